@@ -1,0 +1,3 @@
+"""osdesk: a desktop client for OpenStack clouds."""
+
+__version__ = "0.1.0"

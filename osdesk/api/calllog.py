@@ -1,0 +1,395 @@
+"""The API call log: one redacted record per HTTP exchange, handed to subscribers.
+
+Redaction happens here, before any subscriber (console, log file, export) sees a
+record, so no consumer can forget it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import itertools
+import json
+import logging
+import shlex
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from osdesk.api.errors import request_id_of
+
+log = logging.getLogger(__name__)
+
+#: Headers whose values are secrets; shown as a short SHA-256 fingerprint
+#: (keystoneauth's ``_process_header`` habit), so two calls can still be told apart.
+SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token", "authorization",
+                            "x-service-token", "proxy-authorization", "cookie", "set-cookie"})
+#: JSON keys whose values are secrets wherever they appear in a body.
+SECRET_KEYS = frozenset({"password", "secret", "adminpass", "admin_pass", "private_key",
+                         "original_password", "new_password", "passcode", "token_id",
+                         "application_credential_secret", "credential"})
+#: Bodies larger than this are shown truncated in the record (the app never needs more
+#: to display, and a 50 MB body must not be copied into the console's memory).
+MAX_BODY_CHARS = 256 * 1024
+REDACTED = "***"
+
+_ids = itertools.count(1)
+
+
+def fingerprint(value: str) -> str:
+    digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+    return "{SHA256}" + digest[:16]
+
+
+def redact_headers(headers) -> dict:
+    out = {}
+    for name, value in dict(headers or {}).items():
+        if name.lower() in SECRET_HEADERS and value:
+            out[name] = fingerprint(str(value))
+        else:
+            out[name] = value
+    return out
+
+
+def redact_json(data, parent_key: str = ""):
+    """A deep copy of ``data`` with every secret value replaced by ``***``."""
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            low = str(key).lower()
+            if low in SECRET_KEYS and value not in (None, ""):
+                out[key] = REDACTED
+            elif parent_key == "token" and low == "id" and isinstance(value, str):
+                # {"identity": {"methods": ["token"], "token": {"id": "<token>"}}}
+                out[key] = REDACTED
+            else:
+                out[key] = redact_json(value, low)
+        return out
+    if isinstance(data, list):
+        return [redact_json(item, parent_key) for item in data]
+    return data
+
+
+def redact_body(body, content_type: str = "") -> tuple[str, object | None]:
+    """Return (text, parsed_json_or_None) for a body, secrets removed.
+
+    A body that does not parse as JSON but looks like a form or text is kept as
+    text, truncated; binary bodies are described, not shown.
+    """
+    if body is None:
+        return "", None
+    if isinstance(body, (bytes, bytearray)):
+        if len(body) > MAX_BODY_CHARS * 4 and "json" not in content_type:
+            return f"<{len(body)} bytes>", None
+        try:
+            text = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<{len(body)} bytes of binary data>", None
+    elif isinstance(body, str):
+        text = body
+    else:
+        return "<streamed body>", None
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[") and len(text) <= 64 * 1024 * 1024:
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            clean = redact_json(parsed)
+            pretty = json.dumps(clean, indent=2, ensure_ascii=False, sort_keys=False)
+            if len(pretty) > MAX_BODY_CHARS:
+                pretty = pretty[:MAX_BODY_CHARS] + f"\n… ({len(pretty) - MAX_BODY_CHARS} more characters)"
+                # Too big to keep parsed for the inspector: the console holds many records.
+                clean = None
+            return pretty, clean
+    if len(text) > MAX_BODY_CHARS:
+        text = text[:MAX_BODY_CHARS] + f"\n… ({len(text) - MAX_BODY_CHARS} more characters)"
+    return text, None
+
+
+@dataclass
+class ApiCall:
+    """One HTTP exchange as the console shows it. Already redacted."""
+
+    method: str
+    url: str
+    status: int | None  # None when no answer came (refused, timeout, TLS)
+    elapsed_ms: float
+    request_headers: dict = field(default_factory=dict)
+    request_body: str = ""
+    response_headers: dict = field(default_factory=dict)
+    response_body: str = ""
+    request_id: str | None = None
+    error: str = ""  # the failure sentence when there was no HTTP answer
+    cloud: str = ""  # the profile name, so the console can tell clouds apart
+    service_type: str = ""
+    time: _dt.datetime = field(default_factory=lambda: _dt.datetime.now().astimezone())
+    id: int = field(default_factory=lambda: next(_ids))
+    #: parsed (redacted) bodies for the JSON views; None when not JSON or too big
+    request_json: object | None = None
+    response_json: object | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and self.status < 400
+
+    def to_dict(self) -> dict:
+        """A JSON-able dict for "save console as JSON" (still redacted)."""
+        return {"id": self.id, "time": self.time.isoformat(), "cloud": self.cloud,
+                "service_type": self.service_type, "method": self.method, "url": self.url,
+                "status": self.status, "elapsed_ms": round(self.elapsed_ms, 1),
+                "request_id": self.request_id, "error": self.error,
+                "request_headers": self.request_headers, "request_body": self.request_body,
+                "response_headers": self.response_headers,
+                "response_body": self.response_body}
+
+    # ------------------------------------------------------------ rendering
+    def as_curl(self) -> str:
+        """The exchange as a runnable curl command, the token as ``$OS_TOKEN``."""
+        parts = ["curl", "-g", "-i", "-X", self.method, shlex.quote(self.url)]
+        for name, value in self.request_headers.items():
+            low = name.lower()
+            if low in ("content-length", "connection", "accept-encoding", "user-agent", "host"):
+                continue
+            if low == "x-auth-token":
+                parts += ["-H", '"X-Auth-Token: $OS_TOKEN"']
+            elif low in SECRET_HEADERS:
+                continue
+            else:
+                parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if self.request_body and not self.request_body.startswith("<"):
+            body = self.request_body
+            if self.request_json is not None:
+                body = json.dumps(self.request_json, separators=(",", ":"))
+            parts += ["-d", shlex.quote(body)]
+        return " ".join(parts)
+
+    def as_openstack_cli(self) -> str | None:
+        """The equivalent ``openstack`` CLI command, where one exists."""
+        return openstack_command(self.method, self.url, self.service_type,
+                                 self.request_json if isinstance(self.request_json, dict) else None)
+
+
+def build_call(request, response=None, *, elapsed_ms: float, error: str = "",
+               cloud: str = "", service_type: str = "", read_body: bool = True) -> ApiCall:
+    """Make a redacted record from a ``requests.PreparedRequest`` and its response."""
+    req_headers = redact_headers(request.headers)
+    req_ctype = request.headers.get("Content-Type", "") or ""
+    if _is_auth_request(request):
+        # keystoneauth posts credentials with log=False; we show only the shape
+        # (methods, user, scope) after redaction, never the credentials.
+        req_text, req_json = _auth_body_summary(request.body)
+    else:
+        req_text, req_json = redact_body(request.body, req_ctype)
+    status = None
+    resp_headers, resp_text, resp_json, request_id = {}, "", None, None
+    if response is not None:
+        status = response.status_code
+        resp_headers = redact_headers(response.headers)
+        request_id = request_id_of(response.headers)
+        ctype = response.headers.get("Content-Type", "") or ""
+        if read_body:
+            resp_text, resp_json = redact_body(response.content, ctype)
+        else:
+            length = response.headers.get("Content-Length")
+            resp_text = f"<streamed{' ' + length + ' bytes' if length else ''}>"
+    return ApiCall(method=request.method, url=request.url, status=status,
+                   elapsed_ms=elapsed_ms, request_headers=req_headers,
+                   request_body=req_text, response_headers=resp_headers,
+                   response_body=resp_text, request_id=request_id, error=error,
+                   cloud=cloud, service_type=service_type,
+                   request_json=req_json, response_json=resp_json)
+
+
+def _is_auth_request(request) -> bool:
+    path = urlsplit(request.url or "").path.rstrip("/")
+    return request.method == "POST" and path.endswith("/auth/tokens")
+
+
+def _auth_body_summary(body) -> tuple[str, object | None]:
+    """Show the shape of an auth request (methods, scope) with every credential gone."""
+    text, parsed = redact_body(body, "application/json")
+    if not isinstance(parsed, dict):
+        return "<credentials hidden>", None
+    auth = parsed.get("auth", {}) if isinstance(parsed.get("auth"), dict) else {}
+    identity = auth.get("identity", {}) if isinstance(auth.get("identity"), dict) else {}
+    summary = {"auth": {"identity": {"methods": identity.get("methods", [])}}}
+    for method in identity.get("methods", []) or []:
+        if isinstance(identity.get(method), dict):
+            summary["auth"]["identity"][method] = identity[method]  # already redacted
+    if "scope" in auth:
+        summary["auth"]["scope"] = auth["scope"]
+    return json.dumps(summary, indent=2), summary
+
+
+class CallLog:
+    """Fan-out of :class:`ApiCall` records to subscribers.
+
+    Subscribers are called on the thread that made the HTTP call; GUI
+    subscribers must hand the record over to their own thread (a queued signal).
+    """
+
+    def __init__(self):
+        self._subscribers: list = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, callback) -> None:
+        with self._lock:
+            if callback not in self._subscribers:
+                self._subscribers.append(callback)
+
+    def unsubscribe(self, callback) -> None:
+        with self._lock:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+    def emit(self, call: ApiCall) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(call)
+            except Exception:  # a broken subscriber must not break the API call
+                log.exception("call log subscriber %r failed", callback)
+
+
+#: The process-wide log every Cloud reports to unless given another.
+default_log = CallLog()
+
+
+# ---------------------------------------------------------------- CLI mapping
+def _path_parts(url: str) -> tuple[list[str], dict]:
+    split = urlsplit(url)
+    parts = [p for p in split.path.split("/") if p]
+    # drop version and devstack-style prefixes: /compute/v2.1, /image/v2, /networking/v2.0
+    while parts and (parts[0] in ("compute", "image", "networking", "network", "identity",
+                                  "volume", "placement")
+                     or (parts[0][:1] == "v" and parts[0][1:2].isdigit())):
+        parts.pop(0)
+    # nova's legacy /v2.1/{project_id}/servers: skip a 32-hex project id
+    if parts and len(parts[0]) == 32 and all(c in "0123456789abcdef" for c in parts[0]):
+        parts.pop(0)
+    return parts, dict(parse_qsl(split.query))
+
+
+_ACTION_CLI = {
+    "os-start": "server start", "os-stop": "server stop", "pause": "server pause",
+    "unpause": "server unpause", "suspend": "server suspend", "resume": "server resume",
+    "lock": "server lock", "unlock": "server unlock", "shelve": "server shelve",
+    "unshelve": "server unshelve", "rescue": "server rescue", "unrescue": "server unrescue",
+    "confirmResize": "server resize confirm", "revertResize": "server resize revert",
+}
+
+
+def openstack_command(method: str, url: str, service_type: str = "",
+                      body: dict | None = None) -> str | None:
+    parts, query = _path_parts(url)
+    if not parts:
+        return None
+    q = shlex.quote
+    head = parts[0]
+    n = len(parts)
+    if head == "servers":
+        if method == "GET" and n == 2 and parts[1] == "detail":
+            opts = "".join(f" --{k} {q(v)}" for k, v in query.items() if k in ("name", "status"))
+            return "openstack server list --long" + opts
+        if method == "GET" and n == 1:
+            return "openstack server list"
+        if method == "GET" and n == 2:
+            return f"openstack server show {q(parts[1])}"
+        if method == "DELETE" and n == 2:
+            return f"openstack server delete {q(parts[1])}"
+        if method == "POST" and n == 1 and body and isinstance(body.get("server"), dict):
+            s = body["server"]
+            cmd = "openstack server create"
+            if s.get("imageRef"):
+                cmd += f" --image {q(str(s['imageRef']))}"
+            if s.get("flavorRef"):
+                cmd += f" --flavor {q(str(s['flavorRef']))}"
+            nets = s.get("networks")
+            if isinstance(nets, list):
+                for net in nets:
+                    if isinstance(net, dict) and net.get("uuid"):
+                        cmd += f" --network {q(net['uuid'])}"
+            elif isinstance(nets, str):
+                cmd += f" --nic {q(nets)}"
+            if s.get("key_name"):
+                cmd += f" --key-name {q(s['key_name'])}"
+            return cmd + f" {q(str(s.get('name', '')))}"
+        if method == "POST" and n == 3 and parts[2] == "action" and body:
+            action = next(iter(body), "")
+            sid = q(parts[1])
+            if action in _ACTION_CLI:
+                return f"openstack {_ACTION_CLI[action]} {sid}"
+            if action == "reboot":
+                kind = (body.get("reboot") or {}).get("type", "SOFT")
+                return f"openstack server reboot {'--hard' if kind == 'HARD' else '--soft'} {sid}"
+            if action == "resize":
+                return f"openstack server resize --flavor {q(str(body['resize'].get('flavorRef')))} {sid}"
+            if action == "rebuild":
+                return f"openstack server rebuild --image {q(str(body['rebuild'].get('imageRef')))} {sid}"
+            if action == "createImage":
+                return f"openstack server image create --name {q(str(body['createImage'].get('name')))} {sid}"
+            if action == "os-getConsoleOutput":
+                length = (body.get(action) or {}).get("length")
+                return f"openstack console log show{f' --lines {length}' if length else ''} {sid}"
+        if method == "POST" and n == 3 and parts[2] == "remote-consoles":
+            return f"openstack console url show {q(parts[1])}"
+        if method == "GET" and n == 3 and parts[2] == "os-instance-actions":
+            return f"openstack server event list {q(parts[1])}"
+    if head == "flavors" and method == "GET":
+        if n >= 2 and parts[1] != "detail":
+            return f"openstack flavor show {q(parts[1])}"
+        return "openstack flavor list --long"
+    if head == "os-keypairs":
+        if method == "GET":
+            return f"openstack keypair show {q(parts[1])}" if n == 2 else "openstack keypair list"
+        if method == "DELETE" and n == 2:
+            return f"openstack keypair delete {q(parts[1])}"
+        if method == "POST" and body:
+            kp = body.get("keypair", {})
+            extra = " --public-key FILE" if kp.get("public_key") else ""
+            return f"openstack keypair create{extra} {q(str(kp.get('name', '')))}"
+    if head == "limits" and method == "GET":
+        return "openstack limits show --absolute"
+    if head == "images":
+        if method == "GET" and n == 1:
+            return "openstack image list --long"
+        if method == "GET" and n == 2:
+            return f"openstack image show {q(parts[1])}"
+        if method == "DELETE" and n == 2:
+            return f"openstack image delete {q(parts[1])}"
+        if method == "POST" and n == 4 and parts[2] == "actions":
+            verb = "--deactivate" if parts[3] == "deactivate" else "--activate"
+            return f"openstack image set {verb} {q(parts[1])}"
+        if method == "GET" and n == 3 and parts[2] == "file":
+            return f"openstack image save --file FILE {q(parts[1])}"
+        if method == "POST" and n == 1 and body:
+            return f"openstack image create {q(str(body.get('name', '')))}"
+    if head in ("networks", "subnets", "routers", "ports", "security-groups", "floatingips"):
+        noun = {"networks": "network", "subnets": "subnet", "routers": "router", "ports": "port",
+                "security-groups": "security group", "floatingips": "floating ip"}[head]
+        if method == "GET" and n == 1:
+            return f"openstack {noun} list"
+        if method == "GET" and n == 2:
+            return f"openstack {noun} show {q(parts[1])}"
+        if method == "DELETE" and n == 2:
+            return f"openstack {noun} delete {q(parts[1])}"
+        if method == "POST" and n == 1 and body:
+            item = body.get(head.rstrip("s").replace("-", "_")) or body.get(noun.replace(" ", "_")) or {}
+            if head == "subnets":
+                return (f"openstack subnet create --network {q(str(item.get('network_id', '')))}"
+                        f" --subnet-range {q(str(item.get('cidr', '')))} {q(str(item.get('name', '')))}")
+            return f"openstack {noun} create {q(str(item.get('name', '')))}"
+    if head == "quotas" and method == "GET":
+        return "openstack quota show"
+    if head == "auth" and n >= 2 and parts[1] == "projects" and method == "GET":
+        return "openstack project list --my-projects"
+    if head == "auth" and n >= 2 and parts[1] == "tokens" and method == "POST":
+        return "openstack token issue"
+    if head == "users" and n == 3 and parts[2] == "projects":
+        return f"openstack project list --user {q(parts[1])}"
+    if head == "projects" and method == "GET":
+        return "openstack project list" if n == 1 else f"openstack project show {q(parts[1])}"
+    return None

@@ -1,0 +1,113 @@
+"""Neutron (network, API v2.0) client: raw dicts exactly as the API returned them."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
+
+#: resource name in the URL → the JSON key of a single item
+SINGULAR = {"networks": "network", "subnets": "subnet", "routers": "router", "ports": "port",
+            "security-groups": "security_group", "floatingips": "floatingip"}
+
+
+class NetworkClient:
+    """Networks, subnets, routers, ports, security groups, floating IPs, quotas."""
+
+    def __init__(self, cloud):
+        self.cloud = cloud
+
+    def _json(self, method, path, **kwargs):
+        return self.cloud.json("network", method, path, **kwargs)
+
+    # ------------------------------------------------------------- generic
+    def iter_pages(self, resource: str, *, filters: dict | None = None,
+                   page_size: int | None = DEFAULT_PAGE_SIZE) -> Iterator[list[dict]]:
+        key = resource.replace("-", "_")
+        return iter_pages(self.cloud, "network", f"/{resource}", key, params=filters,
+                          page_size=page_size)
+
+    def list(self, resource: str, *, filters: dict | None = None,
+             page_size: int | None = DEFAULT_PAGE_SIZE) -> list[dict]:
+        out = []
+        for page in self.iter_pages(resource, filters=filters, page_size=page_size):
+            out.extend(page)
+        return out
+
+    def get(self, resource: str, item_id: str) -> dict:
+        return self._json("GET", f"/{resource}/{item_id}")[SINGULAR[resource]]
+
+    def create(self, resource: str, fields: dict) -> dict:
+        key = SINGULAR[resource]
+        return self._json("POST", f"/{resource}", json={key: fields}, ok=(201,))[key]
+
+    def delete(self, resource: str, item_id: str) -> None:
+        self.cloud.request("network", "DELETE", f"/{resource}/{item_id}", ok=(204,))
+
+    # ------------------------------------------------------------ networks
+    def list_networks(self, **kw):
+        return self.list("networks", **kw)
+
+    def get_network(self, network_id):
+        return self.get("networks", network_id)
+
+    def create_network(self, name: str, *, admin_state_up: bool = True, shared: bool | None = None,
+                       mtu: int | None = None, **extra) -> dict:
+        fields = {"name": name, "admin_state_up": admin_state_up}
+        if shared is not None:
+            fields["shared"] = shared
+        if mtu:
+            fields["mtu"] = int(mtu)
+        fields.update(extra)
+        return self.create("networks", fields)
+
+    def delete_network(self, network_id):
+        self.delete("networks", network_id)
+
+    # ------------------------------------------------------------- subnets
+    def list_subnets(self, **kw):
+        return self.list("subnets", **kw)
+
+    def create_subnet(self, network_id: str, cidr: str, *, name: str = "", ip_version: int = 4,
+                      gateway_ip: str | None | bool = True, enable_dhcp: bool = True,
+                      dns_nameservers: list[str] | None = None,
+                      allocation_pools: list[dict] | None = None, **extra) -> dict:
+        """``gateway_ip``: True for Neutron's default, None/False for no gateway, or an address."""
+        fields = {"network_id": network_id, "cidr": cidr, "ip_version": ip_version,
+                  "enable_dhcp": enable_dhcp}
+        if name:
+            fields["name"] = name
+        if gateway_ip is None or gateway_ip is False:
+            fields["gateway_ip"] = None
+        elif isinstance(gateway_ip, str):
+            fields["gateway_ip"] = gateway_ip
+        if dns_nameservers:
+            fields["dns_nameservers"] = list(dns_nameservers)
+        if allocation_pools:
+            fields["allocation_pools"] = allocation_pools
+        fields.update(extra)
+        return self.create("subnets", fields)
+
+    def delete_subnet(self, subnet_id):
+        self.delete("subnets", subnet_id)
+
+    # ------------------------------------------------------ other resources
+    def list_routers(self, **kw):
+        return self.list("routers", **kw)
+
+    def get_router(self, router_id):
+        return self.get("routers", router_id)
+
+    def list_ports(self, **kw):
+        return self.list("ports", **kw)
+
+    def list_security_groups(self, **kw):
+        return self.list("security-groups", **kw)
+
+    def list_floating_ips(self, **kw):
+        return self.list("floatingips", **kw)
+
+    def quotas(self, project_id: str, *, details: bool = True) -> dict:
+        """Quota limits; with ``details`` each as ``{"limit", "used", "reserved"}``."""
+        path = f"/quotas/{project_id}/details" if details else f"/quotas/{project_id}"
+        return self._json("GET", path)["quota"]

@@ -1,0 +1,57 @@
+"""The HTTP transport under keystoneauth: records every exchange for the call log.
+
+Mounted on the ``requests.Session`` that keystoneauth uses, so the token request,
+version discovery and every service call pass through it, including the ones
+that never get an answer (refused, timed out, TLS failure).
+"""
+
+from __future__ import annotations
+
+import time
+
+from requests.adapters import HTTPAdapter
+
+from osdesk.api.calllog import build_call
+
+
+class RecordingAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` that reports each exchange to ``on_call``.
+
+    ``on_call(record)`` receives an already redacted :class:`ApiCall`.
+    ``classify(url) -> (cloud_name, service_type)`` labels the record.
+    """
+
+    def __init__(self, on_call, classify, **kwargs):
+        super().__init__(**kwargs)
+        self._on_call = on_call
+        self._classify = classify
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        start = time.perf_counter()
+        try:
+            response = super().send(request, stream=stream, timeout=timeout, verify=verify,
+                                    cert=cert, proxies=proxies)
+        except Exception as exc:
+            self._report(request, None, start, error=_describe(exc), read_body=False)
+            raise
+        read_body = not stream
+        if read_body:
+            try:
+                response.content  # noqa: B018 - read now so elapsed covers the body
+            except Exception as exc:  # reset in the middle of the body
+                self._report(request, response, start, error=_describe(exc), read_body=False)
+                raise
+        self._report(request, response, start, read_body=read_body)
+        return response
+
+    def _report(self, request, response, start, *, error="", read_body=True):
+        elapsed = (time.perf_counter() - start) * 1000.0
+        cloud, service = self._classify(request.url or "")
+        record = build_call(request, response, elapsed_ms=elapsed, error=error,
+                            cloud=cloud, service_type=service, read_body=read_body)
+        self._on_call(record)
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return f"{exc.__class__.__name__}: {text}"[:500]

@@ -1,0 +1,108 @@
+"""Start-up: command line, QApplication, the qasync loop, the demo cloud."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import traceback
+
+from osdesk import __version__
+
+log = logging.getLogger("osdesk")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="osdesk", description="A desktop client for OpenStack clouds.")
+    p.add_argument("--version", action="version", version=f"osdesk {__version__}")
+    p.add_argument("--demo", action="store_true",
+                   help="start the built-in demo cloud and open it (no real cloud needed)")
+    p.add_argument("--demo-servers", type=int, default=40, metavar="N",
+                   help="servers in the demo cloud (default 40)")
+    p.add_argument("--config-dir", metavar="DIR",
+                   help="where profiles are kept (default: the user config dir; "
+                        "or set OSDESK_CONFIG_DIR)")
+    p.add_argument("--cloud", metavar="NAME", help="open this saved cloud or clouds.yaml entry")
+    p.add_argument("--page", metavar="PAGE", help=argparse.SUPPRESS)
+    p.add_argument("--install-desktop-entry", action="store_true",
+                   help="install the launcher entry and icons for the current user")
+    p.add_argument("--uninstall-desktop-entry", action="store_true",
+                   help="remove what --install-desktop-entry installed")
+    p.add_argument("--debug", action="store_true", help="log debug messages to stderr")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # keystoneauth logs request details at DEBUG; never let them reach stderr.
+    logging.getLogger("keystoneauth").setLevel(logging.WARNING if not args.debug else logging.INFO)
+    if args.config_dir:
+        os.environ["OSDESK_CONFIG_DIR"] = os.path.abspath(args.config_dir)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        from osdesk import desktop_entry
+        return desktop_entry.main(uninstall=args.uninstall_desktop_entry)
+    return run_gui(args)
+
+
+def run_gui(args) -> int:
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+    import qasync
+
+    QCoreApplication.setOrganizationName("osdesk")
+    QCoreApplication.setApplicationName("osdesk")
+    QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setDesktopFileName("io.github.osdesk.osdesk")
+    from osdesk.views.icons import app_icon
+    app.setWindowIcon(app_icon())
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    install_excepthook()
+
+    from osdesk.views.main_window import MainWindow
+    window = MainWindow()
+    demo = None
+    if args.demo:
+        demo = window.open_demo(servers=args.demo_servers)
+    elif args.cloud:
+        window.open_cloud_by_name(args.cloud)
+    else:
+        window.open_last_cloud()
+    if args.page:
+        window.show_page(args.page)
+    window.show()
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+    try:
+        with loop:
+            loop.run_until_complete(closing.wait())
+    finally:
+        window.shutdown()
+        if demo is not None:
+            demo.stop()
+    return 0
+
+
+def install_excepthook() -> None:
+    """Log unexpected errors and show them in a message, never crash the app."""
+    def hook(exc_type, exc, tb):
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unexpected error:\n%s", text)
+        try:
+            from PySide6.QtWidgets import QApplication
+            win = QApplication.activeWindow()
+            if win is not None and hasattr(win, "statusBar"):
+                win.statusBar().showMessage(f"Internal error: {exc_type.__name__}: {exc} "
+                                            f"(details in the log)", 15000)
+        except Exception:
+            pass
+    sys.excepthook = hook

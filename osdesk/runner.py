@@ -1,0 +1,120 @@
+"""The bridge between the GUI's asyncio loop (qasync) and the blocking API layer.
+
+Each cloud gets one single-thread executor: calls to one cloud run in order, and
+its ``requests.Session`` is never shared across threads. Results come back to the
+GUI thread as awaited futures; a result that belongs to a cloud or project the
+user has left (the context's generation changed) is dropped as :class:`Stale`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+
+class Stale(Exception):
+    """The user switched cloud or project while the call was in flight."""
+
+
+class Context:
+    """Which cloud and project a call belongs to.
+
+    ``generation`` changes whenever the user switches cloud or project; results
+    from an older generation must never reach the screen.
+    """
+
+    def __init__(self, key: str):
+        self.key = key
+        self.generation = 0
+
+    def bump(self) -> int:
+        self.generation += 1
+        return self.generation
+
+
+class Runner:
+    """Runs blocking callables on a per-cloud worker thread."""
+
+    def __init__(self):
+        self._executors: dict[str, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
+
+    def executor(self, key: str) -> ThreadPoolExecutor:
+        with self._lock:
+            ex = self._executors.get(key)
+            if ex is None:
+                ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cloud-{key[:12]}")
+                self._executors[key] = ex
+            return ex
+
+    async def run(self, key: str, fn: Callable, *args, **kwargs) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor(key), functools.partial(fn, *args, **kwargs))
+
+    async def run_for(self, ctx: Context, fn: Callable, *args, **kwargs) -> Any:
+        """Like :meth:`run`, but raise :class:`Stale` if ``ctx`` moved on meanwhile."""
+        generation = ctx.generation
+        result = await self.run(ctx.key, fn, *args, **kwargs)
+        if ctx.generation != generation:
+            raise Stale()
+        return result
+
+    async def stream(self, ctx: Context, make_pages: Callable[[], Iterable], on_page: Callable) -> int:
+        """Iterate ``make_pages()`` on the worker; call ``on_page(page)`` on the GUI thread.
+
+        Pages arrive while the next one is fetched. Returns the page count; raises
+        :class:`Stale` (and stops fetching) once the context moves on.
+        """
+        loop = asyncio.get_running_loop()
+        generation = ctx.generation
+        queue: asyncio.Queue = asyncio.Queue()
+        stop = threading.Event()
+        done = object()
+
+        def work():
+            try:
+                for page in make_pages():
+                    if stop.is_set():
+                        return
+                    loop.call_soon_threadsafe(queue.put_nowait, ("page", page))
+                loop.call_soon_threadsafe(queue.put_nowait, ("end", done))
+            except BaseException as exc:  # handed to the GUI thread, raised there
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+
+        future = loop.run_in_executor(self.executor(ctx.key), work)
+        pages = 0
+        try:
+            while True:
+                kind, value = await queue.get()
+                if ctx.generation != generation:
+                    raise Stale()
+                if kind == "page":
+                    pages += 1
+                    on_page(value)
+                elif kind == "error":
+                    raise value
+                else:
+                    return pages
+        finally:
+            stop.set()
+            # the worker finishes by itself; nothing waits on it here
+            future.add_done_callback(lambda f: f.exception() if not f.cancelled() else None)
+
+    def shutdown(self, key: str | None = None) -> None:
+        """Stop accepting work; running calls finish on their own (never joined)."""
+        with self._lock:
+            keys = [key] if key else list(self._executors)
+            for k in keys:
+                ex = self._executors.pop(k, None)
+                if ex is not None:
+                    ex.shutdown(wait=False, cancel_futures=True)
+
+
+#: The app's runner.
+runner = Runner()

@@ -1,0 +1,247 @@
+"""The open cloud as the GUI sees it: connection, project switching, and the feeds
+that keep each resource table current. QtCore only: no widgets, no HTTP here
+(HTTP runs in the API layer, on the cloud's worker thread, through the runner).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from osdesk.api import Cloud, OsdeskError, ServiceNotAvailable
+from osdesk.api.calllog import CallLog
+from osdesk.models.columns import LookupContext
+from osdesk.resources import KIND_BY_KEY, ResourceKind
+from osdesk.runner import Context, Runner, Stale
+
+log = logging.getLogger(__name__)
+
+#: Auto-refresh intervals (ms): fast while any row is moving, slow otherwise.
+FAST_REFRESH_MS = 2000
+SLOW_REFRESH_MS = 30000
+
+
+class CloudSession(QObject):
+    """One open cloud.
+
+    Signals:
+        connected(dict): token info after a (re)login or project switch.
+        failed(str): the connection failed; the sentence says why.
+        lookupsChanged(): flavor/image/network names were (re)loaded.
+        projectChanged(): the project switched; every page must reload.
+    """
+
+    connected = Signal(dict)
+    failed = Signal(str)
+    lookupsChanged = Signal()
+    projectChanged = Signal()
+
+    def __init__(self, profile, secret: str | None, runner: Runner, call_log: CallLog,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.profile = profile
+        self.runner = runner
+        self.ctx = Context(profile.id)
+        self.cloud = Cloud(profile, secret, call_log=call_log)
+        self.info: dict = {}
+        self.lookups = LookupContext()
+        self.closed = False
+
+    async def connect(self) -> dict:
+        try:
+            self.info = await self.runner.run_for(self.ctx, self.cloud.authenticate)
+        except Stale:
+            raise
+        except OsdeskError as exc:
+            self.failed.emit(str(exc))
+            raise
+        self.connected.emit(self.info)
+        asyncio.ensure_future(self.load_lookups())
+        return self.info
+
+    async def switch_project(self, project_id: str) -> dict:
+        self.ctx.bump()  # anything in flight for the old project is now stale
+        self.info = await self.runner.run_for(self.ctx, self.cloud.rescope, project_id)
+        self.lookups = LookupContext()
+        self.connected.emit(self.info)
+        self.projectChanged.emit()
+        asyncio.ensure_future(self.load_lookups())
+        return self.info
+
+    async def load_lookups(self) -> None:
+        """Names for ids shown in tables (flavor, image, network), one list call each."""
+        def fetch(cloud):
+            out = {}
+            for name, fn in (("flavors", lambda: cloud.compute.list_flavors()),
+                             ("images", lambda: cloud.image.list_images()),
+                             ("networks", lambda: cloud.network.list_networks()),
+                             ("subnets", lambda: cloud.network.list_subnets())):
+                try:
+                    out[name] = fn()
+                except OsdeskError:
+                    out[name] = []
+            return out
+        try:
+            data = await self.runner.run_for(self.ctx, fetch, self.cloud)
+        except (Stale, OsdeskError):
+            return
+        self.lookups = lookups_from_lists(**data)
+        self.lookupsChanged.emit()
+
+    async def call(self, fn, *args, **kwargs):
+        """Run ``fn(*args)`` on this cloud's worker; Stale if the user moved on."""
+        return await self.runner.run_for(self.ctx, fn, *args, **kwargs)
+
+    def token_expires_in(self) -> float | None:
+        return self.cloud.token_expires_in()
+
+    def close(self) -> None:
+        self.closed = True
+        self.ctx.bump()
+        cloud = self.cloud
+        # Close on the worker so an in-flight request is not torn down under it.
+        self.runner.executor(self.ctx.key).submit(cloud.close)
+
+
+def lookups_from_lists(flavors=(), images=(), networks=(), subnets=(), projects=()) -> LookupContext:
+    """Build the id → name caches the tables use from plain list results."""
+    cidrs: dict[str, list[str]] = {}
+    for subnet in subnets:
+        cidrs.setdefault(subnet.get("network_id"), []).append(subnet.get("cidr", ""))
+    return LookupContext(
+        flavor_names={f["id"]: f.get("name") or f["id"] for f in flavors if f.get("id")},
+        image_names={i["id"]: i.get("name") or i["id"] for i in images if i.get("id")},
+        network_names={n["id"]: n.get("name") or n["id"] for n in networks if n.get("id")},
+        subnet_cidrs_by_network=cidrs,
+        subnet_names={s["id"]: s.get("name") or s.get("cidr", s["id"]) for s in subnets
+                      if s.get("id")},
+        project_names={p["id"]: p.get("name") or p["id"] for p in projects if p.get("id")})
+
+
+class ResourceFeed(QObject):
+    """Keeps one resource model current: first load, refresh, auto-refresh.
+
+    Signals:
+        stateChanged(str, str): state ("loading", "refreshing", "ready", "error",
+            "no-service", "idle") and a message for the page.
+        refreshed(int): rows after a successful refresh.
+    """
+
+    stateChanged = Signal(str, str)
+    refreshed = Signal(int)
+
+    def __init__(self, kind: ResourceKind | str, model, parent: QObject | None = None):
+        super().__init__(parent)
+        self.kind = KIND_BY_KEY[kind] if isinstance(kind, str) else kind
+        self.model = model
+        self.session: CloudSession | None = None
+        self.state = "idle"
+        self.message = ""
+        self.loaded_once = False
+        self.last_refresh = 0.0
+        self.paused = False
+        self._task: asyncio.Task | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer)
+
+    # ------------------------------------------------------------ lifecycle
+    def set_session(self, session: CloudSession | None) -> None:
+        """A new cloud (or project): the only place the model is reset."""
+        self.cancel()
+        self.session = session
+        self.loaded_once = False
+        self.model.reset([])
+        if session is not None:
+            self.model.set_context(session.lookups)
+        self._set_state("idle", "")
+
+    def set_lookups(self, lookups) -> None:
+        self.model.set_context(lookups)
+
+    def refresh(self) -> asyncio.Task | None:
+        """Start a refresh unless one is running; returns its task."""
+        if self.session is None:
+            return None
+        if self._task is not None and not self._task.done():
+            return self._task
+        self._task = asyncio.ensure_future(self._refresh(self.session))
+        return self._task
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            if self.session is not None:
+                self.session.ctx.bump()  # drop the pages still coming
+            self._set_state("ready" if self.loaded_once else "idle",
+                            "Cancelled; the table shows what had arrived.")
+        self._task = None
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if paused:
+            self._timer.stop()
+        else:
+            self._schedule()
+
+    # -------------------------------------------------------------- refresh
+    async def _refresh(self, session: CloudSession) -> None:
+        first = not self.loaded_once
+        self._set_state("loading" if first else "refreshing",
+                        f"Loading {self.kind.title.lower()}…" if first else "Refreshing…")
+        seen: set = set()
+        key_of = self.model.key_of
+
+        def on_page(page):
+            self.model.merge_page(page)
+            seen.update(key_of(row) for row in page)
+
+        try:
+            await session.runner.stream(session.ctx, lambda: self.kind.pages(session.cloud),
+                                        on_page)
+        except Stale:
+            return
+        except asyncio.CancelledError:
+            return
+        except ServiceNotAvailable as exc:
+            self.model.reset([])
+            self._set_state("no-service", f"This cloud has no {self.kind.service_type} "
+                                          f"service, so it has no {self.kind.title.lower()}. "
+                                          f"({exc})")
+            return
+        except OsdeskError as exc:
+            self._set_state("error", str(exc))
+            self._schedule()
+            return
+        except Exception as exc:  # a bug must not kill the page; show it and log it
+            log.exception("refresh of %s failed", self.kind.key)
+            self._set_state("error", f"Unexpected error: {exc.__class__.__name__}: {exc}")
+            return
+        if session is not self.session:
+            return
+        self.model.finish_refresh(seen)
+        self.loaded_once = True
+        self.last_refresh = time.monotonic()
+        self._set_state("ready", "")
+        self.refreshed.emit(self.model.rowCount())
+        self._schedule()
+
+    def any_busy(self) -> bool:
+        return any(self.kind.busy(self.model.raw(k)) for k in self.model.keys())
+
+    def _schedule(self) -> None:
+        if self.paused or self.session is None:
+            return
+        self._timer.start(FAST_REFRESH_MS if self.any_busy() else SLOW_REFRESH_MS)
+
+    def _on_timer(self) -> None:
+        if not self.paused:
+            self.refresh()
+
+    def _set_state(self, state: str, message: str) -> None:
+        self.state, self.message = state, message
+        self.stateChanged.emit(state, message)
