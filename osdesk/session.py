@@ -24,6 +24,19 @@ FAST_REFRESH_MS = 2000
 SLOW_REFRESH_MS = 30000
 
 
+def _connect_work(cloud, project_id: str | None = None) -> dict:
+    """Log in (or re-scope) and settle everything the GUI thread later reads
+    without HTTP."""
+    info = cloud.rescope(project_id) if project_id else cloud.authenticate()
+    info["compute_microversion"] = None
+    if "compute" in info["services"]:
+        try:
+            info["compute_microversion"] = cloud.compute_microversion
+        except OsdeskError:
+            pass  # the servers page will show the error itself
+    return info
+
+
 class CloudSession(QObject):
     """One open cloud.
 
@@ -52,7 +65,7 @@ class CloudSession(QObject):
 
     async def connect(self) -> dict:
         try:
-            self.info = await self.runner.run_for(self.ctx, self.cloud.authenticate)
+            self.info = await self.runner.run_for(self.ctx, _connect_work, self.cloud)
         except Stale:
             raise
         except OsdeskError as exc:
@@ -64,7 +77,7 @@ class CloudSession(QObject):
 
     async def switch_project(self, project_id: str) -> dict:
         self.ctx.bump()  # anything in flight for the old project is now stale
-        self.info = await self.runner.run_for(self.ctx, self.cloud.rescope, project_id)
+        self.info = await self.runner.run_for(self.ctx, _connect_work, self.cloud, project_id)
         self.lookups = LookupContext()
         self.connected.emit(self.info)
         self.projectChanged.emit()
@@ -94,6 +107,15 @@ class CloudSession(QObject):
     async def call(self, fn, *args, **kwargs):
         """Run ``fn(*args)`` on this cloud's worker; Stale if the user moved on."""
         return await self.runner.run_for(self.ctx, fn, *args, **kwargs)
+
+    def has_service(self, service_type: str) -> bool:
+        """From the token's catalog as last read: no HTTP, safe on the GUI thread."""
+        return service_type in self.info.get("services", ())
+
+    def compute_supports(self, version: str) -> bool:
+        from osdesk.api.cloud import parse_version
+        current = parse_version(self.info.get("compute_microversion"))
+        return current is not None and current >= parse_version(version)
 
     def token_expires_in(self) -> float | None:
         return self.cloud.token_expires_in()
@@ -193,16 +215,11 @@ class ResourceFeed(QObject):
         first = not self.loaded_once
         self._set_state("loading" if first else "refreshing",
                         f"Loading {self.kind.title.lower()}…" if first else "Refreshing…")
-        seen: set = set()
-        key_of = self.model.key_of
-
-        def on_page(page):
-            self.model.merge_page(page)
-            seen.update(key_of(row) for row in page)
+        self.model.begin_refresh()
 
         try:
             await session.runner.stream(session.ctx, lambda: self.kind.pages(session.cloud),
-                                        on_page)
+                                        self.model.merge_page)
         except Stale:
             return
         except asyncio.CancelledError:
@@ -223,7 +240,7 @@ class ResourceFeed(QObject):
             return
         if session is not self.session:
             return
-        self.model.finish_refresh(seen)
+        self.model.finish_refresh()
         self.loaded_once = True
         self.last_refresh = time.monotonic()
         self._set_state("ready", "")

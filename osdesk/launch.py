@@ -1,0 +1,121 @@
+"""Launch-instance rules: what makes a launch request valid, and its quota effect. No Qt."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+
+#: Nova's limit for user_data (base64-encoded, 65535 bytes in the database column).
+MAX_USER_DATA_BYTES = 65535
+#: Server names: nova accepts most printable text up to 255 characters; leading or
+#: trailing spaces are refused.
+MAX_NAME = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class LaunchRequest:
+    name: str = ""
+    count: int = 1
+    image: dict | None = None
+    flavor: dict | None = None
+    networks: list | str = field(default_factory=list)   # ids, or "auto" / "none"
+    key_name: str | None = None
+    security_groups: list[str] = field(default_factory=list)
+    availability_zone: str | None = None
+    user_data: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+def image_problem(image: dict | None) -> str:
+    if image is None:
+        return "Pick an image."
+    status = image.get("status")
+    if status != "active":
+        return (f"Image {image.get('name') or image.get('id')} is {status}: only active "
+                f"images can boot a server.")
+    return ""
+
+
+def flavor_problem(flavor: dict | None, image: dict | None) -> str:
+    """Why ``flavor`` cannot boot ``image`` (too little disk or RAM), or ""."""
+    if flavor is None:
+        return "Pick a flavor."
+    if image is None:
+        return ""
+    min_disk = int(image.get("min_disk") or 0)
+    min_ram = int(image.get("min_ram") or 0)
+    size_gb = (int(image.get("size") or 0) + 2**30 - 1) // 2**30
+    disk = int(flavor.get("disk") or 0)
+    ram = int(flavor.get("ram") or 0)
+    if disk and disk < max(min_disk, size_gb):
+        need = max(min_disk, size_gb)
+        return (f"Flavor {flavor.get('name')} has a {disk} GB disk; image "
+                f"{image.get('name')} needs at least {need} GB.")
+    if ram < min_ram:
+        return (f"Flavor {flavor.get('name')} has {ram} MB of RAM; image "
+                f"{image.get('name')} needs at least {min_ram} MB.")
+    return ""
+
+
+def name_problem(name: str) -> str:
+    if not name.strip():
+        return "The server needs a name."
+    if name != name.strip():
+        return "The name must not start or end with spaces."
+    if len(name) > MAX_NAME:
+        return f"The name is {len(name)} characters long; at most {MAX_NAME} are allowed."
+    if _CONTROL.search(name):
+        return "The name must not contain control characters."
+    return ""
+
+
+def user_data_problem(text: str) -> str:
+    size = len(base64.b64encode(text.encode("utf-8")))
+    if size > MAX_USER_DATA_BYTES:
+        return (f"User data is {size} bytes once base64-encoded; nova accepts at most "
+                f"{MAX_USER_DATA_BYTES}.")
+    return ""
+
+
+def quota_effect(limits: dict | None, flavor: dict | None, count: int) -> list[tuple]:
+    """[(label, used, after, max)] for instances, cores and RAM (max -1 = unlimited)."""
+    if not limits:
+        return []
+    vcpus = int((flavor or {}).get("vcpus") or 0)
+    ram = int((flavor or {}).get("ram") or 0)
+    rows = [("Instances", "totalInstancesUsed", "maxTotalInstances", 1),
+            ("vCPUs", "totalCoresUsed", "maxTotalCores", vcpus),
+            ("RAM (MB)", "totalRAMUsed", "maxTotalRAMSize", ram)]
+    out = []
+    for label, used_key, max_key, per in rows:
+        used = int(limits.get(used_key) or 0)
+        limit = int(limits.get(max_key) if limits.get(max_key) is not None else -1)
+        out.append((label, used, used + per * count, limit))
+    return out
+
+
+def quota_problem(limits: dict | None, flavor: dict | None, count: int) -> str:
+    for label, used, after, limit in quota_effect(limits, flavor, count):
+        if limit >= 0 and after > limit:
+            return (f"Quota: {label.lower()} would go from {used} to {after}, over the "
+                    f"limit of {limit}.")
+    return ""
+
+
+def problems(req: LaunchRequest, limits: dict | None, *, networks_optional: bool) -> list[str]:
+    """Every reason the launch would be refused, as sentences; empty when it may go."""
+    out = [p for p in (name_problem(req.name), image_problem(req.image),
+                       flavor_problem(req.flavor, req.image),
+                       user_data_problem(req.user_data) if req.user_data else "",
+                       quota_problem(limits, req.flavor, req.count)) if p]
+    if req.count < 1:
+        out.append("Launch at least one server.")
+    if not req.networks and not networks_optional:
+        out.append("Pick at least one network.")
+    for key in req.metadata:
+        if not key or len(key) > 255:
+            out.append("Metadata keys must be 1 to 255 characters long.")
+            break
+    return out

@@ -1,0 +1,136 @@
+"""Which server actions Nova allows in which state, and why not otherwise.
+
+The rules follow nova's ``check_instance_state`` / ``check_instance_lock``
+decorators (nova/compute/api.py), expressed on the API's ``status`` values so the
+menu can say "needs SHUTOFF, server is ACTIVE". No Qt here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServerAction:
+    key: str            # stable id, also the ComputeClient method name
+    label: str          # menu text
+    statuses: frozenset | None  # allowed statuses; None = any
+    mutating: bool = True       # refused while locked (unless admin) or while a task runs
+    needs_input: bool = False   # asks for something first (flavor, image, name…)
+    confirm: bool = False       # destructive: asks for confirmation
+    #: the status the server goes to (for following the row); None = unchanged
+    target: str | None = None
+    #: an extra condition on the server dict: (predicate, reason when false)
+    condition: tuple | None = None
+
+
+def _s(*names):
+    return frozenset(names)
+
+
+def _locked(server):
+    return bool(server.get("locked"))
+
+
+ACTIONS: list[ServerAction] = [
+    ServerAction("start", "Start", _s("SHUTOFF"), target="ACTIVE"),
+    ServerAction("stop", "Stop", _s("ACTIVE", "RESCUE", "ERROR"), target="SHUTOFF"),
+    ServerAction("reboot_soft", "Reboot (soft)", _s("ACTIVE"), target="ACTIVE"),
+    ServerAction("reboot_hard", "Reboot (hard)",
+                 _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "ERROR"), target="ACTIVE"),
+    ServerAction("pause", "Pause", _s("ACTIVE"), target="PAUSED"),
+    ServerAction("unpause", "Unpause", _s("PAUSED"), target="ACTIVE"),
+    ServerAction("suspend", "Suspend", _s("ACTIVE"), target="SUSPENDED"),
+    ServerAction("resume", "Resume", _s("SUSPENDED"), target="ACTIVE"),
+    ServerAction("lock", "Lock", None, mutating=False,
+                 condition=(lambda s: not _locked(s), "already locked")),
+    ServerAction("unlock", "Unlock", None, mutating=False,
+                 condition=(_locked, "not locked")),
+    ServerAction("shelve", "Shelve", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
+                 target="SHELVED_OFFLOADED"),
+    ServerAction("unshelve", "Unshelve", _s("SHELVED", "SHELVED_OFFLOADED"), target="ACTIVE"),
+    ServerAction("rescue", "Rescue", _s("ACTIVE", "SHUTOFF", "ERROR"), target="RESCUE"),
+    ServerAction("unrescue", "Unrescue", _s("RESCUE"), target="ACTIVE"),
+    ServerAction("resize", "Resize…", _s("ACTIVE", "SHUTOFF"), needs_input=True,
+                 target="VERIFY_RESIZE"),
+    ServerAction("confirm_resize", "Confirm resize", _s("VERIFY_RESIZE"), target="ACTIVE"),
+    ServerAction("revert_resize", "Revert resize", _s("VERIFY_RESIZE"), target="ACTIVE"),
+    ServerAction("rebuild", "Rebuild…", _s("ACTIVE", "SHUTOFF", "ERROR"), needs_input=True,
+                 confirm=True, target="ACTIVE"),
+    ServerAction("create_image", "Create snapshot…",
+                 _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"), needs_input=True),
+    ServerAction("console_log", "Console log…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED",
+                                                    "RESCUE", "ERROR", "VERIFY_RESIZE"),
+                 mutating=False),
+    ServerAction("console_url", "Open console…", _s("ACTIVE", "RESCUE"), mutating=False),
+    ServerAction("rename", "Rename…", None, needs_input=True, mutating=False),
+    ServerAction("delete", "Delete…", None, confirm=True),
+]
+ACTION_BY_KEY = {a.key: a for a in ACTIONS}
+
+
+def availability(server: dict, action: ServerAction | str, *, is_admin: bool = False
+                 ) -> tuple[bool, str]:
+    """(enabled, reason). The reason is empty when enabled."""
+    if isinstance(action, str):
+        action = ACTION_BY_KEY[action]
+    status = server.get("status") or "UNKNOWN"
+    task = server.get("OS-EXT-STS:task_state")
+    if action.key == "delete":
+        if _locked(server) and not is_admin:
+            return False, "server is locked; unlock it first"
+        return True, ""
+    if action.condition is not None:
+        predicate, why = action.condition
+        if not predicate(server):
+            return False, why
+    if action.mutating and task:
+        return False, f"wait: task {task} is in progress"
+    if action.mutating and _locked(server) and not is_admin:
+        return False, "server is locked; unlock it first"
+    if action.statuses is not None and status not in action.statuses:
+        needs = " or ".join(sorted(action.statuses))
+        return False, f"needs {needs}, server is {status}"
+    return True, ""
+
+
+def availability_for_many(servers: list[dict], action: ServerAction | str, *,
+                          is_admin: bool = False) -> tuple[bool, str]:
+    """Enabled when the action is allowed for at least one selected server.
+
+    The reason names the servers it would skip, so the user knows before clicking.
+    """
+    if not servers:
+        return False, "nothing selected"
+    results = [(s, availability(s, action, is_admin=is_admin)) for s in servers]
+    allowed = [s for s, (ok, _) in results if ok]
+    if not allowed:
+        reasons = {why for _, (_, why) in results}
+        return False, "; ".join(sorted(reasons))
+    if len(allowed) < len(servers):
+        skipped = [s.get("name") or s.get("id") for s, (ok, _) in results if not ok]
+        return True, f"skips {', '.join(skipped[:5])}{'…' if len(skipped) > 5 else ''}"
+    return True, ""
+
+
+def run_action(compute, action_key: str, server_id: str, **args):
+    """Call the ComputeClient method for an action (on the cloud's worker thread)."""
+    if action_key == "reboot_soft":
+        return compute.reboot(server_id, hard=False)
+    if action_key == "reboot_hard":
+        return compute.reboot(server_id, hard=True)
+    if action_key == "delete":
+        return compute.delete_server(server_id)
+    if action_key == "rename":
+        return compute.rename_server(server_id, args["name"])
+    if action_key == "resize":
+        return compute.resize(server_id, args["flavor_id"])
+    if action_key == "rebuild":
+        return compute.rebuild(server_id, args["image_id"])
+    if action_key == "create_image":
+        return compute.create_image(server_id, args["name"])
+    if action_key == "console_log":
+        return compute.console_output(server_id, args.get("length"))
+    if action_key == "console_url":
+        return compute.remote_console(server_id, args.get("protocol", "vnc"))
+    return getattr(compute, action_key)(server_id)

@@ -1,0 +1,201 @@
+"""Image dialogs: create-and-upload with progress, edit properties, transfer progress."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from osdesk.models.columns import fmt_size
+
+DISK_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "vhd", "vhdx", "ploop", "aki", "ari", "ami"]
+CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "aki", "ari", "ami", "compressed"]
+VISIBILITIES = ["private", "shared", "community", "public"]
+
+
+def guess_disk_format(path: str) -> str:
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    return {"img": "qcow2", "qcow": "qcow2"}.get(ext, ext if ext in DISK_FORMATS else "raw")
+
+
+class CreateImageDialog(QDialog):
+    """Name, formats, visibility, limits, tags and the file to upload."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Create image")
+        self.setMinimumWidth(560)
+        self.name_edit = QLineEdit()
+        self.file_edit = QLineEdit()
+        self.file_edit.setPlaceholderText("a disk image file (qcow2, raw, iso, …)")
+        self.browse = QPushButton("Browse…")
+        self.disk_combo = QComboBox()
+        self.disk_combo.addItems(DISK_FORMATS)
+        self.container_combo = QComboBox()
+        self.container_combo.addItems(CONTAINER_FORMATS)
+        self.visibility_combo = QComboBox()
+        self.visibility_combo.addItems(VISIBILITIES)
+        self.min_disk = QSpinBox()
+        self.min_disk.setRange(0, 100000)
+        self.min_disk.setSuffix(" GB")
+        self.min_ram = QSpinBox()
+        self.min_ram.setRange(0, 10_000_000)
+        self.min_ram.setSuffix(" MB")
+        self.protected_box = QCheckBox("Protected (cannot be deleted)")
+        self.tags_edit = QLineEdit()
+        self.tags_edit.setPlaceholderText("comma-separated")
+        self.problem_label = QLabel()
+        self.problem_label.setStyleSheet("color: #d9534f;")
+        self.problem_label.setWordWrap(True)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(self.browse)
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("File", file_row)
+        form.addRow("Disk format", self.disk_combo)
+        form.addRow("Container format", self.container_combo)
+        form.addRow("Visibility", self.visibility_combo)
+        form.addRow("Min disk", self.min_disk)
+        form.addRow("Min RAM", self.min_ram)
+        form.addRow("", self.protected_box)
+        form.addRow("Tags", self.tags_edit)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("Create and upload", QDialogButtonBox.ButtonRole.AcceptRole)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.buttons)
+        self.browse.clicked.connect(self.on_browse_clicked)
+        self.name_edit.textChanged.connect(self.validate)
+        self.file_edit.textChanged.connect(self.validate)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.validate()
+
+    def on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Image file")
+        if path:
+            self.file_edit.setText(path)
+            if not self.name_edit.text():
+                self.name_edit.setText(os.path.splitext(os.path.basename(path))[0])
+            self.disk_combo.setCurrentText(guess_disk_format(path))
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.name_edit.text().strip():
+            out.append("The image needs a name.")
+        path = self.file_edit.text().strip()
+        if not path:
+            out.append("Pick the file to upload.")
+        elif not os.path.isfile(path):
+            out.append(f"{path} is not a readable file.")
+        return out
+
+    def validate(self) -> None:
+        found = self.problems()
+        self.problem_label.setText(" ".join(found))
+        self.ok.setEnabled(not found)
+
+    def values(self) -> dict:
+        tags = [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
+        return {"name": self.name_edit.text().strip(), "path": self.file_edit.text().strip(),
+                "disk_format": self.disk_combo.currentText(),
+                "container_format": self.container_combo.currentText(),
+                "visibility": self.visibility_combo.currentText(),
+                "min_disk": self.min_disk.value(), "min_ram": self.min_ram.value(),
+                "protected": self.protected_box.isChecked(), "tags": tags}
+
+
+class EditImageDialog(QDialog):
+    """Name, visibility, protected, tags — sent as a JSON patch of what changed."""
+
+    def __init__(self, image: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.image = image
+        self.setWindowTitle(f"Edit image {image.get('name') or image['id']}")
+        self.setMinimumWidth(460)
+        self.name_edit = QLineEdit(image.get("name") or "")
+        self.visibility_combo = QComboBox()
+        self.visibility_combo.addItems(VISIBILITIES)
+        self.visibility_combo.setCurrentText(image.get("visibility") or "private")
+        self.protected_box = QCheckBox("Protected (cannot be deleted)")
+        self.protected_box.setChecked(bool(image.get("protected")))
+        self.tags_edit = QLineEdit(", ".join(image.get("tags") or []))
+        form = QFormLayout(self)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Visibility", self.visibility_combo)
+        form.addRow("", self.protected_box)
+        form.addRow("Tags", self.tags_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def changes(self) -> dict:
+        new = {"name": self.name_edit.text().strip(),
+               "visibility": self.visibility_combo.currentText(),
+               "protected": self.protected_box.isChecked(),
+               "tags": [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]}
+        old = {k: self.image.get(k) for k in new}
+        old["tags"] = list(old.get("tags") or [])
+        return {k: v for k, v in new.items() if old.get(k) != v}
+
+
+class TransferDialog(QDialog):
+    """Progress of an upload or download: bytes, rate, time left, Cancel.
+
+    ``progress(done, total)`` may be called from any thread (it emits a queued signal).
+    """
+
+    _progressed = Signal(int, int)
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        self.cancel_event = threading.Event()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.label = QLabel("Starting…")
+        self.cancel_button = QPushButton("Cancel")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{title}</b>"))
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        self._start = time.monotonic()
+        self._progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self.cancel_button.clicked.connect(self.cancel)
+
+    def progress(self, done: int, total: int) -> None:
+        self._progressed.emit(done, total)
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+        self.cancel_button.setEnabled(False)
+        self.label.setText("Cancelling…")
+
+    def _on_progress(self, done: int, total: int) -> None:
+        elapsed = max(time.monotonic() - self._start, 1e-3)
+        rate = done / elapsed
+        if total:
+            self.bar.setValue(int(done * 1000 / total))
+            left = (total - done) / rate if rate > 0 else 0
+            self.label.setText(f"{fmt_size(done)} of {fmt_size(total)} · {fmt_size(rate)}/s · "
+                               f"{int(left // 60)} min {int(left % 60):02d} s left")
+        else:
+            self.bar.setRange(0, 0)
+            self.label.setText(f"{fmt_size(done)} · {fmt_size(rate)}/s")
+
+    def reject(self) -> None:  # Esc / close = cancel, never a silent background transfer
+        self.cancel()

@@ -1,0 +1,858 @@
+"""The main window: clouds on the left, resource pages in the centre, the API console below."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import logging
+
+import qasync
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QListView,
+                               QMainWindow, QMessageBox, QProgressBar, QStackedWidget,
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from osdesk.api import OsdeskError
+from osdesk.api.calllog import CallLog, default_log
+from osdesk.models.api_log import ApiLogBridge, ApiLogModel
+from osdesk.models.clouds_model import CloudListModel
+from osdesk.profiles import ProfileStore, ProfileStoreError, SecretStore
+from osdesk.profiles.profile import Profile
+from osdesk.resources import KINDS
+from osdesk.runner import Runner, Stale, runner as default_runner
+from osdesk.session import CloudSession
+from osdesk.views.console_dock import ConsoleDock
+from osdesk.views.icons import app_icon, icon
+from osdesk.views.json_inspector import open_inspector
+from osdesk.views.resource_page import ResourcePage
+from osdesk.views.welcome import WelcomePage
+
+log = logging.getLogger(__name__)
+
+def _b64(text: str) -> str:
+    import base64
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+DEMO_BANNER = ("<b>Demo cloud</b> — nothing here is real: the servers, images and networks "
+               "live in memory on this computer and are gone when osdesk closes.")
+
+
+class MainWindow(QMainWindow):
+    """The window people live in. Builds its children and connects them; the work
+    happens in the session, the feeds and the API layer."""
+
+    def __init__(self, store: ProfileStore | None = None, secrets: SecretStore | None = None,
+                 runner: Runner | None = None, call_log: CallLog | None = None):
+        super().__init__()
+        self.setWindowTitle("osdesk")
+        self.setWindowIcon(app_icon())
+        self.setObjectName("main_window")
+        self.store = store or ProfileStore()
+        self.secrets = secrets or SecretStore()
+        self.runner = runner or default_runner
+        self.call_log = call_log or default_log
+        self.session: CloudSession | None = None
+        self.profiles: list[Profile] = []
+        self.yaml_profiles: list[Profile] = []
+        self._yaml_secrets: dict[str, str] = {}
+        self._transient: dict[str, tuple[Profile, str | None]] = {}  # demo cloud etc.
+        self._projects: list[dict] = []
+        self._demo = None
+        self._tasks: set[asyncio.Task] = set()
+        self.api_log_model = ApiLogModel(parent=self)
+        self.api_log_bridge = ApiLogBridge(self.api_log_model, parent=self)
+        self.api_log_bridge.attach(self.call_log)
+        self._build()
+        self._connect_signals()
+        self._load_profiles()
+        self._restore_state()
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        self.resize(QSize(1360, 840))
+        # clouds (left)
+        self.clouds_model = CloudListModel(parent=self)
+        self.clouds_view = QListView()
+        self.clouds_view.setModel(self.clouds_model)
+        self.clouds_view.setObjectName("clouds_view")
+        self.clouds_view.setSpacing(2)
+        self.clouds_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        from osdesk.views.clouds_delegate import CloudDelegate
+        self.clouds_view.setItemDelegate(CloudDelegate(self.clouds_view))
+        clouds_box = QWidget()
+        clouds_layout = QVBoxLayout(clouds_box)
+        clouds_layout.setContentsMargins(4, 4, 4, 4)
+        self.clouds_toolbar = QToolBar()
+        self.clouds_toolbar.setIconSize(QSize(16, 16))
+        self.clouds_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        clouds_layout.addWidget(self.clouds_toolbar)
+        clouds_layout.addWidget(self.clouds_view, 1)
+        self.clouds_dock = QDockWidget("Clouds", self)
+        self.clouds_dock.setObjectName("clouds_dock")
+        self.clouds_dock.setWidget(clouds_box)
+        self.clouds_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.clouds_dock)
+
+        # pages (centre)
+        self.demo_banner = QLabel(DEMO_BANNER)
+        self.demo_banner.setWordWrap(True)
+        self.demo_banner.setStyleSheet("background: rgba(255, 193, 7, 0.22); "
+                                       "border: 1px solid rgba(255, 193, 7, 0.7); padding: 6px;")
+        self.demo_banner.hide()
+        self.connect_banner = QLabel()
+        self.connect_banner.setWordWrap(True)
+        self.connect_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.connect_banner.setStyleSheet("background: rgba(220, 53, 69, 0.14); "
+                                          "border: 1px solid rgba(220, 53, 69, 0.5); padding: 6px;")
+        self.connect_banner.hide()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.pages: dict[str, ResourcePage] = {}
+        for kind in KINDS:
+            page = ResourcePage(kind)
+            page.setObjectName(f"page_{kind.key}")
+            self.pages[kind.key] = page
+            self.tabs.addTab(page, kind.title)
+        from osdesk.views.server_menu import ServerActions
+        self.server_actions = ServerActions(self, self.pages["servers"])
+        from osdesk.views.resource_actions import (ImageActions, KeypairActions,
+                                                   NetworkActions, SubnetActions)
+        self.page_actions = [ImageActions(self, self.pages["images"]),
+                             KeypairActions(self, self.pages["keypairs"]),
+                             NetworkActions(self, self.pages["networks"]),
+                             SubnetActions(self, self.pages["subnets"])]
+        self.welcome = WelcomePage()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.tabs)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(4)
+        centre_layout.addWidget(self.demo_banner)
+        centre_layout.addWidget(self.connect_banner)
+        centre_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(centre)
+
+        # console (bottom)
+        self.console = ConsoleDock(self.api_log_model, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.console)
+        self.resizeDocks([self.console], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.clouds_dock], [250], Qt.Orientation.Horizontal)
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+
+    def _build_actions(self) -> None:
+        def act(text, slot, shortcut=None, icon_name=None, tip=None):
+            a = QAction(icon(icon_name) if icon_name else QAction().icon(), text, self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            if tip:
+                a.setToolTip(tip)
+                a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            return a
+
+        self.add_cloud_action = act("&Add cloud…", self.on_add_cloud, None, "add",
+                                    "Add a cloud: auth URL, credentials, project")
+        self.edit_cloud_action = act("&Edit cloud…", self.on_edit_cloud, None, "edit",
+                                     "Edit the selected cloud")
+        self.duplicate_cloud_action = act("D&uplicate cloud", self.on_duplicate_cloud, None,
+                                          "copy", "Copy the selected cloud as a new saved cloud")
+        self.delete_cloud_action = act("Delete cloud…", self.on_delete_cloud, None, "delete",
+                                       "Forget the selected cloud and its stored secret")
+        self.import_yaml_action = act("Import &clouds.yaml…", self.on_import_clouds_yaml, None,
+                                      "import", "Import clouds from a clouds.yaml file")
+        self.import_openrc_action = act("Import &openrc file…", self.on_import_openrc, None,
+                                        "import", "Import a cloud from an openrc shell file")
+        self.demo_action = act("Open the &demo cloud", lambda: self.open_demo(), None, "cloud",
+                               "Start the built-in demo cloud and open it")
+        self.refresh_action = act("&Refresh", self.on_refresh, "F5", "refresh",
+                                  "Reload the current page (F5)")
+        self.launch_action = act("&Launch instance…", self.on_launch, "Ctrl+N", "launch",
+                                 "Launch a new server (Ctrl+N)")
+        self.launch_action.setEnabled(False)
+        self.console_action = self.console.toggleViewAction()
+        self.console_action.setText("API &console")
+        self.console_action.setShortcut(QKeySequence("Ctrl+`"))
+        self.console_action.setIcon(icon("console"))
+        self.filter_action = act("&Filter", self.on_focus_filter, "Ctrl+F")
+        self.switch_cloud_action = act("&Switch cloud", self.on_switch_cloud, "Ctrl+K")
+        self.quit_action = act("&Quit", self.close, "Ctrl+Q")
+        self.delete_action = act("Delete selected", self.on_delete_selected, "Delete")
+        for a in (self.filter_action, self.switch_cloud_action, self.delete_action):
+            self.addAction(a)
+        for i in range(min(9, len(KINDS))):
+            sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
+            sc.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i))
+        self.clouds_toolbar.addAction(self.add_cloud_action)
+        self.clouds_toolbar.addAction(self.edit_cloud_action)
+        self.clouds_toolbar.addAction(self.duplicate_cloud_action)
+        self.clouds_toolbar.addAction(self.delete_cloud_action)
+        self.clouds_toolbar.addAction(self.import_yaml_action)
+        self.clouds_toolbar.addAction(self.demo_action)
+        for a in (self.edit_cloud_action, self.duplicate_cloud_action, self.delete_cloud_action):
+            self.clouds_view.addAction(a)
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setIconSize(QSize(18, 18))
+        tb.addAction(self.refresh_action)
+        tb.addAction(self.launch_action)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Project: "))
+        self.project_combo = QComboBox()
+        self.project_combo.setMinimumContentsLength(18)
+        self.project_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.project_combo.setEnabled(False)
+        self.project_combo.setToolTip("Switch the project without logging in again")
+        tb.addWidget(self.project_combo)
+        tb.addSeparator()
+        tb.addAction(self.console_action)
+        self.main_toolbar = tb
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&Cloud")
+        for a in (self.add_cloud_action, self.edit_cloud_action, self.duplicate_cloud_action,
+                  self.delete_cloud_action, None, self.import_yaml_action,
+                  self.import_openrc_action, None, self.demo_action, None, self.quit_action):
+            m.addSeparator() if a is None else m.addAction(a)
+        srv = bar.addMenu("&Servers")
+        srv.addAction(self.launch_action)
+        v = bar.addMenu("&View")
+        v.addAction(self.refresh_action)
+        v.addAction(self.filter_action)
+        v.addAction(self.console_action)
+        go = bar.addMenu("&Go")
+        go.addAction(self.switch_cloud_action)
+        for i, kind in enumerate(KINDS):
+            a = go.addAction(kind.title)
+            if i < 9:
+                a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+                a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # QShortcut handles it
+            a.triggered.connect(lambda _=False, i=i: self.tabs.setCurrentIndex(i))
+        h = bar.addMenu("&Help")
+        h.addAction("About osdesk", self.on_about)
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.status_cloud = QLabel("No cloud open")
+        self.status_user = QLabel()
+        self.status_token = QLabel()
+        self.status_rows = QLabel()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(90)
+        self.busy.setMaximumHeight(14)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        for w in (self.status_cloud, self.status_user, self.status_token, self.status_rows):
+            w.setContentsMargins(6, 0, 6, 0)
+            sb.addPermanentWidget(w)
+        sb.addPermanentWidget(self.busy)
+        self.token_timer = QTimer(self)
+        self.token_timer.setInterval(15000)
+        self.token_timer.timeout.connect(self._update_token_label)
+        self.token_timer.start()
+
+    def _connect_signals(self) -> None:
+        self.clouds_view.activated.connect(self.on_clouds_view_activated)
+        self.clouds_view.doubleClicked.connect(self.on_clouds_view_activated)
+        self.clouds_view.selectionModel().currentChanged.connect(lambda *a: self._update_actions())
+        self.tabs.currentChanged.connect(self.on_tabs_current_changed)
+        self.project_combo.activated.connect(self.on_project_combo_activated)
+        self.welcome.addRequested.connect(self.on_add_cloud)
+        self.welcome.importRequested.connect(self.on_import_clouds_yaml)
+        self.welcome.demoRequested.connect(lambda: self.open_demo())
+        self.console.inspectRequested.connect(
+            lambda value, title: open_inspector(self, value, title))
+        for page in self.pages.values():
+            page.inspectRequested.connect(self.on_page_inspect_requested)
+            page.countsChanged.connect(self._update_rows_label)
+            page.feed.stateChanged.connect(lambda *a: self._update_busy())
+
+    # --------------------------------------------------------------- profiles
+    def _load_profiles(self) -> None:
+        try:
+            self.profiles = self.store.load()
+        except ProfileStoreError as exc:
+            self.profiles = []
+            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Saved clouds", str(exc)))
+        for warning in getattr(self.store, "warnings", []):
+            log.warning("%s", warning)
+        self._refresh_cloud_list()
+        self._spawn(self._discover_clouds_yaml())
+
+    async def _discover_clouds_yaml(self) -> None:
+        """clouds.yaml, secure.yaml and OS_* clouds, read off the GUI thread
+        (openstacksdk's loader is slow to import)."""
+        from osdesk.profiles import discover_clouds
+        try:
+            result = await self.runner.run("config", discover_clouds)
+        except Exception as exc:  # a broken file must never stop the app
+            self.statusBar().showMessage(f"clouds.yaml: {exc}", 15000)
+            return
+        self.yaml_profiles = []
+        for profile, secret in result.profiles:
+            self.yaml_profiles.append(profile)
+            if secret:
+                self._yaml_secrets[profile.id] = secret
+        for err in result.errors:
+            self.statusBar().showMessage(f"clouds.yaml: {err}", 15000)
+        self._refresh_cloud_list()
+
+    def _refresh_cloud_list(self) -> None:
+        transient = [p for p, _ in self._transient.values()]
+        self.clouds_model.set_profiles(self.profiles + self.yaml_profiles + transient)
+        self.welcome.set_has_clouds(bool(self.profiles or self.yaml_profiles))
+        self._update_actions()
+
+    def _selected_profile(self) -> Profile | None:
+        index = self.clouds_view.currentIndex()
+        return self.clouds_model.profile_at(index.row()) if index.isValid() else None
+
+    def _update_actions(self) -> None:
+        p = self._selected_profile()
+        saved = p is not None and p.source == "saved"
+        self.edit_cloud_action.setEnabled(p is not None and p.source != "demo")
+        self.duplicate_cloud_action.setEnabled(p is not None)
+        self.delete_cloud_action.setEnabled(saved)
+
+    def _all_profiles(self) -> list[Profile]:
+        return self.profiles + self.yaml_profiles + [p for p, _ in self._transient.values()]
+
+    # ------------------------------------------------------------ open cloud
+    def on_clouds_view_activated(self, index) -> None:
+        profile = self.clouds_model.profile_at(index.row())
+        if profile is not None:
+            self.open_profile(profile)
+
+    def open_cloud_by_name(self, name: str) -> None:
+        def find():
+            for p in self._all_profiles():
+                if name in (p.name, p.cloud_name, p.id):
+                    return p
+            return None
+        profile = find()
+        if profile is not None:
+            self.open_profile(profile)
+            return
+
+        async def later():  # clouds.yaml entries arrive a moment after start
+            for _ in range(50):
+                await asyncio.sleep(0.1)
+                p = find()
+                if p is not None:
+                    self.open_profile(p)
+                    return
+            self.statusBar().showMessage(f"No cloud named {name!r}.", 10000)
+        self._spawn(later())
+
+    def open_last_cloud(self) -> None:
+        last = QSettings().value("last_cloud", "")
+        if last:
+            for p in self.profiles:
+                if p.id == last:
+                    self.open_profile(p)
+                    return
+
+    def open_demo(self, servers: int = 40):
+        """Start the built-in demo cloud (once) and open it."""
+        if self._demo is None:
+            from osdesk.demo import DemoCloud
+            self._demo = DemoCloud(servers=servers).start()
+            import dataclasses
+            known = {f.name for f in dataclasses.fields(Profile)} - {"id", "source"}
+            fields = {k: v for k, v in self._demo.profile_fields().items() if k in known}
+            fields.setdefault("name", "Demo cloud")
+            profile = Profile(id="demo", source="demo", **fields)
+            self._transient["demo"] = (profile, self._demo.PASSWORD)
+            self._refresh_cloud_list()
+        self.open_profile(self._transient["demo"][0])
+        return self._demo
+
+    def _secret_for(self, profile: Profile) -> tuple[bool, str | None]:
+        """(go on?, secret). Asks once when nothing is stored."""
+        if profile.id in self._transient:
+            return True, self._transient[profile.id][1]
+        if profile.id in self._yaml_secrets:
+            return True, self._yaml_secrets[profile.id]
+        secret = self.secrets.get(profile.id)
+        if secret:
+            return True, secret
+        from osdesk.views.password_prompt import ask_secret
+        secret, remember = ask_secret(self, profile, self.secrets)
+        if secret is None:
+            return False, None
+        if remember:
+            location = self.secrets.set(profile.id, secret)
+            self.statusBar().showMessage(f"Secret {location.where_text}", 10000)
+        else:
+            self._yaml_secrets[profile.id] = secret  # this run only, in memory
+        return True, secret
+
+    def open_profile(self, profile: Profile) -> None:
+        go, secret = self._secret_for(profile)
+        if not go:
+            return
+        self._close_session()
+        try:
+            session = CloudSession(profile, secret, self.runner, self.call_log, self)
+        except OsdeskError as exc:
+            self._show_connect_error(profile, str(exc))
+            return
+        self.session = session
+        session.connected.connect(self.on_session_connected)
+        session.lookupsChanged.connect(self.on_session_lookups_changed)
+        session.projectChanged.connect(self.on_session_project_changed)
+        for page in self.pages.values():
+            page.feed.set_session(session)
+        self.stack.setCurrentWidget(self.tabs)
+        self.demo_banner.setVisible(profile.source == "demo")
+        self.connect_banner.hide()
+        self.status_cloud.setText(f"{profile.name} · connecting…")
+        self.setWindowTitle(f"{profile.name} — osdesk")
+        row = self.clouds_model.row_of(profile.id)
+        if row is not None and row >= 0:
+            self.clouds_view.setCurrentIndex(self.clouds_model.index(row, 0))
+        if profile.source == "saved":
+            QSettings().setValue("last_cloud", profile.id)
+        self._spawn(self._connect(session))
+
+    async def _connect(self, session: CloudSession) -> None:
+        try:
+            await session.connect()
+        except Stale:
+            return
+        except OsdeskError as exc:
+            if session is self.session:
+                self._show_connect_error(session.profile, str(exc))
+            return
+        if session is not self.session:
+            return
+        self._refresh_current_page()
+        self.launch_action.setEnabled(session.has_service("compute"))
+        self._spawn(self._load_projects(session))
+
+    def _show_connect_error(self, profile: Profile, message: str) -> None:
+        self.connect_banner.setText(f"<b>Could not open {profile.name}.</b> {message}")
+        self.connect_banner.show()
+        self.status_cloud.setText(f"{profile.name} · not connected")
+
+    def _close_session(self) -> None:
+        if self.session is not None:
+            old = self.session
+            self.session = None
+            for page in self.pages.values():
+                page.feed.set_session(None)
+            old.close()
+            old.deleteLater()
+        self.project_combo.clear()
+        self.project_combo.setEnabled(False)
+        self.launch_action.setEnabled(False)
+
+    async def _load_projects(self, session: CloudSession) -> None:
+        try:
+            projects = await session.call(session.cloud.identity.my_projects)
+        except (Stale, OsdeskError):
+            projects = []
+        if session is not self.session:
+            return
+        self._projects = sorted(projects, key=lambda p: p.get("name", "").lower())
+        self.project_combo.blockSignals(True)
+        self.project_combo.clear()
+        current = session.info.get("project_id")
+        for p in self._projects:
+            self.project_combo.addItem(p.get("name") or p.get("id"), p.get("id"))
+        if current and self.project_combo.findData(current) < 0:
+            self.project_combo.addItem(session.info.get("project_name") or current, current)
+        if current:
+            self.project_combo.setCurrentIndex(self.project_combo.findData(current))
+        elif session.info.get("domain_name"):
+            self.project_combo.insertItem(0, f"domain {session.info['domain_name']}", None)
+            self.project_combo.setCurrentIndex(0)
+        self.project_combo.blockSignals(False)
+        can_switch = session.profile.auth_type != "v3applicationcredential"
+        self.project_combo.setEnabled(can_switch and self.project_combo.count() > 1)
+        if not can_switch:
+            self.project_combo.setToolTip("An application credential is bound to one project.")
+
+    # ----------------------------------------------------------------- slots
+    def on_session_connected(self, info: dict) -> None:
+        p = self.session.profile if self.session else None
+        if p is None:
+            return
+        scope = info.get("project_name") or (f"domain {info.get('domain_name')}"
+                                             if info.get("domain_name") else "unscoped")
+        region = p.region_name or "any region"
+        self.status_cloud.setText(f"{p.name} · {scope} · {region}")
+        self.status_user.setText(f"User: {info.get('user_name') or info.get('user_id')} "
+                                 f"({', '.join(info.get('roles', []))})")
+        self._update_token_label()
+
+    def on_session_lookups_changed(self) -> None:
+        if self.session is None:
+            return
+        for page in self.pages.values():
+            page.feed.set_lookups(self.session.lookups)
+
+    def on_session_project_changed(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        for page in self.pages.values():
+            page.feed.set_session(session)
+        self._refresh_current_page()
+
+    @qasync.asyncSlot(int)
+    async def on_project_combo_activated(self, index: int) -> None:
+        session = self.session
+        project_id = self.project_combo.itemData(index)
+        if session is None or not project_id or project_id == session.info.get("project_id"):
+            return
+        self.status_cloud.setText(f"{session.profile.name} · switching project…")
+        try:
+            await session.switch_project(project_id)
+        except Stale:
+            return
+        except OsdeskError as exc:
+            self.statusBar().showMessage(f"Could not switch project: {exc}", 15000)
+            current = session.info.get("project_id")
+            self.project_combo.setCurrentIndex(max(0, self.project_combo.findData(current)))
+
+    def on_tabs_current_changed(self, index: int) -> None:
+        self._refresh_current_page()
+        QSettings().setValue("last_page", self.current_page().kind.key)
+
+    def _refresh_current_page(self) -> None:
+        current = self.current_page()
+        minimized = self.isMinimized()
+        for page in self.pages.values():
+            page.feed.set_paused(page is not current or minimized)
+        if self.session is not None and self.session.info and current is not None:
+            if not current.feed.loaded_once:
+                current.refresh()
+        self._update_rows_label()
+
+    def on_refresh(self) -> None:
+        page = self.current_page()
+        if page is not None and self.session is not None:
+            page.refresh()
+
+    def on_focus_filter(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.focus_filter()
+
+    def on_delete_selected(self) -> None:
+        page = self.current_page()
+        if page is not None and page.table.hasFocus():
+            page.delete_selected()
+
+    def on_switch_cloud(self) -> None:
+        self.clouds_dock.show()
+        self.clouds_view.setFocus()
+
+    def on_page_inspect_requested(self, raw: dict) -> None:
+        page = self.sender()
+        title = raw.get("name") or raw.get("id") or "resource"
+        kind = page.kind.title if isinstance(page, ResourcePage) else "Resource"
+        open_inspector(self, raw, f"{kind}: {title}")
+
+    def on_about(self) -> None:
+        from osdesk import __version__
+        QMessageBox.about(self, "About osdesk",
+                          f"<h3>osdesk {__version__}</h3><p>A desktop client for OpenStack "
+                          f"clouds: servers, images, networks and the raw API underneath.</p>")
+
+    # --------------------------------------------------------------- profiles
+    def on_add_cloud(self) -> None:
+        self._open_profile_dialog(None, None)
+
+    def on_edit_cloud(self) -> None:
+        p = self._selected_profile()
+        if p is not None:
+            self._open_profile_dialog(p, self.secrets.get(p.id) or self._yaml_secrets.get(p.id))
+
+    def on_duplicate_cloud(self) -> None:
+        p = self._selected_profile()
+        if p is None:
+            return
+        import uuid
+        copy = p.copy(id=uuid.uuid4().hex, name=f"{p.name} (copy)", source="saved",
+                      cloud_name="")
+        secret = (self.secrets.get(p.id) or self._yaml_secrets.get(p.id)
+                  or (self._transient.get(p.id) or (None, None))[1])
+        self._open_profile_dialog(copy, secret, is_new=True)
+
+    def _open_profile_dialog(self, profile: Profile | None, secret: str | None,
+                             is_new: bool | None = None) -> None:
+        from osdesk.views.profile_dialog import ProfileDialog
+        dialog = ProfileDialog(profile, secret, self.secrets, self.runner, self)
+        dialog.saved.connect(self.on_profile_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def on_profile_saved(self, profile: Profile, secret: str | None, store_secret: bool) -> None:
+        existing = {p.id: i for i, p in enumerate(self.profiles)}
+        if profile.id in existing:
+            self.profiles[existing[profile.id]] = profile
+        else:
+            self.profiles.append(profile)
+        try:
+            self.store.save(self.profiles)
+        except (OSError, ProfileStoreError) as exc:
+            QMessageBox.warning(self, "Saving the cloud failed",
+                                f"The cloud could not be saved: {exc}")
+            return
+        if secret:
+            if store_secret:
+                location = self.secrets.set(profile.id, secret)
+                self.statusBar().showMessage(f"{profile.name}: secret {location.where_text}",
+                                             10000)
+            else:
+                self._yaml_secrets[profile.id] = secret
+        self._refresh_cloud_list()
+        row = self.clouds_model.row_of(profile.id)
+        if row is not None and row >= 0:
+            self.clouds_view.setCurrentIndex(self.clouds_model.index(row, 0))
+
+    def on_delete_cloud(self) -> None:
+        p = self._selected_profile()
+        if p is None or p.source != "saved":
+            return
+        answer = QMessageBox.question(
+            self, "Delete cloud",
+            f"Forget the cloud <b>{p.name}</b> and its stored secret?<br>"
+            f"Nothing in the cloud itself is touched.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        if self.session is not None and self.session.profile.id == p.id:
+            self._close_session()
+            self.stack.setCurrentWidget(self.welcome)
+        self.profiles = [x for x in self.profiles if x.id != p.id]
+        self.store.save(self.profiles)
+        self.secrets.delete(p.id)
+        self._refresh_cloud_list()
+
+    def on_import_clouds_yaml(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import clouds.yaml", "",
+                                              "clouds.yaml (*.yaml *.yml);;All files (*)")
+        if path:
+            self.import_clouds_yaml(path)
+
+    def import_clouds_yaml(self, path: str) -> int:
+        """Copy every cloud of a clouds.yaml file into the saved clouds. Returns the count."""
+        from osdesk.profiles import discover_clouds
+        try:
+            result = discover_clouds(config_files=[path], env={})
+        except Exception as exc:
+            QMessageBox.warning(self, "Import clouds.yaml", str(exc))
+            return 0
+        added = 0
+        for profile, secret in result.profiles:
+            import uuid
+            saved = profile.copy(id=uuid.uuid4().hex, source="saved", cloud_name="")
+            self.profiles.append(saved)
+            if secret:
+                self.secrets.set(saved.id, secret)
+            added += 1
+        if added:
+            self.store.save(self.profiles)
+            self._refresh_cloud_list()
+        message = f"Imported {added} cloud(s) from {path}."
+        if result.errors:
+            message += "\n\nNot imported:\n" + "\n".join(result.errors)
+        QMessageBox.information(self, "Import clouds.yaml", message)
+        return added
+
+    def on_import_openrc(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import openrc file", "",
+                                              "openrc (*.sh *openrc* *.rc);;All files (*)")
+        if not path:
+            return
+        from osdesk.profiles import ProfileImportError, parse_openrc
+        try:
+            with open(path, "rb") as f:
+                imported = parse_openrc(f.read())
+        except (OSError, ProfileImportError) as exc:
+            QMessageBox.warning(self, "Import openrc file", str(exc))
+            return
+        self._open_profile_dialog(imported.profile, imported.secret, is_new=True)
+
+    # ---------------------------------------------------------------- launch
+    def on_launch(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        from osdesk.views.launch_dialog import LaunchDialog
+        dialog = LaunchDialog(self, networks_optional=session.compute_supports("2.37"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.launchRequested.connect(lambda req: self._spawn(self._launch(session, req)))
+        dialog.createKeypairRequested.connect(lambda: self._spawn(self._new_keypair(dialog)))
+        dialog.open()
+        self._spawn(self._fill_launch_dialog(session, dialog))
+
+    async def _fill_launch_dialog(self, session: CloudSession, dialog) -> None:
+        def fetch(cloud):
+            net = cloud.has_service("network")
+            return dict(
+                images=cloud.image.list_images(filters={"status": "active"})
+                + cloud.image.list_images(filters={"status": "deactivated"}),
+                flavors=cloud.compute.list_flavors(),
+                networks=cloud.network.list_networks() if net else [],
+                keypairs=cloud.compute.list_keypairs(),
+                security_groups=cloud.network.list_security_groups() if net else [],
+                zones=[z for z in cloud.compute.availability_zones()
+                       if (z.get("zoneState") or {}).get("available", True)],
+                limits=cloud.compute.limits())
+        try:
+            choices = await session.call(fetch, session.cloud)
+        except Stale:
+            return
+        except OsdeskError as exc:
+            if dialog.isVisible():
+                dialog.set_load_error(str(exc))
+            return
+        if dialog.isVisible():
+            dialog.set_choices(**choices)
+
+    async def _new_keypair(self, dialog) -> None:
+        from PySide6.QtWidgets import QInputDialog
+        name, ok = QInputDialog.getText(dialog, "New key pair", "Key pair name:")
+        if not ok or not name.strip() or self.session is None:
+            return
+        from osdesk.views.keypair_views import save_private_key
+        session = self.session
+        try:
+            keypair = await session.call(session.cloud.compute.create_keypair, name.strip())
+        except (Stale, OsdeskError) as exc:
+            QMessageBox.warning(dialog, "New key pair", str(exc))
+            return
+        save_private_key(dialog, keypair)
+        dialog.add_keypair(keypair["name"])
+
+    async def _launch(self, session: CloudSession, req) -> None:
+        compute = session.cloud.compute
+        page = self.pages["servers"]
+        self.show_page("servers")
+        self.statusBar().showMessage(f"Launching {req.name}…")
+        try:
+            body = await session.call(
+                compute.create_server, req.name, req.image["id"], req.flavor["id"],
+                networks=req.networks, key_name=req.key_name,
+                security_groups=req.security_groups or None,
+                availability_zone=req.availability_zone,
+                user_data=_b64(req.user_data) if req.user_data else None,
+                metadata=req.metadata or None, min_count=req.count, max_count=req.count)
+        except Stale:
+            return
+        except OsdeskError as exc:
+            QMessageBox.warning(self, "Launch instance", f"Nova refused the launch: {exc}")
+            self.statusBar().showMessage(f"Launch of {req.name} failed: {exc}", 20000)
+            return
+        server = body.get("server") or {}
+        self.statusBar().showMessage(f"{req.name}: accepted, building…", 15000)
+        if req.count > 1:
+            page.refresh()
+        elif server.get("id"):
+            self.server_actions.follow(server["id"])
+            page.select_key(server["id"])
+        if server.get("adminPass"):
+            self.server_actions.show_once("Administrator password",
+                                          {"name": req.name}, server["adminPass"])
+
+    # ------------------------------------------------------------ status bar
+    def _update_token_label(self) -> None:
+        if self.session is None:
+            self.status_token.setText("")
+            return
+        left = self.session.token_expires_in()
+        if left is None:
+            self.status_token.setText("")
+            return
+        minutes = int(left // 60)
+        text = f"Token {minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else \
+            f"Token {max(minutes, 0)} min"
+        self.status_token.setText(text)
+        expires = self.session.info.get("expires_at")
+        if expires is not None:
+            local = expires.astimezone()
+            self.status_token.setToolTip(f"Expires {local:%Y-%m-%d %H:%M:%S %Z}; "
+                                         f"renewed automatically")
+
+    def _update_rows_label(self, *args) -> None:
+        page = self.current_page()
+        if page is None:
+            return
+        shown, total = page.proxy.rowCount(), page.model.rowCount()
+        self.status_rows.setText(f"{shown} of {total} {page.kind.title.lower()}"
+                                 if shown != total else f"{total} {page.kind.title.lower()}")
+
+    def _update_busy(self) -> None:
+        busy = any(p.feed.state in ("loading", "refreshing") for p in self.pages.values())
+        self.busy.setVisible(busy)
+
+    # --------------------------------------------------------------- helpers
+    def current_page(self) -> ResourcePage | None:
+        w = self.tabs.currentWidget()
+        return w if isinstance(w, ResourcePage) else None
+
+    def show_page(self, key: str) -> None:
+        if key in self.pages:
+            self.tabs.setCurrentWidget(self.pages[key])
+
+    def _spawn(self, coro) -> asyncio.Task | None:
+        try:
+            task = asyncio.ensure_future(coro)
+        except RuntimeError:  # no event loop (some tests): nothing to run it on
+            coro.close()
+            return None
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # ------------------------------------------------------------ persistence
+    def _restore_state(self) -> None:
+        s = QSettings()
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        last_page = s.value("last_page", "")
+        if last_page in self.pages:
+            self.tabs.setCurrentWidget(self.pages[last_page])
+        self.stack.setCurrentWidget(self.welcome)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.WindowStateChange:
+            self._refresh_current_page()
+
+    def closeEvent(self, event) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop everything without waiting for hung requests."""
+        self.api_log_bridge.detach()
+        self._close_session()
+        for task in list(self._tasks):
+            task.cancel()
+        self.runner.shutdown()
+        if self._demo is not None:
+            self._demo.stop()
+            self._demo = None

@@ -1,0 +1,310 @@
+"""One resource page: a filterable, sortable table with its loading/error states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QMenu, QPushButton, QTableView, QToolButton, QVBoxLayout, QWidget)
+
+from osdesk.models.filter_proxy import ResourceFilterProxy
+from osdesk.models.resource_columns import columns_for, row_key_for
+from osdesk.models.resource_model import ResourceTableModel
+from osdesk.resources import ResourceKind
+from osdesk.session import ResourceFeed
+from osdesk.views.icons import icon
+
+#: Banner styles: readable on light and dark palettes (tinted, not solid).
+_BANNER = {
+    "error": "background: rgba(220, 53, 69, 0.14); border: 1px solid rgba(220, 53, 69, 0.5);",
+    "info": "background: rgba(13, 110, 253, 0.10); border: 1px solid rgba(13, 110, 253, 0.4);",
+}
+
+
+class ResourcePage(QWidget):
+    """Table + filter + states for one :class:`ResourceKind`.
+
+    Signals:
+        inspectRequested(object): the raw dict of a row to show as JSON.
+        selectionChanged(list): raw dicts of the selected rows.
+        countsChanged(int, int): rows shown, rows total.
+    """
+
+    inspectRequested = Signal(object)
+    selectionChanged = Signal(list)
+    countsChanged = Signal(int, int)
+
+    def __init__(self, kind: ResourceKind, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.key_field = row_key_for(kind.key)
+        self.model = ResourceTableModel(columns_for(kind.key), key=self.key_field, parent=self)
+        self.proxy = ResourceFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.feed = ResourceFeed(kind, self.model, self)
+        #: extra context-menu entries: callable(page, rows) -> list[QAction | None]
+        self.menu_provider = None
+        self._page_actions: list[QAction] = []
+        self._build()
+        self._connect_signals()
+        self._restore_columns()
+        self._show_state("idle", "")
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        self.title_label = QLabel(f"<b>{self.kind.title}</b>")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(f"Filter {self.kind.title.lower()} "
+                                            f"(any column, IP addresses too)  Ctrl+F")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(280)
+        self.refresh_button = QPushButton(icon("refresh"), "Refresh")
+        self.refresh_button.setToolTip("Reload this list from the cloud (F5)")
+        self.cancel_button = QPushButton(icon("stop"), "Cancel")
+        self.cancel_button.setToolTip("Stop waiting for the cloud")
+        self.cancel_button.hide()
+        self.columns_button = QToolButton()
+        self.columns_button.setText("Columns")
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.columns_button.setMenu(QMenu(self.columns_button))
+        self.state_label = QLabel()
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.toolbar = QHBoxLayout()
+        self.toolbar.addWidget(self.title_label)
+        self.toolbar.addSpacing(12)
+        self.toolbar.addWidget(self.filter_edit, 1)
+        self.toolbar.addWidget(self.state_label)
+        self.toolbar.addWidget(self.cancel_button)
+        self.toolbar.addWidget(self.refresh_button)
+        self.toolbar.addWidget(self.columns_button)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setContentsMargins(8, 6, 8, 6)
+        self.banner.hide()
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet("color: palette(mid); font-size: 13pt; padding: 24px;")
+        self.empty_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(self.toolbar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
+        self._fill_columns_menu()
+        self._apply_default_widths()
+
+    def _connect_signals(self) -> None:
+        self.filter_edit.textChanged.connect(self.on_filter_edit_textChanged)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.cancel_button.clicked.connect(self.feed.cancel)
+        self.feed.stateChanged.connect(self._show_state)
+        self.table.customContextMenuRequested.connect(self.on_table_context_menu)
+        self.table.doubleClicked.connect(self.on_table_double_clicked)
+        self.table.horizontalHeader().customContextMenuRequested.connect(
+            lambda pos: self.columns_button.menu().exec(
+                self.table.horizontalHeader().mapToGlobal(pos)))
+        self.table.horizontalHeader().sectionResized.connect(lambda *a: self._save_columns())
+        self.table.horizontalHeader().sectionMoved.connect(lambda *a: self._save_columns())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *a: self.selectionChanged.emit(self.selected_rows()))
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset,
+                       self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                       self.proxy.modelReset):
+            signal.connect(self._emit_counts)
+
+    # ------------------------------------------------------------- behaviour
+    def refresh(self):
+        return self.feed.refresh()
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def on_filter_edit_textChanged(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._emit_counts()
+
+    def selected_rows(self) -> list[dict]:
+        keys = [index.data(ResourceTableModel.IdRole)
+                for index in self.table.selectionModel().selectedRows()]
+        return [self.model.raw(k) for k in keys if self.model.raw(k) is not None]
+
+    def current_row(self) -> dict | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.raw(index.data(ResourceTableModel.IdRole))
+
+    def select_key(self, key) -> None:
+        row = self.model.row_for_key(key)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+
+    def add_page_action(self, action: QAction) -> QToolButton:
+        """A button in the page's toolbar (Create image…, Create network…)."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.insertWidget(2, button)
+        self._page_actions.append(action)
+        action.setEnabled(self.feed.session is not None)
+        return button
+
+    def delete_selected(self) -> bool:
+        """The Delete key: run this page's delete action on the selection, if it has one."""
+        rows = self.selected_rows()
+        if not rows or self.menu_provider is None:
+            return False
+        for action in self.menu_provider(self, rows):
+            if action is not None and action.text().startswith("Delete"):
+                if action.isEnabled():
+                    action.trigger()
+                    return True
+                return False
+        return False
+
+    def on_table_double_clicked(self, index: QModelIndex) -> None:
+        raw = self.model.raw(index.data(ResourceTableModel.IdRole))
+        if raw is not None:
+            self.inspectRequested.emit(raw)
+
+    def on_table_context_menu(self, pos: QPoint) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        menu = self.build_context_menu(rows)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, rows: list[dict]) -> QMenu:
+        menu = QMenu(self)
+        if self.menu_provider is not None:
+            for action in self.menu_provider(self, rows):
+                if action is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(action)
+            menu.addSeparator()
+        inspect = menu.addAction(icon("inspect"), "Inspect JSON")
+        inspect.setEnabled(len(rows) == 1)
+        inspect.triggered.connect(lambda: self.inspectRequested.emit(rows[0]))
+        key_field = self.key_field
+        copy_id = menu.addAction(icon("copy"), "Copy ID" if key_field == "id" else "Copy name")
+        copy_id.triggered.connect(lambda: QGuiApplication.clipboard().setText(
+            "\n".join(str(r.get(key_field, "")) for r in rows)))
+        if key_field == "id" and any(r.get("name") for r in rows):
+            copy_name = menu.addAction("Copy name")
+            copy_name.triggered.connect(lambda: QGuiApplication.clipboard().setText(
+                "\n".join(str(r.get("name", "")) for r in rows)))
+        return menu
+
+    # ---------------------------------------------------------------- states
+    def _show_state(self, state: str, message: str) -> None:
+        busy = state in ("loading", "refreshing")
+        for action in self._page_actions:
+            action.setEnabled(self.feed.session is not None and state != "no-service")
+        self.cancel_button.setVisible(busy)
+        self.refresh_button.setEnabled(not busy and self.feed.session is not None)
+        if state == "loading":
+            self.state_label.setText("⏳ Loading…")
+        elif state == "refreshing":
+            self.state_label.setText("⟳ Refreshing…")
+        else:
+            self.state_label.setText("")
+        if state in ("error", "no-service"):
+            self.banner.setText(message)
+            self.banner.setStyleSheet(_BANNER["error" if state == "error" else "info"])
+            self.banner.show()
+        elif state in ("ready", "idle") and message:
+            self.banner.setText(message)
+            self.banner.setStyleSheet(_BANNER["info"])
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self._update_empty(state)
+
+    def _update_empty(self, state: str) -> None:
+        empty = self.model.rowCount() == 0
+        text = ""
+        if empty and state == "loading":
+            text = f"Loading {self.kind.title.lower()}…"
+        elif empty and state == "ready":
+            text = f"No {self.kind.title.lower()} in this project."
+        elif empty and state == "no-service":
+            text = f"This cloud has no {self.kind.service_type} service."
+        elif empty and state == "idle" and self.feed.session is None:
+            text = "Open a cloud to see its " + self.kind.title.lower() + "."
+        self.empty_label.setText(text)
+        self.empty_label.setVisible(bool(text))
+        self.table.setVisible(not text)
+
+    def _emit_counts(self, *args) -> None:
+        self.countsChanged.emit(self.proxy.rowCount(), self.model.rowCount())
+        if self.model.rowCount():
+            self._update_empty(self.feed.state)
+
+    # ---------------------------------------------------------------- columns
+    def _fill_columns_menu(self) -> None:
+        menu = self.columns_button.menu()
+        menu.clear()
+        for col, spec in enumerate(self.model.columns):
+            action = QAction(spec.title, menu)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(col))
+            action.toggled.connect(lambda on, c=col: self._set_column_visible(c, on))
+            menu.addAction(action)
+
+    def _set_column_visible(self, col: int, visible: bool) -> None:
+        self.table.setColumnHidden(col, not visible)
+        self._save_columns()
+
+    def _apply_default_widths(self) -> None:
+        metrics = self.table.fontMetrics()
+        for col, spec in enumerate(self.model.columns):
+            self.table.setColumnHidden(col, not spec.visible_by_default)
+            chars = spec.width_hint or max(len(spec.title) + 4, 10)
+            self.table.setColumnWidth(col, metrics.horizontalAdvance("M") * min(chars, 40) // 1
+                                      if chars else 120)
+
+    def _settings_key(self) -> str:
+        return f"columns/{self.kind.key}"
+
+    def _save_columns(self) -> None:
+        QSettings().setValue(self._settings_key(), self.table.horizontalHeader().saveState())
+
+    def _restore_columns(self) -> None:
+        state = QSettings().value(self._settings_key())
+        if isinstance(state, (QByteArray, bytes)) and state:
+            self.table.horizontalHeader().restoreState(state)
+            for col in range(self.model.columnCount()):
+                action = self.columns_button.menu().actions()[col]
+                action.blockSignals(True)
+                action.setChecked(not self.table.isColumnHidden(col))
+                action.blockSignals(False)
+        self.table.horizontalHeader().setSortIndicatorShown(True)

@@ -1,0 +1,274 @@
+"""The server page's actions: a context menu enabled by state, and their dialogs."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox,
+                               QCheckBox, QVBoxLayout, QWidget)
+
+from osdesk.api import OsdeskError
+from osdesk.runner import Stale
+from osdesk.server_actions import ACTIONS, ACTION_BY_KEY, availability_for_many
+from osdesk.server_ops import follow, run_on_servers, summarize
+
+#: menu layout: None is a separator
+MENU_ORDER = ["start", "stop", "reboot_soft", "reboot_hard", None, "pause", "unpause", "suspend",
+              "resume", None, "lock", "unlock", "shelve", "unshelve", "rescue", "unrescue", None,
+              "resize", "confirm_resize", "revert_resize", "rebuild", "create_image", None,
+              "console_log", "console_url", "rename", None, "delete"]
+
+
+class ServerActions(QObject):
+    """Builds the servers' context menu and runs what the user picks."""
+
+    def __init__(self, window, page):
+        super().__init__(page)
+        self.window = window
+        self.page = page
+        self._follows: dict[str, asyncio.Task] = {}
+        page.menu_provider = self.menu_actions
+
+    @property
+    def session(self):
+        return self.window.session
+
+    def is_admin(self) -> bool:
+        return bool(self.session and self.session.info.get("is_admin"))
+
+    # ------------------------------------------------------------------ menu
+    def menu_actions(self, page, rows: list[dict]) -> list:
+        out = []
+        for key in MENU_ORDER:
+            if key is None:
+                out.append(None)
+                continue
+            spec = ACTION_BY_KEY[key]
+            action = QAction(spec.label, page)
+            many_ok = len(rows) == 1 or key not in ("console_log", "console_url", "rename",
+                                                    "resize", "rebuild", "create_image")
+            enabled, why = availability_for_many(rows, spec, is_admin=self.is_admin())
+            if not many_ok:
+                enabled, why = False, "works on one server at a time"
+            action.setEnabled(enabled)
+            if why:
+                action.setToolTip(why)
+                action.setStatusTip(f"{spec.label.rstrip('…')}: {why}")
+                if not enabled:
+                    action.setText(f"{spec.label}  ({why})")
+            action.triggered.connect(lambda _=False, k=key, r=list(rows): self.trigger(k, r))
+            out.append(action)
+        return out
+
+    def trigger(self, key: str, rows: list[dict]) -> None:
+        self.window._spawn(self.perform(key, rows))
+
+    # --------------------------------------------------------------- perform
+    async def perform(self, key: str, rows: list[dict]) -> None:
+        session = self.session
+        if session is None:
+            return
+        spec = ACTION_BY_KEY[key]
+        args = self.ask_inputs(key, rows)
+        if args is None:
+            return
+        if key == "console_log":
+            self.show_console_log(rows[0])
+            return
+        status = self.window.statusBar()
+        status.showMessage(f"{spec.label.rstrip('…')}: sending to {len(rows)} server(s)…")
+        try:
+            outcomes = await run_on_servers(session, key, rows, is_admin=self.is_admin(), **args)
+        except Stale:
+            return
+        text, failed = summarize(spec.label, outcomes)
+        status.showMessage(text, 20000)
+        if failed and len(rows) > 1:
+            lines = "".join(f"<li><b>{html.escape(o.name)}</b>: "
+                            f"{'ok' if o.ok else html.escape(o.error)}</li>" for o in outcomes)
+            QMessageBox.warning(self.page, spec.label.rstrip("…"),
+                                f"Some servers failed:<ul>{lines}</ul>")
+        elif failed:
+            QMessageBox.warning(self.page, spec.label.rstrip("…"), outcomes[0].error)
+        for o in outcomes:
+            if not o.ok:
+                continue
+            if key == "console_url":
+                self.show_console_url(o.server, o.result or {})
+            elif key == "rescue" and isinstance(o.result, dict) and o.result.get("adminPass"):
+                self.show_once("Rescue password", o.server, o.result["adminPass"])
+            self.follow(o.server["id"])
+
+    def follow(self, server_id: str) -> None:
+        """Poll the row quickly until the server settles (one follower per server)."""
+        old = self._follows.get(server_id)
+        if old is not None and not old.done():
+            old.cancel()
+        session = self.session
+
+        async def run():
+            try:
+                await follow(session, self.page.model, server_id)
+            except (Stale, asyncio.CancelledError):
+                pass
+        self._follows[server_id] = self.window._spawn(run())
+
+    # ---------------------------------------------------------------- inputs
+    def ask_inputs(self, key: str, rows: list[dict]) -> dict | None:
+        names = ", ".join(html.escape(r.get("name") or r["id"]) for r in rows[:10])
+        if len(rows) > 10:
+            names += f" and {len(rows) - 10} more"
+        if key == "delete":
+            answer = QMessageBox.question(
+                self.page, "Delete servers" if len(rows) > 1 else "Delete server",
+                f"Delete {len(rows)} server(s) for good?<br><b>{names}</b><br><br>"
+                f"Their disks are destroyed; this cannot be undone.")
+            return {} if answer == QMessageBox.StandardButton.Yes else None
+        if key == "rename":
+            name, ok = QInputDialog.getText(self.page, "Rename server", "New name:",
+                                            QLineEdit.EchoMode.Normal, rows[0].get("name", ""))
+            return {"name": name.strip()} if ok and name.strip() else None
+        if key == "create_image":
+            name, ok = QInputDialog.getText(self.page, "Create snapshot", "Image name:",
+                                            QLineEdit.EchoMode.Normal,
+                                            f"{rows[0].get('name', 'server')}-snapshot")
+            return {"name": name.strip()} if ok and name.strip() else None
+        if key == "resize":
+            return self._pick("Resize server", "New flavor:", "flavors", rows[0],
+                              exclude=(rows[0].get("flavor") or {}).get("id"), arg="flavor_id")
+        if key == "rebuild":
+            picked = self._pick("Rebuild server", "Rebuild from image:", "images", rows[0],
+                                arg="image_id")
+            if picked is None:
+                return None
+            answer = QMessageBox.question(self.page, "Rebuild server",
+                                          f"Rebuild <b>{names}</b>? Its disk is wiped and "
+                                          f"rewritten from the image.")
+            return picked if answer == QMessageBox.StandardButton.Yes else None
+        return {}
+
+    def _pick(self, title, label, what, server, exclude=None, arg="id") -> dict | None:
+        lookups = self.session.lookups if self.session else None
+        names = dict(getattr(lookups, "flavor_names" if what == "flavors" else "image_names", {}))
+        items = sorted(((n, i) for i, n in names.items() if i != exclude), key=lambda x: x[0])
+        if not items:
+            QMessageBox.information(self.page, title, f"No {what} are known yet; refresh first.")
+            return None
+        text, ok = QInputDialog.getItem(self.page, title, label, [n for n, _ in items], 0, False)
+        if not ok:
+            return None
+        return {arg: dict(items)[text]}
+
+    # --------------------------------------------------------------- outputs
+    def show_once(self, title: str, server: dict, secret: str) -> None:
+        box = QMessageBox(self.page)
+        box.setWindowTitle(title)
+        box.setText(f"The password for <b>{html.escape(server.get('name', ''))}</b> is shown "
+                    f"this once and is not stored:<br><br><tt>{html.escape(secret)}</tt>")
+        box.exec()
+
+    def show_console_url(self, server: dict, console: dict) -> None:
+        url = console.get("url", "")
+        box = QMessageBox(self.page)
+        box.setWindowTitle("Console")
+        box.setText(f"Console of <b>{html.escape(server.get('name', ''))}</b> "
+                    f"({html.escape(console.get('protocol', ''))} / "
+                    f"{html.escape(console.get('type', ''))}):<br><tt>{html.escape(url)}</tt>")
+        open_button = box.addButton("Open in browser", QMessageBox.ButtonRole.AcceptRole)
+        copy_button = box.addButton("Copy URL", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.exec()
+        if box.clickedButton() is open_button:
+            QDesktopServices.openUrl(QUrl(url))
+        elif box.clickedButton() is copy_button:
+            QGuiApplication.clipboard().setText(url)
+
+    def show_console_log(self, server: dict) -> None:
+        viewer = ConsoleLogViewer(self.window, server, self.page)
+        viewer.show()
+        viewer.reload()
+
+
+class ConsoleLogViewer(QDialog):
+    """The last N lines of a server's console, with refresh and follow."""
+
+    def __init__(self, window, server: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.window = window
+        self.server = server
+        self.setWindowTitle(f"Console log — {server.get('name', server['id'])}")
+        self.resize(820, 560)
+        self.lines = QSpinBox()
+        self.lines.setRange(10, 100000)
+        self.lines.setValue(200)
+        self.lines.setSuffix(" lines")
+        self.follow_box = QCheckBox("Follow (every 3 s)")
+        self.refresh_button = QPushButton("Refresh")
+        self.status = QLabel()
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        font = self.text.font()
+        font.setFamily("monospace")
+        self.text.setFont(font)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Last"))
+        top.addWidget(self.lines)
+        top.addWidget(self.follow_box)
+        top.addStretch(1)
+        top.addWidget(self.status)
+        top.addWidget(self.refresh_button)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.refresh_button.clicked.connect(self.reload)
+        self._task = None
+        self._follow_task = None
+        self.follow_box.toggled.connect(self._on_follow_toggled)
+
+    def reload(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = self.window._spawn(self._load())
+
+    async def _load(self) -> None:
+        session = self.window.session
+        if session is None:
+            return
+        self.status.setText("Loading…")
+        try:
+            text = await session.call(session.cloud.compute.console_output, self.server["id"],
+                                      self.lines.value())
+        except Stale:
+            return
+        except OsdeskError as exc:
+            self.status.setText("")
+            self.text.setPlainText(f"Could not read the console log: {exc}")
+            return
+        at_end = self.text.verticalScrollBar().value() >= self.text.verticalScrollBar().maximum() - 2
+        self.text.setPlainText(text)
+        if at_end:
+            self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())
+        self.status.setText(f"{len(text.splitlines())} lines")
+
+    def _on_follow_toggled(self, on: bool) -> None:
+        if self._follow_task is not None:
+            self._follow_task.cancel()
+            self._follow_task = None
+        if on:
+            async def loop():
+                while True:
+                    await self._load()
+                    await asyncio.sleep(3)
+            self._follow_task = self.window._spawn(loop())
+
+    def closeEvent(self, event) -> None:
+        if self._follow_task is not None:
+            self._follow_task.cancel()
+        super().closeEvent(event)
