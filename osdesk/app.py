@@ -64,6 +64,8 @@ def run_gui(args) -> int:
     from osdesk.views.icons import app_icon
     app.setWindowIcon(app_icon())
 
+    from osdesk import gcguard
+    gcguard.install(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_excepthook()

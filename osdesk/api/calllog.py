@@ -209,17 +209,25 @@ def _is_auth_request(request) -> bool:
 
 def _auth_body_summary(body) -> tuple[str, object | None]:
     """Show the shape of an auth request (methods, scope) with every credential gone."""
-    text, parsed = redact_body(body, "application/json")
+    if isinstance(body, (bytes, bytearray)):
+        body = bytes(body).decode("utf-8", "replace")
+    try:
+        parsed = json.loads(body) if isinstance(body, str) else None
+    except ValueError:
+        parsed = None
     if not isinstance(parsed, dict):
         return "<credentials hidden>", None
     auth = parsed.get("auth", {}) if isinstance(parsed.get("auth"), dict) else {}
     identity = auth.get("identity", {}) if isinstance(auth.get("identity"), dict) else {}
-    summary = {"auth": {"identity": {"methods": identity.get("methods", [])}}}
-    for method in identity.get("methods", []) or []:
-        if isinstance(identity.get(method), dict):
-            summary["auth"]["identity"][method] = identity[method]  # already redacted
+    methods = identity.get("methods", [])
+    summary = {"auth": {"identity": {"methods": redact_json(methods)}}}
+    for method in methods if isinstance(methods, list) else []:
+        if isinstance(method, str) and isinstance(identity.get(method), dict):
+            # redact inside the method: the "password" method's dict is itself under a
+            # secret key, which would hide the user name too
+            summary["auth"]["identity"][method] = redact_json(identity[method], method)
     if "scope" in auth:
-        summary["auth"]["scope"] = auth["scope"]
+        summary["auth"]["scope"] = redact_json(auth["scope"])
     return json.dumps(summary, indent=2), summary
 
 

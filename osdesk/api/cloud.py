@@ -191,8 +191,12 @@ class Cloud:
         else:
             token = self._call(lambda: self.session.get_token(), "POST", self.profile.auth_url,
                                "identity")
-            url = self.profile.auth_url.rstrip("/")
-            auth = generic.Token(url, token=token, project_id=project_id)
+            # v3 explicitly: a bare project id is also valid in v2, and keystoneauth's
+            # generic plugin would pick v2.0 from a discovery document that lists it.
+            url = self.profile.auth_url.strip().rstrip("/")
+            if not urlsplit(url).path.rstrip("/").endswith("/v3"):
+                url += "/v3"
+            auth = v3.Token(url, token=token, project_id=project_id)
         old = self.session.auth
         self.session.auth = auth
         try:
@@ -369,32 +373,18 @@ class Cloud:
             return fn()
         except errors.OsdeskError:
             raise
-        except ks_exc.SSLError as exc:
-            raise errors.TlsError(
-                f"TLS check failed for {self._host()}: {_root_cause(exc)}. Set a CA bundle "
-                f"in the cloud's settings, or turn off TLS verification only for a test cloud."
-            ) from None
-        except (ks_exc.ConnectTimeout, ks_exc.RequestTimeout) as exc:
-            raise errors.RequestTimeout(
-                f"{self._host()} did not answer within {self.profile.timeout:g} s "
-                f"({_root_cause(exc)}).") from None
-        except ks_exc.ConnectFailure as exc:
-            cause = _root_cause(exc)
-            low = cause.lower()
-            if any(s in low for s in ("name or service not known", "nodename nor servname",
-                                      "getaddrinfo failed", "name resolution",
-                                      "temporary failure in name", "no address associated")):
-                raise errors.HostNotFound(f"The host name of {self._host()} could not be "
-                                          f"resolved ({cause}).") from None
-            if "refused" in low:
-                raise errors.ConnectionFailed(f"{self._host()} refused the connection: "
-                                              f"nothing listens there.") from None
-            raise errors.ConnectionFailed(f"Could not talk to {self._host()}: {cause}") from None
+        except _NO_ANSWER as exc:
+            raise self._no_answer(exc) from None
         except (ks_exc.EndpointNotFound, ks_exc.EmptyCatalog):
             raise errors.ServiceNotAvailable(service_type or "requested",
                                              self.profile.region_name,
                                              self.profile.interface) from None
         except ks_exc.DiscoveryFailure as exc:
+            # keystoneauth wraps a failed discovery request (refused, DNS, TLS, timeout)
+            # in a DiscoveryFailure; nothing answered, so say that, not "check the URL".
+            inner = _chained(exc, _NO_ANSWER)
+            if inner is not None:
+                raise self._no_answer(inner) from None
             raise errors.ConnectionFailed(
                 f"{self.profile.auth_url} does not answer like a Keystone v3 endpoint "
                 f"({_root_cause(exc)}). Check the auth URL.") from None
@@ -412,6 +402,28 @@ class Cloud:
         except requests.exceptions.RequestException as exc:
             raise errors.ConnectionFailed(f"Could not talk to {self._host()}: "
                                           f"{_root_cause(exc)}") from None
+
+    def _no_answer(self, exc) -> errors.OsdeskError:
+        """The error for a request that got no HTTP answer at all."""
+        if isinstance(exc, ks_exc.SSLError):
+            return errors.TlsError(
+                f"TLS check failed for {self._host()}: {_root_cause(exc)}. Set a CA bundle "
+                f"in the cloud's settings, or turn off TLS verification only for a test cloud.")
+        if isinstance(exc, (ks_exc.ConnectTimeout, ks_exc.RequestTimeout)):
+            return errors.RequestTimeout(
+                f"{self._host()} did not answer within {self.profile.timeout:g} s "
+                f"({_root_cause(exc)}).")
+        cause = _root_cause(exc)
+        low = cause.lower()
+        if any(s in low for s in ("name or service not known", "nodename nor servname",
+                                  "getaddrinfo failed", "name resolution",
+                                  "temporary failure in name", "no address associated")):
+            return errors.HostNotFound(f"The host name of {self._host()} could not be "
+                                       f"resolved ({cause}).")
+        if "refused" in low:
+            return errors.ConnectionFailed(f"{self._host()} refused the connection: "
+                                           f"nothing listens there.")
+        return errors.ConnectionFailed(f"Could not talk to {self._host()}: {cause}")
 
     def _auth_error(self, exc) -> errors.OsdeskError:
         resp = getattr(exc, "response", None)
@@ -462,6 +474,22 @@ class Cloud:
 
     def __repr__(self) -> str:
         return f"<Cloud {self.profile.name!r} {self.profile.auth_url}>"
+
+
+#: keystoneauth's exceptions for a request that got no HTTP answer
+_NO_ANSWER = (ks_exc.SSLError, ks_exc.ConnectTimeout, ks_exc.RequestTimeout, ks_exc.ConnectFailure)
+
+
+def _chained(exc: BaseException, types) -> BaseException | None:
+    """The first exception of ``types`` in the ``__cause__``/``__context__`` chain."""
+    seen = set()
+    cur = exc.__cause__ or exc.__context__
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, types):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def _root_cause(exc: BaseException) -> str:

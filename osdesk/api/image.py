@@ -40,9 +40,18 @@ class _ProgressReader:
         return self._total
 
     def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            # read() means "everything that is left"; one block would silently cut the
+            # upload short for a caller that reads the body in one go
+            parts = []
+            while True:
+                part = self.read(CHUNK)
+                if not part:
+                    return b"".join(parts)
+                parts.append(part)
         if self._cancel is not None and self._cancel.is_set():
             raise Cancelled("Upload cancelled.")
-        chunk = self._f.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
+        chunk = self._f.read(min(size, CHUNK))
         if chunk:
             self._done += len(chunk)
             self.md5.update(chunk)

@@ -86,8 +86,14 @@ class LaunchDialog(QDialog):
         kp.addWidget(self.new_keypair_button)
         basics.addRow("Key pair", kp)
         basics.addRow("Availability zone", self.az_combo)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        basics.addRow("", self.summary_label)
         basics_box = QWidget()
-        basics_box.setLayout(basics)
+        basics_layout = QVBoxLayout(basics_box)
+        basics_layout.addLayout(basics)
+        basics_layout.addStretch(1)
 
         # networks
         self.net_pick = QRadioButton("These networks:")
@@ -162,7 +168,7 @@ class LaunchDialog(QDialog):
         layout.addWidget(self.loading_label)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.buttons)
-        self.resize(760, 620)
+        self.resize(760, 540)
 
     def _connect_signals(self) -> None:
         self.name_edit.textChanged.connect(self.validate)
@@ -297,6 +303,7 @@ class LaunchDialog(QDialog):
         self.problems_label.setText("<br>".join(html.escape(p) for p in found))
         self.problems_label.setVisible(bool(found))
         self.launch_button.setEnabled(not found)
+        self._update_summary()
         rows = quota_effect(self.limits, self.current_flavor(), self.count_spin.value())
         if rows:
             parts = []
@@ -308,6 +315,21 @@ class LaunchDialog(QDialog):
         else:
             self.quota_label.setText("Quota not known for this cloud.")
         return found
+
+    def _update_summary(self) -> None:
+        image, flavor = self.current_image(), self.current_flavor()
+        parts = []
+        if image is not None:
+            parts.append(f"<b>Image</b>: {html.escape(_image_label(image))}, "
+                         f"{html.escape(str(image.get('disk_format') or ''))}, "
+                         f"{html.escape(str(image.get('visibility') or ''))}")
+        if flavor is not None:
+            parts.append(f"<b>Flavor</b>: {html.escape(_flavor_label(flavor))}")
+        req = self.request()
+        nets = req.networks if isinstance(req.networks, str) else f"{len(req.networks)} selected"
+        parts.append(f"<b>Networks</b>: {html.escape(nets)} · <b>Security groups</b>: "
+                     f"{html.escape(', '.join(req.security_groups) or 'none')}")
+        self.summary_label.setText("<br>".join(parts))
 
     def on_user_data_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "User data file")

@@ -375,10 +375,14 @@ class MainWindow(QMainWindow):
             fields = {k: v for k, v in self._demo.profile_fields().items() if k in known}
             fields.setdefault("name", "Demo cloud")
             profile = Profile(id="demo", source="demo", **fields)
-            self._transient["demo"] = (profile, self._demo.PASSWORD)
-            self._refresh_cloud_list()
+            self.add_transient_cloud(profile, self._demo.PASSWORD)
         self.open_profile(self._transient["demo"][0])
         return self._demo
+
+    def add_transient_cloud(self, profile: Profile, secret: str | None) -> None:
+        """A cloud for this run only (the demo cloud): listed, never saved."""
+        self._transient[profile.id] = (profile, secret)
+        self._refresh_cloud_list()
 
     def _secret_for(self, profile: Profile) -> tuple[bool, str | None]:
         """(go on?, secret). Asks once when nothing is stored."""
@@ -765,8 +769,12 @@ class MainWindow(QMainWindow):
         if req.count > 1:
             page.refresh()
         elif server.get("id"):
+            try:  # the row appears at once, in BUILD, then follows the server
+                page.model.upsert(await session.call(compute.get_server, server["id"]))
+                page.select_key(server["id"])
+            except (Stale, OsdeskError):
+                pass
             self.server_actions.follow(server["id"])
-            page.select_key(server["id"])
         if server.get("adminPass"):
             self.server_actions.show_once("Administrator password",
                                           {"name": req.name}, server["adminPass"])

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, Signal
+import asyncio
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QPushButton, QTableView, QToolButton, QVBoxLayout, QWidget)
+                               QMenu, QPushButton, QSplitter, QTableView, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from osdesk.api import OsdeskError
+from osdesk.details import extra_for, sections_for
+from osdesk.runner import Stale
+from osdesk.views.detail_pane import DetailPane
 
 from osdesk.models.filter_proxy import ResourceFilterProxy
 from osdesk.models.resource_columns import columns_for, row_key_for
@@ -107,12 +115,27 @@ class ResourcePage(QWidget):
         self.empty_label.setStyleSheet("color: palette(mid); font-size: 13pt; padding: 24px;")
         self.empty_label.hide()
 
+        self.detail = DetailPane()
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table, 1)
+        table_layout.addWidget(self.empty_label, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(table_box)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 320])
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(250)
+        self._detail_task = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(self.toolbar)
         layout.addWidget(self.banner)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.splitter, 1)
         self._fill_columns_menu()
         self._apply_default_widths()
 
@@ -130,6 +153,9 @@ class ResourcePage(QWidget):
         self.table.horizontalHeader().sectionMoved.connect(lambda *a: self._save_columns())
         self.table.selectionModel().selectionChanged.connect(
             lambda *a: self.selectionChanged.emit(self.selected_rows()))
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_for_detail)
+        self.model.rowsMerged.connect(lambda *a: self._render_detail(fetch_extra=False))
+        self._detail_timer.timeout.connect(lambda: self._render_detail(fetch_extra=True))
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset,
                        self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved,
                        self.proxy.modelReset):
@@ -224,6 +250,51 @@ class ResourcePage(QWidget):
                 "\n".join(str(r.get("name", "")) for r in rows)))
         return menu
 
+    # ---------------------------------------------------------------- detail
+    def _on_selection_for_detail(self, *args) -> None:
+        self._render_detail(fetch_extra=False)
+        self._detail_timer.start()
+
+    def _render_detail(self, fetch_extra: bool) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            self._extra = None
+            self.detail.show_message("Select a row to see its details." if not rows else
+                                     f"{len(rows)} {self.kind.title.lower()} selected.")
+            return
+        raw = rows[0]
+        session = self.feed.session
+        lookups = session.lookups if session else None
+        is_admin = bool(session and session.info.get("is_admin"))
+        sections = sections_for(self.kind.key, raw, lookups, is_admin=is_admin)
+        key = raw.get(self.key_field)
+        extra = getattr(self, "_extra", None)
+        if extra and extra[0] == key:
+            sections = sections + extra[1]
+        title = raw.get("name") or raw.get(self.key_field) or self.kind.title
+        self.detail.show_sections(str(title), sections)
+        if fetch_extra and session is not None:
+            if self._detail_task is not None and not self._detail_task.done():
+                self._detail_task.cancel()
+            try:
+                self._detail_task = asyncio.ensure_future(self._load_extra(session, raw, key))
+            except RuntimeError:  # no running loop (plain widget tests)
+                self._detail_task = None
+
+    async def _load_extra(self, session, raw, key) -> None:
+        try:
+            extra = await session.call(extra_for, self.kind.key, session.cloud, raw)
+        except (Stale, asyncio.CancelledError):
+            return
+        except OsdeskError as exc:
+            extra = [("More", [("—", f"could not load: {exc}", False)])]
+        if not extra:
+            return
+        current = self.selected_rows()
+        if len(current) == 1 and current[0].get(self.key_field) == key:
+            self._extra = (key, extra)
+            self._render_detail(fetch_extra=False)
+
     # ---------------------------------------------------------------- states
     def _show_state(self, state: str, message: str) -> None:
         busy = state in ("loading", "refreshing")
@@ -286,11 +357,14 @@ class ResourcePage(QWidget):
 
     def _apply_default_widths(self) -> None:
         metrics = self.table.fontMetrics()
+        header_metrics = self.table.horizontalHeader().fontMetrics()
+        char = metrics.horizontalAdvance("x0") / 2
         for col, spec in enumerate(self.model.columns):
             self.table.setColumnHidden(col, not spec.visible_by_default)
-            chars = spec.width_hint or max(len(spec.title) + 4, 10)
-            self.table.setColumnWidth(col, metrics.horizontalAdvance("M") * min(chars, 40) // 1
-                                      if chars else 120)
+            # room for the title and the sort arrow, or the hinted number of characters
+            title = header_metrics.horizontalAdvance(spec.title) + 34
+            hinted = int(char * min(spec.width_hint or 12, 48)) + 16
+            self.table.setColumnWidth(col, max(title, hinted))
 
     def _settings_key(self) -> str:
         return f"columns/{self.kind.key}"

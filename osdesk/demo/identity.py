@@ -1,0 +1,547 @@
+"""Keystone v3 (served under ``/identity``)."""
+
+from __future__ import annotations
+
+import re
+
+from .http import Response
+from .util import HttpError, iso_expires, iso_micro_z
+
+UNAUTH_MSG = "The request you have made requires authentication."
+
+
+def keystone_error(status: int, title: str, message: str, headers=None):
+    return HttpError(status, {"error": {"code": status, "title": title, "message": message}},
+                     headers=headers)
+
+
+def unauthorized(req=None):
+    headers = {}
+    if req is not None:
+        headers["WWW-Authenticate"] = 'Keystone uri="%s/identity"' % req.base
+    return keystone_error(401, "Unauthorized", UNAUTH_MSG, headers)
+
+
+def forbidden(action: str):
+    return keystone_error(403, "Forbidden",
+                          "You are not authorized to perform the requested action: %s." % action)
+
+
+def not_found(kind: str, ident: str):
+    return keystone_error(404, "Not Found", "Could not find %s: %s." % (kind, ident))
+
+
+def bad_request(message: str):
+    return keystone_error(400, "Bad Request", message)
+
+
+# ----------------------------------------------------------------------------- token checks
+
+def validate_token(state, token_id: str | None):
+    """Return the token record when valid (not expired/revoked), else None."""
+    if not token_id:
+        return None
+    tok = state.tokens.get(token_id)
+    if tok is None or tok["expires"] <= state.now():
+        return None
+    return tok
+
+
+def authenticate(state, req, *, need_project: bool = True):
+    """keystonemiddleware's job for nova/glance/neutron: token → context.
+
+    A missing, unknown or expired token is answered the way keystonemiddleware
+    does for every service: 401 with keystone's JSON error body and a
+    ``WWW-Authenticate: Keystone uri=...`` header.
+    """
+    tok = validate_token(state, req.header("X-Auth-Token"))
+    if tok is None:
+        raise unauthorized(req)
+    ctx = {
+        "token_id": req.header("X-Auth-Token"),
+        "user_id": tok["user_id"],
+        "user_name": state.users[tok["user_id"]]["name"],
+        "project_id": tok["project_id"],
+        "domain_id": tok["domain_id"],
+        "roles": [state.roles[r]["name"] for r in tok["roles"]],
+    }
+    req.ctx = ctx
+    return ctx
+
+
+# ----------------------------------------------------------------------------- views
+
+def _version_v3(base: str):
+    return {
+        "id": "v3.14",
+        "links": [{"href": base + "/identity/v3/", "rel": "self"}],
+        "media-types": [{"base": "application/json",
+                         "type": "application/vnd.openstack.identity-v3+json"}],
+        "status": "stable",
+        "updated": "2020-04-07T00:00:00Z",
+    }
+
+
+def _domain_ref(state, domain_id):
+    d = state.domains[domain_id]
+    return {"id": d["id"], "name": d["name"]}
+
+
+def _project_view(state, p, base, *, with_tags=True):
+    out = {
+        "is_domain": False,
+        "description": p.get("description", ""),
+        "domain_id": p["domain_id"],
+        "enabled": p.get("enabled", True),
+        "id": p["id"],
+        "links": {"self": "%s/identity/v3/projects/%s" % (base, p["id"])},
+        "name": p["name"],
+        "parent_id": p["domain_id"],
+        "options": {},
+    }
+    if with_tags:
+        out["tags"] = list(p.get("tags", []))
+    return out
+
+
+def catalog(state, base: str | None = None):
+    base = state.base_url
+    services = [
+        ("identity", "keystone", base + "/identity"),
+        ("compute", "nova", base + "/compute/v2.1"),
+        ("image", "glance", base + "/image"),
+        ("network", "neutron", base + "/networking"),
+    ]
+    out = []
+    for stype, name, url in services:
+        if stype not in state.services:
+            continue
+        ids = state.catalog_ids.setdefault(stype, {
+            "service": state.ids.hex(),
+            "public": state.ids.hex(), "internal": state.ids.hex(), "admin": state.ids.hex()})
+        eps = [{"id": ids[iface], "interface": iface, "region": "RegionOne",
+                "region_id": "RegionOne", "url": url} for iface in ("public", "internal", "admin")]
+        out.append({"endpoints": eps, "id": ids["service"], "type": stype, "name": name})
+    return out
+
+
+def token_body(state, tok, *, with_catalog=True):
+    user = state.users[tok["user_id"]]
+    body = {
+        "audit_ids": list(tok["audit_ids"]),
+        "expires_at": iso_expires(tok["expires"]),
+        "issued_at": iso_micro_z(tok["issued"]),
+        "methods": list(tok["methods"]),
+        "user": {
+            "domain": _domain_ref(state, user["domain_id"]),
+            "id": user["id"],
+            "name": user["name"],
+            "password_expires_at": None,
+        },
+    }
+    if tok["project_id"] or tok["domain_id"]:
+        body["roles"] = [{"id": r, "name": state.roles[r]["name"]} for r in tok["roles"]]
+    if tok["project_id"]:
+        p = state.projects[tok["project_id"]]
+        body["project"] = {"domain": _domain_ref(state, p["domain_id"]), "id": p["id"],
+                           "name": p["name"]}
+        body["is_domain"] = False
+    elif tok["domain_id"]:
+        body["domain"] = _domain_ref(state, tok["domain_id"])
+    if tok.get("app_cred_id"):
+        ac = state.app_creds[tok["app_cred_id"]]
+        body["application_credential"] = {"id": ac["id"], "name": ac["name"],
+                                          "restricted": not ac["unrestricted"]}
+    if with_catalog and (tok["project_id"] or tok["domain_id"]):
+        body["catalog"] = catalog(state)
+    return {"token": body}
+
+
+# ----------------------------------------------------------------------------- lookups
+
+def _find_domain(state, ref):
+    if not isinstance(ref, dict):
+        return None
+    if "id" in ref:
+        return state.domains.get(ref["id"])
+    if "name" in ref:
+        for d in state.domains.values():
+            if d["name"] == ref["name"]:
+                return d
+    return None
+
+
+def _find_user(state, ref):
+    if not isinstance(ref, dict):
+        raise bad_request("Invalid input for field 'identity'.")
+    if "id" in ref:
+        return state.users.get(ref["id"])
+    if "name" in ref:
+        dom = _find_domain(state, ref.get("domain"))
+        if dom is None:
+            if "domain" not in ref:
+                raise bad_request("Expecting to find domain in user. The server could not comply "
+                                  "with the request since it is either malformed or otherwise "
+                                  "incorrect. The client is assumed to be in error.")
+            return None
+        for u in state.users.values():
+            if u["name"] == ref["name"] and u["domain_id"] == dom["id"]:
+                return u
+    return None
+
+
+def roles_on(state, user_id, kind, target_id):
+    return [r for (u, (k, t), r) in state.assignments if u == user_id and k == kind and t == target_id]
+
+
+def user_projects(state, user_id):
+    pids = []
+    for (u, (k, t), _r) in state.assignments:
+        if u == user_id and k == "project" and t not in pids:
+            pids.append(t)
+    return [state.projects[p] for p in pids]
+
+
+def user_domains(state, user_id):
+    dids = []
+    for (u, (k, t), _r) in state.assignments:
+        if u == user_id and k == "domain" and t not in dids:
+            dids.append(t)
+    return [state.domains[d] for d in dids]
+
+
+# ----------------------------------------------------------------------------- auth
+
+
+def _issue(state, user_id, methods, project_id=None, domain_id=None, roles=(), app_cred_id=None,
+           audit_chain=()):
+    tid = state.ids.token()
+    now = state.now()
+    tok = {
+        "id": tid, "user_id": user_id, "methods": list(methods), "project_id": project_id,
+        "domain_id": domain_id, "roles": list(roles), "issued": now,
+        "expires": now + state.token_ttl, "app_cred_id": app_cred_id,
+        "audit_ids": [state.ids.token()[7:29]] + list(audit_chain)[:1],
+    }
+    state.tokens[tid] = tok
+    return tok
+
+
+def _resolve_scope(state, req, scope, user_id):
+    """→ (project_id, domain_id, roles) or raise 401 like keystone."""
+    if scope is None or scope == "unscoped":
+        return None, None, []
+    if not isinstance(scope, dict):
+        raise bad_request("Invalid input for field 'scope'.")
+    if "project" in scope:
+        pref = scope["project"]
+        proj = None
+        if isinstance(pref, dict) and "id" in pref:
+            proj = state.projects.get(pref["id"])
+        elif isinstance(pref, dict) and "name" in pref:
+            if "domain" not in pref:
+                raise bad_request("Expecting to find domain in project. The server could not "
+                                  "comply with the request since it is either malformed or "
+                                  "otherwise incorrect. The client is assumed to be in error.")
+            dom = _find_domain(state, pref.get("domain"))
+            if dom is not None:
+                for p in state.projects.values():
+                    if p["name"] == pref["name"] and p["domain_id"] == dom["id"]:
+                        proj = p
+        if proj is None:
+            raise unauthorized(req)
+        roles = roles_on(state, user_id, "project", proj["id"])
+        if not roles:
+            raise unauthorized(req)
+        return proj["id"], None, roles
+    if "domain" in scope:
+        dom = _find_domain(state, scope["domain"])
+        if dom is None:
+            raise unauthorized(req)
+        roles = roles_on(state, user_id, "domain", dom["id"])
+        if not roles:
+            raise unauthorized(req)
+        return None, dom["id"], roles
+    if "system" in scope:
+        raise unauthorized(req)
+    if "OS-TRUST:trust" in scope:
+        raise unauthorized(req)
+    raise bad_request("Invalid input for field 'scope'.")
+
+
+def post_tokens(state, req):
+    try:
+        data = req.json()
+        auth = data["auth"]
+        identity = auth["identity"]
+        methods = identity["methods"]
+        if not isinstance(methods, list) or not methods:
+            raise KeyError("methods")
+    except (ValueError, KeyError, TypeError):
+        raise bad_request("Expecting to find identity in auth. The server could not comply with "
+                          "the request since it is either malformed or otherwise incorrect. The "
+                          "client is assumed to be in error.")
+    scope = auth.get("scope")
+    method = methods[0]
+    app_cred_id = None
+    audit_chain = ()
+    out_methods = list(methods)
+    if method == "password":
+        pw = identity.get("password") or {}
+        user = _find_user(state, pw.get("user"))
+        if user is None or not user.get("enabled", True) or \
+                user.get("password") is None or (pw.get("user") or {}).get("password") != user["password"]:
+            raise unauthorized(req)
+        user_id = user["id"]
+    elif method == "application_credential":
+        ac_ref = identity.get("application_credential") or {}
+        ac = None
+        if "id" in ac_ref:
+            ac = state.app_creds.get(ac_ref["id"])
+        elif "name" in ac_ref:
+            owner = _find_user(state, ac_ref.get("user"))
+            if owner is not None:
+                for cand in state.app_creds.values():
+                    if cand["name"] == ac_ref["name"] and cand["user_id"] == owner["id"]:
+                        ac = cand
+        if ac is None or ac_ref.get("secret") != ac["secret"]:
+            raise unauthorized(req)
+        if ac.get("expires") and ac["expires"] <= state.now():
+            raise unauthorized(req)
+        if scope:
+            # keystone: app credential tokens cannot be rescoped
+            raise unauthorized(req)
+        tok = _issue(state, ac["user_id"], ["application_credential"], project_id=ac["project_id"],
+                     roles=list(ac["roles"]), app_cred_id=ac["id"])
+        return _token_response(state, req, tok, status=201)
+    elif method == "token":
+        tref = identity.get("token") or {}
+        old = validate_token(state, tref.get("id"))
+        if old is None:
+            raise unauthorized(req)
+        if old.get("app_cred_id"):
+            raise forbidden("identity:rescope")
+        user_id = old["user_id"]
+        audit_chain = old["audit_ids"]
+        out_methods = ["token"] + [m for m in old["methods"] if m != "token"]
+    else:
+        raise unauthorized(req)
+    project_id, domain_id, roles = _resolve_scope(state, req, scope, user_id)
+    if scope is None and method != "token":
+        # keystone scopes to the user's default project when no scope is given
+        dp = state.users[user_id].get("default_project_id")
+        if dp and roles_on(state, user_id, "project", dp):
+            project_id, roles = dp, roles_on(state, user_id, "project", dp)
+    tok = _issue(state, user_id, out_methods, project_id=project_id, domain_id=domain_id,
+                 roles=roles, audit_chain=audit_chain)
+    return _token_response(state, req, tok, status=201)
+
+
+def _token_response(state, req, tok, status=200):
+    nocat = req.param("nocatalog") is not None
+    return Response(status, token_body(state, tok, with_catalog=not nocat),
+                    headers={"X-Subject-Token": tok["id"], "Vary": "X-Auth-Token"})
+
+
+def _caller(state, req):
+    tok = validate_token(state, req.header("X-Auth-Token"))
+    if tok is None:
+        raise unauthorized(req)
+    return tok
+
+
+def get_tokens(state, req):
+    _caller(state, req)
+    subject = req.header("X-Subject-Token")
+    tok = validate_token(state, subject)
+    if tok is None:
+        raise not_found("token", subject or "")
+    return _token_response(state, req, tok, status=200)
+
+
+def delete_tokens(state, req):
+    _caller(state, req)
+    subject = req.header("X-Subject-Token")
+    if validate_token(state, subject) is None:
+        raise not_found("token", subject or "")
+    state.tokens.pop(subject, None)
+    return Response(204, None, content_type=None)
+
+
+def auth_projects(state, req):
+    tok = _caller(state, req)
+    projects = [{"domain_id": p["domain_id"], "enabled": p.get("enabled", True), "id": p["id"],
+                 "links": {"self": "%s/identity/v3/projects/%s" % (req.base, p["id"])},
+                 "name": p["name"]} for p in user_projects(state, tok["user_id"])]
+    return Response(200, {"projects": projects, "links": {
+        "self": req.base + "/identity/v3/auth/projects", "previous": None, "next": None}})
+
+
+def auth_domains(state, req):
+    tok = _caller(state, req)
+    domains = [{"description": d.get("description", ""), "enabled": True, "id": d["id"],
+                "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
+                "name": d["name"]} for d in user_domains(state, tok["user_id"])]
+    return Response(200, {"domains": domains, "links": {
+        "self": req.base + "/identity/v3/auth/domains", "previous": None, "next": None}})
+
+
+def auth_system(state, req):
+    _caller(state, req)
+    return Response(200, {"system": [], "links": {
+        "self": req.base + "/identity/v3/auth/system", "previous": None, "next": None}})
+
+
+def auth_catalog(state, req):
+    tok = _caller(state, req)
+    if not (tok["project_id"] or tok["domain_id"]):
+        raise keystone_error(403, "Forbidden", "A catalog cannot be retrieved with an unscoped token.")
+    cat = catalog(state)
+    return Response(200, {"catalog": cat, "links": {
+        "self": req.base + "/identity/v3/auth/catalog", "previous": None, "next": None}})
+
+
+def _user_view(state, u, base):
+    out = {"domain_id": u["domain_id"], "enabled": u.get("enabled", True), "id": u["id"],
+           "links": {"self": "%s/identity/v3/users/%s" % (base, u["id"])}, "name": u["name"],
+           "options": {}, "password_expires_at": None}
+    if u.get("default_project_id"):
+        out["default_project_id"] = u["default_project_id"]
+    if u.get("email"):
+        out["email"] = u["email"]
+    return out
+
+
+def get_user(state, req, user_id):
+    tok = _caller(state, req)
+    if user_id != tok["user_id"]:
+        raise forbidden("identity:get_user")
+    return Response(200, {"user": _user_view(state, state.users[user_id], req.base)})
+
+
+def get_user_projects(state, req, user_id):
+    tok = _caller(state, req)
+    if user_id != tok["user_id"]:
+        raise forbidden("identity:list_user_projects")
+    projects = [_project_view(state, p, req.base, with_tags=False)
+                for p in user_projects(state, user_id)]
+    for p in projects:
+        p.pop("options", None)
+    return Response(200, {"projects": projects, "links": {
+        "self": "%s/identity/v3/users/%s/projects" % (req.base, user_id),
+        "previous": None, "next": None}})
+
+
+def _app_cred_view(state, ac, base):
+    return {
+        "description": ac.get("description"),
+        "roles": [{"id": r, "domain_id": None, "name": state.roles[r]["name"]} for r in ac["roles"]],
+        "access_rules": [],
+        "links": {"self": "%s/identity/v3/users/%s/application_credentials/%s" % (
+            base, ac["user_id"], ac["id"])},
+        "expires_at": None,
+        "unrestricted": ac["unrestricted"],
+        "project_id": ac["project_id"],
+        "id": ac["id"],
+        "name": ac["name"],
+        "user_id": ac["user_id"],
+    }
+
+
+def list_app_creds(state, req, user_id):
+    tok = _caller(state, req)
+    if user_id != tok["user_id"]:
+        raise forbidden("identity:list_application_credentials")
+    creds = [_app_cred_view(state, ac, req.base) for ac in state.app_creds.values()
+             if ac["user_id"] == user_id]
+    return Response(200, {"application_credentials": creds, "links": {
+        "self": "%s/identity/v3/users/%s/application_credentials" % (req.base, user_id),
+        "previous": None, "next": None}})
+
+
+def get_app_cred(state, req, user_id, cred_id):
+    tok = _caller(state, req)
+    if user_id != tok["user_id"]:
+        raise forbidden("identity:get_application_credential")
+    ac = state.app_creds.get(cred_id)
+    if ac is None or ac["user_id"] != user_id:
+        raise not_found("application credential", cred_id)
+    return Response(200, {"application_credential": _app_cred_view(state, ac, req.base)})
+
+
+def list_projects(state, req):
+    _caller(state, req)
+    raise forbidden("identity:list_projects")
+
+
+def get_project(state, req, project_id):
+    tok = _caller(state, req)
+    p = state.projects.get(project_id)
+    # keystone: a member may only read the project its token is scoped to
+    if p is None or tok["project_id"] != project_id:
+        raise forbidden("identity:get_project")
+    return Response(200, {"project": _project_view(state, p, req.base, with_tags=False)})
+
+
+def get_domain(state, req, domain_id):
+    tok = _caller(state, req)
+    d = state.domains.get(domain_id)
+    allowed = d is not None and (tok["domain_id"] == domain_id or (
+        tok["project_id"] and state.projects[tok["project_id"]]["domain_id"] == domain_id))
+    if not allowed:
+        raise forbidden("identity:get_domain")
+    return Response(200, {"domain": {
+        "description": d.get("description", ""), "enabled": True, "id": d["id"],
+        "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
+        "name": d["name"], "options": {}, "tags": []}})
+
+
+# ----------------------------------------------------------------------------- routing
+
+_ID = r"([^/]+)"
+_ROUTES = [
+    (re.compile(r"^/v3/auth/tokens/?$"), {"POST": post_tokens, "GET": get_tokens,
+                                          "HEAD": get_tokens, "DELETE": delete_tokens}),
+    (re.compile(r"^/v3/auth/projects/?$"), {"GET": auth_projects}),
+    (re.compile(r"^/v3/auth/domains/?$"), {"GET": auth_domains}),
+    (re.compile(r"^/v3/auth/system/?$"), {"GET": auth_system}),
+    (re.compile(r"^/v3/auth/catalog/?$"), {"GET": auth_catalog}),
+    (re.compile(r"^/v3/users/%s/?$" % _ID), {"GET": get_user}),
+    (re.compile(r"^/v3/users/%s/projects/?$" % _ID), {"GET": get_user_projects}),
+    (re.compile(r"^/v3/users/%s/application_credentials/?$" % _ID), {"GET": list_app_creds}),
+    (re.compile(r"^/v3/users/%s/application_credentials/%s/?$" % (_ID, _ID)), {"GET": get_app_cred}),
+    (re.compile(r"^/v3/projects/?$"), {"GET": list_projects}),
+    (re.compile(r"^/v3/projects/%s/?$" % _ID), {"GET": get_project}),
+    (re.compile(r"^/v3/domains/%s/?$" % _ID), {"GET": get_domain}),
+]
+
+
+def error_response(status: int, message: str | None = None):
+    titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+              405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
+              503: "Service Unavailable"}
+    title = titles.get(status, "Error")
+    msg = message or {401: UNAUTH_MSG, 500: "An unexpected error prevented the server from "
+                                             "fulfilling your request."}.get(status, title)
+    return Response(status, {"error": {"code": status, "title": title, "message": msg}})
+
+
+def handle(state, req, sub: str) -> Response:
+    if sub in ("", "/"):
+        if req.method not in ("GET", "HEAD"):
+            raise keystone_error(405, "Method Not Allowed", "The method is not allowed for the "
+                                 "requested URL.")
+        return Response(300, {"versions": {"values": [_version_v3(req.base)]}})
+    if sub in ("/v3", "/v3/"):
+        return Response(200, {"version": _version_v3(req.base)})
+    for rx, methods in _ROUTES:
+        m = rx.match(sub)
+        if m:
+            fn = methods.get(req.method)
+            if fn is None:
+                raise keystone_error(405, "Method Not Allowed",
+                                     "The method is not allowed for the requested URL.")
+            with state.lock:
+                state.tick()
+                return fn(state, req, *m.groups())
+    raise keystone_error(404, "Not Found", "The resource could not be found.")

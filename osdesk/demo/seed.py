@@ -1,0 +1,358 @@
+"""The demo cloud's initial content (deterministic)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from . import image as glance
+from .compute import _build_steps, run_steps
+from . import network as neutron
+from .compute_views import flavor_snapshot
+from .keygen import fingerprint_of
+from .state import NOSTATE, PAUSED_PS, RUNNING, SHUTDOWN, Port, ProjectCompute, Server
+from .util import slaac_formatter, v4str
+
+USERNAME = "demo"
+PASSWORD = "osdesk-demo"
+PROJECT_NAME = "demo"
+USER_DOMAIN = "Default"
+
+DAY = 86400.0
+
+# id, name, ram MiB, disk GiB, vcpus, extra_specs, description
+FLAVORS = [
+    ("1", "m1.tiny", 512, 1, 1, {}, None),
+    ("2", "m1.small", 2048, 20, 1, {}, None),
+    ("3", "m1.medium", 4096, 40, 2, {}, None),
+    ("4", "m1.large", 8192, 80, 4, {"hw:cpu_policy": "shared", "hw:numa_nodes": "1"},
+     "General purpose, 4 vCPU"),
+    ("5", "m1.xlarge", 16384, 160, 8, {}, None),
+    ("42", "m1.nano", 128, 1, 1, {}, None),
+    ("84", "m1.micro", 192, 1, 1, {}, None),
+    ("c1", "c1.xlarge.dedicated", 16384, 80, 8,
+     {"hw:cpu_policy": "dedicated", "hw:mem_page_size": "large", "hw:numa_nodes": "1"},
+     "Pinned CPUs and huge pages"),
+    ("g1", "g1.large.gpu", 32768, 100, 8,
+     {"resources:VGPU": "1", "trait:CUSTOM_NVIDIA_A10": "required"}, "One virtual GPU"),
+]
+
+# name, generator seed, size, md5, sha512 (precomputed from image.generated_stream)
+IMAGE_DATA = {
+    "cirros": ("cirros-0.6.2-x86_64-disk", 21430272, "0ab5ed89bd216f548e4a7c65010b380c",
+               "3e31dcec797d7ed3e7536c6a1cdc502482dd90f2dc448241027459947b1630382b46f6301b2bf032"
+               "8ad81834d259901578224091ddf862a0ce94e330aa492b31"),
+    "ubuntu": ("ubuntu-24.04-minimal-cloudimg-amd64", 246808576,
+               "f77e40a79b3739ad165d4849b2f679af",
+               "af742df55d9b14d9cdb85b13d58de181c03988bd7892d66865ffc3c1e6ab7e6baf1f99bd69152419"
+               "ff446f39652473a891d5b9eaee5901fd4a5762f44495f0f6"),
+    "debian": ("debian-12-genericcloud-amd64", 334233600, "79c56d928cdd0f7e415de5dfdd8f9d55",
+               "2b9cf009889cde16e46156de0d0ff497dcc4ee216f17415602b36b5f82d1727aed9bb91833510e6f"
+               "e1fe96ef1c62764f5842807d7a8e4af13fa8b545474863ec"),
+    "golden": ("golden-base-2024.06", 412090368, "6c38a4ab994263e028727cb396d33fec",
+               "9c59677e1d5d6ab7b92b8d39e1ac9c2e9b019f08977d22a3d4f05c94c45ea79b3e4bde56059bb553"
+               "0a7ca5723bd0ada067b524da6575af0c688cbbcbe5863f90"),
+    "snapshot": ("web-0003-snapshot", 45809664, "ade3f9b0059a8b5841a757f9cbc1971c",
+                 "14acd03d7734422c0ec8a97a6a8e11702a9272d29a730cf6c45d207a289a3f511aa2d4d344fab"
+                 "ed195e5d9f88114ab87a5d351acf15d6ebea045647234b590d1"),
+}
+
+DEMO_PUBLIC_KEY = (
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDUZef6j8RtLq+OYgqDnQZ3j8TD1xD1KRp3F0H/KESazQz9ddhl"
+    "UlxBT0riUKb9Q9G8RFyQKdKPSDF1ku6QvSkVpaO+dlx6xh5C4cRjqmVGgqP6s447WSOG1nwqiP9Otz9cgLRco6bc"
+    "oVyZmkSkpoOu2uU7PyB8pe0lrAZZKR9HfFwqCZYeF9TIhTioQrDuXLv5MNgkFA3qvxRyzbeAI6V+5DYKjcoORw+Q"
+    "pdSAAroRI3DM2bIEa0gDKE2gUVj5C4PNxwptJvKF24Q9hLfENH0zRMzwnetTWMOwR7mVPsKicJHHTmqtLxeh2hbR"
+    "GtwxsRgDxOU7H0mMhzX7T6T/vgDx demo@osdesk\n")
+
+# role name, flavor id, image key, second NIC on backend?, extra security group?
+ROLES = [
+    ("web", "2", "ubuntu", False, True),
+    ("api", "2", "ubuntu", False, True),
+    ("db", "4", "golden", True, False),
+    ("cache", "3", "ubuntu", False, False),
+    ("worker", "3", "debian", True, False),
+    ("batch", "1", "cirros", False, False),
+]
+
+# state pattern over (i-1) % 12
+PATTERN = ["active", "active", "stopped", "active", "paused", "active", "active", "error",
+           "active", "suspended", "locked", "active"]
+
+NO_HOST_FAULT = "No valid host was found. There are not enough hosts available."
+HOSTS = ("compute-01", "compute-02", "compute-03", "compute-04")
+
+
+def seed(state, n_servers: int):
+    now = state.now()
+    ids = state.ids
+    # ------------------------------------------------------------------ identity
+    state.domains["default"] = {"id": "default", "name": "Default",
+                                "description": "The default domain"}
+    roles = {}
+    for name in ("admin", "member", "reader", "manager"):
+        rid = ids.hex()
+        state.roles[rid] = {"id": rid, "name": name}
+        roles[name] = rid
+    demo_uid = ids.hex()
+    admin_uid = ids.hex()
+    state.users[demo_uid] = {"id": demo_uid, "name": USERNAME, "domain_id": "default",
+                             "password": PASSWORD, "enabled": True, "email": "demo@example.org"}
+    state.users[admin_uid] = {"id": admin_uid, "name": "admin", "domain_id": "default",
+                              "password": ids.token()[7:39], "enabled": True}
+    projects = {}
+    for name, desc in (("demo", "Demo project of the osdesk demo cloud"),
+                       ("staging", "A second project, to try project switching"),
+                       ("admin", "Bootstrap project for initializing the cloud."),
+                       ("service", "")):
+        pid = ids.hex()
+        state.projects[pid] = {"id": pid, "name": name, "domain_id": "default",
+                               "description": desc, "enabled": True, "tags": []}
+        projects[name] = pid
+    for pname in ("demo", "staging"):
+        for r in ("member", "reader"):
+            state.assignments.append((demo_uid, ("project", projects[pname]), roles[r]))
+    state.assignments.append((demo_uid, ("domain", "default"), roles["reader"]))
+    for pname in ("admin", "demo", "staging"):
+        state.assignments.append((admin_uid, ("project", projects[pname]), roles["admin"]))
+    ac_id = ids.hex()
+    state.app_creds[ac_id] = {"id": ac_id, "name": "osdesk-demo", "secret": "demo-app-cred-"
+                              + ids.hex()[:16], "user_id": demo_uid,
+                              "project_id": projects["demo"], "unrestricted": False,
+                              "roles": [roles["member"], roles["reader"]],
+                              "description": "Application credential of the demo user",
+                              "expires": None}
+    state.demo_user_id = demo_uid
+    state.app_cred_id = ac_id
+    # ------------------------------------------------------------------ flavors
+    for fid, name, ram, disk, vcpus, specs, desc in FLAVORS:
+        state.flavors[fid] = {"id": fid, "name": name, "ram": ram, "disk": disk, "vcpus": vcpus,
+                              "ephemeral": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True,
+                              "description": desc, "extra_specs": dict(specs)}
+    # ------------------------------------------------------------------ images
+    admin_p, demo_p = projects["admin"], projects["demo"]
+    imgs = {}
+
+    def add_image(key, name, owner, visibility, created, *, min_disk=0, min_ram=0, props=None,
+                  protected=False, status="active", tags=()):
+        seed_name, size, md5, sha = IMAGE_DATA[key]
+        img = glance.new_image(state, name=name, owner=owner, visibility=visibility,
+                               disk_format="qcow2", container_format="bare", min_disk=min_disk,
+                               min_ram=min_ram, protected=protected, tags=tags, props=props,
+                               status=status, created=created)
+        glance.set_generated_data(state, img, seed_name, size, md5, sha)
+        img["updated_at"] = created + 40
+        imgs[key] = img
+        return img
+
+    add_image("cirros", "cirros-0.6.2-x86_64-disk", admin_p, "public", now - 400 * DAY,
+              min_disk=1, props={"hw_rng_model": "virtio", "os_distro": "cirros",
+                                 "os_version": "0.6.2", "os_type": "linux"})
+    add_image("ubuntu", "ubuntu-24.04-minimal-cloudimg-amd64", admin_p, "public",
+              now - 380 * DAY, min_disk=10, min_ram=1024, tags=["lts"],
+              props={"os_distro": "ubuntu", "os_version": "24.04", "os_type": "linux",
+                     "hw_disk_bus": "scsi", "hw_scsi_model": "virtio-scsi",
+                     "hw_qemu_guest_agent": "yes", "os_require_quiesce": "yes",
+                     "os_admin_user": "ubuntu"})
+    add_image("debian", "debian-12-genericcloud-amd64", demo_p, "private", now - 360 * DAY,
+              min_disk=4, min_ram=512, status="deactivated",
+              props={"os_distro": "debian", "os_version": "12", "os_type": "linux",
+                     "description": "Deactivated while CVE-2024-3094 is investigated"})
+    add_image("golden", "golden-base-2024.06", demo_p, "private", now - 200 * DAY,
+              min_disk=20, min_ram=2048, protected=True, tags=["golden", "approved"],
+              props={"os_distro": "rocky", "os_version": "9.4", "os_type": "linux",
+                     "hw_qemu_guest_agent": "yes", "build_pipeline": "packer-1.11"})
+    add_image("snapshot", "web-0001-snapshot", demo_p, "private", now - 30 * DAY,
+              min_disk=20, min_ram=512,
+              props={"image_type": "snapshot", "os_distro": "ubuntu", "os_version": "24.04",
+                     "owner_user_name": USERNAME, "owner_project_name": "demo",
+                     "image_location": "snapshot", "user_id": demo_uid})
+    pending = glance.new_image(state, name="windows-server-2022-upload", owner=demo_p,
+                               visibility="private", disk_format="raw", container_format="bare",
+                               min_disk=40, min_ram=4096, created=now - 2 * DAY,
+                               props={"os_type": "windows", "os_distro": "windows"})
+    pending["updated_at"] = pending["created_at"]
+    # ------------------------------------------------------------------ keypairs
+    state.keypairs[demo_uid] = {"demo-key": {
+        "name": "demo-key", "public_key": DEMO_PUBLIC_KEY,
+        "fingerprint": fingerprint_of(DEMO_PUBLIC_KEY), "type": "ssh", "user_id": demo_uid,
+        "created_at": now - 300 * DAY, "id": next(state.keypair_seq)}}
+    # ------------------------------------------------------------------ networks
+    t0 = now - 420 * DAY
+    public = neutron.make_network(state, project_id=admin_p, name="public", external=True,
+                                  mtu=1500, created=t0, is_default=True)
+    neutron.make_subnet(state, network=public, name="public-subnet", cidr="172.24.4.0/24",
+                        gateway_ip="172.24.4.1", enable_dhcp=False, created=t0)
+    neutron.make_subnet(state, network=public, name="ipv6-public-subnet",
+                        cidr="2001:db8::/64", ip_version=6, gateway_ip="2001:db8::2",
+                        enable_dhcp=False, created=t0)
+    state.public_network_id = public["id"]
+    for pid in projects.values():
+        state.compute[pid] = ProjectCompute(pid)
+        state.net_quota[pid] = dict(neutron.QUOTA_DEFAULTS)
+
+    net_info = {}
+    for pname, cidr, v6, backend in (("demo", "10.0.0.0/16", "fd5e:7a11:94ce::/64",
+                                      "172.16.0.0/16"),
+                                     ("staging", "10.20.0.0/24", None, None)):
+        pid = projects[pname]
+        tc = now - 410 * DAY
+        sg = neutron.make_sg(state, project_id=pid, name="default",
+                             description="Default security group", created=tc)
+        web = neutron.make_sg(state, project_id=pid, name="web",
+                              description="HTTP/HTTPS/SSH from anywhere", created=tc)
+        for port in (22, 80, 443):
+            neutron.make_sg_rule(state, web, direction="ingress", protocol="tcp", port_min=port,
+                                 port_max=port, remote_ip_prefix="0.0.0.0/0", created=tc)
+        neutron.make_sg_rule(state, web, direction="ingress", protocol="icmp",
+                             remote_ip_prefix="0.0.0.0/0", created=tc)
+        private = neutron.make_network(state, project_id=pid, name="private" if pname == "demo"
+                                       else "staging-net", created=tc)
+        s4 = neutron.make_subnet(state, network=private, name="private-subnet", cidr=cidr,
+                                 dns_nameservers=["1.1.1.1", "9.9.9.9"], created=tc)
+        s6 = None
+        if v6:
+            s6 = neutron.make_subnet(state, network=private, name="ipv6-private-subnet", cidr=v6,
+                                     ip_version=6, ipv6_mode="slaac", created=tc)
+        router = neutron.make_router(state, project_id=pid, name="router1", ext_net=public,
+                                     created=tc)
+        neutron.add_router_interface(state, router, s4, created=tc)
+        if s6:
+            neutron.add_router_interface(state, router, s6, created=tc)
+        bnet = bs4 = None
+        if backend:
+            bnet = neutron.make_network(state, project_id=pid, name="backend", created=tc,
+                                        description="Database / storage traffic")
+            bs4 = neutron.make_subnet(state, network=bnet, name="backend-subnet", cidr=backend,
+                                      gateway_ip=None, created=tc)
+        net_info[pname] = (private, s4, s6, bnet, bs4, sg, web)
+
+    # ------------------------------------------------------------------ servers
+    _seed_servers(state, projects["demo"], demo_uid, n_servers, net_info["demo"], imgs,
+                  prefix=None, now=now)
+    _seed_servers(state, projects["staging"], demo_uid, min(3, n_servers), net_info["staging"],
+                  imgs, prefix="stg-app", now=now)
+    # a floating IP on the first web server, and a spare one
+    pc = state.compute[projects["demo"]]
+    first = pc.by_seq.get(pc.seqs[0]) if pc.seqs else None
+    if first is not None and first.port_ids:
+        neutron.make_floatingip(state, project_id=projects["demo"], ext_net=public,
+                                port=state.ports[first.port_ids[0]], created=now - 100 * DAY,
+                                description="web-0001 public address")
+        first.touch()
+    neutron.make_floatingip(state, project_id=projects["demo"], ext_net=public,
+                            created=now - 90 * DAY, description="spare")
+    # quotas sized for the seeded data
+    for pname in ("demo", "staging"):
+        pc = state.compute[projects[pname]]
+        n, cores, ram = pc.usage()
+        pc.quota.update(instances=max(20, n + 20), cores=max(40, cores + 40),
+                        ram=max(51200, ram + 65536))
+        ports = sum(1 for p in state.ports.values() if p.project_id == projects[pname])
+        state.net_quota[projects[pname]]["port"] = max(500, ports + 100)
+    state.projects_by_name = projects
+
+
+def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
+    if n <= 0:
+        return
+    ids = state.ids
+    private, s4, s6, bnet, bs4, sg, web = nets
+    pc = state.compute[pid]
+    span = min(n * 3600.0, 180 * DAY)
+    step = span / n
+    width = max(4, len(str(n)))
+    s4_net = ipaddress.ip_network(s4["cidr"])
+    s4_base = int(s4_net.network_address)
+    slaac = slaac_formatter(ipaddress.ip_network(s6["cidr"])) if s6 else None
+    b_base = int(ipaddress.ip_network(bs4["cidr"]).network_address) if bs4 else 0
+    used4 = state.ip_used[s4["id"]]
+    used_b = state.ip_used[bs4["id"]] if bs4 else None
+    next4 = s4_base + 10
+    nextb = b_base + 10
+    hosts_ids = HOSTS
+    snaps = {fid: flavor_snapshot(f) for fid, f in state.flavors.items()}
+    for i in range(1, n + 1):
+        if prefix:
+            role = ("app", "2", "cirros", False, False)
+            name = "%s-%0*d" % (prefix, width, i)
+            kind = "active"
+        else:
+            role = ROLES[(i - 1) % len(ROLES)]
+            name = "%s-%0*d" % (role[0], width, i)
+            kind = PATTERN[(i - 1) % len(PATTERN)]
+            if i % 97 == 50:
+                kind = "shelved"
+            if i == n:
+                kind = "build"
+        created = now - span + (i - 1) * step
+        seq = state.next_seq()
+        img = imgs[role[2]]
+        host = hosts_ids[seq % len(hosts_ids)]
+        srv = Server(
+            id=ids.uuid(), name=name, project_id=pid, user_id=uid, seq=seq, created=created,
+            updated=created + 45, flavor=snaps[role[1]], image_id=img["id"],
+            key_name=None if role[0] == "batch" else "demo-key",
+            metadata={"role": role[0], "env": "staging" if prefix else "production"},
+            tags=["prod"] if (not prefix and i % 3 == 0) else [],
+            vm_state="active", power_state=RUNNING, az="nova", host=host,
+            hostname=name, launched_at=created + 38, disk_config="MANUAL")
+        srv.description = None
+        state.server_index[srv.id] = srv
+        pc.add(srv)
+        if kind == "error":
+            srv.vm_state, srv.power_state, srv.host = "error", NOSTATE, None
+            srv.launched_at = None
+            srv.fault = {"code": 500, "created": created + 6, "message": NO_HOST_FAULT,
+                         "details": ""}
+            srv.seed_kind = "error"
+            continue
+        # ports (fast path: sequential addresses, SLAAC v6)
+        sg_ids = [sg["id"]] + ([web["id"]] if role[4] else [])
+        mac = ids.mac()
+        while next4 in used4:
+            next4 += 1
+        used4.add(next4)
+        fixed = [(s4["id"], v4str(next4))]
+        if slaac is not None:
+            fixed.append((s6["id"], slaac(mac)))
+        port = Port(id=ids.uuid(), project_id=pid, network_id=private["id"], mac=mac,
+                    fixed_ips=fixed, device_id=srv.id, device_owner="compute:nova",
+                    security_groups=sg_ids, created=created + 2, updated=created + 30,
+                    server=srv, host=host)
+        state.add_port(port)
+        srv.port_ids = [port.id]
+        if role[3] and bnet is not None:
+            while nextb in used_b:
+                nextb += 1
+            used_b.add(nextb)
+            bport = Port(id=ids.uuid(), project_id=pid, network_id=bnet["id"], mac=ids.mac(),
+                         fixed_ips=[(bs4["id"], v4str(nextb))],
+                         device_id=srv.id, device_owner="compute:nova",
+                         security_groups=[sg["id"]], created=created + 2,
+                         updated=created + 30, server=srv, host=host)
+            state.add_port(bport)
+            srv.port_ids.append(bport.id)
+        if kind == "stopped":
+            srv.vm_state, srv.power_state, srv.seed_kind = "stopped", SHUTDOWN, "stop"
+            srv.updated = created + step / 2
+        elif kind == "paused":
+            srv.vm_state, srv.power_state, srv.seed_kind = "paused", PAUSED_PS, "pause"
+            srv.updated = created + step / 2
+        elif kind == "suspended":
+            srv.vm_state, srv.power_state, srv.seed_kind = "suspended", SHUTDOWN, "suspend"
+            srv.updated = created + step / 2
+        elif kind == "locked":
+            srv.locked, srv.locked_reason, srv.seed_kind = True, "maintenance window", "lock"
+            srv.updated = created + step / 2
+        elif kind == "shelved":
+            srv.vm_state, srv.power_state, srv.host = "shelved_offloaded", NOSTATE, None
+            srv.seed_kind = "shelve"
+            srv.updated = created + step / 2
+        elif kind == "build":
+            srv.created = srv.updated = now
+            srv.launched_at = None
+            srv.host = None
+            srv.net_ready = False
+            run_steps(state, srv, _build_steps(state, srv, host))
+        state.ip_next[s4["id"]] = next4 + 1
+        if bs4 is not None:
+            state.ip_next[bs4["id"]] = nextb + 1

@@ -1,0 +1,459 @@
+"""In-memory state of the demo cloud: clock, timers, fault injection, data.
+
+Everything the HTTP handlers read or change lives here and is guarded by
+``CloudState.lock``.  Timers are *lazy*: a transition schedules events on one
+heap, and ``tick()`` (run at the start of every request, under the lock) applies
+the ones that are due.  No thread is spawned per server.
+"""
+
+from __future__ import annotations
+
+import heapq
+import ipaddress
+import itertools
+import re
+import threading
+import time
+from bisect import bisect_left, insort
+
+from .util import IdFactory
+
+# nova power states
+NOSTATE, RUNNING, PAUSED_PS, SHUTDOWN, CRASHED, SUSPENDED_PS = 0, 1, 3, 4, 6, 7
+
+# nova api/openstack/common.py _STATE_MAP (vm_state -> task_state -> status)
+_STATE_MAP = {
+    "active": {"default": "ACTIVE", "rebooting": "REBOOT", "reboot_pending": "REBOOT",
+               "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",
+               "reboot_pending_hard": "HARD_REBOOT", "reboot_started_hard": "HARD_REBOOT",
+               "updating_password": "PASSWORD", "rebuilding": "REBUILD",
+               "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD",
+               "migrating": "MIGRATING", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
+               "resize_migrated": "RESIZE", "resize_finish": "RESIZE"},
+    "building": {"default": "BUILD"},
+    "stopped": {"default": "SHUTOFF", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
+                "resize_migrated": "RESIZE", "resize_finish": "RESIZE",
+                "rebuilding": "REBUILD", "rebuild_block_device_mapping": "REBUILD",
+                "rebuild_spawning": "REBUILD"},
+    "resized": {"default": "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
+    "paused": {"default": "PAUSED", "migrating": "MIGRATING"},
+    "suspended": {"default": "SUSPENDED"},
+    "rescued": {"default": "RESCUE"},
+    "error": {"default": "ERROR", "rebuilding": "REBUILD",
+              "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD"},
+    "deleted": {"default": "DELETED"},
+    "soft-delete": {"default": "SOFT_DELETED"},
+    "shelved": {"default": "SHELVED"},
+    "shelved_offloaded": {"default": "SHELVED_OFFLOADED"},
+}
+
+
+def status_of(vm_state: str, task_state: str | None) -> str:
+    m = _STATE_MAP.get(vm_state, {"default": "UNKNOWN"})
+    return m.get(task_state or "default", m["default"])
+
+
+class Server:
+    """One nova instance.  ``touch()`` after every change (drops cached JSON)."""
+
+    __slots__ = (
+        "id", "name", "project_id", "user_id", "seq", "created", "updated", "launched_at",
+        "flavor", "old_flavor", "image_id", "key_name", "metadata", "tags", "description",
+        "vm_state", "task_state", "power_state", "locked", "locked_reason", "az",
+        "pinned_az", "host", "fault", "port_ids", "config_drive", "access_ipv4",
+        "access_ipv6", "disk_config", "user_data", "hostname", "progress", "gen", "cache",
+        "actions", "seed_kind", "net_ready", "shelved_image_id", "prev_vm_state",
+        "admin_pass", "server_groups",
+    )
+
+    def __init__(self, id, name, project_id, user_id, seq, created, updated, flavor, image_id,
+                 vm_state="active", power_state=1, az="nova", host=None, hostname="",
+                 key_name=None, metadata=None, tags=None, description=None, task_state=None,
+                 launched_at=None, disk_config="MANUAL", pinned_az=None, config_drive="",
+                 access_ipv4="", access_ipv6="", user_data=None, progress=0, net_ready=True,
+                 admin_pass=None):
+        self.id = id
+        self.name = name
+        self.project_id = project_id
+        self.user_id = user_id
+        self.seq = seq
+        self.created = created
+        self.updated = updated
+        self.flavor = flavor
+        self.old_flavor = None
+        self.image_id = image_id
+        self.key_name = key_name
+        self.metadata = metadata if metadata is not None else {}
+        self.tags = tags if tags is not None else []
+        self.description = description
+        self.vm_state = vm_state
+        self.task_state = task_state
+        self.power_state = power_state
+        self.locked = False
+        self.locked_reason = None
+        self.az = az
+        self.pinned_az = pinned_az
+        self.host = host
+        self.fault = None
+        self.port_ids = []
+        self.config_drive = config_drive
+        self.access_ipv4 = access_ipv4
+        self.access_ipv6 = access_ipv6
+        self.disk_config = disk_config
+        self.user_data = user_data
+        self.hostname = hostname
+        self.progress = progress
+        self.gen = 0
+        self.cache = {}
+        self.actions = None
+        self.seed_kind = None
+        self.net_ready = net_ready
+        self.shelved_image_id = None
+        self.prev_vm_state = None
+        self.admin_pass = admin_pass
+        self.server_groups = []
+        self.launched_at = launched_at
+
+    @property
+    def status(self) -> str:
+        return status_of(self.vm_state, self.task_state)
+
+    def touch(self, now: float | None = None):
+        self.cache = {}
+        if now is not None:
+            self.updated = now
+
+
+class Port:
+    """A neutron port (kept as an object: there is one per server NIC)."""
+
+    __slots__ = ("id", "project_id", "network_id", "name", "mac", "fixed_ips", "device_id",
+                 "device_owner", "status", "security_groups", "created", "updated",
+                 "revision", "admin_state_up", "description", "server", "host", "tags",
+                 "port_security_enabled", "nova_created")
+
+    def __init__(self, id, project_id, network_id, mac, fixed_ips, created, updated=None,
+                 name="", device_id="", device_owner="", status=None, security_groups=None,
+                 server=None, host="", nova_created=True):
+        self.id = id
+        self.project_id = project_id
+        self.network_id = network_id
+        self.name = name
+        self.mac = mac
+        self.fixed_ips = fixed_ips
+        self.device_id = device_id
+        self.device_owner = device_owner
+        self.status = status  # None: follow the server's power state
+        self.security_groups = security_groups if security_groups is not None else []
+        self.created = created
+        self.updated = updated if updated is not None else created
+        self.revision = 1
+        self.admin_state_up = True
+        self.description = ""
+        self.server = server
+        self.host = host
+        self.tags = []
+        self.port_security_enabled = True
+        self.nova_created = nova_created
+
+    def current_status(self) -> str:
+        if self.status is not None:
+            return self.status
+        srv = self.server
+        if srv is None:
+            return "DOWN"
+        if not srv.net_ready:
+            return "DOWN"
+        return "ACTIVE" if srv.power_state in (RUNNING, PAUSED_PS) else "DOWN"
+
+
+class ProjectCompute:
+    """Per-project nova data: servers ordered by creation sequence."""
+
+    def __init__(self, project_id: str):
+        self.project_id = project_id
+        self.servers: dict[str, Server] = {}
+        self.by_seq: dict[int, Server] = {}
+        self.seqs: list[int] = []  # ascending creation order
+        self.tombstones: dict[str, int] = {}  # deleted server id -> seq (markers stay valid)
+        self.quota = {"instances": 10, "cores": 20, "ram": 51200, "key_pairs": 100,
+                      "metadata_items": 128, "server_groups": 10, "server_group_members": 10}
+
+    def add(self, srv: Server):
+        self.servers[srv.id] = srv
+        self.by_seq[srv.seq] = srv
+        if not self.seqs or srv.seq > self.seqs[-1]:
+            self.seqs.append(srv.seq)
+        else:
+            insort(self.seqs, srv.seq)
+
+    def remove(self, srv: Server):
+        self.servers.pop(srv.id, None)
+        self.by_seq.pop(srv.seq, None)
+        i = bisect_left(self.seqs, srv.seq)
+        if i < len(self.seqs) and self.seqs[i] == srv.seq:
+            del self.seqs[i]
+
+    def usage(self):
+        cores = ram = 0
+        for s in self.servers.values():
+            cores += s.flavor["vcpus"]
+            ram += s.flavor["ram"]
+        return len(self.servers), cores, ram
+
+
+class _Failure:
+    __slots__ = ("regex", "status", "body", "headers", "method", "remaining")
+
+    def __init__(self, regex, status, body, headers, method, remaining):
+        self.regex, self.status, self.body = regex, status, body
+        self.headers, self.method, self.remaining = headers, method, remaining
+
+
+class CloudState:
+    """All demo-cloud data plus the knobs tests use to misbehave."""
+
+    #: Unscaled durations (seconds at speed=1.0) of the steps of each transition.
+    STEP = 1.0
+
+    def __init__(self, *, speed: float = 1.0, token_ttl: int = 3600,
+                 services=("identity", "compute", "image", "network"), seed: int = 2024):
+        self.lock = threading.RLock()
+        self.speed = float(speed) if speed and speed > 0 else 1.0
+        self.token_ttl = token_ttl
+        self.services = tuple(services)
+        self.ids = IdFactory(seed)
+        self.base_url = "http://127.0.0.1"
+        self._offset = 0.0
+        self._frozen: float | None = None
+        self._heap: list = []
+        self._counter = itertools.count()
+        self._seq = itertools.count(1)
+        # fault injection
+        self._failures: list[_Failure] = []
+        self.latency = 0.0
+        self._hangs: list[re.Pattern] = []
+        self._hang_cond = threading.Condition()
+        self.stopped = False
+        self.request_count = 0
+        # identity
+        self.domains: dict[str, dict] = {}
+        self.users: dict[str, dict] = {}
+        self.projects: dict[str, dict] = {}
+        self.roles: dict[str, dict] = {}
+        self.assignments: list[tuple] = []  # (user_id, ("project"|"domain", id), role_id)
+        self.app_creds: dict[str, dict] = {}
+        self.tokens: dict[str, dict] = {}
+        self.catalog_ids: dict = {}
+        # compute
+        self.flavors: dict[str, dict] = {}
+        self.compute: dict[str, ProjectCompute] = {}
+        self.server_index: dict[str, Server] = {}
+        self.keypairs: dict[str, dict[str, dict]] = {}  # user_id -> name -> keypair
+        self.keypair_seq = itertools.count(1)
+        # image
+        self.images: dict[str, dict] = {}
+        self.image_data: dict[str, object] = {}
+        self.image_data_cap = 64 * 1024 * 1024  # bytes kept in memory per upload
+        self.image_disk_cap = 2 * 1024 * 1024 * 1024  # spooled to disk up to this
+        self.tmpdir = None
+        # network
+        self.networks: dict[str, dict] = {}
+        self.subnets: dict[str, dict] = {}
+        self.ports: dict[str, Port] = {}
+        self.ports_by_device: dict[str, list[str]] = {}
+        self.routers: dict[str, dict] = {}
+        self.security_groups: dict[str, dict] = {}
+        self.sg_rules: dict[str, dict] = {}
+        self.floatingips: dict[str, dict] = {}
+        self.ip_used: dict[str, set] = {}  # subnet_id -> set of int addresses
+        self.ip_next: dict[str, int] = {}
+        self.net_quota: dict[str, dict] = {}
+        self.ports_version = 0
+        self._ports_sorted = (None, [])
+
+    # ------------------------------------------------------------------ clock
+    def now(self) -> float:
+        if self._frozen is not None:
+            return self._frozen + self._offset
+        return time.time() + self._offset
+
+    def freeze_clock(self):
+        """Stop the demo clock: nothing changes until ``advance()`` (deterministic tests)."""
+        with self.lock:
+            self._frozen = time.time()
+
+    def unfreeze_clock(self):
+        with self.lock:
+            if self._frozen is not None:
+                self._offset += self._frozen - time.time()
+                self._frozen = None
+
+    def advance(self, seconds: float):
+        """Move the demo clock forward (expires tokens, finishes transitions)."""
+        with self.lock:
+            self._offset += seconds
+            self.tick()
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    # ------------------------------------------------------------------ timers
+    def schedule(self, delay: float, fn, *, scaled: bool = True):
+        """Run ``fn()`` (under the lock) once ``delay`` seconds have passed."""
+        d = delay / self.speed if scaled else delay
+        heapq.heappush(self._heap, (self.now() + d, next(self._counter), fn))
+
+    def tick(self):
+        """Apply every timer that is due.  Call with the lock held."""
+        now = self.now()
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            _, _, fn = heapq.heappop(heap)
+            fn()
+
+    def pending_timers(self) -> int:
+        return len(self._heap)
+
+    def settle(self):
+        """Finish every pending transition now (tests)."""
+        with self.lock:
+            while self._heap:
+                due, _, fn = heapq.heappop(self._heap)
+                if due > self.now():
+                    self._offset += due - self.now()
+                fn()
+
+    # ------------------------------------------------------------------ faults
+    def fail_next(self, path_regex: str, status: int = 500, body=None, *, method: str | None = None,
+                  times: int = 1, headers: dict | None = None):
+        """Make the next ``times`` requests whose path matches answer ``status``.
+
+        ``body`` may be a dict/list (sent as JSON), str (text/plain) or bytes.
+        With ``body=None`` a service-shaped error body is generated.
+        """
+        with self.lock:
+            self._failures.append(_Failure(re.compile(path_regex), status, body, headers or {},
+                                           method.upper() if method else None, times))
+
+    def clear_failures(self):
+        with self.lock:
+            self._failures.clear()
+
+    def take_failure(self, method: str, path: str):
+        with self.lock:
+            for f in self._failures:
+                if f.method and f.method != method:
+                    continue
+                if f.regex.search(path):
+                    f.remaining -= 1
+                    if f.remaining <= 0:
+                        self._failures.remove(f)
+                    return f
+        return None
+
+    def set_latency(self, seconds: float):
+        self.latency = max(0.0, float(seconds))
+
+    def hang(self, path_regex: str):
+        with self._hang_cond:
+            self._hangs.append(re.compile(path_regex))
+
+    def unhang(self, path_regex: str | None = None):
+        with self._hang_cond:
+            if path_regex is None:
+                self._hangs.clear()
+            else:
+                self._hangs = [r for r in self._hangs if r.pattern != path_regex]
+            self._hang_cond.notify_all()
+
+    def wait_if_hung(self, path: str) -> bool:
+        """Block while ``path`` matches a hang pattern.  False if the cloud stopped."""
+        with self._hang_cond:
+            while not self.stopped and any(r.search(path) for r in self._hangs):
+                self._hang_cond.wait(0.5)
+            return not self.stopped
+
+    def release_all(self):
+        with self._hang_cond:
+            self.stopped = True
+            self._hang_cond.notify_all()
+
+    # ------------------------------------------------------------------ helpers for tests
+    def expire_tokens(self):
+        """Make every issued token invalid server-side (as if it had expired)."""
+        with self.lock:
+            for t in self.tokens.values():
+                t["expires"] = min(t["expires"], self.now() - 1)
+
+    def project_id(self, name_or_id: str) -> str:
+        if name_or_id in self.projects:
+            return name_or_id
+        for p in self.projects.values():
+            if p["name"] == name_or_id:
+                return p["id"]
+        raise KeyError(name_or_id)
+
+    def set_quota(self, project: str, **limits):
+        """e.g. ``state.set_quota("demo", instances=5, cores=10)``."""
+        with self.lock:
+            pc = self.compute[self.project_id(project)]
+            pc.quota.update(limits)
+
+    def get_server(self, server_id: str) -> Server | None:
+        with self.lock:
+            self.tick()
+            return self.server_index.get(server_id)
+
+    def server_by_name(self, name: str, project: str = "demo") -> Server | None:
+        with self.lock:
+            self.tick()
+            pc = self.compute[self.project_id(project)]
+            for s in pc.servers.values():
+                if s.name == name:
+                    return s
+        return None
+
+    # ------------------------------------------------------------------ ports index
+    def add_port(self, port: Port):
+        self.ports[port.id] = port
+        if port.device_id:
+            self.ports_by_device.setdefault(port.device_id, []).append(port.id)
+        self.ports_version += 1
+
+    def remove_port(self, port_id: str):
+        port = self.ports.pop(port_id, None)
+        if port is None:
+            return None
+        if port.device_id:
+            lst = self.ports_by_device.get(port.device_id)
+            if lst and port_id in lst:
+                lst.remove(port_id)
+                if not lst:
+                    del self.ports_by_device[port.device_id]
+        for sid, ip in port.fixed_ips:
+            used = self.ip_used.get(sid)
+            if used is not None:
+                try:
+                    used.discard(int(ipaddress.ip_address(ip)))
+                except ValueError:
+                    pass
+        self.ports_version += 1
+        return port
+
+    def set_port_device(self, port: Port, device_id: str, owner: str):
+        if port.device_id:
+            lst = self.ports_by_device.get(port.device_id)
+            if lst and port.id in lst:
+                lst.remove(port.id)
+        port.device_id, port.device_owner = device_id, owner
+        if device_id:
+            self.ports_by_device.setdefault(device_id, []).append(port.id)
+        self.ports_version += 1
+
+    def ports_sorted_ids(self) -> list[str]:
+        ver, ids = self._ports_sorted
+        if ver != self.ports_version:
+            ids = sorted(self.ports)
+            self._ports_sorted = (self.ports_version, ids)
+        return ids

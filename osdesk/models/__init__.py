@@ -1,0 +1,1 @@
+"""Qt item models over raw API results: no widgets, no HTTP."""

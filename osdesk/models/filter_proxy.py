@@ -1,0 +1,109 @@
+"""The filter box of a resource page: filters on precomputed text, sorts in the source."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+
+from osdesk.models.columns import sort_wrap
+from osdesk.models.resource_model import ResourceTableModel
+
+__all__ = ["ResourceFilterProxy", "filter_terms"]
+
+
+def filter_terms(text: str) -> tuple[str, ...]:
+    """The lower-cased, whitespace-separated terms of a filter string."""
+    return tuple(term for term in (text or "").lower().split() if term)
+
+
+class ResourceFilterProxy(QSortFilterProxyModel):
+    """Filters a :class:`ResourceTableModel`; sorting is forwarded to the source.
+
+    Every whitespace-separated term of the filter text must occur (case-insensitive
+    substring) in the row's FilterRole text, which covers every column, hidden ones
+    included (a server is found by any of its IP addresses).
+
+    WORKAROUND: ``QSortFilterProxyModel.sort`` over 10,000 rows calls Python
+    ``data()``/``lessThan`` per comparison (3.1 s measured); the source sorts the same
+    rows on precomputed keys in ~20 ms and keeps the order through merges. So
+    ``sort()`` here forwards to the source, and the proxy's own sort column stays -1
+    (the proxy keeps the source order). Dynamic filtering stays on so a row whose
+    data changes is re-filtered; with the proxy's sort column at -1 it never sorts.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._terms: tuple[str, ...] = ()
+        self._text = ""
+        self.setFilterRole(ResourceTableModel.FilterRole)
+        self.setSortRole(ResourceTableModel.SortRole)
+
+    # ------------------------------------------------------------------ filter
+    def filter_text(self) -> str:
+        return self._text
+
+    def set_filter_text(self, text: str) -> None:
+        """Show only rows containing every term of ``text``; "" shows everything."""
+        terms = filter_terms(text)
+        self._text = text or ""
+        if terms == self._terms:
+            return
+        # NOTE: begin/endFilterChange replace invalidateFilter(), deprecated in Qt 6.10
+        self.beginFilterChange()
+        self._terms = terms
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+        terms = self._terms
+        if not terms:
+            return True
+        source = self.sourceModel()
+        try:
+            text = source.filter_text_at(source_row)
+        except AttributeError:  # any other source model: fall back to the role
+            text = str(source.index(source_row, 0, source_parent).data(self.filterRole()) or "")
+            text = text.lower()
+        for term in terms:
+            if term not in text:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ sort
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the source (fast, on precomputed keys); the proxy follows its order."""
+        source = self.sourceModel()
+        if source is not None:  # the proxy filters no columns: column numbers are shared
+            source.sort(column, order)
+
+    def sort_column(self) -> int:
+        """The column the source is sorted by (the proxy's own ``sortColumn()`` is -1)."""
+        source = self.sourceModel()
+        return source.sort_column() if hasattr(source, "sort_column") else -1
+
+    def sort_order(self) -> Qt.SortOrder:
+        source = self.sourceModel()
+        return source.sort_order() if hasattr(source, "sort_order") else Qt.SortOrder.AscendingOrder
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        """Only used if someone sorts the proxy itself: compare the precomputed keys."""
+        source = self.sourceModel()
+        if hasattr(source, "sort_key_at") and left.column() == right.column():
+            a = source.sort_key_at(left.row(), left.column())
+            b = source.sort_key_at(right.row(), right.column())
+        else:
+            a = sort_wrap(left.data(self.sortRole()))
+            b = sort_wrap(right.data(self.sortRole()))
+        try:
+            return a < b
+        except TypeError:  # keys of different shapes: never crash a sort
+            return repr(a) < repr(b)
+
+    # ------------------------------------------------------------------ helpers
+    def source_key(self, proxy_row: int):
+        """The row key (server id, keypair name) of a proxy row."""
+        return self.index(proxy_row, 0).data(ResourceTableModel.IdRole)
+
+    def proxy_row_for_key(self, key) -> int:
+        """The proxy row showing ``key``; -1 when filtered out or absent."""
+        source = self.sourceModel()
+        index = source.index_for_key(key) if source is not None else QModelIndex()
+        return self.mapFromSource(index).row() if index.isValid() else -1

@@ -1,0 +1,530 @@
+"""The generic resource table: raw API dicts in, cached cells out, merged by key, sorted here."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Callable, NamedTuple
+
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
+
+from osdesk.models._signals import emit
+from osdesk.models.colors import color_for
+from osdesk.models.columns import (ALIGN_CENTER, ALIGN_RIGHT, EMPTY_CONTEXT, MISSING_KEY, Column,
+                                   LookupContext, native_of)
+
+__all__ = ["MergeSummary", "ResourceTableModel"]
+
+log = logging.getLogger(__name__)
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_INITIAL_SORT = int(Qt.ItemDataRole.InitialSortOrderRole)
+_USER = int(Qt.ItemDataRole.UserRole)
+
+_VSORT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+#: the overload that carries the hint; a plain emit() takes no arguments in PySide6
+_LAYOUT_SIG = "QList<QPersistentModelIndex>,QAbstractItemModel::LayoutChangeHint"
+_ALIGNMENTS = {
+    ALIGN_RIGHT: Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+    ALIGN_CENTER: Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+}
+_ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ABSENT = object()
+
+
+class MergeSummary(NamedTuple):
+    """What a merge did, in rows."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+    def __bool__(self) -> bool:  # "did anything happen?"
+        return bool(self.added or self.changed or self.removed)
+
+
+class _Row:
+    """One row with every cell precomputed, so ``data()`` only indexes."""
+
+    __slots__ = ("key", "raw", "display", "sort", "parts", "filter", "colors", "seq")
+
+    def __init__(self, key, raw, display, sort, parts, colors, seq):
+        self.key = key
+        self.raw = raw
+        self.display = display  # tuple[str]
+        self.sort = sort        # list of wrapped keys (columns.sort_wrap); None = not yet
+        self.parts = parts      # tuple[str], filter text per column
+        self.filter = "\n".join(parts).lower()
+        self.colors = colors    # tuple[str | None] or None when no column is coloured
+        self.seq = seq          # arrival order, the "unsorted" order
+
+
+def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted positions as inclusive (first, last) runs: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for pos in positions:
+        if runs and pos == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], pos)
+        else:
+            runs.append((pos, pos))
+    return runs
+
+
+class ResourceTableModel(QAbstractTableModel):
+    """Rows of one resource type (servers, images, …), described by :class:`Column` specs.
+
+    Refreshes merge by key (``merge``, or ``merge_page`` + ``finish_refresh`` for a
+    paged list) so selection, current index and scroll position survive; only
+    ``reset`` resets. Sorting happens here, on precomputed keys (``sort``), and the
+    current sort order is kept through every merge; a proxy on top only filters.
+
+    Signals:
+        rowsMerged(added, changed, removed): after every merge, upsert or removal,
+            even when nothing changed (a view may stamp "updated at" on it).
+    """
+
+    #: the native sort value (int, datetime, IP tuple, str; None when missing)
+    SortRole = Qt.ItemDataRole.UserRole
+    #: the row key (``id``; ``name`` for keypairs)
+    IdRole = Qt.ItemDataRole.UserRole + 1
+    #: the raw API dict of the row
+    RawRole = Qt.ItemDataRole.UserRole + 2
+    #: lower-cased text of every column (hidden ones too), for the filter box
+    FilterRole = Qt.ItemDataRole.UserRole + 3
+    #: the colour role name of the cell: "ok", "busy", "warn", "error" or None
+    StatusRole = Qt.ItemDataRole.UserRole + 4
+
+    rowsMerged = Signal(int, int, int)
+
+    def __init__(self, columns: Sequence[Column], key: str | Callable[[Mapping], Hashable] = "id",
+                 context: LookupContext | None = None, parent=None):
+        super().__init__(parent)
+        self._columns: tuple[Column, ...] = tuple(columns)
+        if isinstance(key, str):
+            field = key
+            self._key_of: Callable[[Mapping], Hashable] = lambda row: row.get(field)
+        else:
+            self._key_of = key
+        self._context = context or EMPTY_CONTEXT
+        self._rows: list[_Row] = []
+        self._index: dict[Hashable, int] = {}
+        self._index_dirty = False
+        self._seq = itertools.count()
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._seen: set | None = None
+        self._coloured = tuple(i for i, c in enumerate(self._columns) if c.colour is not None)
+        self._align = tuple(_ALIGNMENTS.get(c.align, _ALIGN_LEFT) for c in self._columns)
+
+    @classmethod
+    def for_resource(cls, resource: str, context: LookupContext | None = None, parent=None):
+        """A model with the stock columns and row key of ``resource`` ("servers", …)."""
+        from osdesk.models.resource_columns import columns_for, row_key_for
+        return cls(columns_for(resource), key=row_key_for(resource), context=context,
+                   parent=parent)
+
+    # ------------------------------------------------------------------ Qt API
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self._columns)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def data(self, index, role=_DISPLAY):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == _DISPLAY:
+            return row.display[index.column()]
+        if role == _FOREGROUND:
+            if row.colors is None:
+                return None
+            return color_for(row.colors[index.column()])
+        if role == _ALIGN:
+            return self._align[index.column()]
+        if role == _USER:
+            return native_of(self._key(row, index.column()))
+        if role == _USER + 1:
+            return row.key
+        if role == _USER + 2:
+            return row.raw
+        if role == _USER + 3:
+            return row.filter
+        if role == _USER + 4:
+            return None if row.colors is None else row.colors[index.column()]
+        if role == _TOOLTIP:
+            # NOTE: computed on hover (one cell at a time), not cached: tooltips carry
+            # ages ("3 min ago") that must be current when shown.
+            col = self._columns[index.column()]
+            tip = col.tooltip(row.raw, self._context)
+            if tip is None:
+                text = row.display[index.column()]
+                return text if len(text) > col.width_hint else None
+            return tip
+        return None
+
+    def headerData(self, section, orientation, role=_DISPLAY):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return super().headerData(section, orientation, role)
+        col = self._columns[section]
+        if role == _DISPLAY:
+            return col.title
+        if role == _TOOLTIP:
+            return col.description or col.title
+        if role == _ALIGN:
+            return self._align[section]
+        if role == _INITIAL_SORT:
+            return (Qt.SortOrder.DescendingOrder if col.descending_first
+                    else Qt.SortOrder.AscendingOrder)
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder):
+        """Sort in place on the precomputed keys; -1 restores arrival order.
+
+        Persistent indexes (the selection, the current index) follow their rows.
+        """
+        self._sort_column = column if 0 <= column < len(self._columns) else -1
+        self._sort_order = Qt.SortOrder(order)
+        self._resort()
+
+    # ------------------------------------------------------------------ accessors
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self._columns
+
+    @property
+    def context(self) -> LookupContext:
+        return self._context
+
+    def column_index(self, key: str) -> int:
+        """The position of the column with ``Column.key == key``; -1 if none."""
+        for i, col in enumerate(self._columns):
+            if col.key == key:
+                return i
+        return -1
+
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    def keys(self) -> list:
+        """Row keys in row order."""
+        return [row.key for row in self._rows]
+
+    def row_for_key(self, key) -> int:
+        """The row of ``key``, or -1."""
+        return self._key_index().get(key, -1)
+
+    def index_for_key(self, key, column: int = 0) -> QModelIndex:
+        row = self.row_for_key(key)
+        return self.index(row, column) if row >= 0 else QModelIndex()
+
+    def raw(self, key) -> dict | None:
+        """The raw API dict of ``key`` (do not mutate it: merges compare against it)."""
+        row = self.row_for_key(key)
+        return self._rows[row].raw if row >= 0 else None
+
+    def key_at(self, row: int):
+        return self._rows[row].key
+
+    def raw_at(self, row: int) -> dict:
+        return self._rows[row].raw
+
+    def filter_text_at(self, row: int) -> str:
+        """The FilterRole text of a source row, read without going through ``data()``."""
+        return self._rows[row].filter
+
+    def sort_key_at(self, row: int, column: int) -> tuple:
+        """The wrapped, always-comparable sort key of a cell (see ``columns.sort_wrap``)."""
+        return self._key(self._rows[row], column)
+
+    def display_at(self, row: int, column: int) -> str:
+        return self._rows[row].display[column]
+
+    # ------------------------------------------------------------------ merging
+    def merge(self, rows: Iterable[Mapping]) -> MergeSummary:
+        """Make the model hold exactly ``rows``: update, remove and append in place.
+
+        A row is changed when its dict differs (``==``) from the one held: pass new
+        dicts, as the API layer does; a held dict mutated in place compares equal to
+        itself and is not seen as a change. New rows are appended in one insert
+        and then moved to their sorted place (one layout change) if the model is
+        sorted.
+        """
+        fresh = self._keyed(rows)
+        gone = [i for i, row in enumerate(self._rows) if row.key not in fresh]
+        removed = self._remove_positions(gone)
+        changed, resort = self._update_existing(fresh)
+        added = self._append(fresh.values())
+        if added or resort:
+            self._resort()
+        return self._merged(MergeSummary(added, changed, removed))
+
+    def begin_refresh(self) -> None:
+        """Start collecting the keys of ``merge_page`` calls for ``finish_refresh()``.
+
+        Optional: the first ``merge_page`` after a ``finish_refresh`` starts a new
+        collection too. Call it when a refresh may bring no page at all.
+        """
+        self._seen = set()
+
+    def merge_page(self, rows: Iterable[Mapping]) -> MergeSummary:
+        """Add or update the rows of one page; remove nothing (see ``finish_refresh``)."""
+        fresh = self._keyed(rows)
+        if self._seen is None:
+            self._seen = set()
+        self._seen.update(fresh)
+        changed, resort = self._update_existing(fresh)
+        added = self._append(fresh.values())
+        if added or resort:
+            self._resort()
+        return self._merged(MergeSummary(added, changed, 0))
+
+    def finish_refresh(self, seen_keys: Iterable | None = None) -> MergeSummary:
+        """Remove every row whose key was not seen during the refresh.
+
+        ``seen_keys`` defaults to the keys of the ``merge_page`` calls since
+        ``begin_refresh()`` (or since the last ``finish_refresh``); with none, every
+        row goes (the list came back empty).
+        """
+        if seen_keys is None:
+            seen = self._seen if self._seen is not None else set()
+        else:
+            seen = seen_keys if isinstance(seen_keys, (set, frozenset, dict)) else set(seen_keys)
+        self._seen = None
+        gone = [i for i, row in enumerate(self._rows) if row.key not in seen]
+        removed = self._remove_positions(gone)
+        return self._merged(MergeSummary(0, 0, removed))
+
+    def upsert(self, row: Mapping) -> MergeSummary:
+        """Add or update one row (a server being followed) without touching the others."""
+        fresh = self._keyed([row])
+        changed, resort = self._update_existing(fresh)
+        added = self._append(fresh.values())
+        if added or resort:
+            self._resort()
+        return self._merged(MergeSummary(added, changed, 0))
+
+    def remove_key(self, key) -> bool:
+        """Remove the row of ``key``; False when there is none."""
+        row = self.row_for_key(key)
+        if row < 0:
+            return False
+        self._remove_positions([row])
+        self._merged(MergeSummary(0, 0, 1))
+        return True
+
+    def reset(self, rows: Iterable[Mapping]) -> None:
+        """Replace everything (the cloud or project changed). The only model reset."""
+        fresh = self._keyed(rows)
+        self.beginResetModel()
+        self._seen = None
+        self._rows = [self._build(key, raw, next(self._seq)) for key, raw in fresh.items()]
+        if self._sort_column >= 0:
+            self._rows = self._sorted_rows()
+        self._rebuild_index()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.reset([])
+
+    # ------------------------------------------------------------------ context
+    def set_context(self, context: LookupContext | None) -> None:
+        """Use new lookups (flavor/image/network names) and refresh the cells that use them."""
+        context = context or EMPTY_CONTEXT
+        if context is self._context:
+            return
+        self._context = context
+        cols = [i for i, c in enumerate(self._columns) if c.uses_context]
+        if not cols or not self._rows:
+            return
+        first = last = -1
+        sc = self._sort_column
+        for r, row in enumerate(self._rows):
+            display, sort, parts = list(row.display), list(row.sort), list(row.parts)
+            colors = list(row.colors) if row.colors is not None else None
+            for c in cols:
+                col = self._columns[c]
+                display[c], sort[c], parts[c] = col.cell(row.raw, context, c == sc)
+                if colors is not None and col.colour is not None:
+                    colors[c] = col.color(row.raw, context)
+            new = _Row(row.key, row.raw, tuple(display), sort, tuple(parts),
+                       tuple(colors) if colors is not None else None, row.seq)
+            if (new.display, new.parts, new.colors) != (row.display, row.parts, row.colors) \
+                    or (sc in cols and new.sort[sc] != row.sort[sc]):
+                self._rows[r] = new
+                if first < 0:
+                    first = r
+                last = r
+            else:
+                row.sort = sort  # same cells; drop the keys made with the old lookups
+        if first < 0:
+            return
+        emit(self.dataChanged, self.index(first, min(cols)), self.index(last, max(cols)))
+        if self._sort_column in cols:
+            self._resort()
+
+    def update_context(self, **lookups) -> None:
+        """``set_context`` with some lookups replaced, e.g. ``update_context(flavor_names=…)``."""
+        self.set_context(self._context.replace(**lookups))
+
+    # ------------------------------------------------------------------ internals
+    def _keyed(self, rows: Iterable[Mapping]) -> dict:
+        """``{key: row}`` in input order; rows without a usable key are skipped (last wins)."""
+        fresh: dict = {}
+        key_of = self._key_of
+        for raw in rows:
+            try:
+                key = key_of(raw)
+                if key is None:
+                    raise TypeError("no key")
+                fresh[key] = raw
+            except (TypeError, AttributeError):
+                log.debug("skipping a row without a usable key: %.200r", raw)
+        return fresh
+
+    def _build(self, key, raw: Mapping, seq: int) -> _Row:
+        """Cache every cell of a row.
+
+        Sort keys are made here only for the sort column; the others are made the
+        first time they are needed (a sort on that column, a SortRole read) and then
+        kept until the row changes. Building the natural/IP/date keys of every
+        column took about a third of the time of an insert, for keys most rows never
+        use. Display and filter text are always made here.
+        """
+        ctx = self._context
+        sc = self._sort_column
+        cells = [col.cell(raw, ctx, c == sc) for c, col in enumerate(self._columns)]
+        if cells:
+            display, sort, parts = zip(*cells)
+            sort = list(sort)
+        else:
+            display, sort, parts = (), [], ()
+        colors = None
+        if self._coloured:
+            colors = [None] * len(self._columns)
+            for c in self._coloured:
+                colors[c] = self._columns[c].color(raw, ctx)
+            colors = tuple(colors)
+        return _Row(key, raw, display, sort, parts, colors, seq)
+
+    def _key(self, row: _Row, column: int) -> tuple:
+        key = row.sort[column]
+        if key is None:
+            key = row.sort[column] = self._columns[column].sort_key(row.raw, self._context)
+        return key
+
+    def _key_index(self) -> dict:
+        if self._index_dirty:
+            self._rebuild_index()
+        return self._index
+
+    def _rebuild_index(self) -> None:
+        self._index = {row.key: i for i, row in enumerate(self._rows)}
+        self._index_dirty = False
+
+    def _update_existing(self, fresh: dict) -> tuple[int, bool]:
+        """Replace rows whose dict changed; pop every known key from ``fresh``.
+
+        Returns (changed rows, whether the current sort order may be broken).
+        """
+        index = self._key_index()
+        rows = self._rows
+        sc = self._sort_column
+        changed: list[int] = []
+        resort = False
+        for key in [k for k in fresh if k in index]:
+            raw = fresh.pop(key)
+            pos = index[key]
+            old = rows[pos]
+            if raw is old.raw or raw == old.raw:
+                continue
+            new = self._build(key, raw, old.seq)
+            rows[pos] = new
+            changed.append(pos)
+            if sc >= 0 and new.sort[sc] != old.sort[sc]:
+                resort = True
+        if changed:
+            changed.sort()
+            last = len(self._columns) - 1
+            for first_row, last_row in _runs(changed):
+                emit(self.dataChanged, self.index(first_row, 0), self.index(last_row, last))
+        return len(changed), resort
+
+    def _append(self, raws: Iterable[Mapping]) -> int:
+        """Append rows (``fresh.values()`` after ``_update_existing``: only new keys)."""
+        new_rows = [self._build(self._key_of(raw), raw, next(self._seq)) for raw in raws]
+        if not new_rows:
+            return 0
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(new_rows) - 1)
+        self._rows.extend(new_rows)
+        if not self._index_dirty:
+            for offset, row in enumerate(new_rows):
+                self._index[row.key] = start + offset
+        self.endInsertRows()
+        return len(new_rows)
+
+    def _remove_positions(self, positions: list[int]) -> int:
+        if not positions:
+            return 0
+        for first, last in reversed(_runs(sorted(positions))):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first:last + 1]
+            self._index_dirty = True
+            self.endRemoveRows()
+        return len(positions)
+
+    def _sorted_rows(self) -> list[_Row]:
+        c = self._sort_column
+        if c < 0:
+            return sorted(self._rows, key=lambda r: r.seq)
+        desc = self._sort_order == Qt.SortOrder.DescendingOrder
+        column = self._columns[c]
+        ctx = self._context
+        for row in self._rows:  # keys not made yet (see _build)
+            if row.sort[c] is None:
+                row.sort[c] = column.sort_key(row.raw, ctx)
+        # list.sort is stable, and stays stable with reverse=True: equal keys keep
+        # their current order, so rows do not jump around on every refresh.
+        ordered = sorted(self._rows, key=lambda r: r.sort[c], reverse=desc)
+        if desc:  # missing values last in both directions, like a spreadsheet
+            ordered = ([r for r in ordered if r.sort[c] is not MISSING_KEY]
+                       + [r for r in ordered if r.sort[c] is MISSING_KEY])
+        return ordered
+
+    def _resort(self) -> None:
+        if len(self._rows) < 2:
+            return
+        new_rows = self._sorted_rows()
+        if all(a is b for a, b in zip(new_rows, self._rows)):
+            return
+        emit(self.layoutAboutToBeChanged[_LAYOUT_SIG], [], _VSORT)
+        old_persistent = self.persistentIndexList()
+        if old_persistent:
+            where = {id(row): pos for pos, row in enumerate(new_rows)}
+            rows = self._rows
+            new_persistent = [self.index(where[id(rows[p.row()])], p.column())
+                              for p in old_persistent]
+        self._rows = new_rows
+        self._rebuild_index()
+        if old_persistent:
+            self.changePersistentIndexList(old_persistent, new_persistent)
+        emit(self.layoutChanged[_LAYOUT_SIG], [], _VSORT)
+
+    def _merged(self, summary: MergeSummary) -> MergeSummary:
+        emit(self.rowsMerged, summary.added, summary.changed, summary.removed)
+        return summary
+

@@ -1,0 +1,209 @@
+"""Lists follow next links page by page (nova servers_links, glance next, neutron
+*_links), send the page size as ``limit`` and stop on a repeated marker."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_fakes import GLANCE, NEUTRON, NOVA, json_response, query_of, sample
+from osdesk.api.errors import PaginationLoop
+from osdesk.api.pagination import list_all, marker_of, next_link
+
+
+class Pages:
+    """A callback answering each request with the body registered for its marker."""
+
+    def __init__(self, by_marker: dict):
+        self.by_marker = by_marker
+        self.seen: list[dict] = []
+
+    def __call__(self, request):
+        query = query_of(request)
+        self.seen.append(query)
+        return json_response(self.by_marker[query.get("marker")])
+
+
+def _nova_pages():
+    first = sample(f"{NOVA}/servers/v2.100/servers-details-resp.json")
+    second = sample(f"{NOVA}/servers/v2.73/servers-details-resp.json")
+    second_id = second["servers"][-1]["id"]
+    # a middle page: nova puts the last id of the page in the next link
+    second["servers_links"] = [{"href": f"http://openstack.example.com/v2.1/servers/detail?"
+                                        f"limit=1&marker={second_id}", "rel": "next"}]
+    third = sample(f"{NOVA}/servers/v2.69/servers-details-resp.json")
+    first_marker = marker_of(first["servers_links"][0]["href"])
+    return {None: first, first_marker: second, second_id: third}, [first_marker, second_id]
+
+
+def test_nova_servers_follow_servers_links_in_order(fake):
+    bodies, markers = _nova_pages()
+    pages = Pages(bodies)
+    fake.rsps.add_callback("GET", f"{fake.compute}/servers/detail", callback=pages)
+
+    servers = fake.cloud().compute.list_servers(page_size=1)
+
+    assert servers == (bodies[None]["servers"] + bodies[markers[0]]["servers"]
+                       + bodies[markers[1]]["servers"])
+    assert pages.seen == [{"limit": "1"}, {"limit": "1", "marker": markers[0]},
+                          {"limit": "1", "marker": markers[1]}]
+
+
+def test_server_pages_are_yielded_before_the_next_is_fetched(devstack):
+    bodies, markers = _nova_pages()
+    pages = Pages(bodies)
+    devstack.rsps.add_callback("GET", f"{devstack.compute}/servers/detail", callback=pages)
+
+    it = devstack.cloud().compute.iter_server_pages(page_size=1)
+    first = next(it)
+
+    assert first == bodies[None]["servers"]
+    assert len(pages.seen) == 1
+    assert next(it) == bodies[markers[0]]["servers"]
+    assert len(pages.seen) == 2
+
+
+def test_repeated_nova_marker_raises_pagination_loop(fake):
+    first = sample(f"{NOVA}/servers/v2.100/servers-details-resp.json")
+    marker = marker_of(first["servers_links"][0]["href"])
+    # nova's v2.96 sample names the very same marker again
+    again = sample(f"{NOVA}/servers/v2.96/servers-details-resp.json")
+    assert marker_of(again["servers_links"][0]["href"]) == marker
+    pages = Pages({None: first, marker: again})
+    fake.rsps.add_callback("GET", f"{fake.compute}/servers/detail", callback=pages)
+
+    with pytest.raises(PaginationLoop, match=marker):
+        fake.cloud().compute.list_servers()
+    assert len(pages.seen) == 2
+
+
+@pytest.mark.parametrize("page_size, expected", [(None, {}), (25, {"limit": "25"}),
+                                                 (500, {"limit": "500"})])
+def test_page_size_is_sent_as_limit(devstack, page_size, expected):
+    devstack.add("GET", f"{devstack.compute}/servers/detail",
+                 sample(f"{NOVA}/servers/v2.73/servers-details-resp.json"))
+
+    devstack.cloud().compute.list_servers(page_size=page_size)
+
+    assert query_of(devstack.last("GET", f"{devstack.compute}/servers/detail")) == expected
+
+
+def test_default_page_size_is_sent_as_limit(devstack):
+    devstack.add("GET", f"{devstack.compute}/servers/detail",
+                 sample(f"{NOVA}/servers/v2.73/servers-details-resp.json"))
+
+    devstack.cloud().compute.list_servers()
+
+    assert query_of(devstack.last("GET", f"{devstack.compute}/servers/detail")) == {"limit": "500"}
+
+
+def test_filters_are_kept_on_every_page(devstack):
+    bodies, markers = _nova_pages()
+    pages = Pages(bodies)
+    devstack.rsps.add_callback("GET", f"{devstack.compute}/servers/detail", callback=pages)
+
+    devstack.cloud().compute.list_servers(filters={"status": "ACTIVE"}, page_size=1)
+
+    assert all(q["status"] == "ACTIVE" for q in pages.seen)
+    assert len(pages.seen) == 3
+
+
+def test_glance_follows_next_in_order(fake):
+    first = sample(f"{GLANCE}/images-list-response.json")
+    last_id = first["images"][-1]["id"]
+    first["next"] = f"/v2/images?marker={last_id}&limit=2"  # glance's shape for more pages
+    second = sample(f"{GLANCE}/images-list-response.json")
+    second["images"] = [sample(f"{GLANCE}/image-show-response.json")]
+    pages = Pages({None: first, last_id: second})
+    fake.rsps.add_callback("GET", f"{fake.image}/images", callback=pages)
+
+    images = fake.cloud().image.list_images(page_size=2)
+
+    assert images == first["images"] + second["images"]
+    assert pages.seen == [{"limit": "2"}, {"limit": "2", "marker": last_id}]
+
+
+def test_glance_repeated_next_marker_raises_pagination_loop(devstack):
+    first = sample(f"{GLANCE}/images-list-response.json")
+    last_id = first["images"][-1]["id"]
+    first["next"] = f"/v2/images?marker={last_id}&limit=2"
+    pages = Pages({None: first, last_id: first})
+    devstack.rsps.add_callback("GET", f"{devstack.image}/images", callback=pages)
+
+    with pytest.raises(PaginationLoop):
+        devstack.cloud().image.list_images(page_size=2)
+
+
+def test_neutron_follows_resource_links_in_order(fake):
+    first = sample(f"{NEUTRON}/networks/networks-list-response.json")
+    last_id = first["networks"][-1]["id"]
+    first["networks_links"] = [{"href": f"{fake.network}/networks?limit=2&marker={last_id}",
+                                "rel": "next"}]
+    second = sample(f"{NEUTRON}/networks/networks-provider-list-response.json")
+    second["networks_links"] = [{"href": f"{fake.network}/networks?limit=2&marker={last_id}&"
+                                         f"page_reverse=True", "rel": "previous"}]
+    pages = Pages({None: first, last_id: second})
+    fake.rsps.add_callback("GET", f"{fake.network}/networks", callback=pages)
+
+    networks = fake.cloud().network.list_networks(page_size=2)
+
+    assert networks == first["networks"] + second["networks"]
+    assert pages.seen == [{"limit": "2"}, {"limit": "2", "marker": last_id}]
+
+
+def test_neutron_security_groups_use_the_underscore_links_key(devstack):
+    first = sample(f"{NEUTRON}/security-groups/security-groups-list-response.json")
+    last_id = first["security_groups"][-1]["id"]
+    first["security_groups_links"] = [
+        {"href": f"{devstack.network}/security-groups?marker={last_id}", "rel": "next"}]
+    pages = Pages({None: first, last_id: {"security_groups": []}})
+    devstack.rsps.add_callback("GET", f"{devstack.network}/security-groups", callback=pages)
+
+    groups = devstack.cloud().network.list_security_groups()
+
+    assert groups == first["security_groups"]
+    assert [q.get("marker") for q in pages.seen] == [None, last_id]
+
+
+def test_keystone_links_without_marker_are_not_followed(devstack):
+    body = sample("keystone/api-ref/source/v3/samples/admin/get-available-project-scopes-response.json")
+    body["links"]["next"] = "https://example.com/identity/v3/auth/projects?page=2"
+    calls = []
+
+    def answer(request):
+        calls.append(request.url)
+        return json_response(body)
+
+    devstack.rsps.add_callback("GET", f"{devstack.identity}/auth/projects", callback=answer)
+
+    projects = list_all(devstack.cloud(), "identity", "/auth/projects", "projects")
+
+    assert projects == body["projects"]
+    assert len(calls) == 1
+
+
+def test_empty_page_ends_the_list_even_with_a_next_link(devstack):
+    body = sample(f"{NOVA}/servers/v2.100/servers-details-resp.json")
+    body["servers"] = []
+    calls = []
+
+    def answer(request):
+        calls.append(request.url)
+        return json_response(body)
+
+    devstack.rsps.add_callback("GET", f"{devstack.compute}/servers/detail", callback=answer)
+
+    assert devstack.cloud().compute.list_servers() == []
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("body, key, expected", [
+    ({"servers_links": [{"rel": "next", "href": "h1"}]}, "servers", "h1"),
+    ({"servers_links": [{"rel": "self", "href": "h0"}, {"rel": "next", "href": "h1"}]}, "servers", "h1"),
+    ({"next": "/v2/images?marker=a"}, "images", "/v2/images?marker=a"),
+    ({"links": {"next": "k", "self": "s"}}, "projects", "k"),
+    ({"links": {"next": None}}, "projects", None),
+    ({"networks_links": [{"rel": "previous", "href": "p"}]}, "networks", None),
+    ({}, "servers", None),
+])
+def test_next_link_reads_every_openstack_shape(body, key, expected):
+    assert next_link(body, key) == expected

@@ -1,0 +1,139 @@
+"""Make the README's screenshots: every page and the main dialogs, on the demo cloud.
+
+    QT_QPA_PLATFORM=offscreen python tools/make_screenshots.py [OUT_DIR] [--dark]
+
+Runs the real app (MainWindow, the runner, the API layer) against the embedded demo
+cloud, clicks through it in code and saves each screen with ``QWidget.grab()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+async def _wait(predicate, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def shoot(out: Path, dark: bool) -> list[Path]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from osdesk.views.main_window import MainWindow
+
+    app = QApplication.instance()
+    saved: list[Path] = []
+
+    def grab(widget, name):
+        QApplication.processEvents()
+        path = out / f"{name}{'-dark' if dark else ''}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    window = MainWindow()
+    window.resize(1400, 860)
+    window.show()
+    grab(window, "welcome")
+    window.open_demo(servers=60)
+    servers = window.pages["servers"]
+    await _wait(lambda: servers.model.rowCount() > 0 and servers.feed.state == "ready")
+    await _wait(lambda: window.api_log_model.rowCount() > 5)
+    await asyncio.sleep(0.5)
+    servers.table.selectRow(2)
+    await asyncio.sleep(1.2)  # the detail pane loads the action log
+    window.console.select_last()
+    grab(window, "servers")
+    for key, page in window.pages.items():
+        if key == "servers":
+            continue
+        window.show_page(key)
+        await _wait(lambda: page.feed.state in ("ready", "error", "no-service"))
+        if page.model.rowCount():
+            page.table.selectRow(0)
+            await asyncio.sleep(0.8)
+        grab(window, f"page-{key}")
+    window.show_page("servers")
+
+    # context menu of a server
+    servers.table.selectRow(1)
+    menu = servers.build_context_menu(servers.selected_rows())
+    menu.adjustSize()
+    grab(menu, "server-menu")
+
+    # dialogs
+    from osdesk.views.json_inspector import JsonInspector
+    inspector = JsonInspector(servers.selected_rows()[0], "Server: inspect JSON", window)
+    inspector.show()
+    inspector.expand_all()
+    grab(inspector, "json-inspector")
+    inspector.close()
+
+    from osdesk.views.launch_dialog import LaunchDialog
+    launch = LaunchDialog(window, networks_optional=True)
+    launch.show()
+    await window._fill_launch_dialog(window.session, launch)
+    launch.name_edit.setText("web-42")
+    grab(launch, "launch-dialog")
+    launch.close()
+
+    from osdesk.views.profile_dialog import ProfileDialog
+    dialog = ProfileDialog(None, None, window.secrets, window.runner, window)
+    dialog.show()
+    grab(dialog, "profile-dialog")
+    dialog.close()
+
+    from osdesk.views.server_menu import ConsoleLogViewer
+    viewer = ConsoleLogViewer(window, servers.selected_rows()[0], window)
+    viewer.show()
+    await viewer._load()
+    grab(viewer, "console-log")
+    viewer.close()
+
+    window.close()
+    window.shutdown()
+    app.quit()
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", nargs="?", default="docs/screenshots")
+    parser.add_argument("--dark", action="store_true", help="use a dark Fusion palette")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("OSDESK_CONFIG_DIR", tempfile.mkdtemp(prefix="osdesk-shots-"))
+
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+    import qasync
+
+    QCoreApplication.setOrganizationName("osdesk-screenshots")
+    QCoreApplication.setApplicationName("osdesk-screenshots")
+    QSettings().clear()
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    if args.dark:
+        from osdesk.views.palette import dark_palette
+        app.setPalette(dark_palette())
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        saved = loop.run_until_complete(shoot(out, args.dark))
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
