@@ -112,8 +112,9 @@ def problems(req: LaunchRequest, limits: dict | None, *, networks_optional: bool
                        quota_problem(limits, req.flavor, req.count)) if p]
     if req.count < 1:
         out.append("Launch at least one server.")
-    if not req.networks and not networks_optional:
-        out.append("Pick at least one network.")
+    if not req.networks:
+        out.append("Pick at least one network, or choose auto or none."
+                   if networks_optional else "Pick at least one network.")
     for key in req.metadata:
         if not key or len(key) > 255:
             out.append("Metadata keys must be 1 to 255 characters long.")

@@ -394,14 +394,21 @@ class Cloud:
             raise self._auth_error(exc) from None
         except ks_exc.MissingAuthPlugin as exc:
             raise errors.ConfigError(str(exc)) from None
+        except ks_exc.UnknownConnectionError as exc:
+            # keystoneauth wraps every other requests error in this one, e.g. a
+            # connection reset in the middle of a body (ChunkedEncodingError).
+            raise self._broken(exc.original) from None
         except ks_exc.ClientException as exc:
             raise errors.OsdeskError(f"{exc.__class__.__name__}: {exc}") from None
-        except requests.exceptions.ChunkedEncodingError as exc:
-            raise errors.ConnectionFailed(f"The connection to {self._host()} broke in the "
-                                          f"middle of an answer ({_root_cause(exc)}).") from None
         except requests.exceptions.RequestException as exc:
-            raise errors.ConnectionFailed(f"Could not talk to {self._host()}: "
-                                          f"{_root_cause(exc)}") from None
+            raise self._broken(exc) from None
+
+    def _broken(self, exc: BaseException) -> errors.OsdeskError:
+        """The error for a requests failure after the connection was made."""
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return errors.ConnectionFailed(f"The connection to {self._host()} broke in the "
+                                           f"middle of an answer ({_root_cause(exc)}).")
+        return errors.ConnectionFailed(f"Could not talk to {self._host()}: {_root_cause(exc)}")
 
     def _no_answer(self, exc) -> errors.OsdeskError:
         """The error for a request that got no HTTP answer at all."""

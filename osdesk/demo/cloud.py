@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import threading
 
 from . import compute, identity, image, network
@@ -119,7 +118,6 @@ class DemoCloud:
         self.STAGING_PROJECT_ID = self.state.projects_by_name["staging"]
         self._httpd = None
         self._thread = None
-        self._tmpdir = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "DemoCloud":
@@ -129,8 +127,6 @@ class DemoCloud:
         self._port = self._httpd.server_address[1]
         self.state.base_url = "http://%s:%d" % (self.host, self._port)
         self._warm_cache()
-        self._tmpdir = tempfile.mkdtemp(prefix="osdesk-demo-")
-        self.state.tmpdir = self._tmpdir
         self.state.stopped = False
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05},
@@ -159,9 +155,9 @@ class DemoCloud:
         close_all(httpd)
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._tmpdir:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+        if self.state.tmpdir:  # created on demand by big image uploads
+            shutil.rmtree(self.state.tmpdir, ignore_errors=True)
+            self.state.tmpdir = None
 
     def __enter__(self):
         return self.start()

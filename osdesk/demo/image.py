@@ -489,7 +489,10 @@ def upload(state, req, image_id):
             if mem is not None:
                 mem.append(chunk)
                 if size > state.image_data_cap:
-                    if state.tmpdir and size <= state.image_disk_cap:
+                    if size <= state.image_disk_cap:
+                        with state.lock:
+                            if not state.tmpdir:
+                                state.tmpdir = tempfile.mkdtemp(prefix="osdesk-demo-")
                         fd, path = tempfile.mkstemp(prefix="img-", dir=state.tmpdir)
                         fobj = os.fdopen(fd, "wb")
                         for c in mem:

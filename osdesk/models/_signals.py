@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import warnings
 
 from PySide6.QtCore import QObject, Signal
 
@@ -59,8 +60,11 @@ def emit(signal, *args):
 
 
 def disconnect(signal, *slot) -> bool:
-    """``signal.disconnect(*slot)``; False instead of an error when nothing was connected."""
-    try:
-        return bool(_repair(signal.disconnect(*slot)))
-    except (RuntimeError, TypeError):
-        return False
+    """``signal.disconnect(*slot)``; False, and no warning, when nothing was connected."""
+    with warnings.catch_warnings():
+        # PySide warns "Failed to disconnect …" (RuntimeWarning) instead of raising
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return bool(_repair(signal.disconnect(*slot)))
+        except (RuntimeError, TypeError):
+            return False

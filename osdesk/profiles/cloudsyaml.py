@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import urllib.parse
@@ -181,7 +182,8 @@ def profile_from_settings(
                  f"osdesk uses {timeout:g}")
         break
 
-    profile = Profile(name=name, auth_url=values.pop("auth_url", ""), auth_type=kind, interface=interface or "public",
+    profile = Profile(name=name, auth_url=values.pop("auth_url", ""), auth_type=kind,
+                      interface=interface or "public",
                       verify=verify, timeout=timeout, **values, **profile_fields)
     secret = None
     for key in SECRET_KEYS[kind]:
@@ -283,8 +285,8 @@ def _discover(result, config_files, env, secure_files, vendor_files, fetch_remot
     loader_env = {k: v for k, v in env.items()
                   if k not in ("OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE")}
 
-    config_path, config_data = _first_readable(config_list, "clouds", result)
-    secure_path, secure_data = _first_readable(secure_list, "secure", result)
+    config_path, config_data = _first_readable(config_list, result)
+    secure_path, secure_data = _first_readable(secure_list, result)
     result.files = [p for p in (config_path, secure_path) if p]
     known_names: list[str] = []
     for data in (config_data, secure_data):
@@ -292,11 +294,27 @@ def _discover(result, config_files, env, secure_files, vendor_files, fetch_remot
             if name not in known_names:
                 known_names.append(name)
 
+    # openstacksdk refuses a clouds.yaml that names a cloud like the OS_* one
+    # ("envvars", or $OS_CLOUD_NAME), even when no OS_* variable is set. Keep
+    # the file's clouds and drop only what clashes.
+    envvar_key = env.get("OS_CLOUD_NAME") or "envvars"
+    if envvar_key in known_names:
+        if _auth_envvar_keys(loader_env):
+            result.errors.append(
+                f"The cloud from the OS_* environment variables was not imported: "
+                f"{config_path} also defines a cloud named {envvar_key!r}. Set "
+                f"OS_CLOUD_NAME to another name to import both.")
+            loader_env = {k: v for k, v in loader_env.items()
+                          if k not in _auth_envvar_keys(loader_env)}
+        loader_env["OS_CLOUD_NAME"] = "\0osdesk-no-envvars"
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             config = _env_loader_class(os_loader)(
                 env=loader_env,
+                preloaded={p: d for p, d in ((config_path, config_data),
+                                             (secure_path, secure_data)) if p},
                 config_files=[config_path] if config_path else [],
                 secure_files=[secure_path] if secure_path else [],
                 vendor_files=None if vendor_files is None else [os.fspath(p) for p in vendor_files],
@@ -437,13 +455,22 @@ def _env_loader_class(os_loader) -> type:
         return cached
 
     class EnvLoader(os_loader.OpenStackConfig):
-        # NOTE: overrides two private methods of openstacksdk 4.x
-        # (loader.py _get_envvar/_get_os_environ) so that a caller's env needs
-        # no process-wide os.environ patching.
-        def __init__(self, *, env: Mapping[str, str], **kwargs):
+        # NOTE: overrides private methods of openstacksdk 4.x's loader.py:
+        # _get_envvar/_get_os_environ, so that a caller's env needs no
+        # process-wide os.environ patching, and _load_yaml_json_file.
+        def __init__(self, *, env: Mapping[str, str], preloaded: dict[str, Any], **kwargs):
             self._osdesk_env = env
+            self._osdesk_preloaded = preloaded
             self._osdesk_has_envvars = False
             super().__init__(**kwargs)
+
+        def _load_yaml_json_file(self, filelist):
+            # The files _first_readable() already parsed are not read twice:
+            # quicker, and what was checked is what is loaded.
+            for path in filelist:
+                if path in self._osdesk_preloaded:
+                    return path, copy.deepcopy(self._osdesk_preloaded[path])
+            return super()._load_yaml_json_file(filelist)
 
         def _get_envvar(self, key, default=None):
             if not self._load_envvars:
@@ -452,15 +479,9 @@ def _env_loader_class(os_loader) -> type:
 
         def _get_os_environ(self, envvar_prefix=None):
             ret = self._defaults_module.get_defaults()
-            prefix = envvar_prefix or "OS_"
-            keys = [k for k in self._osdesk_env
-                    if (k.startswith("OS_") or k.startswith(prefix))
-                    and not k.startswith(("OS_TEST", "OS_STD", "OS_LOG"))]
-            for k in keys:
+            for k in _os_envvar_keys(self._osdesk_env, envvar_prefix):
                 ret[k.split("_", 1)[-1].lower()] = self._osdesk_env[k]
-            selectors = {"OS_CLOUD", "OS_REGION_NAME", "OS_CLIENT_CONFIG_FILE",
-                         "OS_CLIENT_SECURE_FILE", "OS_CLOUD_NAME"}
-            if set(keys) - selectors:
+            if _auth_envvar_keys(self._osdesk_env, envvar_prefix):
                 self._osdesk_has_envvars = True
                 return ret
             return None
@@ -469,7 +490,24 @@ def _env_loader_class(os_loader) -> type:
     return EnvLoader
 
 
-def _first_readable(paths: list[str], kind: str, result: ImportResult):
+#: OS_* variables that only select or locate a cloud (openstacksdk's loader).
+_SELECTOR_VARS = frozenset({"OS_CLOUD", "OS_REGION_NAME", "OS_CLIENT_CONFIG_FILE",
+                            "OS_CLIENT_SECURE_FILE", "OS_CLOUD_NAME"})
+
+
+def _os_envvar_keys(env: Mapping[str, str], prefix: str | None = None) -> list[str]:
+    """The variables openstacksdk reads into the OS_* cloud (loader._get_os_environ)."""
+    prefix = prefix or "OS_"
+    return [k for k in env if (k.startswith("OS_") or k.startswith(prefix))
+            and not k.startswith(("OS_TEST", "OS_STD", "OS_LOG"))]
+
+
+def _auth_envvar_keys(env: Mapping[str, str], prefix: str | None = None) -> set[str]:
+    """Those of them that describe a cloud: with any, there is an OS_* cloud."""
+    return set(_os_envvar_keys(env, prefix)) - _SELECTOR_VARS
+
+
+def _first_readable(paths: list[str], result: ImportResult):
     """The first existing, well-formed file of ``paths`` and its data.
 
     Like openstacksdk's loader, a file that cannot be read or parsed is skipped
@@ -496,7 +534,8 @@ def _first_readable(paths: list[str], kind: str, result: ImportResult):
             if path.endswith("json"):
                 data = json.loads(text)
             else:
-                data = yaml.safe_load(text)
+                # the safe constructor of the loader's safe_load; the C parser is faster
+                data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except json.JSONDecodeError as exc:
             result.errors.append(f"{path} is not valid JSON (line {exc.lineno}, "
                                  f"column {exc.colno}): {exc.msg}. It was skipped.")

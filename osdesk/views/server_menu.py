@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QInputDia
                                QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox,
                                QCheckBox, QVBoxLayout, QWidget)
 
-from osdesk.api import OsdeskError
+from osdesk.api import NotFound, OsdeskError
 from osdesk.runner import Stale
 from osdesk.server_actions import ACTIONS, ACTION_BY_KEY, availability_for_many
 from osdesk.server_ops import follow, run_on_servers, summarize
@@ -97,11 +97,26 @@ class ServerActions(QObject):
         for o in outcomes:
             if not o.ok:
                 continue
+            if key not in ("console_url", "console_log"):
+                await self.refresh_row(o.server["id"])
             if key == "console_url":
                 self.show_console_url(o.server, o.result or {})
             elif key == "rescue" and isinstance(o.result, dict) and o.result.get("adminPass"):
                 self.show_once("Rescue password", o.server, o.result["adminPass"])
             self.follow(o.server["id"])
+
+    async def refresh_row(self, server_id: str) -> None:
+        """Show the server's new state (task, status) right after the action."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            self.page.model.upsert(await session.call(session.cloud.compute.get_server,
+                                                      server_id))
+        except NotFound:
+            self.page.model.remove_key(server_id)
+        except (Stale, OsdeskError):
+            pass  # the follower below keeps trying
 
     def follow(self, server_id: str) -> None:
         """Poll the row quickly until the server settles (one follower per server)."""

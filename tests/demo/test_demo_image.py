@@ -251,3 +251,28 @@ def test_create_errors_and_tags(demo, h):
     assert requests.delete(url(demo, "/v2/images/%s/tags/blue" % iid),
                            headers=h).status_code == 204
     assert requests.get(url(demo, "/v2/images")).status_code == 401
+
+
+def test_big_upload_spools_to_disk_then_hash_only(demo, h):
+    st = demo.state
+    old = st.image_data_cap, st.image_disk_cap
+    st.image_data_cap, st.image_disk_cap = 1 << 20, 4 << 20
+    try:
+        for size, kept in ((3 << 20, True), (6 << 20, False)):
+            iid = requests.post(url(demo, "/v2/images"), headers=h, json={
+                "name": "big-%d" % size, "disk_format": "raw",
+                "container_format": "bare"}).json()["id"]
+            data = os.urandom(size)
+            r = requests.put(url(demo, "/v2/images/%s/file" % iid), data=data,
+                             headers=dict(h, **{"Content-Type": "application/octet-stream"}))
+            assert r.status_code == 204
+            got = requests.get(url(demo, "/v2/images/" + iid), headers=h).json()
+            assert got["size"] == size and got["checksum"] == hashlib.md5(data).hexdigest()
+            body = requests.get(url(demo, "/v2/images/%s/file" % iid), headers=h).content
+            assert len(body) == size
+            assert (body == data) is kept
+            if kept:
+                assert st.tmpdir and os.listdir(st.tmpdir)
+            requests.delete(url(demo, "/v2/images/" + iid), headers=h)
+    finally:
+        st.image_data_cap, st.image_disk_cap = old

@@ -1,4 +1,4 @@
-"""Fixtures for the profile tests: an in-memory keyring and no real home, config or OS_* variables."""
+"""Profile test fixtures: an in-memory keyring; no real home, config dirs or OS_* variables."""
 
 from __future__ import annotations
 

@@ -454,3 +454,27 @@ def test_export_has_no_secret_unless_asked(make_profile):
 def test_export_of_an_imported_cloud_keeps_its_clouds_yaml_name(make_profile):
     profile = make_profile(name="Shown name", source="clouds.yaml", cloud_name="key")
     assert list(yaml.safe_load(export_clouds_yaml(profile))["clouds"]) == ["key"]
+
+
+def test_a_cloud_named_envvars_is_imported_when_no_os_variables_are_set(tmp_path):
+    """openstacksdk itself refuses such a file; osdesk keeps the cloud."""
+    clouds = write(tmp_path / "clouds.yaml", LAB.replace("lab:", "envvars:"))
+    result = discover_clouds([clouds], env={})
+    assert [p.cloud_name for p, _ in result.profiles] == ["envvars"]
+    assert result.errors == []
+
+
+def test_clash_between_file_cloud_and_os_variables_keeps_the_file_cloud(tmp_path):
+    clouds = write(tmp_path / "clouds.yaml", LAB.replace("lab:", "mine:"))
+    result = discover_clouds([clouds], env=OS_ENV | {"OS_CLOUD_NAME": "mine"})
+    (profile, secret), = result.profiles
+    assert (profile.cloud_name, profile.username, secret) == ("mine", "alice", None)
+    assert result.errors == [f"The cloud from the OS_* environment variables was not "
+                             f"imported: {clouds} also defines a cloud named 'mine'. Set "
+                             f"OS_CLOUD_NAME to another name to import both."]
+
+
+def test_os_cloud_name_renames_the_environment_cloud(tmp_path):
+    clouds = write(tmp_path / "clouds.yaml", LAB)
+    result = discover_clouds([clouds], env=OS_ENV | {"OS_CLOUD_NAME": "from-env"})
+    assert sorted(p.cloud_name for p, _ in result.profiles) == ["from-env", "lab"]

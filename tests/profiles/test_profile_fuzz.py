@@ -25,7 +25,7 @@ from osdesk.profiles.cloudsyaml import ImportResult
 from osdesk.profiles.openrc import OpenrcImport
 from osdesk.profiles.profile import AUTH_TYPES, INTERFACES
 
-EXAMPLES = int(os.environ.get("OSDESK_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("OSDESK_FUZZ_EXAMPLES", "200"))
 
 fuzz = settings(
     max_examples=EXAMPLES,

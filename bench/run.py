@@ -1,0 +1,686 @@
+"""osdesk benchmarks: start-up, large lists, GUI stalls, refresh churn, memory.
+
+    .venv/bin/python bench/run.py [--quick] [--only startup,lists,gui,churn,memory,breakdown]
+
+Run on demand, never as a test. Every comparison is measured side by side in this run:
+the contestants alternate (round-robin, the starting one rotating), each run in a fresh
+process, and the tables show medians and the ratio per pair (these machines are shared
+and noisy). Prints the tables, then one ``TARGET <name> measured=<v> target=<v>
+PASS|MISS`` line per target, and writes every raw number to
+``bench/results/<timestamp>.json``.
+
+The demo cloud always runs in its own process (bench/demo_server.py: the demo cloud
+plus a request/byte counter), so its JSON work never competes for the measured
+process's GIL. ``--quick``: fewer repetitions; openstacksdk and the CLI only at 1,000
+servers (their 10,000-server times are projected from it, and say so); 20 refreshes for
+the memory growth (projected to 200, and says so). The full run measures them once at
+10,000 (they take minutes); neither runs at 50,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import _common as C  # noqa: E402
+
+OPENSTACK = os.path.join(os.path.dirname(C.PYTHON), "openstack")
+
+QUICK = {
+    "startup_reps": 3,
+    "list_reps": {1000: 3, 10000: 3, 50000: 2},
+    "slow_reps": {"sdk": {1000: 1}, "cli": {1000: 1}},
+    "gui_reps": 1, "churn_reps": 2, "refreshes": 20, "detached_refreshes": 10,
+}
+FULL = {
+    "startup_reps": 7,
+    "list_reps": {1000: 5, 10000: 5, 50000: 3},
+    # sdk ~14 ms and the CLI ~35 ms per server: 10,000 servers take minutes per run
+    "slow_reps": {"sdk": {1000: 3, 10000: 1}, "cli": {1000: 3, 10000: 1}},
+    "gui_reps": 3, "churn_reps": 5, "refreshes": 200, "detached_refreshes": 30,
+}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def rounds(plan: dict[str, int]):
+    """Round-robin over contestants with reps left, rotating who goes first."""
+    left = dict(plan)
+    names = list(plan)
+    r = 0
+    while any(v > 0 for v in left.values()):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            if left[name] > 0:
+                left[name] -= 1
+                yield r, name
+        r += 1
+
+
+def fmt_s(v, digits=2):
+    return "—" if v is None else f"{v:.{digits}f}"
+
+
+def fmt_x(v):
+    if v is None:
+        return "—"
+    return f"{v:.1f}x" if v >= 10 else f"{v:.2f}x"
+
+
+def table(title: str, header: list[str], rows: list[list]) -> str:
+    cells = [header] + [[("—" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    for row in cells[1:]:
+        lines.append("  ".join(c.rjust(w) if i else c.ljust(w)
+                               for i, (c, w) in enumerate(zip(row, widths))))
+    return "\n".join(lines)
+
+
+# ============================================================================ 1. start-up
+def bench_startup(cfg, tmp, results):
+    servers = 100
+    env = C.isolated_env(tmp)
+    contestants = {
+        "osdesk": [C.PYTHON, os.path.join(HERE, "startup_probe.py"), str(servers)],
+        "openstack --version": [OPENSTACK, "--version"],
+        "python -c pass": [C.PYTHON, "-c", "pass"],
+    }
+    raw = {k: [] for k in contestants}
+    log("start-up: warm-up run of each (untimed)")
+    for name, cmd in contestants.items():
+        if name == "osdesk":
+            run_probe(cmd, env)
+        else:
+            C.timed_child(cmd, env, 120)
+    for r, name in rounds({k: cfg["startup_reps"] for k in contestants}):
+        if name == "osdesk":
+            out = run_probe(contestants[name], env)
+        else:
+            out = C.timed_child(contestants[name], env, 120)
+        raw[name].append(out)
+        log(f"start-up round {r + 1}: {name}: {fmt_s(out.get('seconds'), 3)} s")
+    summary = {name: C.summary([o.get("seconds") for o in outs]) for name, outs in raw.items()}
+    phases = {}
+    for key in PHASES:
+        phases[key] = C.median([o.get("phases", {}).get(key) for o in raw["osdesk"]])
+    results["startup"] = {"servers": servers, "raw": raw, "summary": summary,
+                          "osdesk_phases_median": phases,
+                          "ratio_osdesk_vs_openstack_version": C.ratio(
+                              summary["osdesk"]["median"],
+                              summary["openstack --version"]["median"])}
+
+
+PHASES = ("interpreter_ready", "imported_app", "main_window_init_start", "main_window_built",
+          "demo_cloud_started", "window_shown", "connected", "lookups_loaded", "first_rows")
+
+
+def run_probe(cmd, env):
+    env = dict(env, BENCH_T0=repr(time.time()))
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180, cwd=C.ROOT)
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "error": "timed out"}
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        return {"seconds": None, "error": p.stderr[-1000:]}
+    return json.loads(lines[-1])
+
+
+def report_startup(res):
+    s = res["summary"]
+    rows = []
+    for name, v in s.items():
+        rows.append([name, fmt_s(v["median"], 3), fmt_s(v["min"], 3), fmt_s(v["max"], 3), v["n"]])
+    ph = res["osdesk_phases_median"]
+    text = table(f"1. Start-up to a shown, populated window (demo cloud, {res['servers']} servers); "
+                 "seconds from spawn",
+                 ["contestant", "median", "min", "max", "n"], rows)
+    text += ("\n   osdesk phases (median s since spawn): "
+             + ", ".join(f"{k} {fmt_s(v, 3)}" for k, v in ph.items())
+             + f", populated {fmt_s(s['osdesk']['median'], 3)}")
+    text += (f"\n   ratio osdesk / openstack --version = "
+             f"{fmt_x(res['ratio_osdesk_vs_openstack_version'])}")
+    return text
+
+
+# ============================================================================ 2. large lists
+def bench_lists(cfg, tmp, results, demo, n):
+    info = json.dumps(demo.info)
+    plan = {"floor": cfg["list_reps"][n], "osdesk": cfg["list_reps"][n]}
+    if n == 10000:  # diagnosis: how much of the gap the console's call record explains
+        plan["osdesk-lightlog"] = cfg["list_reps"][n]
+    for who in ("sdk", "cli"):
+        reps = cfg["slow_reps"][who].get(n, 0)
+        if reps:
+            plan[who] = reps
+    raw = {k: [] for k in plan}
+    cli_env = dict(C.isolated_env(tmp), **C.os_env(demo.info))
+    for r, name in rounds(plan):
+        t = time.time()
+        if name == "cli":
+            demo.reset()
+            out_path = os.path.join(tmp, "cli-out.json")
+            out = C.timed_child([OPENSTACK, "server", "list", "--long", "-f", "json"],
+                                cli_env, 3600, out_path)
+            try:
+                with open(out_path) as f:
+                    out["rows"] = len(json.load(f))
+            except Exception as exc:
+                out["rows"] = None
+                out["error"] = f"output not JSON: {exc}"
+            stats = demo.stats()
+            out.update(requests=stats["requests"], bytes=stats["bytes"],
+                       by_path=stats["by_path"])
+        else:
+            timeout = 3600 if name == "sdk" else 900
+            out = C.run_worker([os.path.join(HERE, "list_worker.py"), name, info, str(n)],
+                               tmp, timeout)
+        raw[name].append(out)
+        log(f"lists {n}: round {r + 1}: {name}: {fmt_s(out.get('seconds'), 3)} s "
+            f"({out.get('rows')} rows, {out.get('requests')} requests"
+            f"{', ERROR ' + str(out.get('error'))[:200] if out.get('error') else ''}) "
+            f"[{time.time() - t:.0f} s wall]")
+    summary = {}
+    for name, outs in raw.items():
+        ok = [o for o in outs if not o.get("error")]
+        summary[name] = {
+            "seconds": C.summary([o.get("seconds") for o in ok]),
+            "peak_rss": C.median([o.get("peak_rss") for o in ok]),
+            "rss_growth": C.median([(o.get("rss_after") or 0) - (o.get("rss_before") or 0)
+                                    for o in ok if o.get("rss_after")]),
+            "requests": C.median([o.get("requests") for o in ok]),
+            "bytes": C.median([o.get("bytes") for o in ok]),
+            "errors": [o.get("error") for o in outs if o.get("error")],
+        }
+        if name.startswith("osdesk"):
+            summary[name]["gui_ms"] = C.median([o["gui"]["gui_ms"] for o in ok if "gui" in o])
+            summary[name]["max_merge_ms"] = C.median([o["gui"]["max_call_ms"]
+                                                      for o in ok if "gui" in o])
+    # paired ratios: osdesk vs floor run in the same round
+    paired = [o["seconds"] / f["seconds"] for o, f in zip(raw["osdesk"], raw["floor"])
+              if o.get("seconds") and f.get("seconds")]
+    results.setdefault("lists", {})[str(n)] = {
+        "servers": n, "raw": raw, "summary": summary,
+        "ratio_osdesk_vs_floor": C.ratio(summary["osdesk"]["seconds"]["median"],
+                                         summary["floor"]["seconds"]["median"]),
+        "ratio_osdesk_vs_floor_paired_median": C.median(paired),
+        "speedup_vs_sdk": C.ratio(summary.get("sdk", {}).get("seconds", {}).get("median"),
+                                  summary["osdesk"]["seconds"]["median"]),
+        "speedup_vs_cli": C.ratio(summary.get("cli", {}).get("seconds", {}).get("median"),
+                                  summary["osdesk"]["seconds"]["median"]),
+    }
+
+
+def project(results, n_target=10000):
+    """Where sdk/CLI were not run at ``n_target``: project from their largest measured
+    size (sdk linear; CLI: `openstack --version` start-up + linear per-server part)."""
+    lists = results.get("lists", {})
+    target = lists.get(str(n_target))
+    if not target:
+        return
+    version = (results.get("startup", {}).get("summary", {})
+               .get("openstack --version", {}).get("median")) or 0.0
+    target["projected"] = {}
+    for who in ("sdk", "cli"):
+        if who in target["summary"]:
+            continue
+        measured = [(int(n), d["summary"][who]["seconds"]["median"]) for n, d in lists.items()
+                    if who in d["summary"] and d["summary"][who]["seconds"]["median"]]
+        if not measured:
+            continue
+        n0, t0 = max(measured)
+        const = version if who == "cli" else 0.0
+        est = const + (t0 - const) * n_target / n0
+        target["projected"][who] = {"seconds": est, "from_servers": n0, "from_seconds": t0,
+                                    "constant": const}
+        osd = target["summary"]["osdesk"]["seconds"]["median"]
+        target[f"speedup_vs_{who}"] = C.ratio(est, osd)
+        target[f"speedup_vs_{who}_projected"] = True
+
+
+DISPLAY = {"cli": "openstack CLI", "sdk": "openstacksdk",
+           "osdesk-lightlog": "(what-if) osdesk, light call log"}
+
+
+def report_lists(results):
+    lists = results.get("lists", {})
+    rows = []
+    for n in sorted(lists, key=int):
+        d = lists[n]
+        for name in ("floor", "osdesk", "osdesk-lightlog", "sdk", "cli"):
+            s = d["summary"].get(name)
+            if s is None:
+                p = d.get("projected", {}).get(name)
+                if p:
+                    rows.append([f"{int(n):,}", DISPLAY.get(name, name),
+                                 f"~{p['seconds']:.0f} (projected)"] + [""] * 7
+                                + [fmt_x(C.ratio(p["seconds"],
+                                                 d["summary"]["osdesk"]["seconds"]["median"]))])
+                continue
+            sec = s["seconds"]
+            vs = "" if name == "floor" else None
+            if name.startswith("osdesk"):
+                vs = (f"{fmt_x(C.ratio(sec['median'], d['summary']['floor']['seconds']['median']))}"
+                      " floor")
+            elif name in ("sdk", "cli"):
+                vs = fmt_x(C.ratio(sec["median"], d["summary"]["osdesk"]["seconds"]["median"]))
+            rows.append([f"{int(n):,}", DISPLAY.get(name, name),
+                         fmt_s(sec["median"], 3), fmt_s(sec["min"], 3), fmt_s(sec["max"], 3),
+                         sec["n"], C.mib(s["peak_rss"]), C.mib(s["rss_growth"]),
+                         s["requests"], round((s["bytes"] or 0) / 2**20, 1), vs])
+    text = table("2. Large lists: refresh → every row in the model (seconds); peak RSS and "
+                 "RSS growth (MiB); HTTP requests and MiB served (demo cloud's count)",
+                 ["servers", "contestant", "median s", "min", "max", "n", "peak RSS", "RSS +",
+                  "requests", "MiB", "osdesk vs / vs osdesk"], rows)
+    notes = []
+    for n in sorted(lists, key=int):
+        d = lists[n]
+        o = d["summary"]["osdesk"]
+        notes.append(f"   {int(n):,}: osdesk GUI-thread merge time {fmt_s(o.get('gui_ms'), 0)} ms "
+                     f"(longest single merge_page {fmt_s(o.get('max_merge_ms'), 0)} ms); "
+                     f"paired osdesk/floor ratio {fmt_x(d.get('ratio_osdesk_vs_floor_paired_median'))}")
+        for who in ("sdk", "cli"):
+            if who not in d["summary"] and not d.get("projected", {}).get(who):
+                notes.append(f"   {int(n):,}: {who} not run at this size (minutes per run); "
+                             f"see the projection at 10,000")
+    return text + "\n" + "\n".join(notes)
+
+
+# ============================================================================ 3-5. GUI
+def bench_gui(cfg, tmp, results, demo, n):
+    info = json.dumps(demo.info)
+    runs = []
+    for rep in range(cfg["gui_reps"]):
+        t = time.time()
+        out = C.run_worker([os.path.join(HERE, "gui_worker.py"), "responsiveness", info, str(n)],
+                           tmp, 1200)
+        runs.append(out)
+        log(f"responsiveness rep {rep + 1}: "
+            + (", ".join(f"{k} {out[k]['max_ms']} ms" for k in CASES if k in out)
+               if not out.get("error") else "ERROR " + str(out.get("stderr", ""))[-400:])
+            + f" [{time.time() - t:.0f} s]")
+    ok = [r for r in runs if not r.get("error")]
+    summary = {}
+    for case in CASES:
+        vals = [r[case]["max_ms"] for r in ok if case in r]
+        summary[case] = {"median_max_ms": C.median(vals), "worst_ms": max(vals) if vals else None,
+                         "p99_ms": C.median([r[case]["p99_ms"] for r in ok if case in r]),
+                         "over_50ms": C.median([r[case]["over_50ms"] for r in ok if case in r]),
+                         "gc_max_ms": C.median([r[case]["gc"]["max_ms"] for r in ok if case in r])}
+    if ok:
+        summary["first_load"]["gui_ms"] = C.median([r["first_load"]["gui"]["gui_ms"] for r in ok])
+        summary["first_load"]["gui_cpu_ms"] = C.median(
+            [r["first_load"]["gui"]["gui_cpu_ms"] for r in ok])
+        summary["first_load"]["merge_max_ms"] = C.median(
+            [r["first_load"]["gui"]["max_call_ms"] for r in ok])
+        summary["typing"]["worst_key_ms"] = C.median([r["typing"]["worst_key_ms"] for r in ok])
+        summary["sort"]["worst_sort_ms"] = C.median([r["sort"]["worst_sort_ms"] for r in ok])
+        summary["sort"]["worst_sort"] = ok[0]["sort"]["worst_sort"]
+        summary["sort"]["per_sort_ms"] = ok[0]["sort"]["per_sort_ms"]
+    results["responsiveness"] = {"servers": n, "raw": runs, "summary": summary}
+
+
+CASES = ("first_load", "refresh_loaded", "typing", "sort", "hang")
+CASE_TITLES = {"first_load": "10,000-server refresh (first load: every row arrives)",
+               "refresh_loaded": "10,000-server refresh (rows already loaded)",
+               "typing": "typing in the filter box (24 keys, 10,000 rows)",
+               "sort": "sorting 10,000 rows (5 columns x 2 orders)",
+               "hang": "list request hangs 2.5 s, then Cancel"}
+
+
+def report_gui(res):
+    rows = []
+    for case in CASES:
+        s = res["summary"].get(case, {})
+        extra = ""
+        if case == "first_load":
+            extra = (f"longest merge_page {fmt_s(s.get('merge_max_ms'), 0)} ms; merges "
+                     f"{fmt_s(s.get('gui_ms'), 0)} ms wall / {fmt_s(s.get('gui_cpu_ms'), 0)} ms CPU")
+        elif case == "typing":
+            extra = f"slowest key {fmt_s(s.get('worst_key_ms'), 0)} ms"
+        elif case == "sort":
+            extra = f"slowest {s.get('worst_sort')}: {fmt_s(s.get('worst_sort_ms'), 0)} ms"
+        rows.append([CASE_TITLES[case], fmt_s(s.get("median_max_ms"), 0),
+                     fmt_s(s.get("worst_ms"), 0), fmt_s(s.get("p99_ms"), 0),
+                     s.get("over_50ms"), fmt_s(s.get("gc_max_ms"), 0), extra])
+    return table("3. Responsiveness: longest gap of a 5 ms QTimer on the GUI thread (ms; median "
+                 "of runs, worst run), gaps > 50 ms, longest GC pause",
+                 ["case", "longest", "worst run", "p99", ">50ms", "GC max", "detail"], rows)
+
+
+def bench_churn(cfg, tmp, results, demo, n):
+    info = json.dumps(demo.info)
+    t = time.time()
+    out = C.run_worker([os.path.join(HERE, "gui_worker.py"), "churn", info, str(n),
+                        str(cfg["churn_reps"])], tmp, 1800)
+    log(f"churn done [{time.time() - t:.0f} s]" + (" ERROR " + str(out.get("stderr", ""))[-400:]
+                                                    if out.get("error") else ""))
+    summary = {}
+    if not out.get("error"):
+        for case in ("unchanged", "changed_100", "merge_unchanged"):
+            rs = out[case]
+            summary[case] = {
+                "gui_ms": C.median([r["gui"]["gui_ms"] for r in rs]),
+                "gui_cpu_ms": C.median([r["gui"]["gui_cpu_ms"] for r in rs]),
+                "gc_max_ms": C.median([r["gc"]["max_ms"] for r in rs]),
+                "max_call_ms": C.median([r["gui"]["max_call_ms"] for r in rs]),
+                "stall_max_ms": C.median([r["max_ms"] for r in rs]),
+                "seconds": C.median([r["seconds"] for r in rs]),
+                "resets": sum(r["gui"]["signals"]["resets"] + r["gui"]["signals"]["proxy_resets"]
+                              for r in rs),
+                "layout_changes": C.median([r["gui"]["signals"]["layout_changes"] for r in rs]),
+                "data_changed": C.median([r["gui"]["signals"]["data_changed"] for r in rs]),
+                "reps": len(rs)}
+    results["churn"] = {"servers": n, "raw": out, "summary": summary}
+
+
+def report_churn(res):
+    rows = []
+    names = {"unchanged": "refresh, nothing changed (feed: 21 pages)",
+             "changed_100": "refresh, 100 servers renamed (feed)",
+             "merge_unchanged": "model.merge() of the same 10,000 rows (one call)"}
+    for case, s in res["summary"].items():
+        rows.append([names[case], fmt_s(s["gui_ms"], 0), fmt_s(s["gui_cpu_ms"], 0),
+                     fmt_s(s["max_call_ms"], 0), fmt_s(s["stall_max_ms"], 0),
+                     fmt_s(s["gc_max_ms"], 0), fmt_s(s["seconds"], 2), s["resets"],
+                     s["layout_changes"], s["data_changed"], s["reps"]])
+    return table("4. Refresh churn over 10,000 rows: GUI-thread time inside the model's merge "
+                 "calls (incl. proxy/view slots; wall, and the thread's own CPU), ms; medians",
+                 ["case", "GUI ms", "GUI CPU", "longest call", "longest stall", "GC max",
+                  "wall s", "resets",
+                  "layouts", "dataChanged", "n"], rows)
+
+
+def bench_memory(cfg, tmp, results, demo, n):
+    info = json.dumps(demo.info)
+    t = time.time()
+    out = C.run_worker([os.path.join(HERE, "gui_worker.py"), "memory", info, str(n),
+                        str(cfg["refreshes"])], tmp, 7200)
+    log(f"memory ({cfg['refreshes']} refreshes) done [{time.time() - t:.0f} s]"
+        + (" ERROR " + str(out.get("stderr", ""))[-400:] if out.get("error") else ""))
+    t = time.time()
+    detached = C.run_worker([os.path.join(HERE, "gui_worker.py"), "memory", info, str(n),
+                             str(cfg["detached_refreshes"])], tmp, 7200,
+                            env_extra={"BENCH_DETACH_CONSOLE": "1"})
+    log(f"memory, console detached ({cfg['detached_refreshes']} refreshes) done "
+        f"[{time.time() - t:.0f} s]")
+    res = {"servers": n, "raw": out, "detached": detached}
+    for key, o in (("main", out), ("detached", detached)):
+        if o.get("error"):
+            continue
+        per = o["growth"] / max(1, o["refreshes"])
+        # projection for short runs: linear, but the console stops growing at its row cap
+        rows_per = (o["console_rows"] - o.get("console_rows_base", 0)) / max(1, o["refreshes"])
+        until_cap = 200
+        if rows_per > 0 and o.get("console_max_rows"):
+            until_cap = max(o["refreshes"], min(200, (o["console_max_rows"]
+                                                     - o.get("console_rows_base", 0)) / rows_per))
+        res[key] = {"refreshes": o["refreshes"], "growth": o["growth"], "per_refresh": per,
+                    "growth_at_200": o["growth"] if o["refreshes"] >= 200 else per * until_cap,
+                    "refreshes_until_console_cap": round(until_cap, 1),
+                    "projected": o["refreshes"] < 200, "rss_loaded": o["rss_loaded"],
+                    "rss_open": o["rss_open"], "rss_start": o["rss_start"],
+                    "refresh_median_s": o["refresh_median_s"],
+                    "console_rows": o["console_rows"],
+                    "console_body_mib": o["console_body_chars"] / 2**20}
+    results["memory"] = res
+
+
+def report_memory(res):
+    rows = []
+    for key, title in (("main", "osdesk as shipped"),
+                       ("detached", "diagnosis: console log detached")):
+        s = res.get(key)
+        if not s:
+            continue
+        rows.append([title, C.mib(s["rss_open"]), C.mib(s["rss_loaded"]), s["refreshes"],
+                     C.mib(s["growth"]), round(s["per_refresh"] / 2**20, 2),
+                     f"{C.mib(s['growth_at_200'])}{' (projected)' if s['projected'] else ''}",
+                     s["console_rows"], round(s["console_body_mib"], 1),
+                     fmt_s(s["refresh_median_s"], 2)])
+    return table("5. Memory (MiB): RSS with the cloud open, after 10,000 servers, growth over "
+                 "N refreshes; what the console's API log holds",
+                 ["run", "RSS open", "RSS 10k", "N", "growth", "per refresh", "growth @200",
+                  "console rows", "console MiB", "refresh s"], rows)
+
+
+# ============================================================================ 6. breakdown
+def bench_breakdown(cfg, tmp, results, n):
+    t = time.time()
+    out = C.run_worker([os.path.join(HERE, "breakdown.py"), str(n)], tmp, 900)
+    log(f"breakdown done [{time.time() - t:.0f} s]")
+    results["breakdown"] = out
+
+
+def report_breakdown(b):
+    if not b or b.get("error"):
+        return "6. Breakdown: failed " + str(b.get("error") if b else "")
+    lines = [
+        "6. Where the time goes (this process, real 500-server pages, best of runs)",
+        f"   worker thread, per 500-server page ({b['page_bytes'] / 2**20:.2f} MiB):"
+        f" json.loads {b['json_loads_ms']} ms; the console's call record (build_call) "
+        f"{b['call_record_ms']} ms, of which redact_body {b['redact_body_ms']} ms "
+        f"(parse again + redact copy + pretty dump)",
+        f"   GUI thread: building rows {b['build_us_per_row']} µs/row (model alone: "
+        f"{b['model_only_unsorted_ms']:.0f} ms for {b['rows']:,}); with a shown view, "
+        f"sorted, events processed per page: {b['window_like_fill_ms']:.0f} ms "
+        f"(slowest page {b['window_like_page_ms']['max']:.0f} ms, last "
+        f"{b['window_like_page_ms']['last']:.0f} ms); unsorted "
+        f"{b['window_like_fill_unsorted_ms']:.0f} ms",
+        f"   unchanged refresh of {b['rows']:,} rows: {b['unchanged_refresh_ms']:.0f} ms "
+        f"({b['unchanged_compare_us_per_row']} µs/row compare)",
+        f"   sort by name, descending (header click): {b['sort_name_desc_ms']:.0f} ms, of which "
+        f"sorting the cached keys {b['sort_keys_only_ms']} ms; first sort on 'id' (keys built "
+        f"then) {b['sort_first_time_on_id_ms']:.0f} ms",
+        f"   filter: first key {b['filter_first_char_ms']:.0f} ms, clearing "
+        f"{b['filter_clear_ms']:.0f} ms; the same substring test as a list scan "
+        f"{b['filter_scan_only_ms']} ms",
+        f"   full GC (gen 2) with {b['rows']:,} rows held: {b['gc_full_ms']:.0f} ms "
+        f"({b['gc_tracked_objects']:,} tracked objects); after gc.freeze() "
+        f"{b.get('gc_full_after_freeze_ms', float('nan')):.1f} ms",
+        f"   console: a 500-server record keeps {b['call_record_body_chars']:,} chars; "
+        f"{b['console_max_rows']} rows of them = {b['console_bound_mib']:.0f} MiB",
+    ]
+    return "\n".join(lines)
+
+
+# ============================================================================ targets
+def targets(results, quick):
+    out = []
+
+    def add(name, measured, target, ok, note=""):
+        if measured in (None, "—", "—ms"):
+            return  # not measured in this run (a partial run: --only/--sizes)
+        out.append({"name": name, "measured": measured, "target": target,
+                    "pass": bool(ok) if ok is not None else False, "note": note})
+
+    L = results.get("lists", {}).get("10000")
+    if L:
+        r = L["ratio_osdesk_vs_floor"]
+        add("list_10k_vs_floor", fmt_x(r), "<=1.3x", r is not None and r <= 1.3)
+        for who, goal in (("cli", 50), ("sdk", 20)):
+            v = L.get(f"speedup_vs_{who}")
+            note = ""
+            if L.get(f"speedup_vs_{who}_projected"):
+                p = L["projected"][who]
+                note = (f"{who} time at 10,000 projected from {p['from_servers']:,} servers "
+                        f"({p['from_seconds']:.1f} s measured in this run)")
+            add(f"list_10k_vs_{who}", fmt_x(v), f">={goal}x", v is not None and v >= goal, note)
+    R = results.get("responsiveness", {}).get("summary")
+    if R:
+        for case, name in (("first_load", "stall_refresh_10k"),
+                           ("refresh_loaded", "stall_refresh_10k_loaded"),
+                           ("typing", "stall_filter_typing_10k"),
+                           ("sort", "stall_sort_10k"), ("hang", "stall_request_hang")):
+            v = R.get(case, {}).get("median_max_ms")
+            add(name, f"{fmt_s(v, 0)}ms", "<50ms", v is not None and v < 50,
+                f"median over {len(results['responsiveness']['raw'])} run(s) of the longest gap")
+    S = results.get("startup")
+    if S:
+        r = S["ratio_osdesk_vs_openstack_version"]
+        add("startup_vs_openstack_version", fmt_x(r), "<=0.5x", r is not None and r <= 0.5,
+            f"osdesk {fmt_s(S['summary']['osdesk']['median'], 2)} s vs openstack --version "
+            f"{fmt_s(S['summary']['openstack --version']['median'], 2)} s")
+    Ch = results.get("churn", {}).get("summary", {}).get("unchanged")
+    if Ch:
+        add("churn_unchanged_10k_gui_time", f"{fmt_s(Ch['gui_ms'], 0)}ms", "<50ms",
+            Ch["gui_ms"] < 50)
+        add("churn_unchanged_10k_model_resets", str(Ch["resets"]), "0", Ch["resets"] == 0)
+    M = results.get("memory", {}).get("main")
+    if M:
+        g = M["growth_at_200"] / 2**20
+        add("rss_growth_200_refreshes", f"{g:.1f}MB", "<5MB", g < 5,
+            (f"projected from {M['refreshes']} refreshes (linear until the console's "
+             f"row cap, reached after ~{M['refreshes_until_console_cap']:.0f} refreshes)")
+            if M["projected"] else "")
+    return out
+
+
+# ============================================================================ main
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="reduced repetitions (a few minutes)")
+    ap.add_argument("--only", default="startup,lists,gui,churn,memory,breakdown",
+                    help="comma-separated sections to run")
+    ap.add_argument("--sizes", default="1000,10000,50000", help="list sizes")
+    ap.add_argument("--no-cli-10k", action="store_true",
+                    help="full run: project the CLI at 10,000 servers instead of running it "
+                         "(~4-6 min)")
+    ap.add_argument("--refreshes", type=int, help="refreshes for the memory growth")
+    ap.add_argument("--out", help="results file (default bench/results/<timestamp>.json)")
+    ap.add_argument("--render", metavar="JSON", help="print the report of a saved results file")
+    args = ap.parse_args(argv)
+    if args.render:
+        with open(args.render) as f:
+            saved = json.load(f)
+        project(saved)
+        saved["targets"] = targets(saved, saved.get("quick"))
+        print(render(saved, args.render))
+        return 0
+    cfg = json.loads(json.dumps(QUICK if args.quick else FULL), object_hook=lambda d: {
+        (int(k) if k.isdigit() else k): v for k, v in d.items()})
+    if args.no_cli_10k:
+        cfg["slow_reps"]["cli"].pop(10000, None)
+    if args.refreshes:
+        cfg["refreshes"] = args.refreshes
+    only = set(args.only.split(","))
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_path = args.out or os.path.join(HERE, "results", f"{stamp}.json")
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    results = {"started": stamp, "quick": args.quick, "config": cfg,
+               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                           "platform": platform.platform(), "loadavg_start": os.getloadavg()},
+               "versions": versions()}
+    t_start = time.time()
+    tmp = C.make_tmp()
+    try:
+        if "startup" in only:
+            bench_startup(cfg, tmp, results)
+            save(out_path, results)
+        for n in sizes:
+            need_gui = n == 10000 and only & {"gui", "churn", "memory"}
+            if "lists" not in only and not need_gui:
+                continue
+            log(f"demo cloud with {n:,} servers: starting (own process)")
+            with C.DemoProcess(n, tmp, timeout=600) as demo:
+                t = time.time()
+                demo.warm()
+                log(f"demo cloud ready, JSON cache warm [{time.time() - t:.0f} s]")
+                if "lists" in only:
+                    bench_lists(cfg, tmp, results, demo, n)
+                    save(out_path, results)
+                if n == 10000:
+                    if "gui" in only:
+                        bench_gui(cfg, tmp, results, demo, n)
+                        save(out_path, results)
+                    if "churn" in only:
+                        bench_churn(cfg, tmp, results, demo, n)
+                        save(out_path, results)
+                    if "memory" in only:
+                        bench_memory(cfg, tmp, results, demo, n)
+                        save(out_path, results)
+        if "breakdown" in only:
+            bench_breakdown(cfg, tmp, results, 10000)
+        project(results)
+        results["targets"] = targets(results, args.quick)
+    finally:
+        C.rm_tmp(tmp)
+        results["seconds"] = round(time.time() - t_start, 1)
+        results["machine"]["loadavg_end"] = os.getloadavg()
+        save(out_path, results)
+    print(render(results, out_path))
+    return 0
+
+
+def versions() -> dict:
+    out = {}
+    for mod in ("osdesk", "PySide6", "qasync", "keystoneauth1", "requests", "openstack"):
+        try:
+            from importlib.metadata import version
+            out[mod] = version({"openstack": "openstacksdk",
+                                "PySide6": "PySide6-Essentials"}.get(mod, mod))
+        except Exception:
+            out[mod] = None
+    try:
+        out["python-openstackclient"] = __import__("importlib.metadata").metadata.version(
+            "python-openstackclient")
+    except Exception:
+        out["python-openstackclient"] = None
+    return out
+
+
+def save(path, results):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    os.replace(tmp, path)
+
+
+def render(results, out_path) -> str:
+    parts = [f"osdesk benchmarks — {'quick' if results['quick'] else 'full'} run "
+             f"{results['started']}, {results['seconds']:.0f} s; "
+             f"{results['machine']['cpus']} CPUs, load {results['machine']['loadavg_start'][0]:.1f}"
+             f" → {results['machine']['loadavg_end'][0]:.1f}; Python "
+             f"{results['machine']['python']}, PySide6 {results['versions'].get('PySide6')}, "
+             f"openstacksdk {results['versions'].get('openstack')}, python-openstackclient "
+             f"{results['versions'].get('python-openstackclient')}", ""]
+    if "startup" in results:
+        parts += [report_startup(results["startup"]), ""]
+    if results.get("lists"):
+        parts += [report_lists(results), ""]
+    if "responsiveness" in results:
+        parts += [report_gui(results["responsiveness"]), ""]
+    if "churn" in results:
+        parts += [report_churn(results["churn"]), ""]
+    if "memory" in results:
+        parts += [report_memory(results["memory"]), ""]
+    if "breakdown" in results:
+        parts += [report_breakdown(results["breakdown"]), ""]
+    notes = [t for t in results.get("targets", []) if t["note"]]
+    if notes:
+        parts.append("Notes on the targets:")
+        parts += [f"   {t['name']}: {t['note']}" for t in notes]
+        parts.append("")
+    parts.append(f"results: {os.path.relpath(out_path, C.ROOT)}")
+    for t in results.get("targets", []):
+        parts.append(f"TARGET {t['name']} measured={t['measured']} target={t['target']} "
+                     f"{'PASS' if t['pass'] else 'MISS'}")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

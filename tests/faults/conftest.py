@@ -1,0 +1,236 @@
+"""Fixtures of the fault suite, its recorder, and the summary printed after the run.
+
+Every test here drives osdesk's own code (the api layer, the window, the importers,
+the store) against something hostile: a misbehaving loopback server, a broken file,
+a failing keyring. The recorder counts what was tried; ``pytest_terminal_summary``
+prints the totals at the end of the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from dataclasses import dataclass, field
+
+import keyring
+import pytest
+import qasync
+from keyring.backend import KeyringBackend
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from osdesk.api.calllog import CallLog
+from osdesk.demo import DemoCloud
+from osdesk.profiles import ProfileStore, SecretStore
+from osdesk.profiles.profile import Profile
+from osdesk.runner import Runner
+from tests.faults.misbehaving import FaultProxy, Ticker
+
+
+# ------------------------------------------------------------------ recorder
+@dataclass
+class Recorder:
+    """What the suite tried, for the summary at the end of the run."""
+
+    faults: dict[str, bool] = field(default_factory=dict)  # name -> survived
+    fuzz_cases: dict[str, int] = field(default_factory=dict)  # importer -> cases
+    secrets_searched: int = 0  # files and texts searched by the audit
+    secret_hits: list[str] = field(default_factory=list)
+    switches: int = 0
+    wrong_rows: int = 0
+    rows_checked: int = 0
+    threads_left: list[str] = field(default_factory=list)
+    stalls: dict[str, float] = field(default_factory=dict)  # fault -> longest loop gap (s)
+
+    @contextlib.contextmanager
+    def fault(self, name: str):
+        """Record ``name`` as tried; survived when the block ends without an error."""
+        self.faults[name] = False
+        yield
+        self.faults[name] = True
+
+    def fuzzed(self, importer: str, n: int = 1) -> None:
+        self.fuzz_cases[importer] = self.fuzz_cases.get(importer, 0) + n
+
+    @property
+    def used(self) -> bool:
+        return bool(self.faults or self.fuzz_cases or self.secrets_searched or self.switches)
+
+
+RECORD = Recorder()
+
+
+@pytest.fixture(scope="session")
+def recorder() -> Recorder:
+    return RECORD
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    r = RECORD
+    if not r.used:
+        return
+    tr = terminalreporter
+    tr.section("osdesk fault suite")
+    survived = sum(r.faults.values())
+    tr.write_line(f"faults tried: {len(r.faults)}, survived: {survived}")
+    failed = sorted(name for name, ok in r.faults.items() if not ok)
+    if failed:
+        tr.write_line(f"  not survived: {', '.join(failed)}")
+    if r.stalls:
+        worst = max(r.stalls, key=r.stalls.get)
+        tr.write_line(f"  longest event-loop stall: {r.stalls[worst]:.2f} s ({worst})")
+    total = sum(r.fuzz_cases.values())
+    per = ", ".join(f"{k} {v}" for k, v in sorted(r.fuzz_cases.items()))
+    tr.write_line(f"fuzz cases: {total}" + (f" ({per})" if per else ""))
+    tr.write_line(f"secrets found: {len(r.secret_hits)} "
+                  f"(in {r.secrets_searched} files and texts searched)")
+    for hit in r.secret_hits[:10]:
+        tr.write_line(f"  {hit}")
+    tr.write_line(f"wrong-cloud rows: {r.wrong_rows} "
+                  f"({r.switches} switches, {r.rows_checked} rows checked)")
+    if r.threads_left:
+        tr.write_line(f"threads left behind: {', '.join(r.threads_left)}")
+
+
+# ---------------------------------------------------------------- isolation
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """QSettings, profiles, HOME and the keyring of this test only."""
+    monkeypatch.setenv("OSDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("OS_CLIENT_CONFIG_FILE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "qsettings"))
+    QCoreApplication.setOrganizationName("osdesk-test")
+    QCoreApplication.setApplicationName("osdesk-test")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def loop(qapp):
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    try:
+        yield event_loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        event_loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def call_log():
+    return CallLog()
+
+
+@pytest.fixture
+def make_window(qtbot, loop, tmp_path, call_log):
+    """Build MainWindows on the isolated config; every one is shut down afterwards."""
+    from osdesk.views.main_window import MainWindow
+    made = []
+
+    def make(store: ProfileStore | None = None, secrets: SecretStore | None = None):
+        win = MainWindow(store=store or ProfileStore(tmp_path / "config"),
+                         secrets=secrets or SecretStore(), runner=Runner(), call_log=call_log)
+        qtbot.addWidget(win)
+        win.show()
+        made.append(win)
+        return win
+    yield make
+    for win in made:
+        win.shutdown()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+@pytest.fixture
+def demo_cloud():
+    cloud = DemoCloud(servers=25, speed=50).start()
+    yield cloud
+    cloud.stop()
+
+
+@pytest.fixture
+def proxies():
+    """Start FaultProxy servers; all are stopped afterwards."""
+    started: list[FaultProxy] = []
+
+    def start(upstream: str | None = None, **kwargs) -> FaultProxy:
+        proxy = FaultProxy(upstream, **kwargs).start()
+        started.append(proxy)
+        return proxy
+    yield start
+    for proxy in started:
+        proxy.stop()
+
+
+# ------------------------------------------------------------------ helpers
+def run(loop, coro, timeout=60):
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+async def until(predicate, timeout=20.0, interval=0.02, what="condition"):
+    """Let the event loop run until ``predicate()`` is true (a behaviour bound, not a benchmark)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError(f"{what} not reached within {timeout:.0f} s")
+
+
+def demo_profile(demo: DemoCloud, pid: str, name: str, *, base_url: str | None = None,
+                 **changes) -> Profile:
+    """A profile of ``demo``, reached directly or through ``base_url`` (a proxy)."""
+    fields = {k: v for k, v in demo.profile_fields().items() if k != "password"}
+    fields["name"] = name
+    if base_url:
+        fields["auth_url"] = base_url + "/identity/v3"
+    fields.update(changes)
+    return Profile(id=pid, source="demo", **fields)
+
+
+@contextlib.contextmanager
+def ticking(loop):
+    """A coroutine ticking every 20 ms for the duration of the block."""
+    ticker = Ticker()
+    task = loop.create_task(ticker.run(loop))
+    try:
+        yield ticker
+    finally:
+        task.cancel()
+
+
+def osdesk_threads() -> list[threading.Thread]:
+    """The runner's worker threads (named ``cloud-…``) that are still alive."""
+    return [t for t in threading.enumerate() if t.name.startswith("cloud-") and t.is_alive()]
