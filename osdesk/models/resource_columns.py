@@ -233,7 +233,8 @@ def _fmt_network_subnets(value) -> str:
     ids, cidrs = value or ((), ())
     if cidrs:
         return ", ".join(cidrs)
-    return str(len(ids)) if ids else ""
+    # subnets of other projects (a shared or external network) are not listed to us
+    return f"{len(ids)} subnet{'s' if len(ids) != 1 else ''}" if ids else ""
 
 
 NETWORK_COLUMNS = [

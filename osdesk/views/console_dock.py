@@ -26,9 +26,9 @@ __all__ = ["ConsoleDock", "request_text", "response_text"]
 STATUS_CHOICES = (("All", "all"), ("Errors", "errors"), ("2xx", "2xx"), ("4xx", "4xx"),
                   ("5xx", "5xx"))
 #: Default widths of the table's columns in pixels; the URL column takes the rest.
-COLUMN_WIDTHS = {ApiLogModel.COL_TIME: 95, ApiLogModel.COL_CLOUD: 100,
+COLUMN_WIDTHS = {ApiLogModel.COL_TIME: 95, ApiLogModel.COL_CLOUD: 90,
                  ApiLogModel.COL_METHOD: 60, ApiLogModel.COL_STATUS: 60,
-                 ApiLogModel.COL_MS: 60, ApiLogModel.COL_REQUEST_ID: 260}
+                 ApiLogModel.COL_MS: 55, ApiLogModel.COL_REQUEST_ID: 150}
 #: Bounds of the "Keep N calls" spin box.
 MIN_ROWS, MAX_ROWS = 10, 100_000
 #: Longer texts are shown without colours: highlighting runs Python per line on the

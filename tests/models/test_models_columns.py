@@ -282,7 +282,7 @@ def test_network_columns_with_subnet_lookups():
     net = networks[0]
     c = cells("networks", net)
     assert c["name"] == "net1"
-    assert c["subnets"] == "1"
+    assert c["subnets"] == "1 subnet"
     assert c["shared"] == "No"
     assert c["external"] == "No"
     assert c["mtu"] == "1500"

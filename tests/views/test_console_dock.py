@@ -155,8 +155,11 @@ def test_dock_identity(dock):
     assert [dock.status_combo.itemText(i) for i in range(dock.status_combo.count())] == \
         ["All", "Errors", "2xx", "4xx", "5xx"]
     header = dock.table.horizontalHeader()
-    assert header.sectionSize(ApiLogModel.COL_REQUEST_ID) == 260
-    assert header.sectionSize(ApiLogModel.COL_TIME) == 95
+    from osdesk.views.console_dock import COLUMN_WIDTHS
+    for column, width in COLUMN_WIDTHS.items():
+        assert header.sectionSize(column) == width
+    # the URL takes what is left
+    assert header.sectionResizeMode(ApiLogModel.COL_URL) == header.ResizeMode.Stretch
 
 
 def test_rows_arrive_from_worker_threads(qtbot, dock, model):
