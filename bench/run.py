@@ -280,7 +280,8 @@ def report_lists(results):
             rows.append([f"{int(n):,}", DISPLAY.get(name, name),
                          fmt_s(sec["median"], 3), fmt_s(sec["min"], 3), fmt_s(sec["max"], 3),
                          sec["n"], C.mib(s["peak_rss"]), C.mib(s["rss_growth"]),
-                         s["requests"], round((s["bytes"] or 0) / 2**20, 1), vs])
+                         None if s["requests"] is None else round(s["requests"]),
+                         round((s["bytes"] or 0) / 2**20, 1), vs])
     text = table("2. Large lists: refresh → every row in the model (seconds); peak RSS and "
                  "RSS growth (MiB); HTTP requests and MiB served (demo cloud's count)",
                  ["servers", "contestant", "median s", "min", "max", "n", "peak RSS", "RSS +",

@@ -64,6 +64,8 @@ ACTIONS: list[ServerAction] = [
                  mutating=False),
     ServerAction("console_url", "Open console…", _s("ACTIVE", "RESCUE"), mutating=False),
     ServerAction("rename", "Rename…", None, needs_input=True, mutating=False),
+    ServerAction("edit_metadata", "Edit metadata…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
+                 needs_input=True),
     ServerAction("delete", "Delete…", None, confirm=True),
 ]
 ACTION_BY_KEY = {a.key: a for a in ACTIONS}
@@ -133,4 +135,6 @@ def run_action(compute, action_key: str, server_id: str, **args):
         return compute.console_output(server_id, args.get("length"))
     if action_key == "console_url":
         return compute.remote_console(server_id, args.get("protocol", "vnc"))
+    if action_key == "edit_metadata":
+        return compute.replace_metadata(server_id, args["metadata"])
     return getattr(compute, action_key)(server_id)

@@ -22,6 +22,20 @@ log = logging.getLogger(__name__)
 #: Auto-refresh intervals (ms): fast while any row is moving, slow otherwise.
 FAST_REFRESH_MS = 2000
 SLOW_REFRESH_MS = 30000
+#: Most rows merged on the GUI thread in one go (~500 server rows take ~20 ms; see
+#: DESIGN.md, no single piece of GUI-thread work over ~50 ms), even when a cloud
+#: ignores ``limit`` and sends tens of thousands of rows in one page.
+MERGE_SLICE = 500
+
+
+def sliced(pages, size: int = MERGE_SLICE):
+    """The pages of ``pages``, each list cut into pieces of at most ``size`` rows."""
+    for page in pages:
+        if isinstance(page, list) and len(page) > size:
+            for start in range(0, len(page), size):
+                yield page[start:start + size]
+        else:
+            yield page
 
 
 def _connect_work(cloud, project_id: str | None = None) -> dict:
@@ -218,7 +232,8 @@ class ResourceFeed(QObject):
         self.model.begin_refresh()
 
         try:
-            await session.runner.stream(session.ctx, lambda: self.kind.pages(session.cloud),
+            await session.runner.stream(session.ctx,
+                                        lambda: sliced(self.kind.pages(session.cloud)),
                                         self.model.merge_page)
         except Stale:
             return

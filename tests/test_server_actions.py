@@ -10,11 +10,14 @@ STATUSES = ["ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "SHELVED", "SHELVED_OFFL
 #: the actions each status allows (unlocked, no task): nova's check_instance_state
 EXPECTED = {
     "ACTIVE": {"stop", "reboot_soft", "reboot_hard", "pause", "suspend", "shelve", "rescue",
-               "resize", "rebuild", "create_image", "console_log", "console_url"},
+               "resize", "rebuild", "create_image", "console_log", "console_url",
+               "edit_metadata"},
     "SHUTOFF": {"start", "reboot_hard", "shelve", "rescue", "resize", "rebuild", "create_image",
-                "console_log"},
-    "PAUSED": {"unpause", "reboot_hard", "shelve", "create_image", "console_log"},
-    "SUSPENDED": {"resume", "reboot_hard", "shelve", "create_image", "console_log"},
+                "console_log", "edit_metadata"},
+    "PAUSED": {"unpause", "reboot_hard", "shelve", "create_image", "console_log",
+               "edit_metadata"},
+    "SUSPENDED": {"resume", "reboot_hard", "shelve", "create_image", "console_log",
+                  "edit_metadata"},
     "SHELVED": {"unshelve"},
     "SHELVED_OFFLOADED": {"unshelve"},
     "RESCUE": {"stop", "unrescue", "console_log", "console_url"},

@@ -64,8 +64,9 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
         grab(window, f"page-{key}")
     window.show_page("servers")
 
-    # context menu of a server
-    servers.table.selectRow(1)
+    # context menu of an ACTIVE server
+    active = next(k for k in servers.model.keys() if servers.model.raw(k)["status"] == "ACTIVE")
+    servers.select_key(active)
     menu = servers.build_context_menu(servers.selected_rows())
     menu.adjustSize()
     grab(menu, "server-menu")

@@ -97,15 +97,32 @@ def redact_body(body, content_type: str = "") -> tuple[str, object | None]:
             parsed = None
         if parsed is not None:
             clean = redact_json(parsed)
-            pretty = json.dumps(clean, indent=2, ensure_ascii=False, sort_keys=False)
-            if len(pretty) > MAX_BODY_CHARS:
-                pretty = pretty[:MAX_BODY_CHARS] + f"\n… ({len(pretty) - MAX_BODY_CHARS} more characters)"
+            pretty, complete = _pretty_prefix(clean, MAX_BODY_CHARS)
+            if not complete:
+                pretty += (f"\n… (more characters not shown; the body has {len(text)} "
+                           f"characters)")
                 # Too big to keep parsed for the inspector: the console holds many records.
                 clean = None
             return pretty, clean
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS] + f"\n… ({len(text) - MAX_BODY_CHARS} more characters)"
     return text, None
+
+
+def _pretty_prefix(data, limit: int) -> tuple[str, bool]:
+    """``json.dumps(data, indent=2)`` up to ``limit`` characters, and whether that is all.
+
+    The encoding stops at the limit: a 50 MB list is not turned into 60 MB of
+    indented text (seconds of pure-Python work) to keep its first 256 KB.
+    """
+    parts: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return "".join(parts)[:limit], False
+    return "".join(parts), True
 
 
 @dataclass

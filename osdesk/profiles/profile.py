@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 #: Auth types osdesk understands (keystoneauth plugin names).
 AUTH_TYPES = ("password", "v3applicationcredential", "token")
@@ -92,6 +93,15 @@ class Profile:
             out.append("The auth URL must start with http:// or https://.")
         elif " " in url:
             out.append("The auth URL must not contain spaces.")
+        else:
+            try:
+                split = urlsplit(url)
+                split.port  # noqa: B018 - raises ValueError for a port out of range
+            except ValueError as exc:
+                out.append(f"The auth URL is not a valid URL ({exc}).")
+            else:
+                if not split.hostname:
+                    out.append("The auth URL has no host name.")
         if self.auth_type not in AUTH_TYPES:
             out.append(f"Unknown auth type {self.auth_type!r}; "
                        f"use one of {', '.join(AUTH_TYPES)}.")

@@ -105,6 +105,8 @@ class ProfileStore:
         #: Every ProfileStoreError met so far, newest last.
         self.errors: list[ProfileStoreError] = []
         self._lock = threading.RLock()
+        #: The last load could not open an existing file: save() keeps it aside first.
+        self._unopened = False
 
     # ------------------------------------------------------------------ read
     def load(self) -> list[Profile]:
@@ -124,11 +126,14 @@ class ProfileStore:
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
+            self._unopened = False
             return []
         except OSError as exc:
+            self._unopened = True
             raise ProfileStoreError(
                 f"The saved clouds in {self.path} could not be opened: "
                 f"{exc.strerror or exc}.", self.path) from exc
+        self._unopened = False
         try:
             mode = stat.S_IMODE(os.fstat(fd).st_mode)
             with os.fdopen(fd, "rb") as fh:
@@ -220,6 +225,20 @@ class ProfileStore:
         raise ProfileStoreError(  # pragma: no cover - a thousand files in one second
             f"The unreadable file {self.path} could not be moved aside.", self.path)
 
+    def _keep_unopened(self) -> None:
+        try:
+            aside = self._move_aside("unreadable")
+        except OSError as exc:
+            err = ProfileStoreError(
+                f"{self.path} could not be opened earlier and cannot be moved aside "
+                f"({exc.strerror or exc}); it was not overwritten, so nothing was saved.",
+                self.path)
+            self.errors.append(err)
+            raise err from exc
+        self._unopened = False
+        self._warn(f"{self.path} could not be opened, so it was kept as {aside} and a new "
+                   f"file was written; the clouds in the kept file are not lost.")
+
     def _fix_mode(self, mode: int) -> None:
         try:
             os.chmod(self.path, FILE_MODE)
@@ -258,6 +277,10 @@ class ProfileStore:
         text = json.dumps({"schema_version": SCHEMA_VERSION, "profiles": records},
                           indent=2, ensure_ascii=False) + "\n"
         with self._lock:
+            if self._unopened and os.path.lexists(self.path):
+                # NOTE: a file we could not open (permissions, I/O error) may hold
+                # clouds: keep it, never replace it with what little we know.
+                self._keep_unopened()
             try:
                 self._write_atomic(text.encode("utf-8"))
             except OSError as exc:

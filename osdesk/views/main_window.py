@@ -115,6 +115,10 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{kind.key}")
             self.pages[kind.key] = page
             self.tabs.addTab(page, kind.title)
+        from osdesk.views.quota_page import QuotaPage
+        self.quota_page = QuotaPage(self)
+        self.quota_page.setObjectName("page_quotas")
+        self.tabs.addTab(self.quota_page, "Quotas")
         from osdesk.views.server_menu import ServerActions
         self.server_actions = ServerActions(self, self.pages["servers"])
         from osdesk.views.resource_actions import (ImageActions, KeypairActions,
@@ -170,6 +174,10 @@ class MainWindow(QMainWindow):
                                       "import", "Import clouds from a clouds.yaml file")
         self.import_openrc_action = act("Import &openrc file…", self.on_import_openrc, None,
                                         "import", "Import a cloud from an openrc shell file")
+        self.export_yaml_action = act("Export as clouds.yaml…", lambda: self.on_export("yaml"),
+                                      None, "save", "Write the selected cloud as a clouds.yaml entry")
+        self.export_openrc_action = act("Export as openrc…", lambda: self.on_export("openrc"),
+                                        None, "save", "Write the selected cloud as an openrc file")
         self.demo_action = act("Open the &demo cloud", lambda: self.open_demo(), None, "cloud",
                                "Start the built-in demo cloud and open it")
         self.refresh_action = act("&Refresh", self.on_refresh, "F5", "refresh",
@@ -196,7 +204,8 @@ class MainWindow(QMainWindow):
         self.clouds_toolbar.addAction(self.delete_cloud_action)
         self.clouds_toolbar.addAction(self.import_yaml_action)
         self.clouds_toolbar.addAction(self.demo_action)
-        for a in (self.edit_cloud_action, self.duplicate_cloud_action, self.delete_cloud_action):
+        for a in (self.edit_cloud_action, self.duplicate_cloud_action, self.delete_cloud_action,
+                  self.export_yaml_action, self.export_openrc_action):
             self.clouds_view.addAction(a)
 
     def _build_toolbar(self) -> None:
@@ -224,10 +233,13 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Cloud")
         for a in (self.add_cloud_action, self.edit_cloud_action, self.duplicate_cloud_action,
                   self.delete_cloud_action, None, self.import_yaml_action,
-                  self.import_openrc_action, None, self.demo_action, None, self.quit_action):
+                  self.import_openrc_action, self.export_yaml_action, self.export_openrc_action,
+                  None, self.demo_action, None, self.quit_action):
             m.addSeparator() if a is None else m.addAction(a)
         srv = bar.addMenu("&Servers")
         srv.addAction(self.launch_action)
+        self.servers_menu = srv
+        srv.aboutToShow.connect(self.on_servers_menu_about_to_show)
         v = bar.addMenu("&View")
         v.addAction(self.refresh_action)
         v.addAction(self.filter_action)
@@ -326,6 +338,8 @@ class MainWindow(QMainWindow):
         self.edit_cloud_action.setEnabled(p is not None and p.source != "demo")
         self.duplicate_cloud_action.setEnabled(p is not None)
         self.delete_cloud_action.setEnabled(saved)
+        self.export_yaml_action.setEnabled(p is not None)
+        self.export_openrc_action.setEnabled(p is not None)
 
     def _all_profiles(self) -> list[Profile]:
         return self.profiles + self.yaml_profiles + [p for p, _ in self._transient.values()]
@@ -420,6 +434,7 @@ class MainWindow(QMainWindow):
         session.projectChanged.connect(self.on_session_project_changed)
         for page in self.pages.values():
             page.feed.set_session(session)
+        self.quota_page.reset()
         self.stack.setCurrentWidget(self.tabs)
         self.demo_banner.setVisible(profile.source == "demo")
         self.connect_banner.hide()
@@ -515,6 +530,7 @@ class MainWindow(QMainWindow):
             return
         for page in self.pages.values():
             page.feed.set_session(session)
+        self.quota_page.reset()
         self._refresh_current_page()
 
     @qasync.asyncSlot(int)
@@ -535,9 +551,13 @@ class MainWindow(QMainWindow):
 
     def on_tabs_current_changed(self, index: int) -> None:
         self._refresh_current_page()
-        QSettings().setValue("last_page", self.current_page().kind.key)
+        page = self.current_page()
+        QSettings().setValue("last_page", page.kind.key if page is not None else "quotas")
 
     def _refresh_current_page(self) -> None:
+        if self.tabs.currentWidget() is self.quota_page:
+            if self.session is not None and self.session.info and not self.quota_page.loaded_once:
+                self.quota_page.refresh()
         current = self.current_page()
         minimized = self.isMinimized()
         for page in self.pages.values():
@@ -548,6 +568,9 @@ class MainWindow(QMainWindow):
         self._update_rows_label()
 
     def on_refresh(self) -> None:
+        if self.tabs.currentWidget() is self.quota_page:
+            self.quota_page.refresh()
+            return
         page = self.current_page()
         if page is not None and self.session is not None:
             page.refresh()
@@ -556,6 +579,24 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if page is not None:
             page.focus_filter()
+
+    def on_servers_menu_about_to_show(self) -> None:
+        """The Servers menu holds the same actions as the right-click menu."""
+        menu = self.servers_menu
+        menu.clear()
+        menu.addAction(self.launch_action)
+        menu.addSeparator()
+        page = self.pages["servers"]
+        rows = page.selected_rows() if self.session is not None else []
+        if not rows:
+            hint = menu.addAction("Select servers on the Servers page for their actions")
+            hint.setEnabled(False)
+            return
+        for action in self.server_actions.menu_actions(page, rows):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
 
     def on_delete_selected(self) -> None:
         page = self.current_page()
@@ -678,6 +719,41 @@ class MainWindow(QMainWindow):
             message += "\n\nNot imported:\n" + "\n".join(result.errors)
         QMessageBox.information(self, "Import clouds.yaml", message)
         return added
+
+    def on_export(self, kind: str) -> None:
+        p = self._selected_profile()
+        if p is None:
+            return
+        default = f"{p.name}-clouds.yaml" if kind == "yaml" else f"{p.name}-openrc.sh"
+        path, _ = QFileDialog.getSaveFileName(self, "Export cloud", default)
+        if path:
+            include = QMessageBox.question(
+                self, "Export cloud",
+                f"Include the {p.secret_kind} in the file? Anyone who can read the file can "
+                f"then use the cloud as you.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+            self.export_profile(p, kind, path, include_secret=include)
+
+    def export_profile(self, profile: Profile, kind: str, path: str, *,
+                       include_secret: bool = False) -> None:
+        """Write a clouds.yaml entry or an openrc file; secrets only when asked (then 0600)."""
+        import os
+        from osdesk.profiles import export_clouds_yaml, export_openrc
+        secret = None
+        if include_secret:
+            secret = (self.secrets.get(profile.id) or self._yaml_secrets.get(profile.id)
+                      or (self._transient.get(profile.id) or (None, None))[1])
+        text = (export_clouds_yaml if kind == "yaml" else export_openrc)(profile, secret)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if secret else 0o644)
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export cloud", f"Could not write {path}: {exc}")
+            return
+        self.statusBar().showMessage(f"Wrote {path}" + (" (with the secret, mode 0600)"
+                                                        if secret else ""), 10000)
 
     def on_import_openrc(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import openrc file", "",
@@ -816,7 +892,9 @@ class MainWindow(QMainWindow):
         return w if isinstance(w, ResourcePage) else None
 
     def show_page(self, key: str) -> None:
-        if key in self.pages:
+        if key == "quotas":
+            self.tabs.setCurrentWidget(self.quota_page)
+        elif key in self.pages:
             self.tabs.setCurrentWidget(self.pages[key])
 
     def _spawn(self, coro) -> asyncio.Task | None:

@@ -20,7 +20,7 @@ from osdesk.server_ops import follow, run_on_servers, summarize
 MENU_ORDER = ["start", "stop", "reboot_soft", "reboot_hard", None, "pause", "unpause", "suspend",
               "resume", None, "lock", "unlock", "shelve", "unshelve", "rescue", "unrescue", None,
               "resize", "confirm_resize", "revert_resize", "rebuild", "create_image", None,
-              "console_log", "console_url", "rename", None, "delete"]
+              "console_log", "console_url", "rename", "edit_metadata", None, "delete"]
 
 
 class ServerActions(QObject):
@@ -50,7 +50,8 @@ class ServerActions(QObject):
             spec = ACTION_BY_KEY[key]
             action = QAction(spec.label, page)
             many_ok = len(rows) == 1 or key not in ("console_log", "console_url", "rename",
-                                                    "resize", "rebuild", "create_image")
+                                                    "resize", "rebuild", "create_image",
+                                                    "edit_metadata")
             enabled, why = availability_for_many(rows, spec, is_admin=self.is_admin())
             if not many_ok:
                 enabled, why = False, "works on one server at a time"
@@ -127,9 +128,14 @@ class ServerActions(QObject):
 
         async def run():
             try:
-                await follow(session, self.page.model, server_id)
+                server = await follow(session, self.page.model, server_id)
             except (Stale, asyncio.CancelledError):
-                pass
+                return
+            if server is not None and server.get("status") == "ERROR":
+                fault = server.get("fault") or {}
+                self.window.statusBar().showMessage(
+                    f"{server.get('name')} went to ERROR: "
+                    f"{fault.get('message') or 'nova gave no reason'}", 30000)
         self._follows[server_id] = self.window._spawn(run())
 
     # ---------------------------------------------------------------- inputs
@@ -147,6 +153,15 @@ class ServerActions(QObject):
             name, ok = QInputDialog.getText(self.page, "Rename server", "New name:",
                                             QLineEdit.EchoMode.Normal, rows[0].get("name", ""))
             return {"name": name.strip()} if ok and name.strip() else None
+        if key == "console_url":
+            protocol, ok = QInputDialog.getItem(self.page, "Open console", "Console type:",
+                                                ["vnc", "spice", "serial"], 0, False)
+            return {"protocol": protocol} if ok else None
+        if key == "edit_metadata":
+            dialog = MetadataDialog(rows[0], self.page)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return {"metadata": dialog.metadata()}
         if key == "create_image":
             name, ok = QInputDialog.getText(self.page, "Create snapshot", "Image name:",
                                             QLineEdit.EchoMode.Normal,
@@ -208,6 +223,62 @@ class ServerActions(QObject):
         viewer.reload()
 
 
+class MetadataDialog(QDialog):
+    """Key/value rows of a server's metadata; saved as a whole (PUT …/metadata)."""
+
+    def __init__(self, server: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+        self.setWindowTitle(f"Metadata — {server.get('name', server['id'])}")
+        self.resize(520, 360)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Key", "Value"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        for key, value in sorted((server.get("metadata") or {}).items()):
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            self.table.setItem(row, 0, QTableWidgetItem(str(key)))
+            self.table.setItem(row, 1, QTableWidgetItem(str(value)))
+        add, remove = QPushButton("Add"), QPushButton("Remove")
+        add.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
+        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #d9534f;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.table.itemChanged.connect(lambda *a: self.validate())
+        self.validate()
+
+    def metadata(self) -> dict:
+        out = {}
+        for row in range(self.table.rowCount()):
+            key, value = self.table.item(row, 0), self.table.item(row, 1)
+            if key is not None and key.text().strip():
+                out[key.text().strip()] = value.text() if value is not None else ""
+        return out
+
+    def validate(self) -> str:
+        why = ""
+        for key, value in self.metadata().items():
+            if len(key) > 255 or len(value) > 255:
+                why = f"Keys and values are at most 255 characters ({key[:20]}…)."
+        self.problem.setText(why)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not why)
+        return why
+
+
 class ConsoleLogViewer(QDialog):
     """The last N lines of a server's console, with refresh and follow."""
 
@@ -264,8 +335,10 @@ class ConsoleLogViewer(QDialog):
             return
         except OsdeskError as exc:
             self.status.setText("")
+            self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
             self.text.setPlainText(f"Could not read the console log: {exc}")
             return
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         at_end = self.text.verticalScrollBar().value() >= self.text.verticalScrollBar().maximum() - 2
         self.text.setPlainText(text)
         if at_end:

@@ -128,6 +128,40 @@ def isolated_settings(tmp_path, monkeypatch):
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    """No modal dialog may block a test: message boxes, input and file dialogs and
+    ``QDialog.exec`` are answered at once and recorded as (kind, title, text)."""
+    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+    seen: list[tuple[str, str, str]] = []
+    answers = {"question": QMessageBox.StandardButton.Yes}
+
+    def box(kind):
+        def show(parent, title, text, *args, **kwargs):
+            seen.append((kind, title, text))
+            return answers.get(kind, QMessageBox.StandardButton.Ok)
+        return show
+    for kind in ("warning", "information", "question", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, box(kind))
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: seen.append(
+        ("about", title, text)))
+
+    def exec_(self, *args, **kwargs):
+        seen.append(("exec", self.windowTitle(), type(self).__name__))
+        return QDialog.DialogCode.Rejected
+    monkeypatch.setattr(QDialog, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: seen.append(("save", "", "")) or ("", ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *a, **k: seen.append(("open", "", "")) or ("", ""))
+    monkeypatch.setattr(QInputDialog, "getText",
+                        lambda *a, **k: seen.append(("input", "", "")) or ("", False))
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        lambda *a, **k: seen.append(("item", "", "")) or ("", False))
+    return seen
+
+
 @pytest.fixture
 def loop(qapp):
     event_loop = qasync.QEventLoop(qapp)

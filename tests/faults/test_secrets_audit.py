@@ -1,0 +1,209 @@
+"""Secrets audit: after a full session, no secret is in anything osdesk wrote or showed.
+
+The scenario: add a cloud with a password (testing the connection first), add one with
+an application credential, log in, list every page, run server, network and launch
+actions, create a key pair (its private key saved where the user asked), export the API
+console and a clouds.yaml and an openrc file, close the window. Then every file under the
+test's home, config, QSettings, export and log folders, and every record of the console
+in every form it can show or copy, is searched for the password, the application
+credential secret, every token the cloud issued, the private key and the servers'
+admin passwords. The only hits allowed are the files the user explicitly asked to hold
+a secret (the private key file, an export made with the secret).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets as secrets_module
+import json
+import logging
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from osdesk.api.calllog import default_log
+from osdesk.launch import LaunchRequest
+from osdesk.profiles import export_clouds_yaml, export_openrc
+from osdesk.profiles.profile import Profile
+from osdesk.views.console_dock import request_text, response_text
+from osdesk.views.profile_dialog import ProfileDialog
+from tests.faults.conftest import run, until
+
+pytestmark = pytest.mark.faults
+
+
+def variants(secret: str) -> set[str]:
+    """The forms a secret can take in a file: raw, JSON-escaped, URL-encoded, base64."""
+    out = {secret, json.dumps(secret)[1:-1], urllib.parse.quote(secret, safe=""),
+           urllib.parse.quote_plus(secret), base64.b64encode(secret.encode()).decode()}
+    return {v for v in out if len(v) >= 8}
+
+
+def key_fragments(private_key: str) -> set[str]:
+    """Every base64 line of a PEM key: any one of them found is a leak."""
+    return {line.strip() for line in private_key.splitlines()
+            if len(line.strip()) >= 40 and "PRIVATE KEY" not in line}
+
+
+def search(texts: dict[str, str], secrets: dict[str, set[str]]) -> list[str]:
+    hits = []
+    for where, text in texts.items():
+        for name, forms in secrets.items():
+            if any(form in text for form in forms):
+                hits.append(f"{name} in {where}")
+    return hits
+
+
+def files_under(root: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(root))] = path.read_bytes().decode("utf-8", "replace")
+    return out
+
+
+def console_texts(window) -> dict[str, str]:
+    """A console record in every form the console shows, copies or saves."""
+    model = window.api_log_model
+    out = {}
+    for row in range(model.rowCount()):
+        call = model.call_at(row)
+        forms = [json.dumps(call.to_dict(), default=str, ensure_ascii=False),
+                 json.dumps(call.request_json, default=str, ensure_ascii=False),
+                 json.dumps(call.response_json, default=str, ensure_ascii=False),
+                 call.as_curl(), call.as_openstack_cli() or "", request_text(call),
+                 response_text(call),
+                 " ".join(str(model.index(row, c).data() or "")
+                          for c in range(model.columnCount()))]
+        out[f"console record {row} ({call.method} {call.url})"] = "\n".join(forms)
+    return out
+
+
+def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, tmp_path,
+                                                  monkeypatch, dialogs, recorder, qtbot):
+    demo = demo_cloud
+    # a password found nowhere else (the demo's own doubles as an application credential name)
+    password = "Aud1t-pässwörd-" + secrets_module.token_hex(8)
+    demo.state.users[demo.USER_ID]["password"] = password
+    exports = tmp_path / "export"
+    exports.mkdir()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    # log as verbosely as `osdesk --debug` ever does (app.py: root DEBUG, keystoneauth INFO)
+    handler = logging.FileHandler(logs / "osdesk.log", encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", logging.DEBUG)
+    monkeypatch.setattr(logging.getLogger("keystoneauth"), "level", logging.INFO)
+    root.addHandler(handler)
+    shown_once: list[str] = []
+    window = make_window()
+    window.api_log_bridge.attach(default_log)  # as in the app: "Test connection" logs there
+    monkeypatch.setattr(window.server_actions, "show_once",
+                        lambda title, server, secret: shown_once.append(secret))
+    try:
+        # 1. add a cloud with a password, testing it first, through the dialog
+        dialog = ProfileDialog(None, None, window.secrets, window.runner, window)
+        qtbot.addWidget(dialog)
+        dialog.saved.connect(window.on_profile_saved)
+        dialog.name_edit.setText("Audit cloud")
+        dialog.auth_url_edit.setText(demo.auth_url)
+        dialog.user_field.edit.setText(demo.USERNAME)
+        dialog.user_domain_field.edit.setText("Default")
+        dialog.secret_edit.setText(password)
+        dialog.project_field.edit.setText("demo")
+        dialog.project_domain_field.edit.setText("Default")
+        dialog.region_edit.setText("RegionOne")
+        tested = []
+        dialog.testFinished.connect(lambda ok, text: tested.append((ok, text)))
+        dialog.on_test_button_clicked()
+        run(loop, until(lambda: tested, what="test connection"))
+        assert tested[0][0], tested
+        dialog.save_button.click()
+        (saved,) = window.profiles
+        assert window.secrets.where(saved.id).in_keyring
+        # ... and one with an application credential
+        appcred = Profile(name="Audit appcred", auth_url=demo.auth_url,
+                          auth_type="v3applicationcredential",
+                          application_credential_id=demo.APP_CRED_ID, region_name="RegionOne")
+        window.on_profile_saved(appcred, demo.APP_CRED_SECRET, True)
+
+        async def scenario():
+            # 2. log in with the application credential and list servers
+            window.open_profile(window.profiles[1])
+            page = window.pages["servers"]
+            window.show_page("servers")
+            await until(lambda: page.feed.state == "ready" and page.model.rowCount() > 0,
+                        what="appcred servers")
+            # 3. log in with the password and list everything
+            window.open_profile(window.profiles[0])
+            for key, page in window.pages.items():
+                window.show_page(key)
+                await until(lambda: page.feed.state == "ready", timeout=30, what=key)
+            servers = window.pages["servers"]
+            window.show_page("servers")
+            rows = [servers.model.raw(k) for k in servers.model.keys()]
+            active = [r for r in rows if r["status"] == "ACTIVE" and not r.get("locked")]
+            # 4. actions: reboot, stop, rescue (an admin password), a network, a launch
+            await window.server_actions.perform("reboot_soft", [active[0]])
+            await window.server_actions.perform("stop", [active[1]])
+            await window.server_actions.perform("rescue", [active[2]])
+            net_actions = window.page_actions[2]
+            await net_actions.create("audit-net", {"cidr": "10.99.0.0/24", "name": "audit-sub",
+                                                   "ip_version": 4, "gateway_ip": True,
+                                                   "enable_dhcp": True,
+                                                   "dns_nameservers": None})
+            session = window.session
+            image = next(i for i in await session.call(session.cloud.image.list_images)
+                         if i["name"].startswith("cirros"))
+            flavor = next(f for f in await session.call(session.cloud.compute.list_flavors)
+                          if f["name"] == "m1.tiny")
+            network = next(n for n in await session.call(session.cloud.network.list_networks)
+                           if n["name"] == "audit-net")
+            await window._launch(session, LaunchRequest(
+                name="audit-vm", image=image, flavor=flavor, networks=[network["id"]],
+                user_data="#!/bin/sh\necho hello\n"))
+            # 5. a key pair; its private key goes where the user says
+            monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                                lambda *a, **k: (str(exports / "audit-key.pem"), ""))
+            await window.page_actions[1].create("audit-key")
+            keypairs = window.pages["keypairs"]
+            window.show_page("keypairs")
+            await until(lambda: keypairs.model.row_for_key("audit-key") >= 0, what="keypair")
+        run(loop, scenario(), timeout=180)
+        private_key = (exports / "audit-key.pem").read_text()
+        assert "PRIVATE KEY" in private_key
+        assert shown_once, "the rescue/launch admin password was shown once"
+        # 6. exports: the console, a clouds.yaml and an openrc file (without secrets), and
+        # one clouds.yaml where the user explicitly asked for the secret
+        window.console.save_json(exports / "console.json")
+        (exports / "clouds.yaml").write_text(export_clouds_yaml(saved))
+        (exports / "openrc.sh").write_text(export_openrc(saved))
+        (exports / "clouds-with-secret.yaml").write_text(export_clouds_yaml(saved, password))
+        window.close()  # writes QSettings
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        window.api_log_bridge.detach(default_log)
+
+    tokens = list(demo.state.tokens)
+    assert len(tokens) >= 2
+    secrets = {"password": variants(password),
+               "application credential secret": variants(demo.APP_CRED_SECRET),
+               "private key": key_fragments(private_key)}
+    secrets.update({f"token {i}": variants(t) for i, t in enumerate(tokens)})
+    secrets.update({f"admin password {i}": variants(p) for i, p in enumerate(shown_once)})
+    texts = files_under(tmp_path)
+    assert any(name.startswith("qsettings") for name in texts), "QSettings were not written"
+    assert "config/profiles.json" in texts and "logs/osdesk.log" in texts
+    texts.update(console_texts(window))
+    recorder.secrets_searched += len(texts)
+    hits = search(texts, secrets)
+    allowed = {"private key in export/audit-key.pem", "password in export/clouds-with-secret.yaml"}
+    # the search does find a secret where one is: the explicit exports hold theirs
+    assert allowed <= set(hits), hits
+    leaks = sorted(set(hits) - allowed)
+    recorder.secret_hits.extend(leaks)
+    assert leaks == []

@@ -1,0 +1,69 @@
+"""Quota overview, cloud export and server metadata, in the window on the demo cloud."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from osdesk.profiles.profile import Profile
+from tests.gui.conftest import run, until
+from tests.gui.test_main_window import open_demo
+
+
+def test_quota_page_shows_compute_and_network_usage(window, loop, demo_cloud):
+    open_demo(window, demo_cloud)
+    run(loop, until(lambda: bool(window.session and window.session.info)))
+    window.show_page("quotas")
+    run(loop, until(lambda: window.quota_page.loaded_once))
+    session = window.session
+    limits = run(loop, session.call(session.cloud.compute.limits))
+    quota = run(loop, session.call(session.cloud.network.quotas, session.info["project_id"]))
+    bars = window.quota_page.bars
+    assert bars["Instances"].format() == (f"{limits['totalInstancesUsed']:,} of "
+                                          f"{limits['maxTotalInstances']:,}")
+    assert bars["Networks"].format() == (f"{quota['network']['used']:,} of "
+                                         f"{quota['network']['limit']:,}")
+    assert {"vCPUs", "RAM (MB)", "Key pairs", "Subnets", "Routers", "Ports", "Floating IPs",
+            "Security groups"} <= set(bars)
+
+
+def test_quota_bar_turns_red_when_full(window, loop, demo_cloud):
+    demo_cloud.state.set_quota("demo", instances=1)
+    open_demo(window, demo_cloud)
+    run(loop, until(lambda: bool(window.session and window.session.info)))
+    window.show_page("quotas")
+    run(loop, until(lambda: window.quota_page.loaded_once))
+    bar = window.quota_page.bars["Instances"]
+    assert bar.value() == 1000
+    assert "#d9534f" in bar.styleSheet()
+
+
+def test_export_keeps_the_secret_out_unless_asked(window, tmp_path):
+    profile = Profile(name="lab", auth_url="https://keystone.example.org:5000/v3",
+                      username="alice", project_name="web", user_domain_name="Default",
+                      project_domain_name="Default")
+    window.profiles.append(profile)
+    window.secrets.set(profile.id, "s3cret-pass")
+    plain = tmp_path / "clouds.yaml"
+    window.export_profile(profile, "yaml", str(plain))
+    text = plain.read_text()
+    assert "keystone.example.org" in text and "s3cret-pass" not in text
+    with_secret = tmp_path / "openrc.sh"
+    window.export_profile(profile, "openrc", str(with_secret), include_secret=True)
+    assert "s3cret-pass" in with_secret.read_text()
+    assert stat.S_IMODE(os.stat(with_secret).st_mode) == 0o600
+
+
+def test_edit_metadata_replaces_the_servers_metadata(window, loop, demo_cloud, monkeypatch):
+    open_demo(window, demo_cloud)
+    page = window.pages["servers"]
+    run(loop, until(lambda: page.feed.state == "ready" and page.model.rowCount() > 0))
+    server = next(page.model.raw(k) for k in page.model.keys()
+                  if page.model.raw(k)["status"] == "ACTIVE" and not page.model.raw(k)["locked"])
+    monkeypatch.setattr(window.server_actions, "ask_inputs",
+                        lambda key, rows: {"metadata": {"owner": "team-ä", "tier": "gold"}})
+    run(loop, window.server_actions.perform("edit_metadata", [server]))
+    session = window.session
+    fresh = run(loop, session.call(session.cloud.compute.get_server, server["id"]))
+    assert fresh["metadata"] == {"owner": "team-ä", "tier": "gold"}
+    run(loop, until(lambda: page.model.raw(server["id"])["metadata"] == fresh["metadata"]))
