@@ -251,6 +251,8 @@ def memory(info, expected, refreshes):
     log = window.api_log_model
     held = [log.call_at(r) for r in range(log.rowCount())]
     body_chars = sum(len(c.response_body or "") + len(c.request_body or "") for c in held)
+    body_bytes = sum(sys.getsizeof(c.response_body or "") + sys.getsizeof(c.request_body or "")
+                     for c in held)
     out = {"rss_start": rss_start, "rss_open": rss_open, "rss_loaded": rss_loaded,
            "rss_base": rss_base, "rss_end": rss_end, "rss_end_collected": rss_end_collected,
            "growth": rss_end - rss_base, "refreshes": refreshes,
@@ -258,6 +260,7 @@ def memory(info, expected, refreshes):
            "refresh_median_s": round(C.median(durations), 3),
            "refresh_s": [round(d, 2) for d in durations],
            "console_rows": log.rowCount(), "console_body_chars": body_chars,
+           "console_body_bytes": body_bytes,
            "console_max_rows": log.max_rows, "console_rows_base": console_base,
            "rows": page.model.rowCount(), "peak_rss": C.peak_rss_bytes()}
     window.shutdown()

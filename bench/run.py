@@ -418,9 +418,15 @@ def bench_memory(cfg, tmp, results, demo, n):
                             env_extra={"BENCH_DETACH_CONSOLE": "1"})
     log(f"memory, console detached ({cfg['detached_refreshes']} refreshes) done "
         f"[{time.time() - t:.0f} s]")
-    res = {"servers": n, "raw": out, "detached": detached}
-    for key, o in (("main", out), ("detached", detached)):
-        if o.get("error"):
+    results["memory"] = summarize_memory({"servers": n, "raw": out, "raw_detached": detached})
+
+
+def summarize_memory(res: dict) -> dict:
+    for key, raw_key in (("main", "raw"), ("detached", "raw_detached")):
+        o = res.get(raw_key) or {}
+        if o.get("error") or "refreshes" not in o:
+            if key in res and isinstance(res[key], dict):  # a file from an older run.py
+                res[key]["growth_at_200"] = res[key]["growth_at_200"] if key == "main" else None
             continue
         per = o["growth"] / max(1, o["refreshes"])
         # projection for short runs: linear, but the console stops growing at its row cap
@@ -429,15 +435,24 @@ def bench_memory(cfg, tmp, results, demo, n):
         if rows_per > 0 and o.get("console_max_rows"):
             until_cap = max(o["refreshes"], min(200, (o["console_max_rows"]
                                                      - o.get("console_rows_base", 0)) / rows_per))
+        samples = o.get("samples") or []
+        mid = [r for i, r in samples if i >= o["refreshes"] / 2][:1]
         res[key] = {"refreshes": o["refreshes"], "growth": o["growth"], "per_refresh": per,
-                    "growth_at_200": o["growth"] if o["refreshes"] >= 200 else per * until_cap,
+                    # a leak keeps growing; allocator warm-up and a full cache level off
+                    "growth_second_half": (o["rss_end"] - mid[0]) if mid else None,
+                    "growth_at_200": (o["growth"] if o["refreshes"] >= 200 else
+                                      per * until_cap if key == "main" else None),
                     "refreshes_until_console_cap": round(until_cap, 1),
                     "projected": o["refreshes"] < 200, "rss_loaded": o["rss_loaded"],
                     "rss_open": o["rss_open"], "rss_start": o["rss_start"],
                     "refresh_median_s": o["refresh_median_s"],
                     "console_rows": o["console_rows"],
-                    "console_body_mib": o["console_body_chars"] / 2**20}
-    results["memory"] = res
+                    # bytes held (a str with one non-ASCII char takes 2 bytes per char)
+                    "console_body_mib": o.get("console_body_bytes",
+                                              o["console_body_chars"]) / 2**20,
+                    "console_body_mchars": o["console_body_chars"] / 2**20,
+                    "console_body_counted": "bytes" if "console_body_bytes" in o else "chars"}
+    return res
 
 
 def report_memory(res):
@@ -447,14 +462,18 @@ def report_memory(res):
         s = res.get(key)
         if not s:
             continue
+        at200 = s.get("growth_at_200")
         rows.append([title, C.mib(s["rss_open"]), C.mib(s["rss_loaded"]), s["refreshes"],
-                     C.mib(s["growth"]), round(s["per_refresh"] / 2**20, 2),
-                     f"{C.mib(s['growth_at_200'])}{' (projected)' if s['projected'] else ''}",
-                     s["console_rows"], round(s["console_body_mib"], 1),
+                     C.mib(s["growth"]), C.mib(s.get("growth_second_half")),
+                     "" if at200 is None else
+                     f"{C.mib(at200)}{' (projected)' if s['projected'] else ''}",
+                     s["console_rows"], f"{s['console_body_mib']:.1f}"
+                     + (" (M chars)" if s.get("console_body_counted") == "chars" else ""),
                      fmt_s(s["refresh_median_s"], 2)])
     return table("5. Memory (MiB): RSS with the cloud open, after 10,000 servers, growth over "
-                 "N refreshes; what the console's API log holds",
-                 ["run", "RSS open", "RSS 10k", "N", "growth", "per refresh", "growth @200",
+                 "N refreshes (and over their second half: a leak keeps growing); what the "
+                 "console's API log holds",
+                 ["run", "RSS open", "RSS 10k", "N", "growth", "2nd half", "growth @200",
                   "console rows", "console MiB", "refresh s"], rows)
 
 
@@ -568,6 +587,8 @@ def main(argv=None) -> int:
         with open(args.render) as f:
             saved = json.load(f)
         project(saved)
+        if "memory" in saved:
+            summarize_memory(saved["memory"])
         saved["targets"] = targets(saved, saved.get("quick"))
         print(render(saved, args.render))
         return 0
@@ -585,7 +606,7 @@ def main(argv=None) -> int:
     results = {"started": stamp, "quick": args.quick, "config": cfg,
                "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "platform": platform.platform(), "loadavg_start": os.getloadavg()},
-               "versions": versions()}
+               "versions": versions(), "source": source_info()}
     t_start = time.time()
     tmp = C.make_tmp()
     try:
@@ -644,6 +665,28 @@ def versions() -> dict:
     return out
 
 
+def source_info() -> dict:
+    """Which osdesk was measured: its path as the workers import it, and the commit."""
+    out = {"rev": os.environ.get("BENCH_SOURCE_REV"), "dirty": None, "osdesk_file": None}
+    try:
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="osdesk-bench-") as tmp:
+            out["osdesk_file"] = subprocess.run(
+                [C.PYTHON, "-c", "import osdesk; print(osdesk.__file__)"], capture_output=True,
+                text=True, timeout=60, cwd=C.ROOT, env=C.isolated_env(tmp)).stdout.strip()
+        if not out["rev"]:
+            out["rev"] = subprocess.run(["git", "-C", C.ROOT, "rev-parse", "HEAD"],
+                                        capture_output=True, text=True, timeout=30
+                                        ).stdout.strip() or None
+            if out["rev"]:
+                out["dirty"] = bool(subprocess.run(
+                    ["git", "-C", C.ROOT, "status", "--porcelain", "--", "osdesk"],
+                    capture_output=True, text=True, timeout=30).stdout.strip())
+    except Exception:
+        pass
+    return out
+
+
 def save(path, results):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -658,7 +701,10 @@ def render(results, out_path) -> str:
              f" → {results['machine']['loadavg_end'][0]:.1f}; Python "
              f"{results['machine']['python']}, PySide6 {results['versions'].get('PySide6')}, "
              f"openstacksdk {results['versions'].get('openstack')}, python-openstackclient "
-             f"{results['versions'].get('python-openstackclient')}", ""]
+             f"{results['versions'].get('python-openstackclient')}; osdesk "
+             f"{(results.get('source', {}).get('rev') or '?')[:10]}"
+             f"{' (+ uncommitted changes)' if results.get('source', {}).get('dirty') else ''}",
+             ""]
     if "startup" in results:
         parts += [report_startup(results["startup"]), ""]
     if results.get("lists"):

@@ -32,10 +32,17 @@ class Context:
     def __init__(self, key: str):
         self.key = key
         self.generation = 0
+        #: set by :meth:`close`: every call for this context is stale from then on,
+        #: also one that only starts later (its generation would look current)
+        self.closed = False
 
     def bump(self) -> int:
         self.generation += 1
         return self.generation
+
+    def close(self) -> None:
+        self.closed = True
+        self.bump()
 
 
 class Runner:
@@ -59,8 +66,27 @@ class Runner:
 
     async def run_for(self, ctx: Context, fn: Callable, *args, **kwargs) -> Any:
         """Like :meth:`run`, but raise :class:`Stale` if ``ctx`` moved on meanwhile."""
+        if ctx.closed:
+            raise Stale()
         generation = ctx.generation
         result = await self.run(ctx.key, fn, *args, **kwargs)
+        if ctx.generation != generation:
+            raise Stale()
+        return result
+
+    async def read_for(self, ctx: Context, fn: Callable, *args, **kwargs) -> Any:
+        """:meth:`run_for` for reads only: not even started when ``ctx`` moved on while
+        the call waited for the worker, so a burst of switches does not queue every
+        left cloud's login and lists in front of the one the user stayed on."""
+        if ctx.closed:
+            raise Stale()
+        generation = ctx.generation
+
+        def unless_stale():
+            if ctx.generation != generation:
+                raise Stale()
+            return fn(*args, **kwargs)
+        result = await self.run(ctx.key, unless_stale)
         if ctx.generation != generation:
             raise Stale()
         return result
@@ -71,6 +97,8 @@ class Runner:
         Pages arrive while the next one is fetched. Returns the page count; raises
         :class:`Stale` (and stops fetching) once the context moves on.
         """
+        if ctx.closed:
+            raise Stale()
         loop = asyncio.get_running_loop()
         generation = ctx.generation
         queue: asyncio.Queue = asyncio.Queue()
@@ -79,9 +107,13 @@ class Runner:
 
         def work():
             try:
+                if ctx.generation != generation:
+                    raise Stale()  # moved on while this waited for the worker: a read, skip it
                 for page in make_pages():
                     if stop.is_set():
                         return
+                    if ctx.generation != generation:
+                        raise Stale()  # do not fetch the pages nobody will see
                     loop.call_soon_threadsafe(queue.put_nowait, ("page", page))
                 loop.call_soon_threadsafe(queue.put_nowait, ("end", done))
             except BaseException as exc:  # handed to the GUI thread, raised there

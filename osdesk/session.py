@@ -79,7 +79,7 @@ class CloudSession(QObject):
 
     async def connect(self) -> dict:
         try:
-            self.info = await self.runner.run_for(self.ctx, _connect_work, self.cloud)
+            self.info = await self.runner.read_for(self.ctx, _connect_work, self.cloud)
         except Stale:
             raise
         except OsdeskError as exc:
@@ -112,7 +112,7 @@ class CloudSession(QObject):
                     out[name] = []
             return out
         try:
-            data = await self.runner.run_for(self.ctx, fetch, self.cloud)
+            data = await self.runner.read_for(self.ctx, fetch, self.cloud)
         except (Stale, OsdeskError):
             return
         self.lookups = lookups_from_lists(**data)
@@ -136,7 +136,7 @@ class CloudSession(QObject):
 
     def close(self) -> None:
         self.closed = True
-        self.ctx.bump()
+        self.ctx.close()  # a call started after this (lookups of a late login) is stale too
         cloud = self.cloud
         # Close on the worker so an in-flight request is not torn down under it.
         self.runner.executor(self.ctx.key).submit(cloud.close)

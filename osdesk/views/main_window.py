@@ -294,13 +294,19 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- profiles
     def _load_profiles(self) -> None:
+        problems = []
         try:
             self.profiles = self.store.load()
         except ProfileStoreError as exc:
             self.profiles = []
-            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Saved clouds", str(exc)))
+            problems.append(str(exc))
         for warning in getattr(self.store, "warnings", []):
             log.warning("%s", warning)
+            problems.append(warning)
+        if problems:
+            # after the window is up; never silently: the user must know a file was set aside
+            text = "\n\n".join(problems)
+            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Saved clouds", text))
         self._refresh_cloud_list()
         self._spawn(self._discover_clouds_yaml())
 

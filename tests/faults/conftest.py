@@ -129,6 +129,15 @@ def isolated_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def demo_without_nagle(monkeypatch):
+    """WORKAROUND: the demo cloud's handler writes the headers and the body of an answer
+    separately with Nagle's algorithm on, so each answer waits ~40 ms for the client's
+    delayed ACK (48 ms a request against 5 ms without). Not what this suite tests."""
+    from osdesk.demo import http as demo_http
+    monkeypatch.setattr(demo_http._Handler, "disable_nagle_algorithm", True)
+
+
+@pytest.fixture(autouse=True)
 def dialogs(monkeypatch):
     """No modal dialog may block a test: message boxes, input and file dialogs and
     ``QDialog.exec`` are answered at once and recorded as (kind, title, text)."""

@@ -241,6 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "fault-proxy"
     sys_version = ""
     timeout = MAX_WAIT  # an idle keep-alive connection ends by itself
+    disable_nagle_algorithm = True  # headers and body are written apart
 
     def setup(self):
         super().setup()

@@ -188,6 +188,8 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
         handler.close()
         window.api_log_bridge.detach(default_log)
 
+    assert [d for d in dialogs if d[0] == "warning"] == []  # every step worked
+    assert (logs / "osdesk.log").stat().st_size > 0
     tokens = list(demo.state.tokens)
     assert len(tokens) >= 2
     secrets = {"password": variants(password),
