@@ -25,15 +25,8 @@ from osdesk.profiles.profile import Profile
 
 
 def _samples_root() -> Path:
-    env = os.environ.get("OSDESK_API_SAMPLES")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "api-samples"
-        if (candidate / "INDEX.tsv").is_file():
-            return candidate
-    return Path("/work/shared/api-samples")
+    from tests.samples import SAMPLES
+    return SAMPLES
 
 
 SAMPLES = _samples_root()

@@ -10,10 +10,9 @@ import requests
 from keystoneauth1 import adapter, session
 from keystoneauth1.identity import v3
 
-SAMPLES = os.environ.get("OSDESK_API_SAMPLES", os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared", "api-samples"))
-if not os.path.isdir(SAMPLES):
-    SAMPLES = "/work/shared/api-samples"
+from tests.samples import SAMPLES as _SAMPLES
+
+SAMPLES = str(_SAMPLES)
 
 
 def sample(rel: str):

@@ -58,6 +58,8 @@ class Recorder:
 
 
 RECORD = Recorder()
+#: The fuzz_cases keys that count towards the importers' total.
+IMPORTERS = ("clouds.yaml", "secure.yaml", "openrc")
 
 
 @pytest.fixture(scope="session")
@@ -79,9 +81,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if r.stalls:
         worst = max(r.stalls, key=r.stalls.get)
         tr.write_line(f"  longest event-loop stall: {r.stalls[worst]:.2f} s ({worst})")
-    total = sum(r.fuzz_cases.values())
-    per = ", ".join(f"{k} {v}" for k, v in sorted(r.fuzz_cases.items()))
-    tr.write_line(f"fuzz cases: {total}" + (f" ({per})" if per else ""))
+    importers = {k: v for k, v in r.fuzz_cases.items() if k in IMPORTERS}
+    others = {k: v for k, v in r.fuzz_cases.items() if k not in IMPORTERS}
+    per = ", ".join(f"{k} {v}" for k, v in sorted(importers.items()))
+    line = f"fuzz cases: {sum(importers.values())} on the importers" + (f" ({per})" if per else "")
+    if others:
+        line += "; " + ", ".join(f"{k} {v}" for k, v in sorted(others.items()))
+    tr.write_line(line)
     tr.write_line(f"secrets found: {len(r.secret_hits)} "
                   f"(in {r.secrets_searched} files and texts searched)")
     for hit in r.secret_hits[:10]:
@@ -137,38 +143,50 @@ def demo_without_nagle(monkeypatch):
     monkeypatch.setattr(demo_http._Handler, "disable_nagle_algorithm", True)
 
 
-@pytest.fixture(autouse=True)
-def dialogs(monkeypatch):
-    """No modal dialog may block a test: message boxes, input and file dialogs and
-    ``QDialog.exec`` are answered at once and recorded as (kind, title, text)."""
+#: Where the patched dialogs record what they were asked to show (see ``dialogs``).
+_DIALOG_LOG: list[list[tuple[str, str, str]]] = [[]]
+
+
+@pytest.fixture(autouse=True, scope="package")
+def _no_modal_dialogs():
+    """No modal dialog may block the suite: message boxes, input and file dialogs and
+    ``QDialog.exec`` answer at once and are recorded as (kind, title, text). Patched for
+    the whole package, not per test: a window may show its warning from a zero-timer
+    that fires while pytest-qt processes events after the test."""
     from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
-    seen: list[tuple[str, str, str]] = []
     answers = {"question": QMessageBox.StandardButton.Yes}
+
+    def note(entry):
+        _DIALOG_LOG[0].append(entry)
 
     def box(kind):
         def show(parent, title, text, *args, **kwargs):
-            seen.append((kind, title, text))
+            note((kind, title, text))
             return answers.get(kind, QMessageBox.StandardButton.Ok)
         return show
-    for kind in ("warning", "information", "question", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, box(kind))
-    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: seen.append(
-        ("about", title, text)))
 
     def exec_(self, *args, **kwargs):
-        seen.append(("exec", self.windowTitle(), type(self).__name__))
-        return QDialog.DialogCode.Rejected
-    monkeypatch.setattr(QDialog, "exec", exec_)
-    monkeypatch.setattr(QMessageBox, "exec", exec_)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: seen.append(("save", "", "")) or ("", ""))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        lambda *a, **k: seen.append(("open", "", "")) or ("", ""))
-    monkeypatch.setattr(QInputDialog, "getText",
-                        lambda *a, **k: seen.append(("input", "", "")) or ("", False))
-    monkeypatch.setattr(QInputDialog, "getItem",
-                        lambda *a, **k: seen.append(("item", "", "")) or ("", False))
-    return seen
+        note(("exec", self.windowTitle(), type(self).__name__))
+        return QDialog.DialogCode.Rejected.value
+
+    with pytest.MonkeyPatch.context() as mp:
+        for kind in ("warning", "information", "question", "critical"):
+            mp.setattr(QMessageBox, kind, box(kind))
+        mp.setattr(QMessageBox, "about", lambda parent, title, text: note(("about", title, text)))
+        mp.setattr(QDialog, "exec", exec_)
+        mp.setattr(QMessageBox, "exec", exec_)
+        mp.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: note(("save", "", "")) or ("", ""))
+        mp.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: note(("open", "", "")) or ("", ""))
+        mp.setattr(QInputDialog, "getText", lambda *a, **k: note(("input", "", "")) or ("", False))
+        mp.setattr(QInputDialog, "getItem", lambda *a, **k: note(("item", "", "")) or ("", False))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def dialogs():
+    """What this test's code asked the patched dialogs to show: [(kind, title, text)]."""
+    _DIALOG_LOG[0] = []
+    return _DIALOG_LOG[0]
 
 
 @pytest.fixture

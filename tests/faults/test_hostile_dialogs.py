@@ -111,8 +111,9 @@ def test_profile_dialog_absurd_lengths_are_cut_by_qt_and_still_saved(profile_dia
 
 @fuzz
 @given(st.text(max_size=60), st.text(max_size=20))
-def test_profile_dialog_any_url_and_name(profile_dialog, url, name):
+def test_profile_dialog_any_url_and_name(profile_dialog, recorder, url, name):
     """Whatever is typed, validation answers; a profile it accepts can become a Cloud."""
+    recorder.fuzzed("dialog inputs")
     profile_dialog.auth_url_edit.setText(url)
     profile_dialog.name_edit.setText(name)
     problems = profile_dialog.problems()
@@ -190,7 +191,8 @@ def test_network_dialog_other_garbage(qtbot):
 
 @fuzz
 @given(st.text(max_size=40), st.text(max_size=20), st.text(max_size=30), st.booleans())
-def test_network_dialog_any_input(qtbot, cidr, gateway, dns, ipv6):
+def test_network_dialog_any_input(qtbot, recorder, cidr, gateway, dns, ipv6):
+    recorder.fuzzed("dialog inputs")
     dialog = NetworkDialog()
     dialog.name_edit.setText("net")
     dialog.version_combo.setCurrentIndex(1 if ipv6 else 0)
@@ -208,7 +210,8 @@ def test_network_dialog_any_input(qtbot, cidr, gateway, dns, ipv6):
 
 @fuzz
 @given(st.text(max_size=60), st.sampled_from([4, 6]))
-def test_cidr_problem_any_text(text, version):
+def test_cidr_problem_any_text(recorder, text, version):
+    recorder.fuzzed("dialog inputs")
     assert isinstance(cidr_problem(text, version), str)
 
 
@@ -263,7 +266,8 @@ def test_import_key_dialog_key_file_garbage(qtbot, tmp_path, monkeypatch):
                  st.tuples(st.sampled_from(["ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256"]),
                            st.binary(max_size=80)).map(
                      lambda t: f"{t[0]} {base64.b64encode(t[1]).decode()} c")))
-def test_public_key_problem_any_text(text):
+def test_public_key_problem_any_text(recorder, text):
+    recorder.fuzzed("dialog inputs")
     assert isinstance(public_key_problem(text), str)
 
 
@@ -307,7 +311,8 @@ def test_launch_dialog_takes_non_ascii_and_refuses_huge_user_data(launch_dialog)
 
 @fuzz
 @given(st.text(max_size=300))
-def test_launch_dialog_any_name(launch_dialog, name):
+def test_launch_dialog_any_name(launch_dialog, recorder, name):
+    recorder.fuzzed("dialog inputs")
     launch_dialog.name_edit.setText(name)
     problems = launch_dialog.problems()
     assert launch_dialog.launch_button.isEnabled() == (not problems)

@@ -155,7 +155,7 @@ VALID_CLOUDS = yaml.safe_dump({"clouds": {
                     "application_credential_id": "abc"}}}})
 
 
-@fuzz(700)
+@fuzz(500)
 @given(st.dictionaries(st.one_of(st.sampled_from(["lab", "ci", "other"]), CLOUD_NAMES),
                        cloud_entries(), max_size=3))
 def test_secure_yaml_structures(folder, recorder, secure):
@@ -204,7 +204,7 @@ def check_openrc(text) -> None:
     assert all(isinstance(w, str) and MARK not in w for w in result.warnings), result.warnings
 
 
-@fuzz(3000)
+@fuzz(3200)
 @given(SHELLISH)
 def test_openrc_shell_like(recorder, text):
     recorder.fuzzed("openrc")

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from osdesk.api.calllog import default_log
 from osdesk.launch import LaunchRequest
-from osdesk.profiles import export_clouds_yaml, export_openrc
 from osdesk.profiles.profile import Profile
 from osdesk.views.console_dock import request_text, response_text
 from osdesk.views.profile_dialog import ProfileDialog
@@ -94,9 +93,10 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
     # log as verbosely as `osdesk --debug` ever does (app.py: root DEBUG, keystoneauth INFO)
     handler = logging.FileHandler(logs / "osdesk.log", encoding="utf-8")
     handler.setLevel(logging.DEBUG)
-    root = logging.getLogger()
-    monkeypatch.setattr(root, "level", logging.DEBUG)
-    monkeypatch.setattr(logging.getLogger("keystoneauth"), "level", logging.INFO)
+    root, ksa = logging.getLogger(), logging.getLogger("keystoneauth")
+    levels = root.level, ksa.level
+    root.setLevel(logging.DEBUG)  # setLevel, not the attribute: it clears the level caches
+    ksa.setLevel(logging.INFO)
     root.addHandler(handler)
     shown_once: list[str] = []
     window = make_window()
@@ -179,13 +179,22 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
         # 6. exports: the console, a clouds.yaml and an openrc file (without secrets), and
         # one clouds.yaml where the user explicitly asked for the secret
         window.console.save_json(exports / "console.json")
-        (exports / "clouds.yaml").write_text(export_clouds_yaml(saved))
-        (exports / "openrc.sh").write_text(export_openrc(saved))
-        (exports / "clouds-with-secret.yaml").write_text(export_clouds_yaml(saved, password))
+        window.export_profile(saved, "yaml", str(exports / "clouds.yaml"))
+        window.export_profile(saved, "openrc", str(exports / "openrc.sh"))
+        # through the menu: the user says yes to "Include the password in the file?"
+        window.clouds_view.setCurrentIndex(
+            window.clouds_model.index(window.clouds_model.row_of(saved.id), 0))
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            lambda *a, **k: (str(exports / "clouds-with-secret.yaml"), ""))
+        window.export_yaml_action.trigger()
+        assert any(kind == "question" and "Include the password" in text
+                   for kind, _title, text in dialogs)
         window.close()  # writes QSettings
     finally:
         root.removeHandler(handler)
         handler.close()
+        root.setLevel(levels[0])
+        ksa.setLevel(levels[1])
         window.api_log_bridge.detach(default_log)
 
     assert [d for d in dialogs if d[0] == "warning"] == []  # every step worked
@@ -206,6 +215,8 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
     allowed = {"private key in export/audit-key.pem", "password in export/clouds-with-secret.yaml"}
     # the search does find a secret where one is: the explicit exports hold theirs
     assert allowed <= set(hits), hits
+    for name in ("audit-key.pem", "clouds-with-secret.yaml"):  # and only the user reads them
+        assert (exports / name).stat().st_mode & 0o077 == 0, name
     leaks = sorted(set(hits) - allowed)
     recorder.secret_hits.extend(leaks)
     assert leaks == []

@@ -140,9 +140,6 @@ def unreadable(monkeypatch, path):
     monkeypatch.setattr(os, "open", guarded)
 
 
-# The window's own warning about the bad file raises in the event loop (see
-# BROKEN_WARNING below, an xfail of its own): let it go to the excepthook here.
-@pytest.mark.qt_no_exception_capture
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_bad_profile_file_is_kept_aside_and_nothing_lost(config, two_saved, make_window, loop,
                                                          damage, recorder):
@@ -161,13 +158,6 @@ def test_bad_profile_file_is_kept_aside_and_nothing_lost(config, two_saved, make
         assert aside.read_bytes() == bad
 
 
-BROKEN_WARNING = ("MainWindow._load_profiles shows the store error through "
-                  "QTimer.singleShot(0, lambda: ... str(exc)), but Python unbinds 'exc' at the "
-                  "end of the except block: the lambda raises NameError and the user is never "
-                  "told that the saved clouds could not be read or were kept aside")
-
-
-@pytest.mark.xfail(strict=True, reason=BROKEN_WARNING)
 @pytest.mark.parametrize("damage", list(DAMAGES) + ["unreadable"])
 def test_bad_profile_file_the_user_is_told(config, two_saved, make_window, loop, dialogs,
                                            monkeypatch, damage):
@@ -178,12 +168,14 @@ def test_bad_profile_file_the_user_is_told(config, two_saved, make_window, loop,
         damage_file(config, damage)
         words = DAMAGES[damage][1]
     make_window()
-    run(loop, until(lambda: warnings_of(dialogs), timeout=1, what="the warning"))
+    run(loop, until(lambda: warnings_of(dialogs), timeout=5, what="the warning"))
     (text,) = warnings_of(dialogs)
     assert words in text
+    if damage != "unreadable":
+        (aside,) = kept_aside(config, DAMAGES[damage][0])
+        assert str(aside) in text  # where the file is now
 
 
-@pytest.mark.qt_no_exception_capture  # as above
 def test_unreadable_profile_file_is_never_overwritten(config, two_saved, make_window, loop,
                                                       monkeypatch, recorder):
     path = config / "profiles.json"
@@ -211,16 +203,13 @@ def test_profile_file_others_can_read_is_fixed(config, two_saved, make_window, l
         assert any("0644" in w for w in window.store.warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="MainWindow._load_profiles only logs store.warnings: the "
-                   "user is never told that the profile file was readable by others (or that "
-                   "a duplicate entry was dropped)")
 def test_profile_file_others_can_read_is_told_to_the_user(config, two_saved, make_window, loop,
                                                           dialogs):
     os.chmod(config / "profiles.json", 0o644)
-    window = make_window()
-    run(loop, until(lambda: True))
-    shown = [t for _k, _t, t in dialogs] + [window.statusBar().currentMessage()]
-    assert any("0644" in t for t in shown)
+    make_window()
+    run(loop, until(lambda: warnings_of(dialogs), timeout=5, what="the warning"))
+    (text,) = warnings_of(dialogs)
+    assert "0644" in text and "0600" in text
 
 
 # ------------------------------------------------------------------ keyring

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -270,11 +271,13 @@ def test_50_mb_body_neither_freezes_the_window_nor_fills_the_console(rig, record
     merge_page = page.model.merge_page
 
     def timed_merge(rows):
-        start = loop.time()
+        # CPU time of the GUI thread: the wall time would also count the waits for the
+        # GIL while a worker parses the body (the ticker below measures those)
+        start = time.thread_time()
         try:
             return merge_page(rows)
         finally:
-            merges.append(loop.time() - start)
+            merges.append(time.thread_time() - start)
     monkeypatch.setattr(page.model, "merge_page", timed_merge)
     with recorder.fault("50 MB body"):
         async def scenario():
@@ -287,7 +290,7 @@ def test_50_mb_body_neither_freezes_the_window_nor_fills_the_console(rig, record
                 elapsed = loop.time() - started
             recorder.stalls["50 MB body"] = ticker.max_gap()
             if page.feed.state == "ready":
-                assert page.model.rowCount() == count + 25 - 25  # the flood replaced the 25
+                assert page.model.rowCount() == count  # the flood replaced the 25
             else:  # refusing it is fine too, with a reason
                 assert "MB" in page.banner.text()
             model = window.api_log_model

@@ -7,7 +7,7 @@ import os
 import uuid
 from pathlib import Path
 
-SAMPLES = Path(os.environ.get("OSDESK_API_SAMPLES", "/work/shared/api-samples"))
+from tests.samples import SAMPLES  # noqa: E402
 NOVA = "nova/doc/api_samples"
 NEUTRON = "neutron/api-ref/source/v2/samples"
 KEYSTONE = "keystone/api-ref/source/v3/samples/admin"

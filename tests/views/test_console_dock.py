@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)"),
 ]
 
-SAMPLES = Path(os.environ.get("OSDESK_API_SAMPLES", "/work/shared/api-samples"))
+from tests.samples import SAMPLES  # noqa: E402
 KEYSTONE = "keystone/api-ref/source/v3/samples/admin"
 NOVA = "nova/doc/api_samples"
 COMPUTE = "http://cloud.test/compute/v2.1"

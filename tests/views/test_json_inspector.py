@@ -19,7 +19,7 @@ pytestmark = [
     pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)"),
 ]
 
-SAMPLES = Path(os.environ.get("OSDESK_API_SAMPLES", "/work/shared/api-samples"))
+from tests.samples import SAMPLES  # noqa: E402
 SERVER_GET = "nova/doc/api_samples/servers/v2.96/server-get-resp.json"
 
 

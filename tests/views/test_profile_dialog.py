@@ -31,7 +31,9 @@ from osdesk.views.password_prompt import PasswordPrompt, ask_secret
 from osdesk.views.profile_dialog import ProfileDialog, relative_time
 
 LEFT = Qt.MouseButton.LeftButton
-KEYSTONE_SAMPLES = Path("/work/shared/api-samples/keystone/api-ref/source/v3/samples/admin")
+from tests.samples import SAMPLES  # noqa: E402
+
+KEYSTONE_SAMPLES = SAMPLES / "keystone/api-ref/source/v3/samples/admin"
 #: The credentials of the fake cloud (the same as osdesk's demo cloud).
 USER, PASSWORD, PROJECT = "demo", "osdesk-demo", "demo"
 #: Never to show up in a Profile.
