@@ -280,6 +280,9 @@ def main():
             real_init(self, *a, **kw)
             self.api_log_bridge.detach()
         mw.MainWindow.__init__ = init
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):
+        # diagnosis only: a shorter GIL switch interval (CPython's default is 5 ms)
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     fn = {"responsiveness": responsiveness, "churn": churn, "memory": memory}[mode]
     out = fn(info, expected, extra)
     out["mode"] = mode

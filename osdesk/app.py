@@ -66,6 +66,9 @@ def run_gui(args) -> int:
 
     from osdesk import gcguard
     gcguard.install(app)
+    # Hand the GIL back to the GUI thread sooner while a worker parses a page
+    # (bench/: the loaded-refresh stall went from ~250 ms to ~70 ms).
+    sys.setswitchinterval(0.001)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_excepthook()

@@ -175,8 +175,10 @@ def _no_modal_dialogs():
         mp.setattr(QMessageBox, "about", lambda parent, title, text: note(("about", title, text)))
         mp.setattr(QDialog, "exec", exec_)
         mp.setattr(QMessageBox, "exec", exec_)
-        mp.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: note(("save", "", "")) or ("", ""))
-        mp.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: note(("open", "", "")) or ("", ""))
+        mp.setattr(QFileDialog, "getSaveFileName",
+                   lambda *a, **k: note(("save", "", "")) or ("", ""))
+        mp.setattr(QFileDialog, "getOpenFileName",
+                   lambda *a, **k: note(("open", "", "")) or ("", ""))
         mp.setattr(QInputDialog, "getText", lambda *a, **k: note(("input", "", "")) or ("", False))
         mp.setattr(QInputDialog, "getItem", lambda *a, **k: note(("item", "", "")) or ("", False))
         yield

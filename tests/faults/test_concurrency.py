@@ -64,7 +64,8 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
                                                                      recorder, caplog):
     a, b = two_clouds
     before = set(threading.enumerate())
-    profiles = {"A": demo_profile(a, "cloud-a", "Cloud A"), "B": demo_profile(b, "cloud-b", "Cloud B")}
+    profiles = {"A": demo_profile(a, "cloud-a", "Cloud A"),
+                "B": demo_profile(b, "cloud-b", "Cloud B")}
     demos = {"A": a, "B": b}
     expected = {}
     for name, demo in demos.items():
@@ -124,7 +125,7 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
             # mostly too short for anything to finish; now and then until the rows are
             # there, so that the next switch lands on a page that shows some, often with
             # a refresh of them in flight
-            if rng.random() < 0.08:
+            if rng.random() < 0.06:
                 page = window.current_page()
                 try:
                     await until(lambda: page.feed.state == "ready" and window.session.info,
@@ -150,7 +151,7 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
     run(loop, scenario(), timeout=600)
     elapsed = time.monotonic() - started
     recorder.wrong_rows += len(wrong)
-    assert steps_with_rows >= 50, "rows were hardly ever shown: the check proves little"
+    assert steps_with_rows >= SWITCHES // 20, "rows were hardly ever shown: the check proves little"
     assert wrong == [], wrong[:10]
     assert peak_threads <= 3, f"{peak_threads} runner threads at once"
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]

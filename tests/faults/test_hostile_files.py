@@ -111,14 +111,14 @@ CLOUD_NAMES = st.one_of(st.text(min_size=1, max_size=8), st.sampled_from(
     ["lab", "prod", "envvars", "defaults", "0", "☁", "a b", "{x}"]))
 
 
-@fuzz(1200)
+@fuzz(1000)
 @given(st.dictionaries(CLOUD_NAMES, cloud_entries(), min_size=1, max_size=2))
 def test_clouds_yaml_structures(folder, recorder, clouds):
     recorder.fuzzed("clouds.yaml")
     import_files(folder, yaml.safe_dump({"clouds": clouds}, allow_unicode=True))
 
 
-@fuzz(2500)
+@fuzz(2700)
 @given(st.lists(st.one_of(st.sampled_from([
     "clouds:", "\n", "  ", "    ", "auth:", "lab:", "auth_url: https://k/v3", "username: u",
     f"password: {MARK}pw", f"token: {MARK}tk", "- ", "{", "}", "[", "]", ": ", '"', "'", "&a",

@@ -22,7 +22,7 @@ from keyring.compat import properties
 from keyring.errors import KeyringLocked
 from PySide6.QtWidgets import QDialog
 
-from osdesk.profiles import ProfileStore, SecretStore
+from osdesk.profiles import ProfileStore
 from osdesk.profiles.profile import Profile
 from osdesk.views.password_prompt import PasswordPrompt
 from osdesk.views.profile_dialog import ProfileDialog
