@@ -159,6 +159,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, each answer
+    # then waited ~40 ms for the client's delayed ACK (found by tests/faults).
+    disable_nagle_algorithm = True
     server_version = "Apache/2.4.58 (Ubuntu)"
     sys_version = ""
 

@@ -13,11 +13,7 @@ import contextlib
 import threading
 from dataclasses import dataclass, field
 
-import keyring
 import pytest
-import qasync
-from keyring.backend import KeyringBackend
-from PySide6.QtCore import QCoreApplication, QSettings
 
 from osdesk.api.calllog import CallLog
 from osdesk.demo import DemoCloud
@@ -25,6 +21,7 @@ from osdesk.profiles import ProfileStore, SecretStore
 from osdesk.profiles.profile import Profile
 from osdesk.runner import Runner
 from tests.faults.misbehaving import FaultProxy, Ticker
+from tests.qt_support import MemoryKeyring, isolate, qasync_loop  # noqa: F401
 
 
 # ------------------------------------------------------------------ recorder
@@ -99,48 +96,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 # ---------------------------------------------------------------- isolation
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
     """QSettings, profiles, HOME and the keyring of this test only."""
-    monkeypatch.setenv("OSDESK_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("OS_CLIENT_CONFIG_FILE", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "qsettings"))
-    QCoreApplication.setOrganizationName("osdesk-test")
-    QCoreApplication.setApplicationName("osdesk-test")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture(autouse=True)
-def demo_without_nagle(monkeypatch):
-    """WORKAROUND: the demo cloud's handler writes the headers and the body of an answer
-    separately with Nagle's algorithm on, so each answer waits ~40 ms for the client's
-    delayed ACK (48 ms a request against 5 ms without). Not what this suite tests."""
-    from osdesk.demo import http as demo_http
-    monkeypatch.setattr(demo_http._Handler, "disable_nagle_algorithm", True)
+    yield from isolate(tmp_path, monkeypatch)
 
 
 #: Where the patched dialogs record what they were asked to show (see ``dialogs``).
@@ -193,18 +152,7 @@ def dialogs():
 
 @pytest.fixture
 def loop(qapp):
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    try:
-        yield event_loop
-    finally:
-        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        event_loop.close()
-        asyncio.set_event_loop(None)
+    yield from qasync_loop(qapp)
 
 
 @pytest.fixture
