@@ -91,8 +91,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         tr.write_line(f"  {hit}")
     tr.write_line(f"wrong-cloud rows: {r.wrong_rows} "
                   f"({r.switches} switches, {r.rows_checked} rows checked)")
-    if r.threads_left:
-        tr.write_line(f"threads left behind: {', '.join(r.threads_left)}")
+    if r.switches:
+        tr.write_line(f"threads left behind: {len(r.threads_left)}"
+                      + (f" ({', '.join(r.threads_left)})" if r.threads_left else ""))
 
 
 # ---------------------------------------------------------------- isolation

@@ -227,6 +227,15 @@ def then_forward(hook: Callable[[], None]) -> Action:
     return action
 
 
+def rewrite_json(change: Callable[[object], object]) -> Action:
+    """Forward, then answer with ``change(parsed body)``: a well-formed answer whose
+    content is wrong (types, values) in a way the test chooses."""
+    def action(ex: Exchange) -> None:
+        status, headers, body = ex.forward()
+        ex.send(status, json.dumps(change(json.loads(body))).encode(), headers)
+    return action
+
+
 def huge_json(key: str, make_item: Callable[[int], dict], size: int) -> bytes:
     """A JSON list body ``{key: [...]}`` of at least ``size`` bytes."""
     first = json.dumps(make_item(0)).encode()

@@ -12,10 +12,8 @@ from pathlib import Path
 
 import keyring
 import pytest
-import qasync
 import responses
 import shiboken6
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -31,6 +29,7 @@ from osdesk.views.password_prompt import PasswordPrompt, ask_secret
 from osdesk.views.profile_dialog import ProfileDialog, relative_time
 
 LEFT = Qt.MouseButton.LeftButton
+from tests.qt_support import MemoryKeyring, qasync_loop  # noqa: E402
 from tests.samples import SAMPLES  # noqa: E402
 
 KEYSTONE_SAMPLES = SAMPLES / "keystone/api-ref/source/v3/samples/admin"
@@ -41,25 +40,6 @@ SECRET = "s3cr3t-Passw0rd-for-tests"
 
 
 # ------------------------------------------------------------------- fixtures
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps secrets in a dict, for tests."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
 @pytest.fixture(autouse=True)
 def memory_keyring():
     previous = keyring.get_keyring()
@@ -85,18 +65,7 @@ def runner():
 @pytest.fixture
 def loop(qapp):
     """A qasync loop on the test's QApplication, closed and unset afterwards."""
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    try:
-        yield event_loop
-    finally:
-        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        event_loop.close()
-        asyncio.set_event_loop(None)
+    yield from qasync_loop(qapp)
 
 
 @pytest.fixture
