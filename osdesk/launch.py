@@ -28,6 +28,16 @@ class LaunchRequest:
     metadata: dict = field(default_factory=dict)
 
 
+def _int(value) -> int:
+    """A number from a cloud's answer, tolerating strings and junk ("10GB" → 10, None → 0)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return int(value)
+    digits = re.match(r"\s*(\d+)", str(value or ""))
+    return int(digits.group(1)) if digits else 0
+
+
 def image_problem(image: dict | None) -> str:
     if image is None:
         return "Pick an image."
@@ -44,11 +54,11 @@ def flavor_problem(flavor: dict | None, image: dict | None) -> str:
         return "Pick a flavor."
     if image is None:
         return ""
-    min_disk = int(image.get("min_disk") or 0)
-    min_ram = int(image.get("min_ram") or 0)
-    size_gb = (int(image.get("size") or 0) + 2**30 - 1) // 2**30
-    disk = int(flavor.get("disk") or 0)
-    ram = int(flavor.get("ram") or 0)
+    min_disk = _int(image.get("min_disk"))
+    min_ram = _int(image.get("min_ram"))
+    size_gb = (_int(image.get("size")) + 2**30 - 1) // 2**30
+    disk = _int(flavor.get("disk"))
+    ram = _int(flavor.get("ram"))
     if disk and disk < max(min_disk, size_gb):
         need = max(min_disk, size_gb)
         return (f"Flavor {flavor.get('name')} has a {disk} GB disk; image "
@@ -83,15 +93,17 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int) -> list[t
     """[(label, used, after, max)] for instances, cores and RAM (max -1 = unlimited)."""
     if not limits:
         return []
-    vcpus = int((flavor or {}).get("vcpus") or 0)
-    ram = int((flavor or {}).get("ram") or 0)
+    vcpus = _int((flavor or {}).get("vcpus"))
+    ram = _int((flavor or {}).get("ram"))
     rows = [("Instances", "totalInstancesUsed", "maxTotalInstances", 1),
             ("vCPUs", "totalCoresUsed", "maxTotalCores", vcpus),
             ("RAM (MB)", "totalRAMUsed", "maxTotalRAMSize", ram)]
     out = []
     for label, used_key, max_key, per in rows:
-        used = int(limits.get(used_key) or 0)
-        limit = int(limits.get(max_key) if limits.get(max_key) is not None else -1)
+        used = _int(limits.get(used_key))
+        limit = _int(limits.get(max_key)) if limits.get(max_key) is not None else -1
+        if isinstance(limits.get(max_key), (int, float)) and limits[max_key] < 0:
+            limit = -1
         out.append((label, used, used + per * count, limit))
     return out
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDial
                                QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from osdesk.launch import LaunchRequest, flavor_problem, problems, quota_effect
+from osdesk.launch import LaunchRequest, _int, flavor_problem, problems, quota_effect
 from osdesk.models.columns import fmt_size
 
 
@@ -194,8 +194,8 @@ class LaunchDialog(QDialog):
         self.loading_label.hide()
         self.images = sorted(images, key=lambda i: (i.get("status") != "active",
                                                     (i.get("name") or "").lower()))
-        self.flavors = sorted(flavors, key=lambda f: (int(f.get("vcpus") or 0),
-                                                      int(f.get("ram") or 0)))
+        self.flavors = sorted(flavors, key=lambda f: (_int(f.get("vcpus")),
+                                                      _int(f.get("ram"))))
         self.limits = limits
         self.image_combo.blockSignals(True)
         self.image_combo.clear()

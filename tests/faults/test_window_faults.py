@@ -310,11 +310,6 @@ def test_50_mb_body_neither_freezes_the_window_nor_fills_the_console(rig, record
 
 
 @pytest.mark.qt_no_exception_capture  # the ValueError is the bug; let it reach the excepthook
-@pytest.mark.xfail(strict=True, reason=(
-    "osdesk/launch.py flavor_problem() does int(image['min_disk']) on what the cloud sent: "
-    "a glance answer with min_disk '10GB' raises ValueError inside "
-    "MainWindow._fill_launch_dialog, and the Launch dialog is left half-filled (images, no flavors: "
-    "'Pick a flavor.') with no word about the cause"))
 def test_wrongly_typed_values_in_an_answer_do_not_break_the_launch_dialog(rig):
     window, loop, demo, proxy = rig
     from osdesk.views.launch_dialog import LaunchDialog
