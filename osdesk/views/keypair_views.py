@@ -22,6 +22,14 @@ def save_private_key(parent: QWidget, keypair: dict) -> str | None:
     if not private:
         return None
     default = os.path.expanduser(f"~/.ssh/{keypair['name']}.pem")
+    shown = QMessageBox(parent)
+    shown.setWindowTitle(f"Private key of {keypair['name']}")
+    shown.setText(f"The cloud made the key pair <b>{html.escape(keypair['name'])}</b>. Its "
+                  f"private key is shown here once (Show Details) and is not kept anywhere: "
+                  f"save it to a file next.")
+    shown.setDetailedText(private)
+    shown.addButton("Save to a file…", QMessageBox.ButtonRole.AcceptRole)
+    shown.exec()
     while True:
         path, _ = QFileDialog.getSaveFileName(
             parent, f"Save the private key of {keypair['name']}", default,
