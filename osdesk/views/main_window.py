@@ -71,7 +71,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
-        self.resize(QSize(1360, 840))
+        # a comfortable size that still fits small screens (1280x800 laptops)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1360, 840
+        if screen is not None and screen.width() > 0:
+            width = min(width, int(screen.width() * 0.95))
+            height = min(height, int(screen.height() * 0.92))
+        self.resize(QSize(width, height))
         # clouds (left)
         self.clouds_model = CloudListModel(parent=self)
         self.clouds_view = QListView()
