@@ -705,19 +705,19 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Import clouds.yaml", "",
                                               "clouds.yaml (*.yaml *.yml);;All files (*)")
         if path:
-            self.import_clouds_yaml(path)
+            self._spawn(self.import_clouds_yaml(path))
 
-    def import_clouds_yaml(self, path: str) -> int:
-        """Copy every cloud of a clouds.yaml file into the saved clouds. Returns the count."""
+    async def import_clouds_yaml(self, path: str) -> int:
+        """Copy every cloud of a clouds.yaml file into the saved clouds. Returns the count.
+
+        The file is read on a worker: openstacksdk's loader is slow to import and may
+        fetch a vendor profile over the network.
+        """
         from osdesk.profiles import discover_clouds
-        try:
-            result = discover_clouds(config_files=[path], env={})
-        except Exception as exc:
-            QMessageBox.warning(self, "Import clouds.yaml", str(exc))
-            return 0
+        result = await self.runner.run("config", discover_clouds, config_files=[path], env={})
+        import uuid
         added = 0
         for profile, secret in result.profiles:
-            import uuid
             saved = profile.copy(id=uuid.uuid4().hex, source="saved", cloud_name="")
             self.profiles.append(saved)
             if secret:

@@ -67,3 +67,25 @@ def test_edit_metadata_replaces_the_servers_metadata(window, loop, demo_cloud, m
     fresh = run(loop, session.call(session.cloud.compute.get_server, server["id"]))
     assert fresh["metadata"] == {"owner": "team-ä", "tier": "gold"}
     run(loop, until(lambda: page.model.raw(server["id"])["metadata"] == fresh["metadata"]))
+
+
+def test_import_clouds_yaml_saves_the_clouds_and_keeps_secrets_in_the_keyring(window, loop,
+                                                                              tmp_path,
+                                                                              monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    told = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda parent, title, text: told.append(text)))
+    path = tmp_path / "clouds.yaml"
+    path.write_text("clouds:\n  lab:\n    auth:\n      auth_url: https://keystone.lab.test/v3\n"
+                    "      username: alice\n      password: yaml-s3cret\n"
+                    "      project_name: web\n      user_domain_name: Default\n"
+                    "      project_domain_name: Default\n    region_name: RegionOne\n"
+                    "  broken:\n    auth: [1]\n")
+    added = run(loop, window.import_clouds_yaml(str(path)))
+    assert added == 1
+    saved = window.store.load()
+    assert [p.auth_url for p in saved] == ["https://keystone.lab.test/v3"]
+    assert window.secrets.get(saved[0].id) == "yaml-s3cret"
+    assert "yaml-s3cret" not in window.store.path.read_text()
+    assert "Imported 1 cloud(s)" in told[0] and "broken" in told[0]
