@@ -1,7 +1,10 @@
 """The bridge between the GUI's asyncio loop (qasync) and the blocking API layer.
 
 Each cloud gets one single-thread executor: calls to one cloud run in order, and
-its ``requests.Session`` is never shared across threads. Results come back to the
+its ``requests.Session`` is never shared across threads. Long transfers (image
+uploads and downloads) run beside it on the cloud's transfer executor, each on its
+own connection (``Cloud.sibling``), so a 20-minute upload does not hold every list
+and action of that cloud back. Results come back to the
 GUI thread as awaited futures; a result that belongs to a cloud or project the
 user has left (the context's generation changed) is dropped as :class:`Stale`.
 """
@@ -16,6 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
 log = logging.getLogger(__name__)
+
+#: Suffix of a cloud's transfer executor key.
+TRANSFERS = "#transfers"
 
 
 class Stale(Exception):
@@ -45,6 +51,10 @@ class Context:
         self.bump()
 
 
+#: Transfers of one cloud that run at the same time; more wait for a free slot.
+MAX_TRANSFERS = 2
+
+
 class Runner:
     """Runs blocking callables on a per-cloud worker thread."""
 
@@ -52,13 +62,25 @@ class Runner:
         self._executors: dict[str, ThreadPoolExecutor] = {}
         self._lock = threading.Lock()
 
-    def executor(self, key: str) -> ThreadPoolExecutor:
+    def executor(self, key: str, workers: int = 1) -> ThreadPoolExecutor:
         with self._lock:
             ex = self._executors.get(key)
             if ex is None:
-                ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cloud-{key[:12]}")
+                suffix = "-transfer" if key.endswith(TRANSFERS) else ""
+                ex = ThreadPoolExecutor(max_workers=workers,
+                                        thread_name_prefix=f"cloud-{key[:12]}{suffix}")
                 self._executors[key] = ex
             return ex
+
+    def transfer_executor(self, key: str) -> ThreadPoolExecutor:
+        return self.executor(key + TRANSFERS, workers=MAX_TRANSFERS)
+
+    async def transfer(self, key: str, fn: Callable, *args, **kwargs) -> Any:
+        """Run a long transfer beside the cloud's worker. Never :class:`Stale`: an upload
+        the user started finishes (or is cancelled) whatever page or project is shown."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.transfer_executor(key),
+                                          functools.partial(fn, *args, **kwargs))
 
     async def run(self, key: str, fn: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
@@ -141,7 +163,7 @@ class Runner:
     def shutdown(self, key: str | None = None) -> None:
         """Stop accepting work; running calls finish on their own (never joined)."""
         with self._lock:
-            keys = [key] if key else list(self._executors)
+            keys = [key, key + TRANSFERS] if key else list(self._executors)
             for k in keys:
                 ex = self._executors.pop(k, None)
                 if ex is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -121,6 +122,16 @@ class CloudSession(QObject):
     async def call(self, fn, *args, **kwargs):
         """Run ``fn(*args)`` on this cloud's worker; Stale if the user moved on."""
         return await self.runner.run_for(self.ctx, fn, *args, **kwargs)
+
+    async def transfer(self, work: Callable[[Cloud], Any]) -> Any:
+        """Run ``work(cloud)``, a long upload or download, on a sibling connection beside
+        this cloud's worker (see :meth:`Runner.transfer`). The sibling has the current
+        token and project; it is closed when the transfer ends."""
+        twin = self.cloud.sibling()
+        try:
+            return await self.runner.transfer(self.ctx.key, work, twin)
+        finally:
+            twin.close()
 
     def has_service(self, service_type: str) -> bool:
         """From the token's catalog as last read: no HTTP, safe on the GUI thread."""

@@ -69,7 +69,7 @@ class Cloud:
     """
 
     def __init__(self, profile, secret: str | None = None, *, call_log: CallLog | None = None,
-                 http: requests.Session | None = None):
+                 http: requests.Session | None = None, discovery_cache: dict | None = None):
         problems = profile.problems()
         if problems:
             raise errors.ConfigError(" ".join(problems))
@@ -80,6 +80,8 @@ class Cloud:
         self._prefixes: list[tuple[str, str]] = []  # (url prefix, service type)
         self._prefix_lock = threading.Lock()
         self._catalog_ref = None
+        #: keystoneauth's version discovery results, shared with siblings
+        self._discovery_cache = {} if discovery_cache is None else discovery_cache
         recorder = RecordingAdapter(self.call_log.emit, self._classify,
                                     pool_connections=4, pool_maxsize=4)
         self._http.mount("http://", recorder)
@@ -89,7 +91,8 @@ class Cloud:
             verify = profile.cacert
         self.session = ks_session.Session(
             auth=self._make_auth(), session=self._http, verify=verify,
-            timeout=float(profile.timeout), app_name="osdesk", app_version=__version__)
+            timeout=float(profile.timeout), app_name="osdesk", app_version=__version__,
+            discovery_cache=self._discovery_cache)
         self._adapters: dict[str, ks_adapter.Adapter] = {}
         self._compute_version: tuple[int, int] | None | bool = False  # False: not yet negotiated
         self._clients: dict[str, object] = {}
@@ -263,16 +266,19 @@ class Cloud:
     # --------------------------------------------------------------- requests
     def request(self, service_type: str, method: str, path: str, *, json=None, params=None,
                 data=None, headers=None, microversion: str | None = None, stream: bool = False,
-                ok=(200, 201, 202, 204), timeout: float | None = None) -> requests.Response:
+                ok=(200, 201, 202, 204), timeout: float | None = None,
+                allow_reauth: bool = True) -> requests.Response:
         """One API call; raises an :mod:`osdesk.api.errors` error for anything but ``ok``.
 
-        ``path`` is relative to the service's versioned endpoint.
+        ``path`` is relative to the service's versioned endpoint. ``allow_reauth=False``
+        turns off keystoneauth's log-in-again-and-resend on a 401, for a body that can
+        be read only once (the caller starts over itself).
         """
         if not self.has_service(service_type):
             raise errors.ServiceNotAvailable(service_type, self.profile.region_name,
                                              self.profile.interface)
         adapter = self.adapter(service_type)
-        kwargs = {"raise_exc": False, "stream": stream}
+        kwargs = {"raise_exc": False, "stream": stream, "allow_reauth": allow_reauth}
         if json is not None:
             kwargs["json"] = json
         if params:
@@ -337,6 +343,23 @@ class Cloud:
                    "network": network.NetworkClient, "identity": identity.IdentityClient}[name]
             self._clients[name] = cls(self)
         return self._clients[name]
+
+    def sibling(self) -> "Cloud":
+        """A second connection to the same cloud with the same token, for one long
+        transfer on another thread.
+
+        It shares the auth plugin (keystoneauth guards it with a lock, so a renewal
+        happens once for both) and the discovery cache, so it neither logs in nor
+        discovers again; it has its own HTTP session, so no ``requests.Session`` is used
+        by two threads. A later :meth:`rescope` of this connection replaces its plugin
+        and leaves the sibling's alone: a transfer finishes in the project it began in.
+        """
+        twin = Cloud(self.profile, self._secret, call_log=self.call_log,
+                     discovery_cache=self._discovery_cache)
+        twin.session.auth = self.session.auth
+        with self._prefix_lock:
+            twin._prefixes = list(self._prefixes)
+        return twin
 
     def close(self) -> None:
         self._http.close()

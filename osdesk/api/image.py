@@ -109,16 +109,24 @@ class ImageClient:
         """PUT the file's bytes, streamed from disk. Returns the local MD5 hex digest."""
         path = Path(path)
         total = path.stat().st_size
-        with path.open("rb") as f:
-            reader = _ProgressReader(f, total, progress, cancel)
-            try:
-                self.cloud.request("image", "PUT", f"/images/{image_id}/file", data=reader,
-                                   headers={"Content-Type": "application/octet-stream"},
-                                   ok=(201, 204))
-            except OsdeskError:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled("Upload cancelled.") from None
-                raise
+        for attempt in (1, 2):
+            with path.open("rb") as f:
+                reader = _ProgressReader(f, total, progress, cancel)
+                try:
+                    self.cloud.request("image", "PUT", f"/images/{image_id}/file", data=reader,
+                                       headers={"Content-Type": "application/octet-stream"},
+                                       ok=(201, 204), allow_reauth=False)
+                except OsdeskError as exc:
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled("Upload cancelled.") from None
+                    if attempt == 1 and getattr(exc, "status", None) == 401:
+                        # The token was refused (expired or revoked while the file went
+                        # out). keystoneauth's own retry would re-send the reader it has
+                        # already used up; log in again and send the file from the start.
+                        self.cloud.invalidate()
+                        continue
+                    raise
+            break
         if progress:
             progress(total, total)
         return reader.md5.hexdigest()

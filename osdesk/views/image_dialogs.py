@@ -6,7 +6,7 @@ import os
 import threading
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -199,3 +199,30 @@ class TransferDialog(QDialog):
 
     def reject(self) -> None:  # Esc / close = cancel, never a silent background transfer
         self.cancel()
+
+
+class Transfers(QObject):
+    """The window's running uploads and downloads: each has its progress dialog; the
+    window asks before quitting while any runs, and cancels them when it goes."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._dialogs: list[TransferDialog] = []
+
+    def open(self, title: str, parent: QWidget) -> TransferDialog:
+        dialog = TransferDialog(title, parent)
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _=0, d=dialog: self._forget(d))
+        dialog.show()
+        return dialog
+
+    def _forget(self, dialog: TransferDialog) -> None:
+        if dialog in self._dialogs:
+            self._dialogs.remove(dialog)
+
+    def titles(self) -> list[str]:
+        return [d.windowTitle() for d in self._dialogs]
+
+    def cancel_all(self) -> None:
+        for dialog in list(self._dialogs):
+            dialog.cancel()

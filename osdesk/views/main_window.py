@@ -24,6 +24,7 @@ from osdesk.runner import Runner, Stale, runner as default_runner
 from osdesk.session import CloudSession
 from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import app_icon, icon
+from osdesk.views.image_dialogs import Transfers
 from osdesk.views.json_inspector import open_inspector
 from osdesk.views.resource_page import ResourcePage
 from osdesk.views.welcome import WelcomePage
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self._projects: list[dict] = []
         self._demo = None
         self._tasks: set[asyncio.Task] = set()
+        self.transfers = Transfers(self)
         self.api_log_model = ApiLogModel(parent=self)
         self.api_log_bridge = ApiLogBridge(self.api_log_model, parent=self)
         self.api_log_bridge.attach(self.call_log)
@@ -939,6 +941,17 @@ class MainWindow(QMainWindow):
             self._refresh_current_page()
 
     def closeEvent(self, event) -> None:
+        running = self.transfers.titles()
+        if running:
+            answer = QMessageBox.question(
+                self, "Quit osdesk",
+                "Still running: " + ", ".join(running) + ".<br>Quit and cancel "
+                + ("it" if len(running) == 1 else "them") + "? A half-made image is deleted.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         s = QSettings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
@@ -947,6 +960,9 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop everything without waiting for hung requests."""
         self.api_log_bridge.detach()
+        # a transfer's worker stops at its next block (and deletes a half-made image),
+        # so the process does not linger after the window is gone
+        self.transfers.cancel_all()
         self._close_session()
         for task in list(self._tasks):
             task.cancel()

@@ -57,6 +57,14 @@ class PageActions(QObject):
             raise Stale()
         return await session.call(fn, *args, **kwargs)
 
+    async def transfer(self, work):
+        """Run ``work(cloud)`` beside the cloud's worker (an upload or download), so the
+        pages of the same cloud keep loading meanwhile."""
+        session = self.session
+        if session is None:
+            raise Stale()
+        return await session.transfer(work)
+
     async def each(self, label: str, rows: list[dict], fn, key: str = "id") -> None:
         """Run ``fn(row[key])`` per row; report per-row success or failure."""
         failures = []
@@ -139,17 +147,16 @@ class ImageActions(PageActions):
         self.page.refresh()
 
     async def download(self, image):
-        from osdesk.views.image_dialogs import TransferDialog
         path, _ = QFileDialog.getSaveFileName(self.page, "Save image data",
                                               f"{image.get('name') or image['id']}."
                                               f"{image.get('disk_format') or 'img'}")
         if not path:
             return
-        dialog = TransferDialog(f"Downloading {image.get('name') or image['id']}", self.page)
-        dialog.show()
+        dialog = self.window.transfers.open(
+            f"Downloading {image.get('name') or image['id']}", self.page)
         try:
-            await self.call(self.session.cloud.image.download, image["id"], path,
-                            progress=dialog.progress, cancel=dialog.cancel_event)
+            await self.transfer(lambda cloud: cloud.image.download(
+                image["id"], path, progress=dialog.progress, cancel=dialog.cancel_event))
         except Stale:
             pass
         except Cancelled:
@@ -168,16 +175,18 @@ class ImageActions(PageActions):
             self.spawn(self.create(dialog.values()))
 
     async def create(self, values: dict):
-        from osdesk.views.image_dialogs import TransferDialog
         values = dict(values)
         path = values.pop("path")
         name = values.pop("name")
-        dialog = TransferDialog(f"Uploading {name}", self.page)
-        dialog.show()
+        session = self.session
+        if session is None:
+            return
+        # named in the result: the user may have moved to another project meanwhile
+        where = f"{session.profile.name} / {session.info.get('project_name') or '?'}"
+        dialog = self.window.transfers.open(f"Uploading {name}", self.page)
         try:
-            image = await self.call(self.session.cloud.image.create_and_upload, name, path,
-                                    progress=dialog.progress, cancel=dialog.cancel_event,
-                                    **values)
+            image = await self.transfer(lambda cloud: cloud.image.create_and_upload(
+                name, path, progress=dialog.progress, cancel=dialog.cancel_event, **values))
         except Stale:
             return
         except Cancelled:
@@ -187,7 +196,8 @@ class ImageActions(PageActions):
             QMessageBox.warning(self.page, "Create image", str(exc))
         else:
             self.window.statusBar().showMessage(
-                f"Image {name} is {image.get('status')} (checksum {image.get('checksum')})", 15000)
+                f"Image {name} in {where} is {image.get('status')} "
+                f"(checksum {image.get('checksum')})", 15000)
         finally:
             dialog.done(0)
             self.page.refresh()

@@ -294,3 +294,49 @@ def test_a_forbidden_delete_for_another_reason_keeps_its_message(devstack):
 
     assert "not permitted to delete this image" in str(info.value)
     assert "protected" not in str(info.value)
+
+
+def test_a_401_during_upload_logs_in_again_and_sends_the_whole_file_again(devstack, disk_image,
+                                                                          monkeypatch):
+    # keystoneauth's own retry would re-send the reader it had already used up: an empty
+    # body under a full Content-Length, which Glance waits for until the timeout
+    bodies = []
+    original = devstack.rsps._read_filelike_body
+
+    def read(body):
+        if not hasattr(body, "read"):
+            return original(body)
+        data = b""
+        while block := body.read(8192):
+            data += block
+        bodies.append(data)
+        return data
+    monkeypatch.setattr(devstack.rsps, "_read_filelike_body", read)
+    url = f"{devstack.image}/images/{IMAGE_ID}/file"
+    devstack.add("PUT", url, {"error": {"code": 401, "title": "Unauthorized",
+                                        "message": "The request you have made requires "
+                                                   "authentication."}}, status=401)
+    devstack.add("PUT", url, status=204)
+    cloud = devstack.cloud()
+    cloud.authenticate()
+    seen = []
+
+    md5 = cloud.image.upload(IMAGE_ID, disk_image, progress=lambda d, t: seen.append(d))
+
+    assert bodies == [DATA, DATA]
+    puts = devstack.calls("PUT", url)
+    assert len(puts) == 2 and len(devstack.token_posts()) == 2  # one new login between
+    assert puts[1].request.headers["X-Auth-Token"] == devstack.issued[-1] != devstack.issued[0]
+    assert md5 == hashlib.md5(DATA).hexdigest() and seen[-1] == len(DATA)
+
+
+def test_a_second_401_during_upload_is_reported_not_retried_forever(devstack, disk_image):
+    url = f"{devstack.image}/images/{IMAGE_ID}/file"
+    devstack.add("PUT", url, {"error": {"code": 401, "title": "Unauthorized",
+                                        "message": "Token revoked."}}, status=401)
+
+    with pytest.raises(OsdeskError) as err:
+        devstack.cloud().image.upload(IMAGE_ID, disk_image)
+
+    assert getattr(err.value, "status", None) == 401
+    assert len(devstack.calls("PUT", url)) == 2

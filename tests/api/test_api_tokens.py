@@ -194,3 +194,35 @@ def test_rescope_of_an_application_credential_is_refused(devstack):
 
     with pytest.raises(ConfigError, match="bound to one project"):
         cloud.rescope("263fd9")
+
+
+# ----------------------------------------------------------------- sibling
+def test_a_sibling_uses_the_same_token_without_logging_in_again(devstack):
+    _limits(devstack)
+    cloud = devstack.cloud()
+    cloud.compute.limits()
+    logins = len(devstack.token_posts())
+
+    twin = cloud.sibling()
+    twin.compute.limits()
+
+    assert len(devstack.token_posts()) == logins
+    gets = devstack.calls("GET", f"{devstack.compute}/limits")
+    assert gets[-1].request.headers["X-Auth-Token"] == gets[0].request.headers["X-Auth-Token"]
+    assert twin.session.session is not cloud.session.session  # its own HTTP session
+
+
+def test_a_sibling_keeps_its_project_when_the_original_switches(devstack):
+    target = sample(f"{KEYSTONE}/admin/get-available-project-scopes-response.json")["projects"][0]
+    _limits(devstack)
+    cloud = devstack.cloud()
+    before = cloud.authenticate()
+    twin = cloud.sibling()
+
+    cloud.rescope(target["id"])
+    twin.compute.limits()
+
+    assert twin.token_info()["project_id"] == before["project_id"] != target["id"]
+    assert cloud.token_info()["project_id"] == target["id"]
+    assert devstack.calls("GET", f"{devstack.compute}/limits")[-1].request.headers[
+        "X-Auth-Token"] == devstack.issued[0]
