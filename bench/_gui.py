@@ -22,15 +22,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 def setup_app():
     """(app, loop) as in ``osdesk.app.run_gui`` (minus the demo/CLI handling)."""
-    import qasync
-    from osdesk import __version__, gcguard
+    from osdesk import __version__
+    from osdesk.app import gui_event_loop
     QCoreApplication.setOrganizationName("osdesk")
     QCoreApplication.setApplicationName("osdesk")
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(["osdesk-bench"])
-    app._bench_gc = gcguard.install(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = gui_event_loop(app)
     return app, loop
 
 

@@ -1,6 +1,7 @@
-"""osdesk benchmarks: start-up, large lists, GUI stalls, refresh churn, memory.
+"""osdesk benchmarks: start-up, large lists, GUI stalls, refresh churn, memory, a large
+image upload.
 
-    .venv/bin/python bench/run.py [--quick] [--only startup,lists,gui,churn,memory,breakdown]
+    .venv/bin/python bench/run.py [--quick] [--only startup,lists,gui,churn,memory,breakdown,upload]
 
 Run on demand, never as a test. Every comparison is measured side by side in this run:
 the contestants alternate (round-robin, the starting one rotating), each run in a fresh
@@ -40,6 +41,7 @@ QUICK = {
     "list_reps": {1000: 3, 10000: 3, 50000: 2},
     "slow_reps": {"sdk": {1000: 1}, "cli": {1000: 1}},
     "gui_reps": 1, "churn_reps": 2, "refreshes": 20, "detached_refreshes": 10,
+    "upload_mib": 512, "upload_reps": 1, "upload_cli": False,
 }
 FULL = {
     "startup_reps": 7,
@@ -47,6 +49,7 @@ FULL = {
     # sdk ~14 ms and the CLI ~35 ms per server: 10,000 servers take minutes per run
     "slow_reps": {"sdk": {1000: 3, 10000: 1}, "cli": {1000: 3, 10000: 1}},
     "gui_reps": 3, "churn_reps": 5, "refreshes": 200, "detached_refreshes": 30,
+    "upload_mib": 2048, "upload_reps": 3, "upload_cli": True,
 }
 
 
@@ -517,6 +520,114 @@ def report_breakdown(b):
     return "\n".join(lines)
 
 
+# ============================================================================ 7. upload
+UPLOAD_SERVERS = 500
+
+
+def bench_upload(cfg, tmp, results):
+    """A large image upload: osdesk's window (the Images page's own flow) against plain
+    ``requests`` (the floor) and, in the full run, ``openstack image create --file``."""
+    size = cfg["upload_mib"] * 2**20
+    path = os.path.join(tmp, "upload.raw")
+    block = os.urandom(2**20)  # real bytes on disk (a sparse file would read as free zeros)
+    with open(path, "wb") as f:
+        for _ in range(cfg["upload_mib"]):
+            f.write(block)
+    log(f"upload: {cfg['upload_mib']} MiB file written; demo cloud starting (own process)")
+    raw = {"osdesk": [], "floor": [], "openstack image create": []}
+    with C.DemoProcess(UPLOAD_SERVERS, tmp, timeout=300) as demo:
+        info = json.dumps(demo.info)
+        plan = {"osdesk": cfg["upload_reps"], "floor": cfg["upload_reps"]}
+        if cfg.get("upload_cli") and os.path.exists(OPENSTACK):
+            plan["openstack image create"] = 1
+        for r, name in rounds(plan):
+            t = time.time()
+            if name == "openstack image create":
+                env = C.isolated_env(tmp, C.os_env(demo.info))
+                out = C.timed_child([OPENSTACK, "image", "create", "--disk-format", "raw",
+                                     "--container-format", "bare", "--file", path,
+                                     f"bench-cli-{r}"], env, 1800)
+                if out.get("seconds"):
+                    out["mb_per_s"] = round(size / out["seconds"] / 1e6, 1)
+            else:
+                out = C.run_worker([os.path.join(HERE, "upload_worker.py"), name, info, path,
+                                    str(UPLOAD_SERVERS)], tmp, 1800)
+            raw[name].append(out)
+            if out.get("error"):
+                log(f"upload round {r + 1}: {name}: ERROR {str(out.get('stderr', ''))[-400:]}")
+            elif name == "osdesk":
+                log(f"upload round {r + 1}: osdesk: alone {out['alone']['mb_per_s']} MB/s, "
+                    f"stall {out['alone']['stall']['max_ms']} ms; browsing "
+                    f"{out['browsing']['mb_per_s']} MB/s, stall "
+                    f"{out['browsing']['stall']['max_ms']} ms [{time.time() - t:.0f} s]")
+            else:
+                log(f"upload round {r + 1}: {name}: {out.get('mb_per_s')} MB/s "
+                    f"[{time.time() - t:.0f} s]")
+    os.remove(path)
+    ok = [o for o in raw["osdesk"] if not o.get("error")]
+    summary = {"bytes": size, "reps": len(ok)}
+    for phase in ("alone", "browsing"):
+        ph = [o[phase] for o in ok]
+        summary[phase] = {
+            "mb_per_s": C.median([p["mb_per_s"] for p in ph]),
+            "stall_max_ms": C.median([p["stall"]["max_ms"] for p in ph]),
+            "stall_worst_ms": max((p["stall"]["max_ms"] for p in ph), default=None),
+            "over_50ms": C.median([p["stall"]["over_50ms"] for p in ph]),
+            "progress_updates": C.median([p["progress_updates"] for p in ph]),
+            "progress_max_gap_ms": C.median([p["progress_max_gap_ms"] for p in ph]),
+            "progress_median_gap_ms": C.median([p["progress_median_gap_ms"] for p in ph]),
+            "first_progress_ms": C.median([p["first_progress_ms"] for p in ph]),
+            "delivery_max_ms": C.median([p["delivery_max_ms"] for p in ph]),
+            "delivery_median_ms": C.median([p["delivery_median_ms"] for p in ph]),
+            "peak_growth": C.median([p["peak_growth"] for p in ph]),
+            "refresh_during_median_s": C.median([p["refresh_during_median_s"] for p in ph]),
+            "refreshes_during": C.median([p["refreshes_during"] for p in ph]),
+            "bar_ok": all(p["bar_monotonic"] and p["bar_last"] == 1000
+                          and p["bytes_last"] == size and p["active"] for p in ph)}
+    summary["browsing_without_upload_stall_ms"] = C.median(
+        [o["browsing_without_upload"]["stall"]["max_ms"] for o in ok])
+    fl = [o for o in raw["floor"] if not o.get("error")]
+    summary["floor"] = {"mb_per_s": C.median([o["mb_per_s"] for o in fl]),
+                        "peak_growth": C.median([o["peak_growth"] for o in fl])}
+    cli = [o for o in raw["openstack image create"] if o.get("seconds")]
+    summary["cli"] = {"mb_per_s": C.median([o["mb_per_s"] for o in cli]),
+                      "peak_rss": C.median([o["peak_rss"] for o in cli])} if cli else None
+    summary["ratio_vs_floor"] = C.ratio(summary["alone"]["mb_per_s"],
+                                        summary["floor"]["mb_per_s"])
+    results["upload"] = {"raw": raw, "summary": summary}
+
+
+def report_upload(res):
+    s = res["summary"]
+    rows = []
+    for phase, title in (("alone", "osdesk, upload alone"),
+                         ("browsing", "osdesk, Servers page refreshed every 0.5 s meanwhile")):
+        p = s[phase]
+        rows.append([title, fmt_s(p["mb_per_s"], 0), fmt_s(p["stall_max_ms"], 0),
+                     fmt_s(p["stall_worst_ms"], 0), p["over_50ms"], p["progress_updates"],
+                     fmt_s(p["progress_median_gap_ms"], 0), fmt_s(p["progress_max_gap_ms"], 0),
+                     fmt_s(p["first_progress_ms"], 0), fmt_s(p["delivery_max_ms"], 0),
+                     C.mib(p["peak_growth"]),
+                     "yes" if p["bar_ok"] else "NO"])
+    rows.append(["floor: requests, POST + PUT of the file object",
+                 fmt_s(s["floor"]["mb_per_s"], 0), "", "", "", "", "", "", "", "",
+                 C.mib(s["floor"]["peak_growth"]), ""])
+    if s.get("cli"):
+        rows.append(["openstack image create --file (whole process)",
+                     fmt_s(s["cli"]["mb_per_s"], 0), "", "", "", "", "", "", "", "",
+                     f"{C.mib(s['cli']['peak_rss'])} (peak RSS)", ""])
+    text = table(f"7. Uploading a {s['bytes'] / 2**20:,.0f} MiB image: throughput (MB/s), "
+                 f"longest GUI-thread gap (5 ms QTimer; ms), progress updates the dialog "
+                 f"showed (gaps between them, the first after the click, the longest from "
+                 f"the worker's report to the dialog; ms), peak RSS over the RSS before (MiB); medians of {s['reps']} run(s)",
+                 ["case", "MB/s", "stall", "worst", ">50ms", "updates", "gap med",
+                  "gap max", "first", "to screen", "peak +MiB", "bar ok"], rows)
+    return (text + f"\n   the same browsing without an upload: longest gap "
+            f"{fmt_s(s['browsing_without_upload_stall_ms'], 0)} ms; a Servers refresh "
+            f"({UPLOAD_SERVERS} rows) during the upload took "
+            f"{fmt_s(s['browsing']['refresh_during_median_s'], 2)} s (median)")
+
+
 # ============================================================================ targets
 def targets(results, quick):
     out = []
@@ -566,6 +677,25 @@ def targets(results, quick):
             (f"projected from {M['refreshes']} refreshes (linear until the console's "
              f"row cap, reached after ~{M['refreshes_until_console_cap']:.0f} refreshes)")
             if M["projected"] else "")
+    U = results.get("upload", {}).get("summary")
+    if U and U.get("reps"):
+        mib_ = f"{U['bytes'] / 2**20:,.0f} MiB"
+        for phase, suffix in (("alone", ""), ("browsing", "_while_browsing")):
+            v = U[phase]["stall_max_ms"]
+            add(f"stall_upload{suffix}", f"{fmt_s(v, 0)}ms", "<50ms", v is not None and v < 50,
+                f"{mib_}; median over {U['reps']} run(s) of the longest gap")
+        g = U["alone"]["progress_max_gap_ms"]
+        add("upload_progress_max_gap", f"{fmt_s(g, 0)}ms", "<=250ms", g is not None and g <= 250,
+            "longest time between two reports the dialog showed (bytes stop moving too when "
+            "the cloud stops reading)")
+        d = U["browsing"]["delivery_max_ms"]
+        add("upload_progress_to_screen", f"{fmt_s(d, 0)}ms", "<50ms", d is not None and d < 50,
+            "longest time from the worker's report to the dialog, while browsing")
+        r = U["ratio_vs_floor"]
+        add("upload_throughput_vs_floor", fmt_x(r), ">=0.8x", r is not None and r >= 0.8)
+        m = U["alone"]["peak_growth"] / 2**20
+        add("upload_peak_rss_growth", f"{m:.1f}MB", "<64MB", m < 64,
+            f"{mib_} file: never read into memory")
     return out
 
 
@@ -573,7 +703,7 @@ def targets(results, quick):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="reduced repetitions (a few minutes)")
-    ap.add_argument("--only", default="startup,lists,gui,churn,memory,breakdown",
+    ap.add_argument("--only", default="startup,lists,gui,churn,memory,breakdown,upload",
                     help="comma-separated sections to run")
     ap.add_argument("--sizes", default="1000,10000,50000", help="list sizes")
     ap.add_argument("--no-cli-10k", action="store_true",
@@ -637,6 +767,9 @@ def main(argv=None) -> int:
                         save(out_path, results)
         if "breakdown" in only:
             bench_breakdown(cfg, tmp, results, 10000)
+            save(out_path, results)
+        if "upload" in only:
+            bench_upload(cfg, tmp, results)
         project(results)
         results["targets"] = targets(results, args.quick)
     finally:
@@ -717,6 +850,8 @@ def render(results, out_path) -> str:
         parts += [report_memory(results["memory"]), ""]
     if "breakdown" in results:
         parts += [report_breakdown(results["breakdown"]), ""]
+    if "upload" in results:
+        parts += [report_upload(results["upload"]), ""]
     notes = [t for t in results.get("targets", []) if t["note"]]
     if notes:
         parts.append("Notes on the targets:")

@@ -140,7 +140,14 @@ class ImageClient:
         """
         image = self.create_image(name, **create_args)
         try:
-            self.upload(image["id"], path, progress=progress, cancel=cancel)
+            local = self.upload(image["id"], path, progress=progress, cancel=cancel)
+            uploaded = self.get_image(image["id"])
+            remote = uploaded.get("checksum")
+            if remote and remote != local:  # Glance's checksum is the MD5 of what it stored
+                raise OsdeskError(
+                    f"The uploaded image's checksum ({remote}) differs from the file's "
+                    f"({local}): the data changed on the way or while it was read. "
+                    f"The image was deleted; upload it again.")
         except OsdeskError as exc:
             try:
                 self.delete_image(image["id"])
@@ -149,7 +156,7 @@ class ImageClient:
                                 f"({cleanup}); delete it by hand.")
                 exc.args = (exc.message,)
             raise
-        return self.get_image(image["id"])
+        return uploaded
 
     def download(self, image_id: str, path: str | os.PathLike, *,
                  progress: Progress | None = None,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -152,9 +153,16 @@ class TransferDialog(QDialog):
     """Progress of an upload or download: bytes, rate, time left, Cancel.
 
     ``progress(done, total)`` may be called from any thread (it emits a queued signal).
+    The rate is over the last few seconds, not since the start, so time left follows a
+    connection that speeds up or slows down; a timer keeps the numbers honest when no
+    report comes (the cloud stopped reading: the dialog says so instead of freezing).
     """
 
     _progressed = Signal(int, int)
+    #: seconds of progress reports the rate is computed over
+    RATE_WINDOW = 5.0
+    #: no bytes moved for this long: say that the transfer is waiting
+    STALLED_AFTER = 3.0
 
     def __init__(self, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -173,9 +181,15 @@ class TransferDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
-        self._start = time.monotonic()
+        self._samples: deque[tuple[float, int]] = deque()
+        self._done = self._total = 0
+        self._moved_at = time.monotonic()
         self._progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self.cancel_button.clicked.connect(self.cancel)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(500)
+        self._ticker.timeout.connect(self._show)
+        self._ticker.start()
 
     def progress(self, done: int, total: int) -> None:
         self._progressed.emit(done, total)
@@ -186,16 +200,51 @@ class TransferDialog(QDialog):
         self.label.setText("Cancelling…")
 
     def _on_progress(self, done: int, total: int) -> None:
-        elapsed = max(time.monotonic() - self._start, 1e-3)
-        rate = done / elapsed
+        now = time.monotonic()
+        if done != self._done:
+            self._moved_at = now
+        self._done, self._total = done, total
+        self._samples.append((now, done))
+        while len(self._samples) > 2 and now - self._samples[0][0] > self.RATE_WINDOW:
+            self._samples.popleft()
         if total:
             self.bar.setValue(int(done * 1000 / total))
-            left = (total - done) / rate if rate > 0 else 0
-            self.label.setText(f"{fmt_size(done)} of {fmt_size(total)} · {fmt_size(rate)}/s · "
-                               f"{int(left // 60)} min {int(left % 60):02d} s left")
         else:
             self.bar.setRange(0, 0)
-            self.label.setText(f"{fmt_size(done)} · {fmt_size(rate)}/s")
+        self._show()
+
+    def rate(self) -> float:
+        """Bytes per second over the last :attr:`RATE_WINDOW` seconds (0 before two reports)."""
+        if len(self._samples) < 2:
+            return 0.0
+        (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
+        now = time.monotonic()
+        if now - self._moved_at >= self.STALLED_AFTER:
+            return 0.0
+        return (d1 - d0) / max(t1 - t0, 1e-3)
+
+    def _show(self) -> None:
+        if self.cancel_event.is_set() or not self._samples:
+            return
+        done, total, rate = self._done, self._total, self.rate()
+        idle = time.monotonic() - self._moved_at
+        if total and done >= total:
+            tail = "all sent; waiting for the cloud to confirm"
+        elif idle >= self.STALLED_AFTER:
+            tail = f"waiting for the cloud (no data moved for {int(idle)} s)"
+        elif total and rate > 0:
+            left = (total - done) / rate
+            tail = f"{fmt_size(rate)}/s · {int(left // 60)} min {int(left % 60):02d} s left"
+        else:
+            tail = f"{fmt_size(rate)}/s" if rate > 0 else "starting…"
+        if total:
+            self.label.setText(f"{fmt_size(done)} of {fmt_size(total)} · {tail}")
+        else:
+            self.label.setText(f"{fmt_size(done)} · {tail}")
+
+    def done(self, result: int) -> None:
+        self._ticker.stop()
+        super().done(result)
 
     def reject(self) -> None:  # Esc / close = cancel, never a silent background transfer
         self.cancel()

@@ -150,7 +150,9 @@ def _create(fake):
 def test_create_and_upload_returns_the_image_after_upload(fake, disk_image):
     _create(fake)
     fake.add("PUT", f"{fake.image}/images/{IMAGE_ID}/file", status=204)
-    shown = sample(f"{GLANCE}/image-show-response.json")
+    # the sample image, as Glance would show it after storing exactly these bytes
+    shown = dict(sample(f"{GLANCE}/image-show-response.json"),
+                 checksum=hashlib.md5(DATA).hexdigest())
     fake.add("GET", f"{fake.image}/images/{IMAGE_ID}", shown)
 
     result = fake.cloud().image.create_and_upload("Ubuntu", disk_image, disk_format="raw")
@@ -158,6 +160,23 @@ def test_create_and_upload_returns_the_image_after_upload(fake, disk_image):
     assert result == shown
     assert [c.request.method for c in fake.calls(url_prefix=f"{fake.image}/images")] \
         == ["POST", "PUT", "GET"]
+
+
+def test_a_checksum_that_differs_from_the_file_is_an_error_and_the_image_goes(devstack,
+                                                                            disk_image):
+    _create(devstack)
+    devstack.add("PUT", f"{devstack.image}/images/{IMAGE_ID}/file", status=204)
+    shown = sample(f"{GLANCE}/image-show-response.json")  # another file's checksum
+    assert shown["checksum"] != hashlib.md5(DATA).hexdigest()
+    devstack.add("GET", f"{devstack.image}/images/{IMAGE_ID}", shown)
+    devstack.add("DELETE", f"{devstack.image}/images/{IMAGE_ID}", status=204)
+
+    with pytest.raises(OsdeskError) as err:
+        devstack.cloud().image.create_and_upload("Ubuntu", disk_image)
+
+    assert shown["checksum"] in str(err.value) and hashlib.md5(DATA).hexdigest() in str(err.value)
+    assert "deleted" in str(err.value)
+    assert len(devstack.calls("DELETE", f"{devstack.image}/images/{IMAGE_ID}")) == 1
 
 
 def test_create_and_upload_deletes_the_image_when_the_upload_fails(fake, disk_image):
