@@ -424,7 +424,7 @@ def main() -> int:
 
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
-    import qasync
+    from osdesk.app import gui_event_loop
 
     QCoreApplication.setOrganizationName("osdesk-realcloud-screenshots")
     QCoreApplication.setApplicationName("osdesk-realcloud-screenshots")
@@ -432,8 +432,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     print(f"Qt platform: {app.platformName()}", flush=True)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = gui_event_loop(app)  # the app's own: GC guard, GIL interval, qasync loop
 
     # Nobody is there to click a modal message box: an error the app would show
     # that way is recorded instead, and the step that caused it fails the run.

@@ -415,6 +415,8 @@ class Cloud:
             # Our own requests use raise_exc=False, so an HttpError here came from
             # keystoneauth itself: the token request or version discovery.
             raise self._auth_error(exc) from None
+        except ks_exc.MissingAuthMethods as exc:
+            raise self._mfa_required(exc) from None
         except ks_exc.MissingAuthPlugin as exc:
             raise errors.ConfigError(str(exc)) from None
         except ks_exc.UnknownConnectionError as exc:
@@ -482,6 +484,20 @@ class Cloud:
             return errors.ApiError.from_response(resp)
         return errors.ApiError(status or 0, str(exc), url=self.profile.auth_url,
                                request_id=request_id)
+
+    def _mfa_required(self, exc) -> errors.OsdeskError:
+        """Keystone took the password and answered with an MFA receipt (401 with
+        ``Openstack-Auth-Receipt``): more methods are required."""
+        rules = [" + ".join(rule) for rule in (exc.required_auth_methods or [])]
+        err = errors.AuthenticationFailed(
+            f"Keystone accepted the password, but this account needs multi-factor "
+            f"authentication ({' or '.join(rules) or 'more methods'}), which osdesk cannot "
+            f"answer yet. Create an application credential for this cloud (`openstack "
+            f"application credential create`, or the dashboard's Identity → Application "
+            f"Credentials) and use it in the cloud's settings instead of the password.")
+        err.status = 401
+        err.request_id = exc.response.headers.get("x-openstack-request-id")
+        return err
 
     def _unscoped_login_works(self) -> bool:
         """Tell a wrong password from a wrong project: try once without a scope."""

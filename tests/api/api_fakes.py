@@ -141,6 +141,8 @@ class FakeCloud:
         self.issued: list[str] = []
         #: return 401 for token requests for which this returns True
         self.refuse_auth = lambda body: False
+        #: answers a token request itself when it returns (status, headers, body)
+        self.answer_auth = lambda body: None
         #: request bodies posted to /auth/tokens, parsed
         self.auth_bodies: list[dict] = []
         self._register_base()
@@ -234,6 +236,9 @@ class FakeCloud:
         self.auth_bodies.append(requested)
         headers = {"Content-Type": "application/json",
                    "x-openstack-request-id": SAMPLE_REQUEST_ID}
+        answer = self.answer_auth(requested)
+        if answer is not None:
+            return answer
         if self.refuse_auth(requested):
             error = {"error": {"code": 401, "title": "Unauthorized",
                                "message": "The request you have made requires authentication."}}

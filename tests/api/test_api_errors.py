@@ -6,6 +6,7 @@ shapes nova, neutron, keystone, glance (webob) and API-WG services send.
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import ssl
@@ -16,7 +17,7 @@ from urllib3.connection import HTTPConnection
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
-from api_fakes import KEYSTONE, SAMPLE_REQUEST_ID
+from api_fakes import KEYSTONE, SAMPLE_REQUEST_ID, sample
 from osdesk.api import errors
 from osdesk.api.calllog import CallLog
 from osdesk.api.cloud import Cloud
@@ -367,6 +368,23 @@ def test_refused_token_says_it_expired_or_was_revoked(devstack):
 
     with pytest.raises(AuthenticationFailed, match="expired or been revoked"):
         devstack.cloud(profile, secret="ffe47524401e4d61adc7310f7e5b6191").authenticate()
+
+
+def test_an_mfa_receipt_says_what_keystone_asks_for_and_what_to_do(devstack):
+    # Keystone's own 401 for a user with an MFA rule: the password passed, TOTP is missing
+    receipt = sample(f"{KEYSTONE}/auth/responses/auth-receipt-password.json")
+    devstack.answer_auth = lambda body: (
+        401, {"Content-Type": "application/json", "Openstack-Auth-Receipt": "gAAAAABbPh2e",
+              "x-openstack-request-id": SAMPLE_REQUEST_ID}, json.dumps(receipt))
+
+    with pytest.raises(AuthenticationFailed) as info:
+        devstack.cloud().authenticate()
+
+    text = str(info.value)
+    assert "multi-factor authentication (totp + password)" in text
+    assert "application credential" in text
+    assert info.value.status == 401 and info.value.request_id == SAMPLE_REQUEST_ID
+    assert len(devstack.auth_bodies) == 1  # no unscoped probe: the password was right
 
 
 # ------------------------------------------------------------ pure parser
