@@ -122,3 +122,44 @@ def test_catalog_without_network(recorder):
             c.close()
     finally:
         demo.stop()
+
+
+def test_401_in_the_middle_of_an_upload_sends_the_whole_file_again(cloud, recorder, tmp_path):
+    import hashlib
+    c, proxy = cloud
+    data = bytes(range(256)) * 12_000 + b"end"  # ~3 MB, several transfer blocks
+    src = tmp_path / "disk.raw"
+    src.write_bytes(data)
+    with recorder.fault("api: 401 during an upload"):
+        logins = sum(1 for m, p in proxy.requests if m == "POST" and p.endswith("/auth/tokens"))
+        proxy.add(r"/images/[^/]+/file$", respond(401, {"error": {
+            "code": 401, "title": "Unauthorized", "message": "Token expired."}}), method="PUT")
+
+        image = c.image.create_and_upload("after-401", src, disk_format="raw")
+
+        assert image["status"] == "active" and image["size"] == len(data)
+        assert image["checksum"] == hashlib.md5(data).hexdigest()
+        puts = [p for m, p in proxy.requests if m == "PUT" and p.endswith("/file")]
+        assert len(puts) == 2
+        assert sum(1 for m, p in proxy.requests
+                   if m == "POST" and p.endswith("/auth/tokens")) == logins + 1
+
+
+def test_an_mfa_receipt_at_login_names_the_methods_and_the_way_out(demo_cloud, proxies,
+                                                                    recorder):
+    import json
+    from tests.samples import SAMPLES
+    receipt = json.loads((SAMPLES / "keystone/api-ref/source/v3/samples/auth/responses/"
+                                    "auth-receipt-password.json").read_text())
+    proxy = proxies(demo_cloud.base_url)
+    with recorder.fault("api: MFA receipt at login"):
+        proxy.add(r"/auth/tokens$", respond(401, receipt, headers={
+            "Openstack-Auth-Receipt": "gAAAAABbPh2e"}), method="POST")
+        c = Cloud(demo_profile(demo_cloud, "mfa", "MFA cloud", base_url=proxy.base_url,
+                               timeout=5), demo_cloud.PASSWORD, call_log=CallLog())
+        with pytest.raises(errors.AuthenticationFailed) as info:
+            c.authenticate()
+        assert "multi-factor authentication (totp + password)" in str(info.value)
+        assert "application credential" in str(info.value)
+        assert len(c.compute.list_servers()) == 25  # the rule was one-shot: the login works now
+        c.close()
