@@ -109,10 +109,12 @@ def _flavor(raw, lookups, is_admin):
 
 
 def _keypair(raw, lookups, is_admin):
-    return [("Key pair", [("Name", raw.get("name"), True), ("Type", _v(raw.get("type")), False),
-                          ("Fingerprint", _v(raw.get("fingerprint")), True),
-                          ("Created", fmt_time(raw.get("created_at")) or "—", False),
-                          ("Public key", _v(raw.get("public_key")), True)])]
+    rows = [("Name", raw.get("name"), True), ("Type", _v(raw.get("type")), False),
+            ("Fingerprint", _v(raw.get("fingerprint")), True)]
+    if raw.get("created_at"):  # Nova's list leaves it out; extra_for fetches the key pair
+        rows.append(("Created", fmt_time(raw["created_at"]), False))
+    rows.append(("Public key", _v(raw.get("public_key")), True))
+    return [("Key pair", rows)]
 
 
 def _network(raw, lookups, is_admin):
@@ -184,6 +186,11 @@ def extra_for(kind: str, cloud, raw: dict) -> list:
                  ", ".join(ip.get("ip_address", "") for ip in p.get("fixed_ips") or [])
                  + f" ({p.get('status')})", True) for p in ports]
         return [("Interfaces", rows or [("—", "no interfaces", False)])]
+    if kind == "keypairs" and "created_at" not in raw:
+        full = cloud.compute.get_keypair(raw["name"])
+        return [("Details", [("Created", fmt_time(full.get("created_at")) or "—", False),
+                             ("User", _v(full.get("user_id")), True),
+                             ("ID", _v(full.get("id")), True)])]
     if kind == "flavors" and "extra_specs" not in raw:
         try:
             specs = cloud.compute.flavor_extra_specs(raw["id"])

@@ -29,6 +29,11 @@ class ResourceKind:
     busy: Callable[[dict], bool] = lambda row: False
     read_only: bool = True
 
+    def noun(self, count: int) -> str:
+        """"1 server", "3 floating IPs": the title in running text, singular for one."""
+        plural = self.title[0].lower() + self.title[1:]
+        return plural[:-1] if count == 1 and plural.endswith("s") else plural
+
 
 def _server_busy(row: dict) -> bool:
     return (row.get("status") in TRANSITIONAL_SERVER_STATUSES

@@ -61,6 +61,8 @@ class Runner:
     def __init__(self):
         self._executors: dict[str, ThreadPoolExecutor] = {}
         self._lock = threading.Lock()
+        #: per executor: calls started on it and not yet ended
+        self._running: dict[ThreadPoolExecutor, int] = {}
 
     def executor(self, key: str, workers: int = 1) -> ThreadPoolExecutor:
         with self._lock:
@@ -84,7 +86,40 @@ class Runner:
 
     async def run(self, key: str, fn: Callable, *args, **kwargs) -> Any:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor(key), functools.partial(fn, *args, **kwargs))
+        return await self._submit(loop, key, functools.partial(fn, *args, **kwargs))
+
+    def _submit(self, loop, key: str, fn: Callable) -> asyncio.Future:
+        """``fn`` on ``key``'s worker, counted while it runs (see :meth:`busy`)."""
+        ex = self.executor(key)
+
+        def counted():
+            with self._lock:
+                self._running[ex] = self._running.get(ex, 0) + 1
+            try:
+                return fn()
+            finally:
+                with self._lock:
+                    self._running[ex] -= 1
+                    if not self._running[ex]:
+                        del self._running[ex]
+        return loop.run_in_executor(ex, counted)
+
+    def busy(self, key: str) -> bool:
+        """True while a call runs on ``key``'s worker (queued ones do not count)."""
+        with self._lock:
+            ex = self._executors.get(key)
+            return ex is not None and self._running.get(ex, 0) > 0
+
+    def abandon(self, key: str) -> None:
+        """Leave ``key``'s worker to the call it is stuck in; later calls get a new one.
+
+        Calls already queued behind it still run there, in order, once it ends (an
+        action the user asked for is never dropped); then the old thread exits.
+        """
+        with self._lock:
+            ex = self._executors.pop(key, None)
+        if ex is not None:
+            ex.shutdown(wait=False)
 
     async def run_for(self, ctx: Context, fn: Callable, *args, **kwargs) -> Any:
         """Like :meth:`run`, but raise :class:`Stale` if ``ctx`` moved on meanwhile."""
@@ -141,7 +176,7 @@ class Runner:
             except BaseException as exc:  # handed to the GUI thread, raised there
                 loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
 
-        future = loop.run_in_executor(self.executor(ctx.key), work)
+        future = self._submit(loop, ctx.key, work)
         pages = 0
         try:
             while True:

@@ -123,6 +123,17 @@ class CloudSession(QObject):
         """Run ``fn(*args)`` on this cloud's worker; Stale if the user moved on."""
         return await self.runner.run_for(self.ctx, fn, *args, **kwargs)
 
+    def unstick(self) -> bool:
+        """The user gave up waiting: if a call is stuck on this cloud's worker, later calls
+        get a new worker and a new connection (same token) instead of queueing behind it
+        until its timeout. Returns whether there was one."""
+        if not self.runner.busy(self.ctx.key):
+            return False
+        log.info("leaving a stuck call on %s to its timeout", self.profile.name)
+        self.runner.abandon(self.ctx.key)
+        self.cloud = self.cloud.sibling()
+        return True
+
     async def transfer(self, work: Callable[[Cloud], Any]) -> Any:
         """Run ``work(cloud)``, a long upload or download, on a sibling connection beside
         this cloud's worker (see :meth:`Runner.transfer`). The sibling has the current
@@ -227,6 +238,14 @@ class ResourceFeed(QObject):
             self._set_state("ready" if self.loaded_once else "idle",
                             "Cancelled; the table shows what had arrived.")
         self._task = None
+
+    def give_up(self) -> None:
+        """The page's Cancel button: stop waiting, and do not let a stuck request hold
+        this cloud's other pages back (see :meth:`CloudSession.unstick`)."""
+        busy = self._task is not None and not self._task.done()
+        self.cancel()
+        if busy and self.session is not None:
+            self.session.unstick()
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

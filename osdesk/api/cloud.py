@@ -357,6 +357,7 @@ class Cloud:
         twin = Cloud(self.profile, self._secret, call_log=self.call_log,
                      discovery_cache=self._discovery_cache)
         twin.session.auth = self.session.auth
+        twin._compute_version = self._compute_version  # negotiated once per cloud
         with self._prefix_lock:
             twin._prefixes = list(self._prefixes)
         return twin

@@ -217,7 +217,9 @@ KEYPAIR_COLUMNS = [
     text_column("name", "Name", width_hint=24),
     text_column("type", "Type", width_hint=6),
     text_column("fingerprint", "Fingerprint", width_hint=48),
-    time_column("created", "Created", "created_at"),
+    # Nova's list (GET /os-keypairs) has no created_at; only a key pair's own GET does,
+    # so the column is empty unless a cloud adds it, and hidden until asked for
+    time_column("created", "Created", "created_at", visible_by_default=False),
     text_column("user_id", "User", visible_by_default=False),
 ]
 

@@ -890,11 +890,12 @@ class MainWindow(QMainWindow):
 
     def _update_rows_label(self, *args) -> None:
         page = self.current_page()
-        if page is None:
+        if page is None:  # the quota overview: no rows to count
+            self.status_rows.setText("")
             return
         shown, total = page.proxy.rowCount(), page.model.rowCount()
-        self.status_rows.setText(f"{shown} of {total} {page.kind.title.lower()}"
-                                 if shown != total else f"{total} {page.kind.title.lower()}")
+        self.status_rows.setText(f"{shown:,} of {total:,} {page.kind.noun(total)}"
+                                 if shown != total else f"{total:,} {page.kind.noun(total)}")
 
     def _update_busy(self) -> None:
         busy = any(p.feed.state in ("loading", "refreshing") for p in self.pages.values())

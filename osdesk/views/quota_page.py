@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
@@ -96,8 +97,14 @@ class QuotaPage(QWidget):
             bar.setValue(int(usage.fraction * 1000))
             bar.setFormat(usage.text)
             bar.setTextVisible(True)
+            bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
             colour = _FULL if usage.fraction >= 1 else _HIGH if usage.fraction >= 0.8 else _OK
-            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            # Through the palette, not a style sheet: a sheet switches the bar to
+            # sheet drawing, which drops the style's frame and the centred text.
+            palette = bar.palette()
+            palette.setColor(QPalette.ColorRole.Highlight, QColor(colour))
+            palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+            bar.setPalette(palette)
             label = QLabel(usage.label)
             label.setMinimumWidth(150)
             grid.addWidget(label, r, 0)

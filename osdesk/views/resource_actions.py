@@ -18,6 +18,10 @@ from osdesk.runner import Stale
 from osdesk.views.icons import icon
 
 
+#: Pages whose names other tables show in place of ids (``CloudSession.load_lookups``).
+NAMED_KINDS = {"images", "networks", "subnets"}
+
+
 def _names(rows: list[dict], key: str = "name") -> str:
     text = ", ".join(html.escape(str(r.get(key) or r.get("id"))) for r in rows[:10])
     return text + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
@@ -50,6 +54,15 @@ class PageActions(QObject):
     def spawn(self, coro):
         return self.window._spawn(coro)
 
+    def changed(self) -> None:
+        """Something was created, edited or deleted: reload the page, and the names
+        other pages show for ids (an image's name in the Servers table, a network's in
+        the Subnets table) when this page's resources are among them."""
+        self.page.refresh()
+        session = self.session
+        if session is not None and self.page.feed.kind.key in NAMED_KINDS:
+            self.spawn(session.load_lookups())
+
     async def call(self, fn, *args, **kwargs):
         """Run on the cloud's worker; an OsdeskError is shown and re-raised."""
         session = self.session
@@ -81,7 +94,7 @@ class PageActions(QObject):
             items = "".join(f"<li><b>{html.escape(str(r.get('name') or r.get(key)))}</b>: "
                             f"{html.escape(msg)}</li>" for r, msg in failures)
             QMessageBox.warning(self.page, label, f"<ul>{items}</ul>")
-        self.page.refresh()
+        self.changed()
 
     def confirm(self, title: str, text: str) -> bool:
         return QMessageBox.question(self.page, title, text) == QMessageBox.StandardButton.Yes
@@ -144,7 +157,7 @@ class ImageActions(PageActions):
         except OsdeskError as exc:
             QMessageBox.warning(self.page, "Edit image", str(exc))
             return
-        self.page.refresh()
+        self.changed()
 
     async def download(self, image):
         path, _ = QFileDialog.getSaveFileName(self.page, "Save image data",
@@ -200,7 +213,7 @@ class ImageActions(PageActions):
                 f"(checksum {image.get('checksum')})", 15000)
         finally:
             dialog.done(0)
-            self.page.refresh()
+            self.changed()
 
 
 # -------------------------------------------------------------------- key pairs
@@ -238,7 +251,7 @@ class KeypairActions(PageActions):
         path = save_private_key(self.page, keypair)
         if path:
             self.window.statusBar().showMessage(f"Private key saved to {path} (mode 0600)", 15000)
-        self.page.refresh()
+        self.changed()
 
     def on_import(self):
         dialog = ImportKeyDialog(self.page)
@@ -253,7 +266,7 @@ class KeypairActions(PageActions):
         except OsdeskError as exc:
             QMessageBox.warning(self.page, "Import key pair", str(exc))
             return
-        self.page.refresh()
+        self.changed()
 
 
 #: OpenSSH public key types nova accepts.
@@ -476,7 +489,7 @@ class NetworkActions(PageActions):
             return
         except OsdeskError as exc:
             QMessageBox.warning(self.page, "Create network", str(exc))
-        self.page.refresh()
+        self.changed()
         self.window.pages["subnets"].refresh()
 
     def on_create_subnet(self, network: dict):
@@ -492,7 +505,7 @@ class NetworkActions(PageActions):
         except OsdeskError as exc:
             QMessageBox.warning(self.page, "Create subnet", str(exc))
             return
-        self.page.refresh()
+        self.changed()
         self.window.pages["subnets"].refresh()
 
     async def delete(self, rows):

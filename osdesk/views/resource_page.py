@@ -142,7 +142,7 @@ class ResourcePage(QWidget):
     def _connect_signals(self) -> None:
         self.filter_edit.textChanged.connect(self.on_filter_edit_textChanged)
         self.refresh_button.clicked.connect(self.refresh)
-        self.cancel_button.clicked.connect(self.feed.cancel)
+        self.cancel_button.clicked.connect(self.feed.give_up)
         self.feed.stateChanged.connect(self._show_state)
         self.table.customContextMenuRequested.connect(self.on_table_context_menu)
         self.table.doubleClicked.connect(self.on_table_double_clicked)

@@ -35,7 +35,8 @@ def test_quota_bar_turns_red_when_full(window, loop, demo_cloud):
     run(loop, until(lambda: window.quota_page.loaded_once))
     bar = window.quota_page.bars["Instances"]
     assert bar.value() == 1000
-    assert "#d9534f" in bar.styleSheet()
+    assert bar.palette().color(bar.palette().ColorRole.Highlight).name() == "#d9534f"
+    assert bar.styleSheet() == ""  # a sheet would drop the frame and the centred text
 
 
 def test_export_keeps_the_secret_out_unless_asked(window, tmp_path):
@@ -89,3 +90,53 @@ def test_import_clouds_yaml_saves_the_clouds_and_keeps_secrets_in_the_keyring(wi
     assert window.secrets.get(saved[0].id) == "yaml-s3cret"
     assert "yaml-s3cret" not in window.store.path.read_text()
     assert "Imported 1 cloud(s)" in told[0] and "broken" in told[0]
+
+
+def test_a_new_network_s_name_shows_in_the_subnets_table_at_once(window, loop, demo_cloud,
+                                                                 monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: warnings.append(text)))
+    open_demo(window, demo_cloud)
+    run(loop, until(lambda: bool(window.session and window.session.info)))
+    subnets = window.pages["subnets"]
+    window.show_page("subnets")
+    run(loop, until(lambda: subnets.feed.state == "ready"))
+    net_actions = window.page_actions[2]
+
+    run(loop, net_actions.create("fresh-net", {
+        "cidr": "10.99.0.0/24", "name": "fresh-sub", "ip_version": 4, "gateway_ip": True,
+        "enable_dhcp": True, "dns_nameservers": None}))
+    run(loop, subnets.refresh())
+
+    assert not warnings, warnings
+    model = subnets.model
+    [key] = [k for k in model.keys() if model.raw(k)["name"] == "fresh-sub"]
+    column = model.column_index("network")
+    run(loop, until(lambda: model.display_at(model.row_for_key(key), column) == "fresh-net"))
+
+
+def test_the_status_bar_counts_rows_in_words_and_not_on_the_quota_page(window, loop, demo_cloud):
+    open_demo(window, demo_cloud)
+    projects = window.pages["projects"]
+    window.show_page("projects")
+    run(loop, until(lambda: projects.feed.state == "ready" and projects.model.rowCount() > 0))
+    n = projects.model.rowCount()
+    assert window.status_rows.text() == (f"{n} projects" if n != 1 else "1 project")
+    window.show_page("servers")
+    servers = window.pages["servers"]
+    run(loop, until(lambda: servers.feed.state == "ready"))
+    assert window.status_rows.text() == f"{servers.model.rowCount()} servers"
+
+    window.show_page("quotas")
+
+    assert window.status_rows.text() == ""
+
+
+def test_kind_nouns_read_as_running_text():
+    from osdesk.resources import KIND_BY_KEY
+    assert KIND_BY_KEY["servers"].noun(1) == "server"
+    assert KIND_BY_KEY["floating_ips"].noun(1) == "floating IP"
+    assert KIND_BY_KEY["floating_ips"].noun(2) == "floating IPs"
+    assert KIND_BY_KEY["keypairs"].noun(0) == "key pairs"

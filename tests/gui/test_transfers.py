@@ -1,5 +1,6 @@
-"""Image uploads in the window: progress reaches the dialog, the cloud's other pages
-keep loading while an upload is under way, quitting asks first and cancels."""
+"""Long calls in the window: an upload's progress reaches the dialog, the cloud's other
+pages keep loading while an upload is under way or after the user gave up on a hung
+request, quitting during an upload asks first and cancels it."""
 
 from __future__ import annotations
 
@@ -120,3 +121,23 @@ def test_quitting_during_an_upload_asks_and_cancels_it(opened, loop, demo_cloud,
     while demo_images(demo_cloud, "unwanted") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert demo_images(demo_cloud, "unwanted") == []
+
+
+def test_cancel_on_a_hung_list_lets_the_cloud_s_other_pages_load(opened, loop, demo_cloud):
+    window = opened
+    servers, images = window.pages["servers"], window.pages["images"]
+    demo_cloud.hang(r"/servers/detail")
+    try:
+        task = servers.refresh()
+        run(loop, until(lambda: window.runner.busy(window.session.ctx.key)))
+        servers.cancel_button.click()  # the user gives up on the hung list
+        run(loop, until(lambda: servers.feed.state == "ready"))
+        # the next call of the same cloud does not queue behind the stuck request
+        window.show_page("images")
+        run(loop, images.refresh(), timeout=15)
+        assert images.feed.state == "ready" and images.model.rowCount() > 0
+    finally:
+        demo_cloud.unhang()
+    window.show_page("servers")
+    run(loop, servers.refresh(), timeout=15)
+    assert servers.feed.state == "ready" and servers.model.rowCount() > 0

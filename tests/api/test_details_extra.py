@@ -1,0 +1,34 @@
+"""The detail pane's extra calls (``osdesk.details.extra_for``) on the real samples."""
+
+from __future__ import annotations
+
+from api_fakes import NOVA, sample
+from osdesk.details import extra_for, sections_for
+from osdesk.models.columns import LookupContext
+
+
+def test_a_key_pair_s_created_time_comes_from_its_own_get(devstack):
+    # Nova's list leaves created_at out; the key pair's own GET has it
+    listed = sample(f"{NOVA}/os-keypairs/keypairs-list-resp.json")["keypairs"][0]["keypair"]
+    assert "created_at" not in listed
+    full = sample(f"{NOVA}/os-keypairs/keypairs-get-resp.json")
+    name = listed["name"]
+    devstack.add("GET", f"{devstack.compute}/os-keypairs/{name}", full)
+
+    extra = extra_for("keypairs", devstack.cloud(), listed)
+
+    [(title, rows)] = extra
+    shown = {label: value for label, value, _copy in rows}
+    assert shown["User"] == "fake" and shown["ID"] == "1"
+    assert shown["Created"].startswith("2014-05-07")
+    # and the list row alone does not claim an empty "Created"
+    main = sections_for("keypairs", listed, LookupContext())
+    assert "Created" not in {label for _t, rs in main for label, _v, _c in rs}
+
+
+def test_no_extra_call_when_the_row_already_has_its_created_time(devstack):
+    full = sample(f"{NOVA}/os-keypairs/keypairs-get-resp.json")["keypair"]
+
+    assert extra_for("keypairs", devstack.cloud(), full) == []
+    main = sections_for("keypairs", full, LookupContext())
+    assert "Created" in {label for _t, rs in main for label, _v, _c in rs}
