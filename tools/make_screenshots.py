@@ -62,6 +62,10 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
             page.table.selectRow(0)
             await asyncio.sleep(0.8)
         grab(window, f"page-{key}")
+    window.show_page("quotas")
+    await _wait(lambda: window.quota_page.loaded_once)
+    await asyncio.sleep(0.3)
+    grab(window, "page-quotas")
     window.show_page("servers")
 
     # context menu of an ACTIVE server
