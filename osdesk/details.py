@@ -37,8 +37,21 @@ def sections_for(kind: str, raw: dict, lookups=None, *, is_admin: bool = False) 
     return fn(raw, lookups, is_admin)
 
 
+_ACRONYMS = {"id": "ID", "os": "OS", "ram": "RAM", "ip": "IP", "mtu": "MTU", "cidr": "CIDR",
+             "dns": "DNS", "dhcp": "DHCP", "ha": "HA", "url": "URL", "uuid": "UUID"}
+
+
+def label(field: str) -> str:
+    """A field name as the pane shows it: "os_hash_value" -> "OS hash value"."""
+    words = [_ACRONYMS.get(w, w) for w in field.replace(":", " ").replace("_", " ").split()]
+    if words and words[0] == words[0].lower():
+        words[0] = words[0].capitalize()
+    return " ".join(words)
+
+
 def _generic(raw, lookups, is_admin):
-    return [("Properties", [(k, _v(v), k in ("id", "name")) for k, v in sorted(raw.items())])]
+    return [("Properties", [(label(k), _v(v), k in ("id", "name"))
+                            for k, v in sorted(raw.items())])]
 
 
 def _server(raw, lookups, is_admin):
@@ -90,7 +103,7 @@ def _image(raw, lookups, is_admin):
             text = fmt_time(value) or "—"
         else:
             text = _v(value)
-        core.append((key.replace("_", " "), text, key in ("id", "checksum", "os_hash_value")))
+        core.append((label(key), text, key in ("id", "checksum", "os_hash_value")))
     custom = [(k, _v(v), True) for k, v in sorted(raw.items())
               if k not in _IMAGE_CORE and k not in _IMAGE_SKIP]
     return [("Image", core), ("Custom properties", custom or [("—", "none", False)])]
@@ -127,7 +140,7 @@ def _network(raw, lookups, is_admin):
     if is_admin:
         for key in ("provider:network_type", "provider:physical_network",
                     "provider:segmentation_id"):
-            rows.append((key.split(":")[-1].replace("_", " "), _v(raw.get(key)), False))
+            rows.append((label(key.split(":")[-1]), _v(raw.get(key)), False))
     return [("Network", rows)]
 
 

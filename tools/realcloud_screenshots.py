@@ -280,7 +280,9 @@ class Shooter:
         await self.wait_servers_active()
         await self.shoot_page("servers", self.names["web"], "Action log")
         await self.shoot_page("flavors", "m1.small", "Extra specs")
-        await self.shoot_page("keypairs", self.names["laptop"])
+        # Nova's list has no created_at: the pane fetches the key pair for a "Details"
+        # section (Created, User, ID) after the selection
+        await self.shoot_page("keypairs", self.names["laptop"], "Created")
         await self.shoot_page("networks", self.names["net"], "Ports on this network")
         await self.shoot_page("subnets", self.names["subnet"])
         await self.shoot_page("routers", self.names["router"], "Interfaces")

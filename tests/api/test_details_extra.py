@@ -32,3 +32,12 @@ def test_no_extra_call_when_the_row_already_has_its_created_time(devstack):
     assert extra_for("keypairs", devstack.cloud(), full) == []
     main = sections_for("keypairs", full, LookupContext())
     assert "Created" in {label for _t, rs in main for label, _v, _c in rs}
+
+
+def test_field_names_read_as_labels():
+    from osdesk.details import label
+    assert label("id") == "ID"
+    assert label("os_hash_value") == "OS hash value"
+    assert label("min_ram") == "Min RAM"
+    assert label("provider:network_type") == "Provider network type"
+    assert label("is_domain") == "Is domain"
