@@ -92,12 +92,22 @@ class StallProbe(QObject):
         now = time.perf_counter()
         if self._last is not None:
             self.gaps.append(now - self._last)
+            self.ends.append(now)
+            if now - self._last > 0.050:  # when the long ones ended, from start()
+                self.long_at.append(round(now - self._started, 3))
         self._last = now
 
     def start(self):
         self.gaps = []
-        self._last = time.perf_counter()
+        self.ends: list[float] = []  # perf_counter() at the end of each gap
+        self.long_at: list[float] = []
+        self._last = self._started = time.perf_counter()
         self.timer.start()
+
+    def max_after(self, t: float) -> float | None:
+        """The longest gap (ms) that began after ``t`` (a perf_counter() time)."""
+        after = [g for g, end in zip(self.gaps, self.ends) if end - g >= t]
+        return round(max(after) * 1000, 1) if after else None
 
     def stop(self) -> dict:
         self.timer.stop()
@@ -108,6 +118,7 @@ class StallProbe(QObject):
         return {"max_ms": round(gaps[-1] * 1000, 1),
                 "p99_ms": round(gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))] * 1000, 1),
                 "ticks": len(gaps), "over_50ms": sum(1 for g in gaps if g > 0.050),
+                "over_50ms_ended_at_s": self.long_at[:20],
                 "worst5_ms": [round(g * 1000, 1) for g in gaps[-5:][::-1]]}
 
 

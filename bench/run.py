@@ -571,6 +571,8 @@ def bench_upload(cfg, tmp, results):
         summary[phase] = {
             "mb_per_s": C.median([p["mb_per_s"] for p in ph]),
             "stall_max_ms": C.median([p["stall"]["max_ms"] for p in ph]),
+            "stall_uploading_ms": C.median([p["stall"].get("max_after_first_progress_ms")
+                                            for p in ph]),
             "stall_worst_ms": max((p["stall"]["max_ms"] for p in ph), default=None),
             "over_50ms": C.median([p["stall"]["over_50ms"] for p in ph]),
             "progress_updates": C.median([p["progress_updates"] for p in ph]),
@@ -604,23 +606,25 @@ def report_upload(res):
                          ("browsing", "osdesk, Servers page refreshed every 0.5 s meanwhile")):
         p = s[phase]
         rows.append([title, fmt_s(p["mb_per_s"], 0), fmt_s(p["stall_max_ms"], 0),
+                     fmt_s(p.get("stall_uploading_ms"), 0),
                      fmt_s(p["stall_worst_ms"], 0), p["over_50ms"], p["progress_updates"],
                      fmt_s(p["progress_median_gap_ms"], 0), fmt_s(p["progress_max_gap_ms"], 0),
                      fmt_s(p["first_progress_ms"], 0), fmt_s(p["delivery_max_ms"], 0),
                      C.mib(p["peak_growth"]),
                      "yes" if p["bar_ok"] else "NO"])
     rows.append(["floor: requests, POST + PUT of the file object",
-                 fmt_s(s["floor"]["mb_per_s"], 0), "", "", "", "", "", "", "", "",
+                 fmt_s(s["floor"]["mb_per_s"], 0), "", "", "", "", "", "", "", "", "",
                  C.mib(s["floor"]["peak_growth"]), ""])
     if s.get("cli"):
         rows.append(["openstack image create --file (whole process)",
-                     fmt_s(s["cli"]["mb_per_s"], 0), "", "", "", "", "", "", "", "",
+                     fmt_s(s["cli"]["mb_per_s"], 0), "", "", "", "", "", "", "", "", "",
                      f"{C.mib(s['cli']['peak_rss'])} (peak RSS)", ""])
     text = table(f"7. Uploading a {s['bytes'] / 2**20:,.0f} MiB image: throughput (MB/s), "
-                 f"longest GUI-thread gap (5 ms QTimer; ms), progress updates the dialog "
+                 f"longest GUI-thread gap (5 ms QTimer; ms: from the click, and once the "
+                 f"bytes flow), progress updates the dialog "
                  f"showed (gaps between them, the first after the click, the longest from "
                  f"the worker's report to the dialog; ms), peak RSS over the RSS before (MiB); medians of {s['reps']} run(s)",
-                 ["case", "MB/s", "stall", "worst", ">50ms", "updates", "gap med",
+                 ["case", "MB/s", "stall", "uploading", "worst", ">50ms", "updates", "gap med",
                   "gap max", "first", "to screen", "peak +MiB", "bar ok"], rows)
     return (text + f"\n   the same browsing without an upload: longest gap "
             f"{fmt_s(s['browsing_without_upload_stall_ms'], 0)} ms; a Servers refresh "
@@ -683,7 +687,8 @@ def targets(results, quick):
         for phase, suffix in (("alone", ""), ("browsing", "_while_browsing")):
             v = U[phase]["stall_max_ms"]
             add(f"stall_upload{suffix}", f"{fmt_s(v, 0)}ms", "<50ms", v is not None and v < 50,
-                f"{mib_}; median over {U['reps']} run(s) of the longest gap")
+                f"{mib_}; median over {U['reps']} run(s) of the longest gap, from the click "
+                f"(opening the dialog included) to the image being active")
         g = U["alone"]["progress_max_gap_ms"]
         add("upload_progress_max_gap", f"{fmt_s(g, 0)}ms", "<=250ms", g is not None and g <= 250,
             "longest time between two reports the dialog showed (bytes stop moving too when "

@@ -158,7 +158,9 @@ class TransferDialog(QDialog):
     report comes (the cloud stopped reading: the dialog says so instead of freezing).
     """
 
-    _progressed = Signal(int, int)
+    # "qint64": a Signal(int, int) carries C++ ints, and a 2 GiB upload's byte count
+    # arrived as -2147483648 (found by bench/ section 7)
+    _progressed = Signal("qint64", "qint64")
     #: seconds of progress reports the rate is computed over
     RATE_WINDOW = 5.0
     #: no bytes moved for this long: say that the transfer is waiting

@@ -102,3 +102,14 @@ def test_escape_and_cancel_set_the_event_and_keep_the_dialog_until_the_worker_st
     assert dialog.label.text() == "Cancelling…" and not dialog.cancel_button.isEnabled()
     dialog._show()  # a late tick does not overwrite "Cancelling…"
     assert dialog.label.text() == "Cancelling…"
+
+
+def test_sizes_over_2_gib_arrive_whole_from_a_worker_thread(qtbot, dialog):
+    done, total = 3 * 2**30 + 5, 5 * 2**30  # past a C++ int
+    worker = threading.Thread(target=dialog.progress, args=(done, total))
+    worker.start()
+    worker.join()
+
+    qtbot.waitUntil(lambda: dialog.bar.value() == 600)
+    assert dialog._done == done and dialog._total == total
+    assert dialog.label.text().startswith("3 GiB of 5 GiB")

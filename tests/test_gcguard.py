@@ -1,0 +1,75 @@
+"""The GUI-thread garbage collector: full passes only when the old objects grew by a
+quarter, as CPython's automatic collector does, and cycles still collected."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from osdesk.gcguard import MainThreadGC
+
+
+@pytest.fixture
+def guard(qapp):
+    g = MainThreadGC()
+    g._timer.stop()  # driven by hand below
+    passes = []
+
+    def spy(phase, info):
+        if phase == "start":
+            passes.append(info["generation"])
+    gc.callbacks.append(spy)
+    g.passes = passes
+    yield g
+    gc.callbacks.remove(spy)
+    gc.disable()  # the test session keeps it off (tests/conftest.py)
+
+
+def churn(guard, rounds: int, keep: list | None = None):
+    """Allocate like a busy app: mostly garbage, and into ``keep`` what must live."""
+    for _ in range(rounds):
+        for _ in range(800):  # garbage in cycles: only the collector frees it
+            cycle = []
+            cycle.append(cycle)
+        del cycle
+        if keep is not None:
+            keep.extend([i] for i in range(800))
+        guard.collect_due()
+
+
+def test_steady_work_over_many_old_objects_does_no_repeated_full_pass(guard):
+    old = [[i] for i in range(200_000)]  # 10,000 servers' worth of rows
+    churn(guard, 130)  # every 11th young pass is a middle one, every 11th of those
+    assert guard.passes.count(2) == 1  # may be full: the first takes the old objects in
+    guard.passes.clear()
+
+    churn(guard, 400)  # 3 more times the full pass is due by count; nothing new kept
+
+    assert guard.passes.count(2) == 0
+    assert guard.passes.count(1) >= 30 and guard.passes.count(0) > 300
+    del old
+
+
+def test_a_full_pass_comes_once_the_old_objects_grew_by_a_quarter(guard):
+    old = [[i] for i in range(40_000)]
+    churn(guard, 130)  # the first full pass
+    guard.passes.clear()
+    keep: list = []
+
+    churn(guard, 200, keep)  # 160,000 more long-lived objects: four times the old ones
+
+    assert guard.passes.count(2) >= 1
+    del old, keep
+
+
+def test_cycles_are_still_collected(guard):
+    class Node:
+        pass
+    for _ in range(2000):
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+    del a, b
+    churn(guard, 800)
+
+    assert not any(isinstance(o, Node) for o in gc.get_objects())
