@@ -262,9 +262,13 @@ class ResourceFeed(QObject):
         self.model.begin_refresh()
 
         try:
-            await session.runner.stream(session.ctx,
-                                        lambda: sliced(self.kind.pages(session.cloud)),
-                                        self.model.merge_page)
+            # the rows' cells are built on the worker, between fetching pages (GIL
+            # handed back every 1 ms), so the GUI thread only places them
+            prepare = self.model.prepare
+            await session.runner.stream(
+                session.ctx,
+                lambda: (prepare(page) for page in sliced(self.kind.pages(session.cloud))),
+                self.model.merge_page)
         except Stale:
             return
         except asyncio.CancelledError:

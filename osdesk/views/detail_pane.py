@@ -26,10 +26,12 @@ class DetailPane(QTextBrowser):
 
     def show_sections(self, title: str, sections: list, extra_note: str = "") -> None:
         self._copy = []
-        parts = [f"<h3 style='margin-bottom:4px'>{html.escape(title)}</h3>"]
-        for name, rows in sections:
-            parts.append(f"<p style='margin:8px 0 2px 0'><b>{html.escape(name)}</b></p>"
-                         "<table cellspacing='0' cellpadding='2' width='100%'>")
+        # one table for every section, so the values line up all the way down
+        parts = [f"<h3 style='margin-bottom:4px'>{html.escape(title)}</h3>",
+                 "<table cellspacing='0' cellpadding='2' width='100%'>"]
+        for number, (name, rows) in enumerate(sections):
+            top = "" if number == 0 else " style='padding-top:10px'"
+            parts.append(f"<tr><td colspan='2'{top}><b>{html.escape(name)}</b></td></tr>")
             for label, value, copyable in rows:
                 value = "" if value is None else str(value)
                 link = ""
@@ -40,7 +42,7 @@ class DetailPane(QTextBrowser):
                 parts.append(f"<tr><td style='color:gray; padding-right:8px' valign='top' "
                              f"nowrap>{html.escape(str(label))}</td><td>{html.escape(value)}"
                              f"{link}</td></tr>")
-            parts.append("</table>")
+        parts.append("</table>")
         if extra_note:
             parts.append(f"<p style='color:gray'>{html.escape(extra_note)}</p>")
         self.setHtml("".join(parts))

@@ -51,11 +51,16 @@ def run(loop, coro, timeout=30):
     return loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
-async def until(predicate, timeout=20.0, interval=0.02):
-    """Let the event loop run until ``predicate()`` is true (a behaviour bound, not a benchmark)."""
+async def until(predicate, timeout=None, interval=0.02):
+    """Let the event loop run until ``predicate()`` is true (a behaviour bound, not a benchmark).
+
+    Without ``timeout`` the ``run()`` around it is the bound: ``run(loop, until(p),
+    timeout=60)`` waits 60 s (a 20 s default here once cut such waits short on a busy
+    machine).
+    """
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
+    deadline = None if timeout is None else loop.time() + timeout
+    while deadline is None or loop.time() < deadline:
         if predicate():
             return
         await asyncio.sleep(interval)

@@ -79,12 +79,12 @@ def test_stop_then_start_follow_the_row(window, loop):
         run(loop, page.refresh())
         run(loop, until(lambda: page.model.raw(sid) is not None))
         window.server_actions.follow(sid)
-        run(loop, until(lambda: page.model.raw(sid)["status"] == "ACTIVE"), timeout=60)
+        run(loop, until(lambda: page.model.raw(sid)["status"] == "ACTIVE", timeout=60), timeout=70)
         row = page.model.raw(sid)
         seen = statuses_of(page, sid)
         run(loop, window.server_actions.perform("stop", [row]))
         run(loop, until(lambda: page.model.raw(sid)["status"] == "SHUTOFF"
-                        and not page.model.raw(sid)["OS-EXT-STS:task_state"]), timeout=60)
+                        and not page.model.raw(sid)["OS-EXT-STS:task_state"], timeout=60), timeout=70)
         assert seen[-1] == "SHUTOFF"
         # the menu now offers Start and says why Stop is not there
         menu = {a.text().split("  (")[0]: a for a in page.menu_provider(page, [page.model.raw(sid)])
@@ -94,7 +94,7 @@ def test_stop_then_start_follow_the_row(window, loop):
         assert menu["Stop"].toolTip() == "needs ACTIVE or ERROR or RESCUE, server is SHUTOFF"
         run(loop, window.server_actions.perform("start", [page.model.raw(sid)]))
         run(loop, until(lambda: page.model.raw(sid)["status"] == "ACTIVE"
-                        and not page.model.raw(sid)["OS-EXT-STS:task_state"]), timeout=60)
+                        and not page.model.raw(sid)["OS-EXT-STS:task_state"], timeout=60), timeout=70)
         # every action's exchange is in the console, the 202 included
         calls = [window.api_log_model.call_at(r) for r in range(window.api_log_model.rowCount())]
         actions = [c for c in calls if c.url.endswith(f"/servers/{sid}/action")]

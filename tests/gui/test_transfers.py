@@ -76,7 +76,7 @@ def test_pages_of_the_same_cloud_keep_loading_while_an_upload_is_under_way(
     demo_cloud.hang(STUCK_UPLOAD)  # Glance takes the upload and does not answer yet
     task = window._spawn(window.page_actions[0].create(image_values("slow", src)))
     try:
-        run(loop, until(lambda: progress_seen), timeout=30)  # bytes are going out
+        run(loop, until(lambda: progress_seen, timeout=30), timeout=40)  # bytes are going out
         assert window.transfers.titles() == ["Uploading slow"]
 
         # other calls to the same cloud are not queued behind the upload
@@ -88,7 +88,7 @@ def test_pages_of_the_same_cloud_keep_loading_while_an_upload_is_under_way(
         assert not task.done()
     finally:
         demo_cloud.unhang()
-    run(loop, until(task.done), timeout=60)
+    run(loop, until(task.done, timeout=60), timeout=70)
     [image] = demo_images(demo_cloud, "slow")
     assert image["status"] == "active" and image["size"] == 3 * 1024 * 1024
 
@@ -105,7 +105,7 @@ def test_quitting_during_an_upload_asks_and_cancels_it(opened, loop, demo_cloud,
     demo_cloud.hang(STUCK_UPLOAD)
     window._spawn(window.page_actions[0].create(image_values("unwanted", src)))
     try:
-        run(loop, until(lambda: progress_seen), timeout=30)
+        run(loop, until(lambda: progress_seen, timeout=30), timeout=40)
 
         window.close()  # "No": the window stays, the upload goes on
         assert window.isVisible() and window.transfers.titles() == ["Uploading unwanted"]

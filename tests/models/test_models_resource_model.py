@@ -430,3 +430,77 @@ def test_ten_thousand_servers(recorder):
     assert model.keys() == sorted(model.keys(), key=lambda k: int(k.replace("-", ""), 16))
     assert model.index(model.row_for_key(rows[5]["id"]), model.column_index("status")).data(
         ResourceTableModel.StatusRole) == "error"
+
+
+# ------------------------------------------------------------------ rows built off the GUI thread
+def model_state(model) -> list:
+    return [(model.key_at(r), tuple(model.display_at(r, c) for c in range(model.columnCount())),
+             model.filter_text_at(r)) for r in range(model.rowCount())]
+
+
+def refresh_pages(model, pages, *, prepared: bool):
+    model.begin_refresh()
+    summaries = [model.merge_page(model.prepare(p) if prepared else p) for p in pages]
+    summaries.append(model.finish_refresh())
+    return summaries
+
+
+def test_prepared_pages_merge_exactly_like_raw_ones(check_model, recorder):
+    first = many_servers(30)
+    second = clone(first[3:]) + many_servers(4, start=30)  # 3 gone, 4 new
+    second[0]["status"] = "SHUTOFF"
+    second[5]["name"] = "renamed"
+    results = []
+    for prepared in (False, True):
+        model = servers_model()
+        check_model(model)
+        model.sort(model.column_index("name"), Asc)
+        refresh_pages(model, [first[:10], first[10:]], prepared=prepared)
+        rec = recorder(model)
+        summaries = refresh_pages(model, [second[:12], second[12:]], prepared=prepared)
+        results.append((model_state(model), summaries, len(rec.of("dataChanged")),
+                        len(rec.of("rowsInserted")), len(rec.of("rowsRemoved")),
+                        len(rec.of("modelReset"))))
+    assert results[0] == results[1]
+    assert results[1][1][-1] == MergeSummary(0, 0, 3) and results[1][5] == 0
+
+
+def test_prepare_skips_building_rows_the_model_already_holds_unchanged():
+    model = servers_model()
+    rows = many_servers(20)
+    model.merge(rows)
+    rows[4] = dict(rows[4], name="changed")
+
+    page = model.prepare(clone(rows))
+
+    built = {key: b is not None for key, _raw, b, _held in page.entries}
+    assert sum(built.values()) == 1 and built[rows[4]["id"]]
+
+
+def test_a_prepared_page_whose_lookups_or_sort_changed_meanwhile_is_built_again():
+    model = servers_model(context=LookupContext(flavor_names={}))
+    rows = many_servers(5)
+    flavor_id = rows[0]["flavor"].get("id") or rows[0]["flavor"].get("original_name")
+    page = model.prepare(rows)  # on the worker, with the old lookups
+    model.set_context(LookupContext(flavor_names={flavor_id: "renamed-flavor"}))
+    model.sort(model.column_index("status"), Desc)
+
+    model.merge_page(page)
+
+    fresh = servers_model(context=model.context)
+    fresh.sort(model.column_index("status"), Desc)
+    fresh.merge_page(rows)
+    assert model_state(model) == model_state(fresh)
+
+
+def test_a_row_changed_on_the_gui_thread_after_prepare_is_still_replaced():
+    model = servers_model()
+    rows = many_servers(5)
+    model.merge(rows)
+    page = model.prepare(clone(rows))  # every row "held unchanged" on the worker
+    model.upsert(dict(rows[2], status="ERROR"))  # an action's answer, meanwhile
+
+    summary = model.merge_page(page)
+
+    assert summary.changed == 1  # the list's row wins again, as a raw merge would
+    assert model.raw(rows[2]["id"])["status"] == rows[2]["status"]
