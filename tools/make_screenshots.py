@@ -104,6 +104,45 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     grab(viewer, "console-log")
     viewer.close()
 
+    # the image, key pair and network dialogs, filled in as a user would
+    from osdesk.views.image_dialogs import CreateImageDialog, EditImageDialog, TransferDialog
+    from osdesk.views.resource_actions import ImportKeyDialog, NetworkDialog
+    create = CreateImageDialog(window)
+    disk = Path(tempfile.mkdtemp(prefix="osdesk-shots-")) / "noble-server-cloudimg-amd64.img"
+    disk.write_bytes(b"QFI\xfb" + bytes(4092))  # a file that exists, named like the real one
+    create.name_edit.setText("ubuntu-24.04")
+    create.file_edit.setText(str(disk))
+    create.tags_edit.setText("ubuntu, lts")
+    create.show()
+    grab(create, "image-create-dialog")
+    create.close()
+    images = window.pages["images"]
+    edit = EditImageDialog(images.model.raw(images.model.keys()[0]), window)
+    edit.show()
+    grab(edit, "image-edit-dialog")
+    edit.close()
+    transfer = TransferDialog("Uploading ubuntu-24.04", window)
+    transfer.show()
+    transfer._on_progress(0, 2_361_393_152)
+    transfer._samples[0] = (transfer._samples[0][0] - 4.0, 0)  # four seconds in
+    transfer._on_progress(1_117_782_016, 2_361_393_152)
+    grab(transfer, "upload-progress")
+    transfer.done(0)
+    key = ImportKeyDialog(window)
+    key.name_edit.setText("laptop")
+    key.key_edit.setPlainText("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMcJ6Xzf0o6D0gH4mYb3cJm0n"
+                              "Yq3Fh9xkq2cE2tC4Fq9 me@laptop")
+    key.show()
+    grab(key, "keypair-import-dialog")
+    key.close()
+    net = NetworkDialog(window)
+    net.name_edit.setText("backend")
+    net.subnet_name.setText("backend-v4")
+    net.cidr_edit.setText("10.20.0.0/24")
+    net.show()
+    grab(net, "network-create-dialog")
+    net.close()
+
     window.close()
     window.shutdown()
     app.quit()
