@@ -101,3 +101,36 @@ def test_a_read_queued_while_the_context_moved_on_is_not_started():
             return "stale"
     assert run(main()) == "stale" and calls == []
     runner.shutdown()
+
+
+def test_stream_lets_other_work_run_between_pages_already_queued():
+    runner = Runner()
+    ctx = Context("a")
+    ticks = {"n": 0}
+    seen = []
+    all_queued = threading.Event()
+
+    def pages():
+        yield from ([1], [2], [3])
+        all_queued.set()
+
+    async def ticker():
+        while True:
+            ticks["n"] += 1
+            await asyncio.sleep(0)
+
+    async def main():
+        tick = asyncio.ensure_future(ticker())
+        await asyncio.to_thread(lambda: None)
+
+        def on_page(page):
+            if not seen:
+                all_queued.wait(5)  # the later pages are queued before this one is merged
+            seen.append(ticks["n"])
+        count = await runner.stream(ctx, pages, on_page)
+        tick.cancel()
+        return count
+    assert run(main()) == 3
+    # something else ran between every two merges, though no page had to be waited for
+    assert seen[0] < seen[1] < seen[2]
+    runner.shutdown()
