@@ -4,9 +4,10 @@ Each cloud gets one single-thread executor: calls to one cloud run in order, and
 its ``requests.Session`` is never shared across threads. Long transfers (image
 uploads and downloads) run beside it on the cloud's transfer executor, each on its
 own connection (``Cloud.sibling``), so a 20-minute upload does not hold every list
-and action of that cloud back. Results come back to the
-GUI thread as awaited futures; a result that belongs to a cloud or project the
-user has left (the context's generation changed) is dropped as :class:`Stale`.
+and action of that cloud back; a worker stuck in a request the user gave up on is
+left to it (:meth:`Runner.abandon`). Results come back to the GUI thread as awaited
+futures; a result that belongs to a cloud or project the user has left (the
+context's generation changed) is dropped as :class:`Stale`.
 """
 
 from __future__ import annotations
