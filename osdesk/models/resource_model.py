@@ -373,19 +373,8 @@ class ResourceTableModel(QAbstractTableModel):
             changed.append(pos)
             if sc >= 0 and self._key(new, sc) != self._key(old, sc):
                 resort = True
-        if changed:
-            changed.sort()
-            last = len(self._columns) - 1
-            for first_row, last_row in _runs(changed):
-                emit(self.dataChanged, self.index(first_row, 0), self.index(last_row, last))
-        if added:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
-            self._rows.extend(added)
-            if not self._index_dirty:
-                for offset, row in enumerate(added):
-                    self._index[row.key] = start + offset
-            self.endInsertRows()
+        self._emit_changed(changed)
+        self._insert_rows(added)
         if added or resort:
             self._resort()
         return self._merged(MergeSummary(len(added), len(changed), 0))
@@ -557,16 +546,16 @@ class ResourceTableModel(QAbstractTableModel):
             changed.append(pos)
             if sc >= 0 and new.sort[sc] != old.sort[sc]:
                 resort = True
-        if changed:
-            changed.sort()
-            last = len(self._columns) - 1
-            for first_row, last_row in _runs(changed):
-                emit(self.dataChanged, self.index(first_row, 0), self.index(last_row, last))
+        self._emit_changed(changed)
         return len(changed), resort
 
     def _append(self, raws: Iterable[Mapping]) -> int:
         """Append rows (``fresh.values()`` after ``_update_existing``: only new keys)."""
-        new_rows = [self._build(self._key_of(raw), raw, next(self._seq)) for raw in raws]
+        return self._insert_rows([self._build(self._key_of(raw), raw, next(self._seq))
+                                  for raw in raws])
+
+    def _insert_rows(self, new_rows: list[_Row]) -> int:
+        """Append built rows at the end, in one insert."""
         if not new_rows:
             return 0
         start = len(self._rows)
@@ -577,6 +566,15 @@ class ResourceTableModel(QAbstractTableModel):
                 self._index[row.key] = start + offset
         self.endInsertRows()
         return len(new_rows)
+
+    def _emit_changed(self, positions: list[int]) -> None:
+        """One dataChanged per run of adjacent changed rows."""
+        if not positions:
+            return
+        positions.sort()
+        last = len(self._columns) - 1
+        for first_row, last_row in _runs(positions):
+            emit(self.dataChanged, self.index(first_row, 0), self.index(last_row, last))
 
     def _remove_positions(self, positions: list[int]) -> int:
         if not positions:
