@@ -130,8 +130,11 @@ class CloudSession(QObject):
         if not self.runner.busy(self.ctx.key):
             return False
         log.info("leaving a stuck call on %s to its timeout", self.profile.name)
+        old = self.cloud
+        # closed on the old worker once the stuck call (and any queued behind it) ended
+        self.runner.executor(self.ctx.key).submit(old.close)
         self.runner.abandon(self.ctx.key)
-        self.cloud = self.cloud.sibling()
+        self.cloud = old.sibling()
         return True
 
     async def transfer(self, work: Callable[[Cloud], Any]) -> Any:
