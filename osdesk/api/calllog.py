@@ -162,6 +162,8 @@ class ApiCall:
     #: parsed (redacted) bodies for the JSON views; None when not JSON or too big
     request_json: object | None = None
     response_json: object | None = None
+    #: the catalog endpoint URL the call was labelled by ("" when none matched)
+    endpoint: str = ""
 
     @property
     def ok(self) -> bool:
@@ -201,11 +203,13 @@ class ApiCall:
     def as_openstack_cli(self) -> str | None:
         """The equivalent ``openstack`` CLI command, where one exists."""
         return openstack_command(self.method, self.url, self.service_type,
-                                 self.request_json if isinstance(self.request_json, dict) else None)
+                                 self.request_json if isinstance(self.request_json, dict) else None,
+                                 endpoint=self.endpoint)
 
 
 def build_call(request, response=None, *, elapsed_ms: float, error: str = "",
-               cloud: str = "", service_type: str = "", read_body: bool = True) -> ApiCall:
+               cloud: str = "", service_type: str = "", read_body: bool = True,
+               endpoint: str = "") -> ApiCall:
     """Make a redacted record from a ``requests.PreparedRequest`` and its response."""
     req_headers = redact_headers(request.headers)
     req_ctype = request.headers.get("Content-Type", "") or ""
@@ -232,7 +236,7 @@ def build_call(request, response=None, *, elapsed_ms: float, error: str = "",
                    request_body=req_text, response_headers=resp_headers,
                    response_body=resp_text, request_id=request_id, error=error,
                    cloud=cloud, service_type=service_type,
-                   request_json=req_json, response_json=resp_json)
+                   request_json=req_json, response_json=resp_json, endpoint=endpoint)
 
 
 def _is_auth_request(request) -> bool:
@@ -299,14 +303,37 @@ class CallLog:
 default_log = CallLog()
 
 
+def url_under(url: str, prefix: str) -> bool:
+    """Whether ``url`` is ``prefix`` or below it, on whole path segments:
+    http://h/imagebuilder/v1 is not below http://h/image."""
+    prefix = prefix.rstrip("/")
+    if not prefix or not url.startswith(prefix):
+        return False
+    return len(url) == len(prefix) or url[len(prefix)] in "/?#"
+
+
 # ---------------------------------------------------------------- CLI mapping
-def _path_parts(url: str) -> tuple[list[str], dict]:
+#: The path heads each service's commands below start with.
+_HEADS = {"compute": {"servers", "flavors", "os-keypairs", "limits"},
+          "image": {"images"},
+          "network": {"networks", "subnets", "routers", "ports", "security-groups",
+                      "floatingips", "quotas"},
+          "identity": {"auth", "users", "projects"}}
+
+
+def _path_parts(url: str, endpoint: str = "") -> tuple[list[str], dict]:
     split = urlsplit(url)
-    parts = [p for p in split.path.split("/") if p]
-    # drop version and devstack-style prefixes: /compute/v2.1, /image/v2, /networking/v2.0
-    while parts and (parts[0] in ("compute", "image", "networking", "network", "identity",
-                                  "volume", "placement")
-                     or (parts[0][:1] == "v" and parts[0][1:2].isdigit())):
+    if endpoint and url_under(url, endpoint):
+        # the path below the service's catalog endpoint, whatever prefix that has
+        parts = [p for p in split.path[len(urlsplit(endpoint).path.rstrip("/")):].split("/") if p]
+    else:
+        # a record made without its endpoint: drop devstack-style prefixes (/compute/v2.1,
+        # /image/v2, /networking/v2.0); the service label still decides the command
+        parts = [p for p in split.path.split("/") if p]
+        while parts and parts[0] in ("compute", "image", "networking", "network", "identity",
+                                     "volume", "placement"):
+            parts.pop(0)
+    while parts and parts[0][:1] == "v" and parts[0][1:2].isdigit():  # /v2.1, /v2.0
         parts.pop(0)
     # nova's legacy /v2.1/{project_id}/servers: skip a 32-hex project id
     if parts and len(parts[0]) == 32 and all(c in "0123456789abcdef" for c in parts[0]):
@@ -324,9 +351,11 @@ _ACTION_CLI = {
 
 
 def openstack_command(method: str, url: str, service_type: str = "",
-                      body: dict | None = None) -> str | None:
-    parts, query = _path_parts(url)
-    if not parts:
+                      body: dict | None = None, endpoint: str = "") -> str | None:
+    """The ``openstack`` command of a call on ``service_type`` (the service whose catalog
+    ``endpoint`` holds the URL); None for a call on no known service."""
+    parts, query = _path_parts(url, endpoint)
+    if not parts or parts[0] not in _HEADS.get(service_type, ()):
         return None
     q = shlex.quote
     head = parts[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+import time
 from urllib.parse import urlsplit
 
 import requests
@@ -18,8 +19,8 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import generic, v3
 
 from osdesk import __version__
-from osdesk.api import errors
-from osdesk.api.calllog import CallLog, default_log
+from osdesk.api import errors, failures
+from osdesk.api.calllog import CallLog, default_log, url_under
 from osdesk.api.transport import RecordingAdapter
 
 #: Per service: the major API version osdesk speaks (for keystoneauth discovery).
@@ -32,8 +33,11 @@ API_VERSIONS = {
 #: The highest compute microversion whose bodies osdesk has been checked against
 #: (nova's api-samples up to v2.100). Negotiation picks min(this, the cloud's max).
 COMPUTE_MAX_MICROVERSION = (2, 100)
-#: Keystone answers 401 to both a wrong password and an unknown project.
-_AUTH_HINT = "wrong user name, password or domain"
+#: A catalog miss logs in again for a fresh catalog when the token is older than this,
+#: at most this often: a service added to the cloud after the login is found.
+CATALOG_RETRY_S = 30.0
+#: The clock of token ages (tests replace it).
+_clock = time.monotonic
 
 
 def parse_version(text) -> tuple[int, int] | None:
@@ -96,6 +100,11 @@ class Cloud:
         self._adapters: dict[str, ks_adapter.Adapter] = {}
         self._compute_version: tuple[int, int] | None | bool = False  # False: not yet negotiated
         self._clients: dict[str, object] = {}
+        # when the token in hand was first seen; issued_at is the server's clock, and
+        # some tokens have none
+        self._token_ref = None
+        self._token_at = 0.0
+        self._catalog_retry_at = float("-inf")
 
     # ------------------------------------------------------------ auth plugin
     def _make_auth(self, project_id: str | None = None, project_name: str | None = None):
@@ -141,14 +150,16 @@ class Cloud:
     # ----------------------------------------------------------------- tokens
     def authenticate(self) -> dict:
         """Log in now (or reuse a valid token) and return :meth:`token_info`."""
-        self._call(lambda: self.session.get_token(), "POST", self.profile.auth_url, "identity")
+        self._call(lambda: self.session.get_token(), "identity")
         return self.token_info()
 
     @property
     def access(self):
         """keystoneauth's AccessInfo of the current token (authenticating if needed)."""
-        return self._call(lambda: self.session.auth.get_access(self.session), "POST",
-                          self.profile.auth_url, "identity")
+        ref = self._call(lambda: self.session.auth.get_access(self.session), "identity")
+        if ref is not self._token_ref:
+            self._token_ref, self._token_at = ref, _clock()
+        return ref
 
     def token_info(self) -> dict:
         """User, project/domain, roles, expiry and the catalog of the current token."""
@@ -162,7 +173,7 @@ class Cloud:
             "project_domain_name": a.project_domain_name,
             "domain_id": a.domain_id, "domain_name": a.domain_name,
             "roles": list(a.role_names or []),
-            "expires_at": a.expires, "issued_at": a.issued,
+            "expires_at": a.expires, "issued_at": _issued(a),
             "methods": list(token.get("methods", []) or []),
             "catalog": list(token.get("catalog", []) or []),
             "services": sorted({s.get("type") for s in token.get("catalog", []) or [] if s.get("type")}),
@@ -192,8 +203,7 @@ class Cloud:
             raise errors.ConfigError("An application credential is bound to one project; "
                                      "it cannot be switched to another.")
         else:
-            token = self._call(lambda: self.session.get_token(), "POST", self.profile.auth_url,
-                               "identity")
+            token = self._call(lambda: self.session.get_token(), "identity")
             # v3 explicitly: a bare project id is also valid in v2, and keystoneauth's
             # generic plugin would pick v2.0 from a discovery document that lists it.
             url = self.profile.auth_url.strip().rstrip("/")
@@ -214,13 +224,20 @@ class Cloud:
 
     # -------------------------------------------------------------- endpoints
     def has_service(self, service_type: str) -> bool:
-        catalog = self.access.service_catalog
-        try:
-            urls = catalog.get_urls(service_type=service_type, interface=self.profile.interface,
-                                    region_name=self.profile.region_name or None)
-        except ks_exc.EndpointNotFound:
+        """Whether the token's catalog has the service.
+
+        The catalog is the token's, kept until it expires: on a miss with a token older
+        than CATALOG_RETRY_S, log in again once (at most that often) and look again.
+        """
+        if self._catalog_url(service_type, self.access):
+            return True
+        now = _clock()
+        if now - self._token_at < CATALOG_RETRY_S or \
+                now - self._catalog_retry_at < CATALOG_RETRY_S:
             return False
-        return bool(urls)
+        self._catalog_retry_at = now
+        self.session.auth.invalidate()
+        return bool(self._catalog_url(service_type, self.access))
 
     def endpoint(self, service_type: str) -> str:
         """The versioned endpoint URL for a service, or :class:`ServiceNotAvailable`."""
@@ -228,10 +245,9 @@ class Cloud:
             raise errors.ServiceNotAvailable(service_type, self.profile.region_name,
                                              self.profile.interface)
         adapter = self.adapter(service_type)
-        url = self._call(lambda: adapter.get_endpoint(), "GET", "", service_type)
+        url = self._call(lambda: adapter.get_endpoint(), service_type)
         if not url:
-            raise errors.ServiceNotAvailable(service_type, self.profile.region_name,
-                                             self.profile.interface)
+            raise self._missing(service_type)
         self._remember_prefix(url, service_type)
         return url
 
@@ -249,10 +265,9 @@ class Cloud:
         """The negotiated compute microversion ("2.96"), discovering it once."""
         if self._compute_version is False:
             adapter = self.adapter("compute")
-            data = self._call(lambda: adapter.get_endpoint_data(), "GET", "", "compute")
+            data = self._call(lambda: adapter.get_endpoint_data(), "compute")
             if data is None:
-                raise errors.ServiceNotAvailable("compute", self.profile.region_name,
-                                                 self.profile.interface)
+                raise self._missing("compute")
             self._remember_prefix(data.url, "compute")
             self._compute_version = negotiate(COMPUTE_MAX_MICROVERSION,
                                               data.min_microversion, data.max_microversion)
@@ -295,8 +310,7 @@ class Cloud:
                 kwargs["microversion"] = mv
         elif microversion:
             kwargs["microversion"] = microversion
-        resp = self._call(lambda: adapter.request(path, method, **kwargs), method, path,
-                          service_type)
+        resp = self._call(lambda: adapter.request(path, method, **kwargs), service_type)
         if resp.status_code not in ok:
             if stream:
                 resp.content  # noqa: B018 - read the error body
@@ -373,7 +387,9 @@ class Cloud:
                 self._prefixes.append((url, service_type))
                 self._prefixes.sort(key=lambda item: -len(item[0]))
 
-    def _classify(self, url: str) -> tuple[str, str]:
+    def _classify(self, url: str) -> tuple[str, str, str]:
+        """(cloud name, service type, its endpoint URL) of a request URL, from the
+        catalog's endpoint URLs (matched on whole path segments) and the auth URL."""
         ref = getattr(self.session.auth, "auth_ref", None)
         if ref is not None and ref is not self._catalog_ref:
             # Label calls by the catalog of the current token (discovery URLs too).
@@ -385,176 +401,52 @@ class Cloud:
         with self._prefix_lock:
             prefixes = list(self._prefixes)
         for prefix, service in prefixes:
-            if url.startswith(prefix):
-                return self.profile.name, service
-        if url.startswith(self.profile.auth_url.rstrip("/").rsplit("/v3", 1)[0]):
-            return self.profile.name, "identity"
-        return self.profile.name, ""
+            if url_under(url, prefix):
+                return self.profile.name, service, prefix
+        # before the first token there is no catalog: discovery and the token request
+        # go to the auth URL
+        root = self.profile.auth_url.strip().rstrip("/")
+        root = root[:-3] if root.endswith("/v3") else root
+        if url_under(url, root):
+            return self.profile.name, "identity", root
+        return self.profile.name, "", ""
 
-    def _call(self, fn, method: str, url: str, service_type: str):
-        """Run a keystoneauth call and translate its exceptions into ours."""
+    def _catalog_url(self, service_type: str, ref=None) -> str | None:
+        """The service's URL in the token's catalog (``ref``, else the token in hand,
+        without logging in); for identity before any token, the auth URL."""
+        if ref is None:
+            ref = getattr(self.session.auth, "auth_ref", None)
+        if ref is None:
+            return self.profile.auth_url if service_type == "identity" else None
         try:
-            return fn()
-        except errors.OsdeskError:
-            raise
-        except _NO_ANSWER as exc:
-            raise self._no_answer(exc) from None
-        except (ks_exc.EndpointNotFound, ks_exc.EmptyCatalog):
-            raise errors.ServiceNotAvailable(service_type or "requested",
-                                             self.profile.region_name,
-                                             self.profile.interface) from None
-        except ks_exc.DiscoveryFailure as exc:
-            # keystoneauth wraps a failed discovery request (refused, DNS, TLS, timeout)
-            # in a DiscoveryFailure; nothing answered, so say that, not "check the URL".
-            inner = _chained(exc, _NO_ANSWER)
-            if inner is not None:
-                raise self._no_answer(inner) from None
-            raise errors.ConnectionFailed(
-                f"{self.profile.auth_url} does not answer like a Keystone v3 endpoint "
-                f"({_root_cause(exc)}). Check the auth URL.") from None
-        except ks_exc.http.HttpError as exc:
-            # Our own requests use raise_exc=False, so an HttpError here came from
-            # keystoneauth itself: the token request or version discovery.
-            raise self._auth_error(exc) from None
-        except ks_exc.MissingAuthMethods as exc:
-            raise self._mfa_required(exc) from None
-        except ks_exc.MissingAuthPlugin as exc:
-            raise errors.ConfigError(str(exc)) from None
-        except ks_exc.UnknownConnectionError as exc:
-            # keystoneauth wraps every other requests error in this one, e.g. a
-            # connection reset in the middle of a body (ChunkedEncodingError).
-            raise self._broken(exc.original) from None
-        except ks_exc.ClientException as exc:
-            raise errors.OsdeskError(f"{exc.__class__.__name__}: {exc}") from None
-        except requests.exceptions.RequestException as exc:
-            raise self._broken(exc) from None
+            return ref.service_catalog.url_for(service_type=service_type,
+                                               interface=self.profile.interface,
+                                               region_name=self.profile.region_name or None)
+        except ks_exc.EndpointNotFound:
+            return None
 
-    def _broken(self, exc: BaseException) -> errors.OsdeskError:
-        """The error for a requests failure after the connection was made."""
-        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            return errors.ConnectionFailed(f"The connection to {self._host()} broke in the "
-                                           f"middle of an answer ({_root_cause(exc)}).")
-        return errors.ConnectionFailed(f"Could not talk to {self._host()}: {_root_cause(exc)}")
+    def _missing(self, service_type: str) -> errors.ServiceNotAvailable:
+        """The error for a service keystoneauth found no endpoint of: not in the catalog,
+        or in it with no API version osdesk speaks."""
+        ours = API_VERSIONS.get(service_type)
+        if ours and self._catalog_url(service_type):
+            return failures.no_supported_version(self, service_type, ours[0].split(".")[0] + ".x")
+        return errors.ServiceNotAvailable(service_type, self.profile.region_name,
+                                          self.profile.interface)
 
-    def _no_answer(self, exc) -> errors.OsdeskError:
-        """The error for a request that got no HTTP answer at all."""
-        if isinstance(exc, ks_exc.SSLError):
-            return errors.TlsError(
-                f"TLS check failed for {self._host()}: {_root_cause(exc)}. Set a CA bundle "
-                f"in the cloud's settings, or turn off TLS verification only for a test cloud.")
-        if isinstance(exc, (ks_exc.ConnectTimeout, ks_exc.RequestTimeout)):
-            return errors.RequestTimeout(
-                f"{self._host()} did not answer within {self.profile.timeout:g} s "
-                f"({_root_cause(exc)}).")
-        cause = _root_cause(exc)
-        low = cause.lower()
-        if any(s in low for s in ("name or service not known", "nodename nor servname",
-                                  "getaddrinfo failed", "name resolution",
-                                  "temporary failure in name", "no address associated")):
-            return errors.HostNotFound(f"The host name of {self._host()} could not be "
-                                       f"resolved ({cause}).")
-        if "refused" in low:
-            return errors.ConnectionFailed(f"{self._host()} refused the connection: "
-                                           f"nothing listens there.")
-        return errors.ConnectionFailed(f"Could not talk to {self._host()}: {cause}")
-
-    def _auth_error(self, exc) -> errors.OsdeskError:
-        resp = getattr(exc, "response", None)
-        status = getattr(exc, "http_status", None) or (resp.status_code if resp is not None else 0)
-        request_id = getattr(exc, "request_id", None)
-        if status == 401:
-            p = self.profile
-            if p.auth_type == "password" and p.scope != "unscoped" and self._unscoped_login_works():
-                where = (f"project {p.project_name or p.project_id}" if p.scope == "project"
-                         else f"domain {p.domain_name or p.domain_id}")
-                msg = (f"Keystone accepted the password but refused the scope: {where} does "
-                       f"not exist or user {p.username or p.user_id} has no role on it.")
-            elif p.auth_type == "v3applicationcredential":
-                msg = ("Keystone refused the application credential: the id or secret is "
-                       "wrong, or the credential has expired or been deleted.")
-            elif p.auth_type == "token":
-                msg = "Keystone refused the token: it has expired or been revoked."
-            else:
-                msg = f"Keystone refused the login: {_AUTH_HINT}, or the project."
-            if request_id:
-                msg += f" (Request-ID: {request_id})"
-            err = errors.AuthenticationFailed(msg)
-            err.status, err.request_id = 401, request_id
-            return err
-        if resp is not None:
-            return errors.ApiError.from_response(resp)
-        return errors.ApiError(status or 0, str(exc), url=self.profile.auth_url,
-                               request_id=request_id)
-
-    def _mfa_required(self, exc) -> errors.OsdeskError:
-        """Keystone took the password and answered with an MFA receipt (401 with
-        ``Openstack-Auth-Receipt``): more methods are required."""
-        rules = [" + ".join(rule) for rule in (exc.required_auth_methods or [])]
-        err = errors.AuthenticationFailed(
-            f"Keystone accepted the password, but this account needs multi-factor "
-            f"authentication ({' or '.join(rules) or 'more methods'}), which osdesk cannot "
-            f"answer yet. Create an application credential for this cloud (`openstack "
-            f"application credential create`, or the dashboard's Identity → Application "
-            f"Credentials) and use it in the cloud's settings instead of the password.")
-        err.status = 401
-        err.request_id = exc.response.headers.get("x-openstack-request-id")
-        return err
-
-    def _unscoped_login_works(self) -> bool:
-        """Tell a wrong password from a wrong project: try once without a scope."""
-        p = self.profile
-        user = {"user_id": p.user_id or None, "username": p.username or None}
-        if p.username and not p.user_id:
-            user["user_domain_id"] = p.user_domain_id or (None if p.user_domain_name else "default")
-            user["user_domain_name"] = p.user_domain_name or None
-        probe = generic.Password(p.auth_url.rstrip("/"), password=self._secret or "",
-                                 **user)
-        try:
-            probe.get_access(self.session)
-            return True
-        except Exception:
-            return False
-
-    def _host(self) -> str:
-        split = urlsplit(self.profile.auth_url)
-        return split.netloc or self.profile.auth_url
+    def _call(self, fn, service_type: str):
+        """Run a keystoneauth call for ``service_type`` and translate its exceptions
+        into ours (failures.py)."""
+        return failures.call(self, fn, service_type)
 
     def __repr__(self) -> str:
         return f"<Cloud {self.profile.name!r} {self.profile.auth_url}>"
 
 
-#: keystoneauth's exceptions for a request that got no HTTP answer
-_NO_ANSWER = (ks_exc.SSLError, ks_exc.ConnectTimeout, ks_exc.RequestTimeout, ks_exc.ConnectFailure)
-
-
-def _chained(exc: BaseException, types) -> BaseException | None:
-    """The first exception of ``types`` in the ``__cause__``/``__context__`` chain."""
-    seen = set()
-    cur = exc.__cause__ or exc.__context__
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        if isinstance(cur, types):
-            return cur
-        cur = cur.__cause__ or cur.__context__
-    return None
-
-
-def _root_cause(exc: BaseException) -> str:
-    """The innermost useful message of a chained requests/urllib3 exception."""
-    seen = set()
-    best = str(exc)
-    cur = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        text = str(cur)
-        if text:
-            best = text
-        args = getattr(cur, "args", ())
-        nxt = cur.__cause__ or cur.__context__
-        if nxt is None and args and isinstance(args[0], BaseException):
-            nxt = args[0]
-        reason = getattr(cur, "reason", None)
-        if nxt is None and isinstance(reason, BaseException):
-            nxt = reason
-        cur = nxt
-    return best[:300]
+def _issued(access):
+    """The token's issued_at, or None: keystoneauth reads the key without a default,
+    and not every token has one."""
+    try:
+        return access.issued
+    except KeyError:
+        return None

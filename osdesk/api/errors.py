@@ -15,6 +15,7 @@ REQUEST_ID_HEADERS = ("x-openstack-request-id", "x-compute-request-id", "x-reque
 
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
+_STATUS_LINE_RE = re.compile(r"^\d{3} [A-Za-z][A-Za-z '-]*$")
 
 
 class OsdeskError(Exception):
@@ -64,6 +65,18 @@ class ServiceNotAvailable(OsdeskError):
         self.interface = interface
 
 
+class NoSupportedVersion(ServiceNotAvailable):
+    """The catalog has the service, but none of the API versions it offers is one
+    osdesk speaks (a v1-only Glance, a v2.0-only Keystone)."""
+
+    def __init__(self, message: str, service_type: str, region: str = "",
+                 interface: str = "", offered: tuple[str, ...] = ()):
+        super().__init__(service_type, region, interface)
+        self.message = message
+        self.args = (message,)
+        self.offered = offered
+
+
 class AuthenticationFailed(OsdeskError):
     """Keystone refused the credentials or the scope."""
 
@@ -92,6 +105,7 @@ class ApiError(OsdeskError):
     REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict",
                413: "Request Entity Too Large", 415: "Unsupported Media Type",
+               429: "Too Many Requests",
                500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
                503: "Service Unavailable", 504: "Gateway Timeout"}
 
@@ -120,6 +134,8 @@ class ApiError(OsdeskError):
         text = resp.text if resp.content is not None else ""
         detail = message_from_body(text, resp.headers.get("content-type", ""))
         subclass = _BY_STATUS.get(status) or (ServerError if status >= 500 else ApiError)
+        if status in (403, 413) and _is_quota(text, detail):
+            subclass = QuotaExceeded
         return subclass(status, detail, method=method or resp.request.method,
                         url=resp.url, request_id=request_id, body=text,
                         retry_after=resp.headers.get("retry-after"))
@@ -149,6 +165,15 @@ class RequestTooLarge(ApiError):
     pass
 
 
+class QuotaExceeded(ApiError):
+    """A request the project's quota does not allow: nova's ``overLimit`` 413, or a 403
+    or 413 whose message is about quota. ``str()`` leads with the cloud's own sentence."""
+
+
+class TooManyRequests(ApiError):
+    """429: the cloud rate-limits; ``retry_after`` is its Retry-After header."""
+
+
 class ServerError(ApiError):
     pass
 
@@ -158,7 +183,21 @@ class ServiceUnavailable(ServerError):
 
 
 _BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound,
-              409: Conflict, 413: RequestTooLarge, 503: ServiceUnavailable}
+              409: Conflict, 413: RequestTooLarge, 429: TooManyRequests,
+              503: ServiceUnavailable}
+
+_QUOTA_RE = re.compile(r"\bquota", re.I)
+
+
+def _is_quota(text: str, detail: str) -> bool:
+    """Nova's ``{"overLimit": ...}`` body, or a message that talks about quota."""
+    if _QUOTA_RE.search(detail or ""):
+        return True
+    try:
+        data = json.loads(text) if text and text.lstrip()[:1] == "{" else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("overLimit"), dict)
 
 
 def request_id_of(headers) -> str | None:
@@ -175,8 +214,9 @@ def message_from_body(text: str, content_type: str = "") -> str:
     Shapes handled: nova ``{"itemNotFound": {"message": ...}}``, neutron
     ``{"NeutronError": {"message": ...}}``, keystone ``{"error": {"message": ...}}``,
     ``{"errors": [{"title", "detail"}]}`` (API-WG), ``{"message": ...}``,
-    ``{"error_message": ...}`` (nova/neutron under webob), glance's plain text
-    and HTML pages.
+    ``{"error_message": ...}`` (nova/neutron under webob; ironic puts a JSON document
+    with ``faultstring`` in that string), heat ``{"error": {"message"}, "explanation",
+    "title"}``, glance's plain text and HTML pages.
     """
     text = (text or "").strip()
     if not text:
@@ -192,6 +232,10 @@ def message_from_body(text: str, content_type: str = "") -> str:
         return _clean(text)[:300]
     if "<" in text and ">" in text:
         return _message_from_html(text)
+    # webob's plain text: "413 Request Entity Too Large\n\n<the cloud's sentence>"
+    head, sep, rest = text.partition("\n\n")
+    if sep and rest.strip() and _STATUS_LINE_RE.match(head.strip()):
+        text = rest
     return _clean(text)[:500]
 
 
@@ -211,21 +255,37 @@ def _message_from_json(data) -> str:
             else:
                 parts.append(str(item))
         return "; ".join(p for p in parts if p)
-    for key in ("message", "error_message", "detail", "faultstring", "title"):
+    for key in ("message", "error_message", "detail", "faultstring"):
         value = data.get(key)
         if isinstance(value, str) and value:
-            return value
+            return _json_in_string(value) or value
         if isinstance(value, dict):
             inner = _message_from_json(value)
             if inner:
                 return inner
-    # nova {"itemNotFound": {...}}, neutron {"NeutronError": {...}}, keystone {"error": {...}}
+    # nova {"itemNotFound": {...}}, neutron {"NeutronError": {...}}, keystone and heat
+    # {"error": {...}}: the nested message is more specific than a top-level title
     for value in data.values():
         if isinstance(value, dict):
             inner = _message_from_json(value)
             if inner:
                 return inner
+    for key in ("explanation", "title"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
     return ""
+
+
+def _json_in_string(value: str) -> str:
+    """The message of a JSON document inside a string (ironic's ``error_message``)."""
+    if value.lstrip()[:1] != "{":
+        return ""
+    try:
+        inner = json.loads(value)
+    except ValueError:
+        return ""
+    return _message_from_json(inner) if isinstance(inner, dict) else ""
 
 
 def _message_from_html(text: str) -> str:

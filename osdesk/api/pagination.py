@@ -45,14 +45,18 @@ def iter_pages(cloud, service_type: str, path: str, key: str, *, params: dict | 
                **request_kwargs) -> Iterator[list[dict]]:
     """Yield each page's list of raw dicts until there is no ``next`` link.
 
-    Raises :class:`PaginationLoop` if the cloud hands back a marker twice.
+    A next link with a marker is followed by sending that marker with our own
+    parameters; one without (keystone's ``?page=2``) is requested as it is, below the
+    service's endpoint. Raises :class:`PaginationLoop` if the cloud hands back a marker
+    or such a link twice.
     """
     params = dict(params or {})
     if page_size:
         params.setdefault("limit", page_size)
     seen: set[str] = set()
+    page_path, page_params = path, params
     for _ in range(max_pages):
-        body = cloud.json(service_type, "GET", path, params=params, **request_kwargs)
+        body = cloud.json(service_type, "GET", page_path, params=page_params, **request_kwargs)
         items = body.get(key, []) if isinstance(body, dict) else []
         yield items
         href = next_link(body, key) if isinstance(body, dict) else None
@@ -60,15 +64,39 @@ def iter_pages(cloud, service_type: str, path: str, key: str, *, params: dict | 
             return
         marker = marker_of(href)
         if marker is None:
-            # keystone-style next links carry no marker: nothing safe to follow.
-            return
-        if marker in seen:
-            raise PaginationLoop(f"The {service_type} service returned the page marker "
-                                 f"{marker!r} twice while listing {path}; stopped to avoid "
-                                 f"an endless loop.")
-        seen.add(marker)
-        params = dict(params, marker=marker)
+            page_path, page_params = relative_link(href, cloud.endpoint(service_type)), None
+            what = f"the next link {href!r}"
+        else:
+            params = dict(params, marker=marker)
+            page_path, page_params = path, params
+            what = f"the page marker {marker!r}"
+        if (marker or page_path) in seen:
+            raise PaginationLoop(f"The {service_type} service returned {what} twice while "
+                                 f"listing {path}; stopped to avoid an endless loop.")
+        seen.add(marker or page_path)
     raise PaginationLoop(f"Listing {path} did not end after {max_pages} pages.")
+
+
+def relative_link(href: str, endpoint: str) -> str:
+    """``href`` as a path (and query) below the versioned ``endpoint``.
+
+    The link may name another host or scheme than the catalog (a proxy's, or keystone's
+    own idea of its public URL); the part after the endpoint's path, or after its
+    version segment, is what to request on our endpoint. A link that shares nothing
+    with the endpoint's path is returned unchanged.
+    """
+    split = urlsplit(href)
+    segments = [s for s in split.path.split("/") if s]
+    base = [s for s in urlsplit(endpoint).path.split("/") if s]
+    query = f"?{split.query}" if split.query else ""
+    for size in range(len(base), 0, -1):  # the longest tail of the endpoint's path first
+        tail = base[-size:]
+        for at in range(len(segments) - size + 1):
+            if segments[at:at + size] == tail:
+                return "/" + "/".join(segments[at + size:]) + query
+    if split.scheme and split.netloc:
+        return href
+    return "/" + "/".join(segments) + query
 
 
 def list_all(cloud, service_type: str, path: str, key: str, **kwargs) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from requests.adapters import HTTPAdapter
+from requests.exceptions import RequestException
 
 from osdesk.api.calllog import build_call
 
@@ -18,7 +19,7 @@ class RecordingAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` that reports each exchange to ``on_call``.
 
     ``on_call(record)`` receives an already redacted :class:`ApiCall`.
-    ``classify(url) -> (cloud_name, service_type)`` labels the record.
+    ``classify(url) -> (cloud_name, service_type, endpoint)`` labels the record.
     """
 
     def __init__(self, on_call, classify, **kwargs):
@@ -33,6 +34,7 @@ class RecordingAdapter(HTTPAdapter):
                                     cert=cert, proxies=proxies)
         except Exception as exc:
             self._report(request, None, start, error=_describe(exc), read_body=False)
+            _tag(exc, request)
             raise
         read_body = not stream
         if read_body:
@@ -40,18 +42,27 @@ class RecordingAdapter(HTTPAdapter):
                 response.content  # noqa: B018 - read now so elapsed covers the body
             except Exception as exc:  # reset in the middle of the body
                 self._report(request, response, start, error=_describe(exc), read_body=False)
+                _tag(exc, request)
                 raise
         self._report(request, response, start, read_body=read_body)
         return response
 
     def _report(self, request, response, start, *, error="", read_body=True):
         elapsed = (time.perf_counter() - start) * 1000.0
-        cloud, service = self._classify(request.url or "")
+        cloud, service, endpoint = self._classify(request.url or "")
         record = build_call(request, response, elapsed_ms=elapsed, error=error,
-                            cloud=cloud, service_type=service, read_body=read_body)
+                            cloud=cloud, service_type=service, read_body=read_body,
+                            endpoint=endpoint)
         self._on_call(record)
 
 
 def _describe(exc: Exception) -> str:
     text = str(exc) or exc.__class__.__name__
     return f"{exc.__class__.__name__}: {text}"[:500]
+
+
+def _tag(exc: Exception, request) -> None:
+    """Give a requests error the request it failed on where requests did not (a body
+    cut off while read here), so the error message can name that request's host."""
+    if isinstance(exc, RequestException) and getattr(exc, "request", None) is None:
+        exc.request = request

@@ -3,69 +3,19 @@
 from __future__ import annotations
 
 import copy
-import math
 import os
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-from osdesk.profiles.profile import AUTH_TYPES, INTERFACES, Profile
+from osdesk.profiles.profile import Profile
+# ProfileImportError is re-exported from here (osdesk.profiles imports it here)
+from osdesk.profiles.settings import (SECRET_KEYS, ProfileImportError,  # noqa: F401
+                                      SettingsProblem, kind_of, profile_from_settings)
 
 #: Namespace of the stable ids of imported clouds: uuid5(NS, "clouds.yaml:<name>").
 CLOUDS_YAML_NAMESPACE = uuid.UUID("6f0b7d3e-3c1a-5a52-9d1c-0a5d6e4b7c21")
-
-#: keystoneauth plugin names osdesk accepts, and the AUTH_TYPES entry each means.
-AUTH_TYPE_ALIASES = {
-    "password": "password",
-    "v3password": "password",
-    "v2password": "password",
-    "v3applicationcredential": "v3applicationcredential",
-    "token": "token",
-    "v3token": "token",
-    "v2token": "token",
-}
-
-#: Profile field <- config keys, first found wins. Config keys are the
-#: clouds.yaml ``auth:`` keys, which are also the OS_* names lower-cased.
-FIELD_KEYS: dict[str, tuple[str, ...]] = {
-    "auth_url": ("auth_url",),
-    "username": ("username", "user_name"),
-    "user_id": ("user_id",),
-    "user_domain_name": ("user_domain_name",),
-    "user_domain_id": ("user_domain_id",),
-    "project_name": ("project_name", "tenant_name"),
-    "project_id": ("project_id", "tenant_id"),
-    "project_domain_name": ("project_domain_name",),
-    "project_domain_id": ("project_domain_id",),
-    "domain_name": ("domain_name",),
-    "domain_id": ("domain_id",),
-    "application_credential_id": ("application_credential_id",),
-    "application_credential_name": ("application_credential_name",),
-    "region_name": ("region_name",),
-    "cacert": ("cacert",),
-}
-
-#: The config keys holding the secret of each auth type.
-SECRET_KEYS = {
-    "password": ("password",),
-    "v3applicationcredential": ("application_credential_secret",),
-    "token": ("token", "auth_token"),
-}
-
-#: Every config key profile_from_settings reads.
-KNOWN_KEYS = frozenset(
-    [k for keys in FIELD_KEYS.values() for k in keys]
-    + [k for keys in SECRET_KEYS.values() for k in keys]
-    + ["auth_type", "interface", "endpoint_type", "verify", "insecure", "api_timeout",
-       "timeout", "cloud"])
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-class ProfileImportError(Exception):
-    """Input that cannot be turned into a profile; ``str(err)`` says why, for a person."""
 
 
 @dataclass
@@ -87,148 +37,6 @@ class ImportResult:
 def clouds_yaml_profile_id(cloud_name: str) -> str:
     """The stable profile id of the clouds.yaml cloud ``cloud_name``."""
     return uuid.uuid5(CLOUDS_YAML_NAMESPACE, "clouds.yaml:" + cloud_name).hex
-
-
-# ---------------------------------------------------------------- mapping
-class _Problem(Exception):
-    """One reason a cloud could not be imported (message for the user)."""
-
-
-def profile_from_settings(
-    get: Callable[[str], Any],
-    *,
-    name: str,
-    auth_type: str | None,
-    warn: Callable[[str], None] = lambda _msg: None,
-    **profile_fields,
-) -> tuple[Profile, str | None]:
-    """Build a profile from flat config keys (clouds.yaml / OS_* naming).
-
-    ``get(key)`` returns a value or None. ``auth_type`` None means "not given":
-    it is then guessed from the keys present, as openstackclient does.
-    Raises ``_Problem`` with a sentence when the settings are unusable.
-    """
-    values: dict[str, Any] = {}
-    for fname, keys in FIELD_KEYS.items():
-        for key in keys:
-            value = _text(get(key), key)
-            if value:
-                values[fname] = value
-                break
-
-    # "domain_*" alone means the user's and project's domain when a project is
-    # given (openstacksdk loader._handle_domain_id); it is a scope otherwise.
-    if values.get("project_name") or values.get("project_id"):
-        for kind in ("name", "id"):
-            domain = values.pop(f"domain_{kind}", "")
-            if domain:
-                for target in (f"user_domain_{kind}", f"project_domain_{kind}"):
-                    values.setdefault(target, domain)
-
-    raw_type = _text(auth_type, "auth_type").strip() if auth_type else ""
-    if not raw_type:
-        if _text(get("token"), "token") or _text(get("auth_token"), "auth_token"):
-            raw_type = "token"
-        elif (values.get("application_credential_id")
-              or _text(get("application_credential_secret"), "application_credential_secret")):
-            raw_type = "v3applicationcredential"
-        else:
-            raw_type = "password"
-    kind = AUTH_TYPE_ALIASES.get(raw_type.lower())
-    if kind is None:
-        raise _Problem(f"it uses the auth type {raw_type!r}, which osdesk does not support "
-                       f"(supported: {', '.join(AUTH_TYPES)})")
-
-    interface = _text(get("interface") or get("endpoint_type"), "interface").strip().lower()
-    if interface.endswith("url"):  # "publicURL", the Keystone v2 spelling
-        interface = interface[:-3]
-    if interface and interface not in INTERFACES:
-        raise _Problem(f"its interface {interface!r} is not one of {', '.join(INTERFACES)}")
-
-    verify = True
-    raw_verify = get("verify")
-    if raw_verify is not None:
-        flag = _boolean(raw_verify)
-        if flag is None:
-            if isinstance(raw_verify, str) and raw_verify.strip():
-                values.setdefault("cacert", raw_verify.strip())  # verify: /path/to/ca.pem
-            else:
-                raise _Problem(f"'verify' must be true, false or a CA file, not {raw_verify!r}")
-        else:
-            verify = flag
-    raw_insecure = get("insecure")
-    if raw_insecure is not None:
-        flag = _boolean(raw_insecure)
-        if flag is None:
-            raise _Problem(f"'insecure' must be true or false, not {raw_insecure!r}")
-        if flag:
-            verify = False
-    if values.get("cacert"):
-        values["cacert"] = os.path.expanduser(values["cacert"])
-
-    timeout = 30.0
-    for key in ("api_timeout", "timeout"):
-        raw = get(key)
-        if raw is None or raw == "":
-            continue
-        try:
-            number = float(raw) if not isinstance(raw, bool) else math.nan
-        except (TypeError, ValueError, OverflowError):
-            number = math.nan
-        if math.isfinite(number) and number > 0:
-            timeout = number
-        else:
-            warn(f"its {key} {raw!r} is not a positive number of seconds; "
-                 f"osdesk uses {timeout:g}")
-        break
-
-    profile = Profile(name=name, auth_url=values.pop("auth_url", ""), auth_type=kind,
-                      interface=interface or "public",
-                      verify=verify, timeout=timeout, **values, **profile_fields)
-    secret = None
-    for key in SECRET_KEYS[kind]:
-        secret = _text(get(key), key) or None
-        if secret:
-            break
-    return profile, secret
-
-
-def _text(value: Any, key: str) -> str:
-    """A config value as text; numbers are fine (YAML reads ids as numbers)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise _Problem(f"{key!r} must be text, not {str(value).lower()}")
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    raise _Problem(f"{key!r} must be text, not {_kind_of(value)}")
-
-
-def _boolean(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    return None
-
-
-def _kind_of(value: Any) -> str:
-    """What a YAML value is, in words: "a list", "a number", ..."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if value is None:
-        return "empty"
-    return f"a {type(value).__name__}"
 
 
 # ---------------------------------------------------------------- discover
@@ -350,21 +158,21 @@ def _import_one(result: ImportResult, config, name: Any, config_path: str | None
     label = "envvars" if is_env else repr(name)
     try:
         if not isinstance(name, str):
-            raise _Problem("its name is not text")
+            raise SettingsProblem("its name is not text")
         raw = config.cloud_config["clouds"][name]
         if raw is None:
-            raise _Problem("it has no settings")
+            raise SettingsProblem("it has no settings")
         if not isinstance(raw, dict):
-            raise _Problem(f"it is {_kind_of(raw)}, not a mapping of settings")
+            raise SettingsProblem(f"it is {kind_of(raw)}, not a mapping of settings")
         raw_auth = raw.get("auth", {})
         if not isinstance(raw_auth, dict):
-            raise _Problem(f"its 'auth' is {_kind_of(raw_auth)}, not a mapping")
+            raise SettingsProblem(f"its 'auth' is {kind_of(raw_auth)}, not a mapping")
         if "auth_url" in raw_auth and not isinstance(raw_auth["auth_url"], str):
-            raise _Problem(f"its auth_url is {_kind_of(raw_auth['auth_url'])}, not text")
+            raise SettingsProblem(f"its auth_url is {kind_of(raw_auth['auth_url'])}, not text")
         remote = _remote_vendor_profile(raw.get("profile", raw.get("cloud")))
         if remote and not fetch_remote:
-            raise _Problem(f"its vendor profile comes from {remote}, and fetching it was "
-                           f"not allowed")
+            raise SettingsProblem(f"its vendor profile comes from {remote}, and fetching it "
+                                  f"was not allowed")
         regions = config._get_known_regions(name)
         if len(regions) > 1:
             names = ", ".join(str(r.get("name")) for r in regions)
@@ -374,7 +182,7 @@ def _import_one(result: ImportResult, config, name: Any, config_path: str | None
         cfg = region.config
         auth = cfg.get("auth") or {}
         if not isinstance(auth, dict):
-            raise _Problem(f"its 'auth' is {_kind_of(auth)}, not a mapping")
+            raise SettingsProblem(f"its 'auth' is {kind_of(auth)}, not a mapping")
 
         def get(key: str) -> Any:
             value = auth.get(key)
@@ -392,8 +200,8 @@ def _import_one(result: ImportResult, config, name: Any, config_path: str | None
             profile.region_name = str(region.region_name)
         problems = profile.problems()
         if problems:
-            raise _Problem(" ".join(problems))
-    except _Problem as exc:
+            raise SettingsProblem(" ".join(problems))
+    except SettingsProblem as exc:
         result.errors.append(f"{where} was not imported: {_sentence(str(exc))}")
         return
     except OSError as exc:  # requests' errors: a remote vendor profile could not be fetched
@@ -564,13 +372,13 @@ def _first_readable(paths: list[str], result: ImportResult):
             return path, {}
         if not isinstance(data, dict):
             result.errors.append(f"{path} does not hold a mapping at the top (it holds a "
-                                 f"{_kind_of(data)}), so it was skipped.")
+                                 f"{kind_of(data)}), so it was skipped.")
             continue
         clouds = data.get("clouds")
         if "clouds" not in data:
             result.warnings.append(f"{path} has no 'clouds' section.")
         elif not isinstance(clouds, dict):
-            result.errors.append(f"The 'clouds' section of {path} is {_kind_of(clouds)}, "
+            result.errors.append(f"The 'clouds' section of {path} is {kind_of(clouds)}, "
                                  f"not a mapping of cloud names, so the file was skipped.")
             continue
         elif any(not isinstance(k, str) for k in clouds):

@@ -71,7 +71,7 @@ class _Value:
 
 
 def _error(line: int, what: str) -> "ProfileImportError":
-    from osdesk.profiles.cloudsyaml import ProfileImportError
+    from osdesk.profiles.settings import ProfileImportError
 
     return ProfileImportError(f"Line {line} of the RC file: {what}")
 
@@ -357,7 +357,7 @@ def parse_openrc(text: str | bytes, name: str | None = None) -> OpenrcImport:
     it is made from the project and the auth URL's host.
     Raises ProfileImportError, with a sentence for the user, for anything else.
     """
-    from osdesk.profiles.cloudsyaml import ProfileImportError, _Problem, profile_from_settings
+    from osdesk.profiles.settings import ProfileImportError, SettingsProblem, profile_from_settings
 
     if isinstance(text, (bytes, bytearray)):
         try:
@@ -374,7 +374,7 @@ def parse_openrc(text: str | bytes, name: str | None = None) -> OpenrcImport:
     env = {k: v for k, v in shell.vars.items() if k.startswith("OS_")}
     notes = list(shell.notes)
 
-    from osdesk.profiles.cloudsyaml import KNOWN_KEYS
+    from osdesk.profiles.settings import KNOWN_KEYS
 
     flat: dict[str, str] = {}
     for var, value in env.items():
@@ -412,7 +412,7 @@ def parse_openrc(text: str | bytes, name: str | None = None) -> OpenrcImport:
         profile, secret = profile_from_settings(
             flat.get, name=name or "", auth_type=flat.get("auth_type") or None,
             warn=lambda msg: notes.append(_sentence(msg)))
-    except _Problem as exc:
+    except SettingsProblem as exc:
         raise ProfileImportError(f"The RC file cannot be used: {_sentence(str(exc))}") from None
     if not name:
         profile.name = _default_name(profile)

@@ -11,6 +11,29 @@ from urllib.parse import urlsplit
 AUTH_TYPES = ("password", "v3applicationcredential", "token")
 #: Endpoint interfaces of the Keystone catalog.
 INTERFACES = ("public", "internal", "admin")
+#: keystoneauth plugin names of Keystone v2.0, which osdesk does not speak.
+KEYSTONE_V2_AUTH_TYPES = ("v2password", "v2token")
+
+
+def keystone_v2(auth_url: str, auth_type: str = "") -> tuple[str, str] | None:
+    """For a Keystone v2.0 cloud (an auth URL ending in /v2.0, or a v2 auth type): what
+    says so ("Keystone v2.0 (auth URL …)") and what to do instead; None for any other.
+    Keystone v2.0 was removed in Queens; osdesk logs in with v3 only."""
+    try:
+        v2_url = urlsplit(auth_url.strip()).path.rstrip("/").endswith("/v2.0")
+    except ValueError:
+        v2_url = False
+    what = []
+    if v2_url:
+        what.append(f"auth URL {auth_url.strip()}")
+    if auth_type.strip().lower() in KEYSTONE_V2_AUTH_TYPES:
+        what.append(f"auth_type {auth_type.strip()}")
+    if not what:
+        return None
+    advice = "osdesk speaks Keystone v3; use the cloud's v3 URL"
+    if v2_url:
+        advice += f" (probably {auth_url.strip().rstrip('/')[:-len('/v2.0')]}/v3)"
+    return f"Keystone v2.0 ({' / '.join(what)})", advice
 
 
 @dataclass
@@ -102,6 +125,9 @@ class Profile:
             else:
                 if not split.hostname:
                     out.append("The auth URL has no host name.")
+                v2 = keystone_v2(url)
+                if v2:
+                    out.append(f"{v2[0]} is not supported: {v2[1]}.")
         if self.auth_type not in AUTH_TYPES:
             out.append(f"Unknown auth type {self.auth_type!r}; "
                        f"use one of {', '.join(AUTH_TYPES)}.")

@@ -50,7 +50,7 @@ ERROR_BODIES = [
     ("nova-overLimit-413", "compute", 413, "application/json",
      {"overLimit": {"code": 413, "message": "Quota exceeded for instances: Requested 1, but "
                                             "already used 10 of 10 instances", "retryAfter": "0"}},
-     RequestTooLarge, "Quota exceeded for instances"),
+     errors.QuotaExceeded, "Quota exceeded for instances"),
     ("nova-computeFault-500", "compute", 500, "application/json",
      {"computeFault": {"code": 500, "message": "Unexpected API Error. Please report this at "
                                                "http://bugs.launchpad.net/nova/ and attach the Nova "
@@ -255,7 +255,7 @@ def test_no_answer_on_a_service_call_is_a_sentence(fake, case, make, cls, words)
     assert type(info.value) is cls
     for word in words:
         assert word in str(info.value)
-    assert "cloud.test" in str(info.value)
+    assert "Network (Neutron) at cloud.test" in str(info.value)
 
 
 def _bare_cloud(auth_url):

@@ -1,11 +1,12 @@
 """Lists follow next links page by page (nova servers_links, glance next, neutron
-*_links), send the page size as ``limit`` and stop on a repeated marker."""
+*_links, keystone links.next), send the page size as ``limit`` and stop on a repeated
+marker or link."""
 
 from __future__ import annotations
 
 import pytest
 
-from api_fakes import GLANCE, NEUTRON, NOVA, json_response, query_of, sample
+from api_fakes import GLANCE, KEYSTONE, NEUTRON, NOVA, json_response, query_of, sample
 from osdesk.api.errors import PaginationLoop
 from osdesk.api.pagination import list_all, marker_of, next_link
 
@@ -164,8 +165,63 @@ def test_neutron_security_groups_use_the_underscore_links_key(devstack):
     assert [q.get("marker") for q in pages.seen] == [None, last_id]
 
 
-def test_keystone_links_without_marker_are_not_followed(devstack):
-    body = sample("keystone/api-ref/source/v3/samples/admin/get-available-project-scopes-response.json")
+def _keystone_pages(count: int) -> dict:
+    """``count`` pages of keystone's projects sample, each with a marker-less next link
+    (``?page=N``, as a paginating proxy in front of keystone sends), keyed by page."""
+    pages = {}
+    for number in range(1, count + 1):
+        body = sample(f"{KEYSTONE}/admin/projects-list-response.json")
+        body["projects"] = [dict(p, id=f"{p['id'][:-2]}{number:02d}") for p in body["projects"]]
+        body["links"]["next"] = (f"http://example.com/identity/v3/projects?page={number + 1}"
+                                 if number < count else None)
+        pages[None if number == 1 else str(number)] = body
+    return pages
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_keystone_links_without_marker_are_followed_to_the_end(fake, count):
+    pages = _keystone_pages(count)
+    seen = []
+
+    def answer(request):
+        query = query_of(request)
+        seen.append(query)
+        return json_response(pages[query.get("page")])
+
+    fake.rsps.add_callback("GET", f"{fake.identity}/projects", callback=answer)
+    cloud = fake.cloud()
+
+    projects = list_all(cloud, "identity", "/projects", "projects")
+
+    assert projects == [p for body in pages.values() for p in body["projects"]]
+    assert [q.get("page") for q in seen] == [None] + [str(n) for n in range(2, count + 1)]
+    # the link's host (example.com) is not ours: its path is followed on the endpoint
+    assert all(c.request.url.startswith(fake.identity + "/projects") for c in fake.rsps.calls
+               if "projects" in c.request.url)
+
+
+def test_an_absolute_next_link_on_the_endpoint_keeps_its_query(devstack):
+    first = sample(f"{KEYSTONE}/admin/projects-list-response.json")
+    first["links"]["next"] = f"{devstack.identity}/projects?domain_id=default&page=2"
+    second = sample(f"{KEYSTONE}/admin/projects-list-response.json")
+    second["projects"] = second["projects"][:1]
+    seen = []
+
+    def answer(request):
+        seen.append(query_of(request))
+        return json_response(second if query_of(request).get("page") == "2" else first)
+
+    devstack.rsps.add_callback("GET", f"{devstack.identity}/projects", callback=answer)
+
+    projects = list_all(devstack.cloud(), "identity", "/projects", "projects",
+                        params={"domain_id": "default"}, page_size=None)
+
+    assert projects == first["projects"] + second["projects"]
+    assert seen == [{"domain_id": "default"}, {"domain_id": "default", "page": "2"}]
+
+
+def test_a_repeated_next_link_without_marker_raises_pagination_loop(devstack):
+    body = sample(f"{KEYSTONE}/admin/get-available-project-scopes-response.json")
     body["links"]["next"] = "https://example.com/identity/v3/auth/projects?page=2"
     calls = []
 
@@ -175,10 +231,9 @@ def test_keystone_links_without_marker_are_not_followed(devstack):
 
     devstack.rsps.add_callback("GET", f"{devstack.identity}/auth/projects", callback=answer)
 
-    projects = list_all(devstack.cloud(), "identity", "/auth/projects", "projects")
-
-    assert projects == body["projects"]
-    assert len(calls) == 1
+    with pytest.raises(PaginationLoop, match="page=2"):
+        list_all(devstack.cloud(), "identity", "/auth/projects", "projects")
+    assert len(calls) == 2
 
 
 def test_empty_page_ends_the_list_even_with_a_next_link(devstack):

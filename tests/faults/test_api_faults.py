@@ -28,7 +28,7 @@ FAULTS = [
                                       "while it is in vm_state stopped")),
      errors.Conflict, ["Cannot 'stop' instance x while it is in vm_state stopped", "HTTP 409"]),
     ("413", lambda: respond(413, nova("overLimit", 413, "Quota exceeded.")),
-     errors.RequestTooLarge, ["Quota exceeded.", "HTTP 413"]),
+     errors.QuotaExceeded, ["Quota exceeded.", "HTTP 413"]),
     ("500", lambda: respond(500, nova("computeFault", 500, "Unexpected API Error.")),
      errors.ServerError, ["Unexpected API Error.", "HTTP 500"]),
     ("503 Retry-After", lambda: respond(503, "busy", content_type="text/plain",

@@ -156,7 +156,7 @@ def test_legacy_spellings(tmp_path):
         clouds:
           old:
             auth:
-              auth_url: https://k/v2.0
+              auth_url: https://k/v3
               username: bob
               tenant_name: t1
               tenant_id: 1234

@@ -158,7 +158,8 @@ def test_read_with_prompt_option():
 
 
 def test_v2_style_tenant_and_endpoint_type():
-    profile, _ = parse_openrc("export OS_AUTH_URL=https://k/v2.0\nexport OS_USERNAME=u\n"
+    # v2-era variable names still mean the project and interface on a v3 URL
+    profile, _ = parse_openrc("export OS_AUTH_URL=https://k/v3\nexport OS_USERNAME=u\n"
                               "export OS_TENANT_NAME=t\nexport OS_ENDPOINT_TYPE=internalURL\n"
                               "export OS_INSECURE=true\nexport OS_CACERT=/ca.pem\n")
     assert (profile.project_name, profile.interface, profile.verify, profile.cacert) == \
