@@ -17,7 +17,10 @@ class ServerAction:
     statuses: frozenset | None  # allowed statuses; None = any
     mutating: bool = True       # refused while locked (unless admin) or while a task runs
     needs_input: bool = False   # asks for something first (flavor, image, name…)
-    confirm: bool = False       # destructive: asks for confirmation
+    #: destructive: "always" asks first, "several" asks when run on more than one server
+    confirm: str = ""
+    #: what a confirmation says cannot be undone
+    consequence: str = ""
     #: the status the server goes to (for following the row); None = unchanged
     target: str | None = None
     #: an extra condition on the server dict: (predicate, reason when false)
@@ -34,10 +37,13 @@ def _locked(server):
 
 ACTIONS: list[ServerAction] = [
     ServerAction("start", "Start", _s("SHUTOFF"), target="ACTIVE"),
-    ServerAction("stop", "Stop", _s("ACTIVE", "RESCUE", "ERROR"), target="SHUTOFF"),
+    ServerAction("stop", "Stop", _s("ACTIVE", "RESCUE", "ERROR"), target="SHUTOFF",
+                 confirm="several", consequence="Their workloads stop until started again."),
     ServerAction("reboot_soft", "Reboot (soft)", _s("ACTIVE"), target="ACTIVE"),
     ServerAction("reboot_hard", "Reboot (hard)",
-                 _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "ERROR"), target="ACTIVE"),
+                 _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "ERROR"), target="ACTIVE",
+                 confirm="several", consequence="A hard reboot is a power cycle: unsaved data "
+                                                "in memory is lost."),
     ServerAction("pause", "Pause", _s("ACTIVE"), target="PAUSED"),
     ServerAction("unpause", "Unpause", _s("PAUSED"), target="ACTIVE"),
     ServerAction("suspend", "Suspend", _s("ACTIVE"), target="SUSPENDED"),
@@ -47,16 +53,19 @@ ACTIONS: list[ServerAction] = [
     ServerAction("unlock", "Unlock", None, mutating=False,
                  condition=(_locked, "not locked")),
     ServerAction("shelve", "Shelve", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
-                 target="SHELVED_OFFLOADED"),
+                 target="SHELVED_OFFLOADED", confirm="several",
+                 consequence="They are shut down and may move to another host when unshelved."),
     ServerAction("unshelve", "Unshelve", _s("SHELVED", "SHELVED_OFFLOADED"), target="ACTIVE"),
     ServerAction("rescue", "Rescue", _s("ACTIVE", "SHUTOFF", "ERROR"), target="RESCUE"),
     ServerAction("unrescue", "Unrescue", _s("RESCUE"), target="ACTIVE"),
     ServerAction("resize", "Resize…", _s("ACTIVE", "SHUTOFF"), needs_input=True,
-                 target="VERIFY_RESIZE"),
+                 target="VERIFY_RESIZE", confirm="several",
+                 consequence="Each server restarts on the new flavor."),
     ServerAction("confirm_resize", "Confirm resize", _s("VERIFY_RESIZE"), target="ACTIVE"),
     ServerAction("revert_resize", "Revert resize", _s("VERIFY_RESIZE"), target="ACTIVE"),
     ServerAction("rebuild", "Rebuild…", _s("ACTIVE", "SHUTOFF", "ERROR"), needs_input=True,
-                 confirm=True, target="ACTIVE"),
+                 confirm="always", target="ACTIVE",
+                 consequence="Their disks are wiped and rewritten from the image."),
     ServerAction("create_image", "Create snapshot…",
                  _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"), needs_input=True),
     ServerAction("console_log", "Console log…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED",
@@ -66,7 +75,8 @@ ACTIONS: list[ServerAction] = [
     ServerAction("rename", "Rename…", None, needs_input=True, mutating=False),
     ServerAction("edit_metadata", "Edit metadata…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
                  needs_input=True),
-    ServerAction("delete", "Delete…", None, confirm=True),
+    ServerAction("delete", "Delete…", None, confirm="always",
+                 consequence="Their disks are destroyed; this cannot be undone."),
 ]
 ACTION_BY_KEY = {a.key: a for a in ACTIONS}
 
@@ -113,6 +123,20 @@ def availability_for_many(servers: list[dict], action: ServerAction | str, *,
         skipped = [s.get("name") or s.get("id") for s, (ok, _) in results if not ok]
         return True, f"skips {', '.join(skipped[:5])}{'…' if len(skipped) > 5 else ''}"
     return True, ""
+
+
+def needs_confirmation(action: ServerAction | str, count: int) -> bool:
+    """Whether running ``action`` on ``count`` servers must be confirmed first."""
+    if isinstance(action, str):
+        action = ACTION_BY_KEY[action]
+    return action.confirm == "always" or (action.confirm == "several" and count > 1)
+
+
+def confirm_verb(action: ServerAction | str) -> str:
+    """The verb a confirmation's button starts with: "Delete", "Reboot (hard)" → "Hard reboot"."""
+    if isinstance(action, str):
+        action = ACTION_BY_KEY[action]
+    return {"reboot_hard": "Hard reboot"}.get(action.key, action.label.rstrip("…"))
 
 
 def run_action(compute, action_key: str, server_id: str, **args):

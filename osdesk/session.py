@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 #: Auto-refresh intervals (ms): fast while any row is moving, slow otherwise.
 FAST_REFRESH_MS = 2000
 SLOW_REFRESH_MS = 30000
+#: A refresh that made no progress (no page, no state change) for this long beyond the
+#: cloud's own timeout is taken for dead and replaced by a new one: a task can die
+#: without ending (a step lost to an event-loop error), and a page must never stop
+#: updating for good because of it.
+DEAD_REFRESH_GRACE_S = 30.0
 #: Most rows merged on the GUI thread in one go (~500 server rows take ~20 ms; see
 #: DESIGN.md, no single piece of GUI-thread work over ~50 ms), even when a cloud
 #: ignores ``limit`` and sends tens of thousands of rows in one page.
@@ -203,6 +208,8 @@ class ResourceFeed(QObject):
         self.message = ""
         self.loaded_once = False
         self.last_refresh = 0.0
+        #: when the running refresh last showed a sign of life (started, merged a page)
+        self._progress_at = 0.0
         self.paused = False
         self._task: asyncio.Task | None = None
         self._timer = QTimer(self)
@@ -224,13 +231,30 @@ class ResourceFeed(QObject):
         self.model.set_context(lookups)
 
     def refresh(self) -> asyncio.Task | None:
-        """Start a refresh unless one is running; returns its task."""
+        """Start a refresh unless one is running; returns its task.
+
+        A running one that has shown no sign of life for longer than any request may
+        take is dropped and replaced, so the page recovers from a task that died.
+        """
         if self.session is None:
             return None
         if self._task is not None and not self._task.done():
-            return self._task
+            if not self._looks_dead():
+                return self._task
+            log.warning("refresh of %s made no progress for %.0f s; starting a new one",
+                        self.kind.key, time.monotonic() - self._progress_at)
+            self._task.cancel()
+        self._progress_at = time.monotonic()
         self._task = asyncio.ensure_future(self._refresh(self.session))
         return self._task
+
+    def _looks_dead(self) -> bool:
+        timeout = float(getattr(self.session.profile, "timeout", 30) or 30)
+        return time.monotonic() - self._progress_at > timeout + DEAD_REFRESH_GRACE_S
+
+    def _merge_page(self, page) -> None:
+        self._progress_at = time.monotonic()
+        self.model.merge_page(page)
 
     def cancel(self) -> None:
         self._timer.stop()
@@ -251,9 +275,12 @@ class ResourceFeed(QObject):
             self.session.unstick()
 
     def set_paused(self, paused: bool) -> None:
+        was = self.paused
         self.paused = paused
         if paused:
             self._timer.stop()
+        elif was and self.loaded_once and (self.age() or 0) * 1000 > SLOW_REFRESH_MS:
+            self.refresh()  # back on screen with old rows: bring them up to date now
         else:
             self._schedule()
 
@@ -271,7 +298,7 @@ class ResourceFeed(QObject):
             await session.runner.stream(
                 session.ctx,
                 lambda: (prepare(page) for page in sliced(self.kind.pages(session.cloud))),
-                self.model.merge_page)
+                self._merge_page)
         except Stale:
             return
         except asyncio.CancelledError:
@@ -281,6 +308,7 @@ class ResourceFeed(QObject):
             self._set_state("no-service", f"This cloud has no {self.kind.service_type} "
                                           f"service, so it has no {self.kind.title.lower()}. "
                                           f"({exc})")
+            self._schedule()  # a service the cloud adds later shows up by itself
             return
         except OsdeskError as exc:
             self._set_state("error", str(exc))
@@ -289,6 +317,7 @@ class ResourceFeed(QObject):
         except Exception as exc:  # a bug must not kill the page; show it and log it
             log.exception("refresh of %s failed", self.kind.key)
             self._set_state("error", f"Unexpected error: {exc.__class__.__name__}: {exc}")
+            self._schedule()
             return
         if session is not self.session:
             return
@@ -306,6 +335,15 @@ class ResourceFeed(QObject):
         if self.paused or self.session is None:
             return
         self._timer.start(FAST_REFRESH_MS if self.any_busy() else SLOW_REFRESH_MS)
+
+    def age(self) -> float | None:
+        """Seconds since the rows were last brought up to date, or None before that."""
+        return time.monotonic() - self.last_refresh if self.loaded_once else None
+
+    def is_stale(self) -> bool:
+        """True when the rows are older than two refresh periods: the page says so."""
+        age = self.age()
+        return age is not None and age * 1000 > 2 * SLOW_REFRESH_MS + 5000
 
     def _on_timer(self) -> None:
         if not self.paused:

@@ -19,3 +19,13 @@ def _gc_on_the_main_thread():
 def _collect_after_each_test():
     yield
     gc.collect()
+
+
+@pytest.fixture
+def answers():
+    """Answers osdesk's awaited dialogs by clicking (tests add rules); see
+    tests/dialog_answers.py. Unmatched dialogs stay open."""
+    from tests.dialog_answers import DialogAnswers
+    a = DialogAnswers().install()
+    yield a
+    a.remove()

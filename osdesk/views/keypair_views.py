@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from osdesk.views import dialogs
 
 
 def write_private_key(path: str, private_key: str) -> None:
@@ -16,38 +18,41 @@ def write_private_key(path: str, private_key: str) -> None:
     os.chmod(path, 0o600)
 
 
-def save_private_key(parent: QWidget, keypair: dict) -> str | None:
-    """Offer to save the private key of a just-created key pair; it is shown only now."""
+async def save_private_key(parent: QWidget, keypair: dict) -> str | None:
+    """Offer to save the private key of a just-created key pair; it is shown only now.
+
+    Awaited, never ``exec()``-ed: the pages keep refreshing while the user decides.
+    """
     private = keypair.get("private_key")
     if not private:
         return None
-    default = os.path.expanduser(f"~/.ssh/{keypair['name']}.pem")
-    shown = QMessageBox(parent)
-    shown.setWindowTitle(f"Private key of {keypair['name']}")
-    shown.setText(f"The cloud made the key pair <b>{html.escape(keypair['name'])}</b>. Its "
-                  f"private key is shown here once (Show Details) and is not kept anywhere: "
-                  f"save it to a file next.")
-    shown.setDetailedText(private)
-    shown.addButton("Save to a file…", QMessageBox.ButtonRole.AcceptRole)
-    shown.exec()
+    name = keypair["name"]
+    default = os.path.expanduser(f"~/.ssh/{name}.pem")
+    Role = QMessageBox.ButtonRole
+    await dialogs.choose(
+        parent, f"Private key of {name}",
+        f"The cloud made the key pair <b>{html.escape(name)}</b>. Its private key is shown "
+        f"here once (Show Details) and is not kept anywhere: save it to a file next.",
+        [("Save to a file…", Role.AcceptRole)], default=0, icon=QMessageBox.Icon.Information,
+        details=private)
     while True:
-        path, _ = QFileDialog.getSaveFileName(
-            parent, f"Save the private key of {keypair['name']}", default,
-            "Private key (*.pem);;All files (*)")
+        path = await dialogs.ask_path(parent, f"Save the private key of {name}", save=True,
+                                      start=default, filters="Private key (*.pem);;All files (*)")
         if not path:
-            answer = QMessageBox.warning(
+            discard = await dialogs.choose(
                 parent, "Private key not saved",
                 "The cloud shows the private key only once. If you do not save it now, "
                 "nobody can log in with this key pair. Discard it anyway?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Retry)
-            if answer == QMessageBox.StandardButton.Discard:
+                [("Discard the key", Role.DestructiveRole), ("Save to a file…", Role.AcceptRole)],
+                default=1, escape=1, icon=QMessageBox.Icon.Warning)
+            if discard == 0:
                 return None
             continue
         try:
             os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
             write_private_key(path, private)
         except OSError as exc:
-            QMessageBox.warning(parent, "Saving the key failed",
-                                f"Could not write {html.escape(path)}: {html.escape(str(exc))}")
+            await dialogs.warn(parent, "Saving the key failed",
+                               f"Could not write {html.escape(path)}: {html.escape(str(exc), quote=False)}")
             continue
         return path

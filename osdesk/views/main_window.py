@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import html
 import logging
 
 import qasync
@@ -17,11 +18,13 @@ from osdesk.api import OsdeskError
 from osdesk.api.calllog import CallLog, default_log
 from osdesk.models.api_log import ApiLogBridge, ApiLogModel
 from osdesk.models.clouds_model import CloudListModel
+from osdesk.models.columns import LookupContext
 from osdesk.profiles import ProfileStore, ProfileStoreError, SecretStore
 from osdesk.profiles.profile import Profile
 from osdesk.resources import KINDS
 from osdesk.runner import Runner, Stale, runner as default_runner
 from osdesk.session import CloudSession
+from osdesk.views import dialogs
 from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import app_icon, icon
 from osdesk.views.image_dialogs import Transfers
@@ -62,6 +65,8 @@ class MainWindow(QMainWindow):
         self._projects: list[dict] = []
         self._demo = None
         self._tasks: set[asyncio.Task] = set()
+        self._quit_confirmed = False
+        self._quit_question: asyncio.Task | None = None
         self.transfers = Transfers(self)
         self.api_log_model = ApiLogModel(parent=self)
         self.api_log_bridge = ApiLogBridge(self.api_log_model, parent=self)
@@ -314,7 +319,7 @@ class MainWindow(QMainWindow):
         if problems:
             # after the window is up; never silently: the user must know a file was set aside
             text = "\n\n".join(problems)
-            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Saved clouds", text))
+            QTimer.singleShot(0, lambda: self._spawn(dialogs.warn(self, "Saved clouds", text)))
         self._refresh_cloud_list()
         self._spawn(self._discover_clouds_yaml())
 
@@ -412,31 +417,42 @@ class MainWindow(QMainWindow):
         self._transient[profile.id] = (profile, secret)
         self._refresh_cloud_list()
 
-    def _secret_for(self, profile: Profile) -> tuple[bool, str | None]:
-        """(go on?, secret). Asks once when nothing is stored."""
+    def _known_secret(self, profile: Profile) -> tuple[bool, str | None]:
+        """(known?, secret) from what osdesk holds, without asking."""
         if profile.id in self._transient:
             return True, self._transient[profile.id][1]
         if profile.id in self._yaml_secrets:
             return True, self._yaml_secrets[profile.id]
         secret = self.secrets.get(profile.id)
-        if secret:
-            return True, secret
+        return (True, secret) if secret else (False, None)
+
+    def open_profile(self, profile: Profile) -> None:
+        """Open ``profile``: at once when its secret is known, else after asking for it."""
+        known, secret = self._known_secret(profile)
+        if known:
+            self._open(profile, secret)
+        else:
+            self._spawn(self._ask_secret_and_open(profile))
+
+    async def _ask_secret_and_open(self, profile: Profile) -> None:
         from osdesk.views.password_prompt import ask_secret
-        secret, remember = ask_secret(self, profile, self.secrets)
+        secret, remember = await ask_secret(self, profile, self.secrets)
         if secret is None:
-            return False, None
+            return
         if remember:
             location = self.secrets.set(profile.id, secret)
             self.statusBar().showMessage(f"Secret {location.where_text}", 10000)
         else:
             self._yaml_secrets[profile.id] = secret  # this run only, in memory
-        return True, secret
+        self._open(profile, secret)
 
-    def open_profile(self, profile: Profile) -> None:
-        go, secret = self._secret_for(profile)
-        if not go:
-            return
-        self._close_session()
+    def _open(self, profile: Profile, secret: str | None) -> None:
+        self._close_session()  # nothing of the previous cloud stays on screen
+        self.stack.setCurrentWidget(self.tabs)
+        self.setWindowTitle(f"{profile.name} — osdesk")
+        row = self.clouds_model.row_of(profile.id)
+        if row is not None and row >= 0:
+            self.clouds_view.setCurrentIndex(self.clouds_model.index(row, 0))
         try:
             session = CloudSession(profile, secret, self.runner, self.call_log, self)
         except OsdeskError as exc:
@@ -448,15 +464,8 @@ class MainWindow(QMainWindow):
         session.projectChanged.connect(self.on_session_project_changed)
         for page in self.pages.values():
             page.feed.set_session(session)
-        self.quota_page.reset()
-        self.stack.setCurrentWidget(self.tabs)
         self.demo_banner.setVisible(profile.source == "demo")
-        self.connect_banner.hide()
         self.status_cloud.setText(f"{profile.name} · connecting…")
-        self.setWindowTitle(f"{profile.name} — osdesk")
-        row = self.clouds_model.row_of(profile.id)
-        if row is not None and row >= 0:
-            self.clouds_view.setCurrentIndex(self.clouds_model.index(row, 0))
         if profile.source == "saved":
             QSettings().setValue("last_cloud", profile.id)
         self._spawn(self._connect(session))
@@ -477,21 +486,34 @@ class MainWindow(QMainWindow):
         self._spawn(self._load_projects(session))
 
     def _show_connect_error(self, profile: Profile, message: str) -> None:
-        self.connect_banner.setText(f"<b>Could not open {profile.name}.</b> {message}")
+        self.connect_banner.setText(f"<b>Could not open {html.escape(profile.name)}.</b> "
+                                    f"{html.escape(message)}")
         self.connect_banner.show()
         self.status_cloud.setText(f"{profile.name} · not connected")
 
     def _close_session(self) -> None:
+        """Close the open cloud and clear everything of it: pages, detail panes, lookups,
+        quotas, projects, status bar and banners, before anything else is shown."""
         if self.session is not None:
             old = self.session
             self.session = None
-            for page in self.pages.values():
-                page.feed.set_session(None)
             old.close()
             old.deleteLater()
+        for page in self.pages.values():
+            page.feed.set_session(None)
+            page.feed.set_lookups(LookupContext())
+        self.quota_page.reset()
+        self._projects = []
         self.project_combo.clear()
         self.project_combo.setEnabled(False)
         self.launch_action.setEnabled(False)
+        self.demo_banner.hide()
+        self.connect_banner.hide()
+        self.status_cloud.setText("No cloud open")
+        for label in (self.status_user, self.status_token, self.status_rows):
+            label.setText("")
+            label.setToolTip("")
+        self.setWindowTitle("osdesk")
 
     async def _load_projects(self, session: CloudSession) -> None:
         try:
@@ -629,9 +651,10 @@ class MainWindow(QMainWindow):
 
     def on_about(self) -> None:
         from osdesk import __version__
-        QMessageBox.about(self, "About osdesk",
-                          f"<h3>osdesk {__version__}</h3><p>A desktop client for OpenStack "
-                          f"clouds: servers, images, networks and the raw API underneath.</p>")
+        self._spawn(dialogs.message(
+            self, "About osdesk", f"<h3>osdesk {__version__}</h3><p>A desktop client for "
+            f"OpenStack clouds: servers, images, networks and the raw API underneath.</p>",
+            icon=dialogs.Icon.NoIcon))
 
     # --------------------------------------------------------------- profiles
     def on_add_cloud(self) -> None:
@@ -670,8 +693,8 @@ class MainWindow(QMainWindow):
         try:
             self.store.save(self.profiles)
         except (OSError, ProfileStoreError) as exc:
-            QMessageBox.warning(self, "Saving the cloud failed",
-                                f"The cloud could not be saved: {exc}")
+            self._spawn(dialogs.warn(self, "Saving the cloud failed",
+                                     f"The cloud could not be saved: {exc}"))
             return
         if secret:
             if store_secret:
@@ -687,13 +710,13 @@ class MainWindow(QMainWindow):
 
     def on_delete_cloud(self) -> None:
         p = self._selected_profile()
-        if p is None or p.source != "saved":
-            return
-        answer = QMessageBox.question(
-            self, "Delete cloud",
-            f"Forget the cloud <b>{p.name}</b> and its stored secret?<br>"
-            f"Nothing in the cloud itself is touched.")
-        if answer != QMessageBox.StandardButton.Yes:
+        if p is not None and p.source == "saved":
+            self._spawn(self.delete_cloud(p))
+
+    async def delete_cloud(self, p: Profile) -> None:
+        if not await dialogs.confirm(self, "Delete cloud", "Forget", "1 cloud", [p.name],
+                                     "Its stored secret is deleted from the keyring. Nothing "
+                                     "in the cloud itself is touched."):
             return
         if self.session is not None and self.session.profile.id == p.id:
             self._close_session()
@@ -704,10 +727,15 @@ class MainWindow(QMainWindow):
         self._refresh_cloud_list()
 
     def on_import_clouds_yaml(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import clouds.yaml", "",
-                                              "clouds.yaml (*.yaml *.yml);;All files (*)")
+        self._spawn(self.ask_import_clouds_yaml())
+
+    async def ask_import_clouds_yaml(self) -> None:
+        import os
+        path = await dialogs.ask_path(self, "Import clouds.yaml",
+                                      start=os.path.expanduser("~/.config/openstack"),
+                                      filters="clouds.yaml (*.yaml *.yml);;All files (*)")
         if path:
-            self._spawn(self.import_clouds_yaml(path))
+            await self.import_clouds_yaml(path)
 
     async def import_clouds_yaml(self, path: str) -> int:
         """Copy every cloud of a clouds.yaml file into the saved clouds. Returns the count.
@@ -731,22 +759,25 @@ class MainWindow(QMainWindow):
         message = f"Imported {added} cloud(s) from {path}."
         if result.errors:
             message += "\n\nNot imported:\n" + "\n".join(result.errors)
-        QMessageBox.information(self, "Import clouds.yaml", message)
+        await dialogs.inform(self, "Import clouds.yaml", message)
         return added
 
     def on_export(self, kind: str) -> None:
         p = self._selected_profile()
-        if p is None:
-            return
+        if p is not None:
+            self._spawn(self.ask_export(p, kind))
+
+    async def ask_export(self, p: Profile, kind: str) -> None:
+        import os
         default = f"{p.name}-clouds.yaml" if kind == "yaml" else f"{p.name}-openrc.sh"
-        path, _ = QFileDialog.getSaveFileName(self, "Export cloud", default)
+        path = await dialogs.ask_path(self, "Export cloud", save=True,
+                                      start=os.path.join(os.path.expanduser("~"), default))
         if path:
-            include = QMessageBox.question(
+            include = await dialogs.ask_yes_no(
                 self, "Export cloud",
                 f"Include the {p.secret_kind} in the file? Anyone who can read the file can "
-                f"then use the cloud as you.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+                f"then use the cloud as you.", yes=f"Include the {p.secret_kind}",
+                no=f"Leave the {p.secret_kind} out")
             self.export_profile(p, kind, path, include_secret=include)
 
     def export_profile(self, profile: Profile, kind: str, path: str, *,
@@ -764,22 +795,26 @@ class MainWindow(QMainWindow):
             with os.fdopen(fd, "w") as f:
                 f.write(text)
         except OSError as exc:
-            QMessageBox.warning(self, "Export cloud", f"Could not write {path}: {exc}")
+            self._spawn(dialogs.warn(self, "Export cloud", f"Could not write {path}: {exc}"))
             return
         self.statusBar().showMessage(f"Wrote {path}" + (" (with the secret, mode 0600)"
                                                         if secret else ""), 10000)
 
     def on_import_openrc(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import openrc file", "",
-                                              "openrc (*.sh *openrc* *.rc);;All files (*)")
+        self._spawn(self.ask_import_openrc())
+
+    async def ask_import_openrc(self) -> None:
+        import os
+        path = await dialogs.ask_path(self, "Import openrc file", start=os.path.expanduser("~"),
+                                      filters="openrc (*.sh *openrc* *.rc);;All files (*)")
         if not path:
             return
         from osdesk.profiles import ProfileImportError, parse_openrc
         try:
             with open(path, "rb") as f:
-                imported = parse_openrc(f.read())
+                imported = parse_openrc(f.read(1024 * 1024))
         except (OSError, ProfileImportError) as exc:
-            QMessageBox.warning(self, "Import openrc file", str(exc))
+            await dialogs.warn(self, "Import openrc file", str(exc))
             return
         self._open_profile_dialog(imported.profile, imported.secret, is_new=True)
 
@@ -821,19 +856,20 @@ class MainWindow(QMainWindow):
             dialog.set_choices(**choices)
 
     async def _new_keypair(self, dialog) -> None:
-        from PySide6.QtWidgets import QInputDialog
-        name, ok = QInputDialog.getText(dialog, "New key pair", "Key pair name:")
-        if not ok or not name.strip() or self.session is None:
+        name = await dialogs.ask_text(dialog, "New key pair", "Key pair name:")
+        if not name or self.session is None:
             return
         from osdesk.views.keypair_views import save_private_key
         session = self.session
         try:
-            keypair = await session.call(session.cloud.compute.create_keypair, name.strip())
-        except (Stale, OsdeskError) as exc:
-            QMessageBox.warning(dialog, "New key pair", str(exc))
+            keypair = await session.call(session.cloud.compute.create_keypair, name)
+        except Stale:
             return
-        save_private_key(dialog, keypair)
+        except OsdeskError as exc:
+            await dialogs.warn(dialog, "New key pair", str(exc))
+            return
         dialog.add_keypair(keypair["name"])
+        await save_private_key(dialog, keypair)
 
     async def _launch(self, session: CloudSession, req) -> None:
         compute = session.cloud.compute
@@ -851,8 +887,8 @@ class MainWindow(QMainWindow):
         except Stale:
             return
         except OsdeskError as exc:
-            QMessageBox.warning(self, "Launch instance", f"Nova refused the launch: {exc}")
             self.statusBar().showMessage(f"Launch of {req.name} failed: {exc}", 20000)
+            await dialogs.warn(self, "Launch instance", f"Nova refused the launch: {exc}")
             return
         server = body.get("server") or {}
         self.statusBar().showMessage(f"{req.name}: accepted, building…", 15000)
@@ -866,8 +902,8 @@ class MainWindow(QMainWindow):
                 pass
             self.server_actions.follow(server["id"])
         if server.get("adminPass"):
-            self.server_actions.show_once("Administrator password",
-                                          {"name": req.name}, server["adminPass"])
+            await self.server_actions.show_once("Administrator password",
+                                                {"name": req.name}, server["adminPass"])
 
     # ------------------------------------------------------------ status bar
     def _update_token_label(self) -> None:
@@ -943,20 +979,24 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         running = self.transfers.titles()
-        if running:
-            answer = QMessageBox.question(
-                self, "Quit osdesk",
-                "Still running: " + ", ".join(running) + ".<br>Quit and cancel "
-                + ("it" if len(running) == 1 else "them") + "? A half-made image is deleted.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
+        if running and not self._quit_confirmed:
+            event.ignore()  # asked without a nested event loop; closed again on "Quit"
+            if self._quit_question is None or self._quit_question.done():
+                self._quit_question = self._spawn(self._ask_quit(running))
+            return
         s = QSettings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         super().closeEvent(event)
+
+    async def _ask_quit(self, running: list[str]) -> None:
+        verb = "Cancel " + ("it" if len(running) == 1 else "them") + " and quit"
+        if await dialogs.ask_yes_no(
+                self, "Quit osdesk", "Still running: " + ", ".join(running)
+                + ".<br>A half-made image is deleted.", yes=verb, no="Keep running"):
+            self._quit_confirmed = True
+            self.transfers.cancel_all()
+            self.close()
 
     def shutdown(self) -> None:
         """Stop everything without waiting for hung requests."""

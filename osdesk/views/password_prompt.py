@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QLabel, QLineEdit,
@@ -10,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QLabel, QLi
 
 from osdesk.profiles.profile import Profile
 from osdesk.profiles.secrets import SecretStore
+from osdesk.views import dialogs
 
 #: Longest cloud name shown in a title before it is cut with an ellipsis.
 _TITLE_CHARS = 60
@@ -95,37 +95,21 @@ class PasswordPrompt(QDialog):
         return self.remember_check.isEnabled() and self.remember_check.isChecked()
 
 
-def ask_secret(parent: QWidget | None, profile: Profile,
-               secret_store: SecretStore) -> tuple[str | None, bool]:
+async def ask_secret(parent: QWidget | None, profile: Profile,
+                     secret_store: SecretStore) -> tuple[str | None, bool]:
     """Ask for the secret of ``profile``: (secret, remember), or (None, False) if cancelled.
 
-    Runs a nested event loop (``exec``). From inside a coroutine (an ``asyncSlot``)
-    use :func:`ask_secret_async` instead: a nested loop there raises
-    "Cannot enter into task …" in asyncio.
+    Opened window-modal and awaited (:func:`osdesk.views.dialogs.shown`), never
+    ``exec()``-ed.
     """
     dialog = PasswordPrompt(profile, secret_store, parent)
     try:
-        if dialog.exec() != QDialog.DialogCode.Accepted.value or not dialog.secret():
-            return None, False
-        return dialog.secret(), dialog.remember()
-    finally:
-        dialog.deleteLater()
-
-
-async def ask_secret_async(parent: QWidget | None, profile: Profile,
-                           secret_store: SecretStore) -> tuple[str | None, bool]:
-    """:func:`ask_secret` for coroutines: opens the prompt window-modal and awaits it."""
-    dialog = PasswordPrompt(profile, secret_store, parent)
-    finished: asyncio.Future = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda code: finished.done() or finished.set_result(code))
-    dialog.open()
-    try:
-        code = await finished
+        code = await dialogs.shown(dialog)
         if code != QDialog.DialogCode.Accepted.value or not dialog.secret():
             return None, False
         return dialog.secret(), dialog.remember()
     finally:
-        dialog.deleteLater()
+        dialogs.dispose(dialog)
 
 
 def _sentence(text: str) -> str:

@@ -8,13 +8,14 @@ import ipaddress
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QInputDialog, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
-                               QComboBox, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPlainTextEdit, QComboBox, QVBoxLayout,
+                               QWidget)
 
 from osdesk.api import OsdeskError
 from osdesk.api.errors import Cancelled
 from osdesk.api.image import patch_ops
 from osdesk.runner import Stale
+from osdesk.views import dialogs
 from osdesk.views.icons import icon
 
 
@@ -22,9 +23,8 @@ from osdesk.views.icons import icon
 NAMED_KINDS = {"images", "networks", "subnets"}
 
 
-def _names(rows: list[dict], key: str = "name") -> str:
-    text = ", ".join(html.escape(str(r.get(key) or r.get("id"))) for r in rows[:10])
-    return text + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+def _names(rows: list[dict], key: str = "name") -> list[str]:
+    return [str(r.get(key) or r.get("id")) for r in rows]
 
 
 class PageActions(QObject):
@@ -92,12 +92,22 @@ class PageActions(QObject):
         self.window.statusBar().showMessage(f"{label}: {done} of {len(rows)} done", 15000)
         if failures:
             items = "".join(f"<li><b>{html.escape(str(r.get('name') or r.get(key)))}</b>: "
-                            f"{html.escape(msg)}</li>" for r, msg in failures)
-            QMessageBox.warning(self.page, label, f"<ul>{items}</ul>")
+                            f"{html.escape(msg, quote=False)}</li>" for r, msg in failures)
+            self.changed()
+            await dialogs.warn(self.page, label, f"<ul>{items}</ul>")
+            return
         self.changed()
 
-    def confirm(self, title: str, text: str) -> bool:
-        return QMessageBox.question(self.page, title, text) == QMessageBox.StandardButton.Yes
+    async def confirm_delete(self, rows: list[dict], consequence: str = "",
+                             key: str = "name") -> bool:
+        """"Delete 3 images" / Cancel, Cancel the default; the rows' names listed."""
+        kind = self.page.kind
+        return await dialogs.confirm(self.page, f"Delete {kind.noun(len(rows))}", "Delete",
+                                     f"{len(rows)} {kind.noun(len(rows))}", _names(rows, key),
+                                     consequence)
+
+    async def warn(self, title: str, exc) -> None:
+        await dialogs.warn(self.page, title, html.escape(str(exc), quote=False))
 
     def menu_actions(self, page, rows):  # pragma: no cover - overridden
         return []
@@ -137,14 +147,14 @@ class ImageActions(PageActions):
         return out
 
     async def delete(self, rows):
-        if self.confirm("Delete images", f"Delete {len(rows)} image(s) for good?<br>"
-                                         f"<b>{_names(rows)}</b>"):
+        if await self.confirm_delete(rows, "Servers booted from them keep running; "
+                                           "the image data is gone for good."):
             await self.each("Delete image", rows, self.session.cloud.image.delete_image)
 
     async def edit(self, image):
         from osdesk.views.image_dialogs import EditImageDialog
         dialog = EditImageDialog(image, self.page)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
             return
         changes = dialog.changes()
         if not changes:
@@ -155,14 +165,16 @@ class ImageActions(PageActions):
         except Stale:
             return
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Edit image", str(exc))
+            await self.warn("Edit image", exc)
             return
         self.changed()
 
     async def download(self, image):
-        path, _ = QFileDialog.getSaveFileName(self.page, "Save image data",
-                                              f"{image.get('name') or image['id']}."
-                                              f"{image.get('disk_format') or 'img'}")
+        import os
+        path = await dialogs.ask_path(
+            self.page, "Save image data", save=True,
+            start=os.path.join(os.path.expanduser("~"), f"{image.get('name') or image['id']}."
+                               f"{image.get('disk_format') or 'img'}"))
         if not path:
             return
         dialog = self.window.transfers.open(
@@ -175,17 +187,21 @@ class ImageActions(PageActions):
         except Cancelled:
             self.window.statusBar().showMessage("Download cancelled; nothing was kept.", 10000)
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Download image", str(exc))
+            dialog.done(0)
+            await self.warn("Download image", exc)
         else:
             self.window.statusBar().showMessage(f"Saved {path}", 10000)
         finally:
             dialog.done(0)
 
     def on_create(self):
+        self.spawn(self.ask_create())
+
+    async def ask_create(self):
         from osdesk.views.image_dialogs import CreateImageDialog
         dialog = CreateImageDialog(self.page)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.spawn(self.create(dialog.values()))
+        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
+            await self.create(dialog.values())
 
     async def create(self, values: dict):
         values = dict(values)
@@ -206,7 +222,9 @@ class ImageActions(PageActions):
             self.window.statusBar().showMessage(
                 f"Upload of {name} cancelled; the half-made image was deleted.", 15000)
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Create image", str(exc))
+            dialog.done(0)
+            self.changed()
+            await self.warn("Create image", exc)
         else:
             self.window.statusBar().showMessage(
                 f"Image {name} in {where} is {image.get('status')} "
@@ -228,16 +246,18 @@ class KeypairActions(PageActions):
         return [self.action("Delete…", lambda: self.spawn(self.delete(rows)), icon_name="delete")]
 
     async def delete(self, rows):
-        if self.confirm("Delete key pairs", f"Delete {len(rows)} key pair(s)?<br>"
-                                            f"<b>{_names(rows)}</b><br>Servers that use them "
-                                            f"keep their keys; new servers cannot."):
+        if await self.confirm_delete(rows, "Servers that use them keep their keys; new "
+                                           "servers cannot."):
             await self.each("Delete key pair", rows, self.session.cloud.compute.delete_keypair,
                             key="name")
 
     def on_create(self):
-        name, ok = QInputDialog.getText(self.page, "Create key pair", "Key pair name:")
-        if ok and name.strip():
-            self.spawn(self.create(name.strip()))
+        self.spawn(self.ask_create())
+
+    async def ask_create(self):
+        name = await dialogs.ask_text(self.page, "Create key pair", "Key pair name:")
+        if name:
+            await self.create(name)
 
     async def create(self, name: str):
         from osdesk.views.keypair_views import save_private_key
@@ -246,17 +266,20 @@ class KeypairActions(PageActions):
         except Stale:
             return
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Create key pair", str(exc))
+            await self.warn("Create key pair", exc)
             return
-        path = save_private_key(self.page, keypair)
+        self.changed()  # the new key pair shows while the user picks where to save its key
+        path = await save_private_key(self.page, keypair)
         if path:
             self.window.statusBar().showMessage(f"Private key saved to {path} (mode 0600)", 15000)
-        self.changed()
 
     def on_import(self):
+        self.spawn(self.ask_import())
+
+    async def ask_import(self):
         dialog = ImportKeyDialog(self.page)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.spawn(self.do_import(dialog.name_edit.text().strip(), dialog.public_key()))
+        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
+            await self.do_import(dialog.name_edit.text().strip(), dialog.public_key())
 
     async def do_import(self, name: str, public_key: str):
         try:
@@ -264,7 +287,7 @@ class KeypairActions(PageActions):
         except Stale:
             return
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Import key pair", str(exc))
+            await self.warn("Import key pair", exc)
             return
         self.changed()
 
@@ -474,10 +497,13 @@ class NetworkActions(PageActions):
                 self.action("Delete…", lambda: self.spawn(self.delete(rows)), icon_name="delete")]
 
     def on_create(self):
+        self.spawn(self.ask_create())
+
+    async def ask_create(self):
         dialog = NetworkDialog(self.page)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.spawn(self.create(dialog.name_edit.text().strip(),
-                                   dialog.subnet_args() if dialog.wants_subnet() else None))
+        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
+            await self.create(dialog.name_edit.text().strip(),
+                              dialog.subnet_args() if dialog.wants_subnet() else None)
 
     async def create(self, name: str, subnet: dict | None):
         net_client = self.session.cloud.network
@@ -488,14 +514,20 @@ class NetworkActions(PageActions):
         except Stale:
             return
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Create network", str(exc))
+            self.changed()
+            self.window.pages["subnets"].refresh()
+            await self.warn("Create network", exc)
+            return
         self.changed()
         self.window.pages["subnets"].refresh()
 
     def on_create_subnet(self, network: dict):
+        self.spawn(self.ask_create_subnet(network))
+
+    async def ask_create_subnet(self, network: dict):
         dialog = NetworkDialog(self.page, network_name=network.get("name") or network["id"])
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.spawn(self.create_subnet(network, dialog.subnet_args()))
+        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
+            await self.create_subnet(network, dialog.subnet_args())
 
     async def create_subnet(self, network: dict, subnet: dict):
         try:
@@ -503,14 +535,13 @@ class NetworkActions(PageActions):
         except Stale:
             return
         except OsdeskError as exc:
-            QMessageBox.warning(self.page, "Create subnet", str(exc))
+            await self.warn("Create subnet", exc)
             return
         self.changed()
         self.window.pages["subnets"].refresh()
 
     async def delete(self, rows):
-        if self.confirm("Delete networks", f"Delete {len(rows)} network(s) and their "
-                                           f"subnets?<br><b>{_names(rows)}</b>"):
+        if await self.confirm_delete(rows, "Their subnets are deleted with them."):
             await self.each("Delete network", rows, self.session.cloud.network.delete_network)
 
 
@@ -519,6 +550,5 @@ class SubnetActions(PageActions):
         return [self.action("Delete…", lambda: self.spawn(self.delete(rows)), icon_name="delete")]
 
     async def delete(self, rows):
-        if self.confirm("Delete subnets", f"Delete {len(rows)} subnet(s)?<br>"
-                                          f"<b>{_names(rows)}</b>"):
+        if await self.confirm_delete(rows):
             await self.each("Delete subnet", rows, self.session.cloud.network.delete_subnet)

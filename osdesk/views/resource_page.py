@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as _dt
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -131,6 +132,11 @@ class ResourcePage(QWidget):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(250)
         self._detail_task = None
+        self._extra = None
+        #: re-checks how old the rows are, so a page that stopped updating says so
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(10000)
+        self._age_timer.start()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(self.toolbar)
@@ -156,6 +162,10 @@ class ResourcePage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_for_detail)
         self.model.rowsMerged.connect(lambda *a: self._render_detail(fetch_extra=False))
         self._detail_timer.timeout.connect(lambda: self._render_detail(fetch_extra=True))
+        # a reset (another cloud or project) clears the selection without a signal:
+        # the detail pane must not go on showing the old cloud's row
+        self.model.modelReset.connect(self._on_model_reset)
+        self._age_timer.timeout.connect(self._show_age)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset,
                        self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved,
                        self.proxy.modelReset):
@@ -251,6 +261,13 @@ class ResourcePage(QWidget):
         return menu
 
     # ---------------------------------------------------------------- detail
+    def _on_model_reset(self) -> None:
+        self._detail_timer.stop()
+        if self._detail_task is not None and not self._detail_task.done():
+            self._detail_task.cancel()
+        self._extra = None
+        self._render_detail(fetch_extra=False)
+
     def _on_selection_for_detail(self, *args) -> None:
         self._render_detail(fetch_extra=False)
         self._detail_timer.start()
@@ -268,7 +285,7 @@ class ResourcePage(QWidget):
         is_admin = bool(session and session.info.get("is_admin"))
         sections = sections_for(self.kind.key, raw, lookups, is_admin=is_admin)
         key = raw.get(self.key_field)
-        extra = getattr(self, "_extra", None)
+        extra = self._extra
         if extra and extra[0] == key:
             sections = sections + extra[1]
         title = raw.get("name") or raw.get(self.key_field) or self.kind.title
@@ -307,8 +324,13 @@ class ResourcePage(QWidget):
         elif state == "refreshing":
             self.state_label.setText("⟳ Refreshing…")
         else:
-            self.state_label.setText("")
-        if state in ("error", "no-service"):
+            self._show_age()
+        if state == "error" and self.feed.loaded_once and self.model.rowCount():
+            self.banner.setText(f"{message}<br>The table shows the rows as of "
+                                f"{self._as_of()}.")
+            self.banner.setStyleSheet(_BANNER["error"])
+            self.banner.show()
+        elif state in ("error", "no-service"):
             self.banner.setText(message)
             self.banner.setStyleSheet(_BANNER["error" if state == "error" else "info"])
             self.banner.show()
@@ -319,6 +341,24 @@ class ResourcePage(QWidget):
         else:
             self.banner.hide()
         self._update_empty(state)
+
+    def _as_of(self) -> str:
+        age = self.feed.age() or 0.0
+        when = _dt.datetime.now() - _dt.timedelta(seconds=age)
+        ago = f"{int(age // 60)} min ago" if age >= 60 else f"{int(age)} s ago"
+        return f"{when:%H:%M:%S} ({ago})"
+
+    def _show_age(self) -> None:
+        """Say so when the rows have not been brought up to date for a while."""
+        if self.feed.state in ("loading", "refreshing"):
+            return
+        if self.feed.is_stale() and not self.feed.paused:
+            self.state_label.setText(f"⚠ as of {self._as_of()}")
+            self.state_label.setToolTip("This page has not been updated for a while; "
+                                        "press F5 to load it again.")
+        else:
+            self.state_label.setText("")
+            self.state_label.setToolTip("")
 
     def _update_empty(self, state: str) -> None:
         empty = self.model.rowCount() == 0

@@ -7,14 +7,16 @@ import html
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox,
-                               QCheckBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QMessageBox,
+                               QPlainTextEdit, QPushButton, QSpinBox, QCheckBox, QVBoxLayout,
+                               QWidget)
 
 from osdesk.api import NotFound, OsdeskError
 from osdesk.runner import Stale
-from osdesk.server_actions import ACTIONS, ACTION_BY_KEY, availability_for_many
+from osdesk.server_actions import (ACTION_BY_KEY, availability, availability_for_many,
+                                   confirm_verb, needs_confirmation)
 from osdesk.server_ops import follow, run_on_servers, summarize
+from osdesk.views import dialogs
 
 #: menu layout: None is a separator
 MENU_ORDER = ["start", "stop", "reboot_soft", "reboot_hard", None, "pause", "unpause", "suspend",
@@ -74,8 +76,10 @@ class ServerActions(QObject):
         if session is None:
             return
         spec = ACTION_BY_KEY[key]
-        args = self.ask_inputs(key, rows)
+        args = await self.ask_inputs(key, rows)
         if args is None:
+            return
+        if not await self.confirmed(key, rows):
             return
         if key == "console_log":
             self.show_console_log(rows[0])
@@ -88,23 +92,39 @@ class ServerActions(QObject):
             return
         text, failed = summarize(spec.label, outcomes)
         status.showMessage(text, 20000)
-        if failed and len(rows) > 1:
-            lines = "".join(f"<li><b>{html.escape(o.name)}</b>: "
-                            f"{'ok' if o.ok else html.escape(o.error)}</li>" for o in outcomes)
-            QMessageBox.warning(self.page, spec.label.rstrip("…"),
-                                f"Some servers failed:<ul>{lines}</ul>")
-        elif failed:
-            QMessageBox.warning(self.page, spec.label.rstrip("…"), outcomes[0].error)
         for o in outcomes:
             if not o.ok:
                 continue
             if key not in ("console_url", "console_log"):
                 await self.refresh_row(o.server["id"])
-            if key == "console_url":
-                self.show_console_url(o.server, o.result or {})
-            elif key == "rescue" and isinstance(o.result, dict) and o.result.get("adminPass"):
-                self.show_once("Rescue password", o.server, o.result["adminPass"])
             self.follow(o.server["id"])
+        if failed and len(rows) > 1:
+            lines = "".join(f"<li><b>{html.escape(o.name)}</b>: "
+                            f"{'ok' if o.ok else html.escape(o.error, quote=False)}</li>" for o in outcomes)
+            await dialogs.warn(self.page, spec.label.rstrip("…"),
+                               f"Some servers failed:<ul>{lines}</ul>")
+        elif failed:
+            await dialogs.warn(self.page, spec.label.rstrip("…"), html.escape(outcomes[0].error, quote=False))
+        for o in outcomes:
+            if not o.ok:
+                continue
+            if key == "console_url":
+                await self.show_console_url(o.server, o.result or {})
+            elif key == "rescue" and isinstance(o.result, dict) and o.result.get("adminPass"):
+                await self.show_once("Rescue password", o.server, o.result["adminPass"])
+
+    async def confirmed(self, key: str, rows: list[dict]) -> bool:
+        """Destructive actions ask first, naming the verb, the count and the servers."""
+        spec = ACTION_BY_KEY[key]
+        affected = [r for r in rows if availability(r, spec, is_admin=self.is_admin())[0]]
+        if not affected or not needs_confirmation(spec, len(rows)):
+            return True
+        noun = "server" if len(affected) == 1 else "servers"
+        verb = confirm_verb(spec)
+        return await dialogs.confirm(self.page, f"{verb} {noun}", verb,
+                                     f"{len(affected)} {noun}",
+                                     [r.get("name") or r["id"] for r in affected],
+                                     spec.consequence)
 
     async def refresh_row(self, server_id: str) -> None:
         """Show the server's new state (task, status) right after the action."""
@@ -139,83 +159,72 @@ class ServerActions(QObject):
         self._follows[server_id] = self.window._spawn(run())
 
     # ---------------------------------------------------------------- inputs
-    def ask_inputs(self, key: str, rows: list[dict]) -> dict | None:
-        names = ", ".join(html.escape(r.get("name") or r["id"]) for r in rows[:10])
-        if len(rows) > 10:
-            names += f" and {len(rows) - 10} more"
-        if key == "delete":
-            answer = QMessageBox.question(
-                self.page, "Delete servers" if len(rows) > 1 else "Delete server",
-                f"Delete {len(rows)} server(s) for good?<br><b>{names}</b><br><br>"
-                f"Their disks are destroyed; this cannot be undone.")
-            return {} if answer == QMessageBox.StandardButton.Yes else None
+    async def ask_inputs(self, key: str, rows: list[dict]) -> dict | None:
+        """What the action needs besides the servers; None when the user cancelled."""
         if key == "rename":
-            name, ok = QInputDialog.getText(self.page, "Rename server", "New name:",
-                                            QLineEdit.EchoMode.Normal, rows[0].get("name", ""))
-            return {"name": name.strip()} if ok and name.strip() else None
+            name = await dialogs.ask_text(self.page, "Rename server", "New name:",
+                                          rows[0].get("name", ""))
+            return {"name": name} if name else None
         if key == "console_url":
-            protocol, ok = QInputDialog.getItem(self.page, "Open console", "Console type:",
-                                                ["vnc", "spice", "serial"], 0, False)
-            return {"protocol": protocol} if ok else None
+            protocol = await dialogs.ask_item(self.page, "Open console", "Console type:",
+                                              ["vnc", "spice", "serial"])
+            return {"protocol": protocol} if protocol else None
         if key == "edit_metadata":
             dialog = MetadataDialog(rows[0], self.page)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return None
-            return {"metadata": dialog.metadata()}
+            try:
+                if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
+                    return None
+                return {"metadata": dialog.metadata()}
+            finally:
+                dialogs.dispose(dialog)
         if key == "create_image":
-            name, ok = QInputDialog.getText(self.page, "Create snapshot", "Image name:",
-                                            QLineEdit.EchoMode.Normal,
-                                            f"{rows[0].get('name', 'server')}-snapshot")
-            return {"name": name.strip()} if ok and name.strip() else None
+            name = await dialogs.ask_text(self.page, "Create snapshot", "Image name:",
+                                          f"{rows[0].get('name', 'server')}-snapshot")
+            return {"name": name} if name else None
         if key == "resize":
-            return self._pick("Resize server", "New flavor:", "flavors", rows[0],
-                              exclude=(rows[0].get("flavor") or {}).get("id"), arg="flavor_id")
+            return await self._pick("Resize server", "New flavor:", "flavors", rows[0],
+                                     exclude=(rows[0].get("flavor") or {}).get("id"),
+                                     arg="flavor_id")
         if key == "rebuild":
-            picked = self._pick("Rebuild server", "Rebuild from image:", "images", rows[0],
-                                arg="image_id")
-            if picked is None:
-                return None
-            answer = QMessageBox.question(self.page, "Rebuild server",
-                                          f"Rebuild <b>{names}</b>? Its disk is wiped and "
-                                          f"rewritten from the image.")
-            return picked if answer == QMessageBox.StandardButton.Yes else None
+            return await self._pick("Rebuild server", "Rebuild from image:", "images", rows[0],
+                                    arg="image_id")
         return {}
 
-    def _pick(self, title, label, what, server, exclude=None, arg="id") -> dict | None:
+    async def _pick(self, title, label, what, server, exclude=None, arg="id") -> dict | None:
         lookups = self.session.lookups if self.session else None
         names = dict(getattr(lookups, "flavor_names" if what == "flavors" else "image_names", {}))
         items = sorted(((n, i) for i, n in names.items() if i != exclude), key=lambda x: x[0])
         if not items:
-            QMessageBox.information(self.page, title, f"No {what} are known yet; refresh first.")
+            await dialogs.inform(self.page, title, f"No {what} are known yet; refresh first.")
             return None
-        text, ok = QInputDialog.getItem(self.page, title, label, [n for n, _ in items], 0, False)
-        if not ok:
+        text = await dialogs.ask_item(self.page, title, label, [n for n, _ in items])
+        if text is None:
             return None
         return {arg: dict(items)[text]}
 
     # --------------------------------------------------------------- outputs
-    def show_once(self, title: str, server: dict, secret: str) -> None:
-        box = QMessageBox(self.page)
-        box.setWindowTitle(title)
-        box.setText(f"The password for <b>{html.escape(server.get('name', ''))}</b> is shown "
-                    f"this once and is not stored:<br><br><tt>{html.escape(secret)}</tt>")
-        box.exec()
+    async def show_once(self, title: str, server: dict, secret: str) -> None:
+        await dialogs.message(
+            self.page, title,
+            f"The password for <b>{html.escape(server.get('name', ''))}</b> is shown this "
+            f"once and is not stored:<br><br><tt>{html.escape(secret)}</tt>",
+            icon=dialogs.Icon.Information)
 
-    def show_console_url(self, server: dict, console: dict) -> None:
+    async def show_console_url(self, server: dict, console: dict) -> None:
         url = console.get("url", "")
-        box = QMessageBox(self.page)
-        box.setWindowTitle("Console")
-        box.setText(f"Console of <b>{html.escape(server.get('name', ''))}</b> "
-                    f"({html.escape(console.get('protocol', ''))} / "
-                    f"{html.escape(console.get('type', ''))}):<br><tt>{html.escape(url)}</tt>")
-        open_button = box.addButton("Open in browser", QMessageBox.ButtonRole.AcceptRole)
-        copy_button = box.addButton("Copy URL", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if box.clickedButton() is open_button:
+        Role = QMessageBox.ButtonRole
+        picked = await dialogs.choose(
+            self.page, "Console",
+            f"Console of <b>{html.escape(server.get('name', ''))}</b> "
+            f"({html.escape(console.get('protocol', ''))} / "
+            f"{html.escape(console.get('type', ''))}):<br><tt>{html.escape(url)}</tt>",
+            [("Open in browser", Role.AcceptRole), ("Copy URL", Role.ActionRole),
+             ("Close", Role.RejectRole)], default=0, icon=dialogs.Icon.Information)
+        if picked == 0:
             QDesktopServices.openUrl(QUrl(url))
-        elif box.clickedButton() is copy_button:
+        elif picked == 1:
             QGuiApplication.clipboard().setText(url)
+            self.window.statusBar().showMessage("Console URL copied.", 5000)
 
     def show_console_log(self, server: dict) -> None:
         viewer = ConsoleLogViewer(self.window, server, self.page)

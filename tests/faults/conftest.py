@@ -103,52 +103,66 @@ def isolated_settings(tmp_path, monkeypatch):
     yield from isolate(tmp_path, monkeypatch)
 
 
-#: Where the patched dialogs record what they were asked to show (see ``dialogs``).
-_DIALOG_LOG: list[list[tuple[str, str, str]]] = [[]]
+def _kind(dialog) -> str:
+    """The old static call a dialog stands for: "question", "warning", "input", …"""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+    if isinstance(dialog, QMessageBox):
+        roles = {dialog.buttonRole(b) for b in dialog.buttons()}
+        if (QMessageBox.ButtonRole.DestructiveRole in roles
+                or dialog.icon() == QMessageBox.Icon.Question):
+            return "question"
+        return {QMessageBox.Icon.Warning: "warning", QMessageBox.Icon.Critical: "critical",
+                QMessageBox.Icon.Information: "information"}.get(dialog.icon(), "about")
+    if isinstance(dialog, QInputDialog):
+        return "input"
+    if isinstance(dialog, QFileDialog):
+        return "save" if dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave else "open"
+    return "exec"
 
 
-@pytest.fixture(autouse=True, scope="package")
-def _no_modal_dialogs():
-    """No modal dialog may block the suite: message boxes, input and file dialogs and
-    ``QDialog.exec`` answer at once and are recorded as (kind, title, text). Patched for
-    the whole package, not per test: a window may show its warning from a zero-timer
-    that fires while pytest-qt processes events after the test."""
-    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
-    answers = {"question": QMessageBox.StandardButton.Yes}
+def _answer_at_once(dialog) -> None:
+    """What a hurried user does: confirm what is asked (the verb button), close every
+    message, cancel every input, file and custom dialog."""
+    from PySide6.QtWidgets import QMessageBox
+    if isinstance(dialog, QMessageBox):
+        for button in dialog.buttons():
+            if dialog.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole:
+                button.click()
+                return
+        (dialog.defaultButton() or dialog.buttons()[0]).click()
+    else:
+        dialog.reject()
 
-    def note(entry):
-        _DIALOG_LOG[0].append(entry)
 
-    def box(kind):
-        def show(parent, title, text, *args, **kwargs):
-            note((kind, title, text))
-            return answers.get(kind, QMessageBox.StandardButton.Ok)
-        return show
-
-    def exec_(self, *args, **kwargs):
-        note(("exec", self.windowTitle(), type(self).__name__))
-        return QDialog.DialogCode.Rejected.value
-
-    with pytest.MonkeyPatch.context() as mp:
-        for kind in ("warning", "information", "question", "critical"):
-            mp.setattr(QMessageBox, kind, box(kind))
-        mp.setattr(QMessageBox, "about", lambda parent, title, text: note(("about", title, text)))
-        mp.setattr(QDialog, "exec", exec_)
-        mp.setattr(QMessageBox, "exec", exec_)
-        mp.setattr(QFileDialog, "getSaveFileName",
-                   lambda *a, **k: note(("save", "", "")) or ("", ""))
-        mp.setattr(QFileDialog, "getOpenFileName",
-                   lambda *a, **k: note(("open", "", "")) or ("", ""))
-        mp.setattr(QInputDialog, "getText", lambda *a, **k: note(("input", "", "")) or ("", False))
-        mp.setattr(QInputDialog, "getItem", lambda *a, **k: note(("item", "", "")) or ("", False))
-        yield
+class _Recorded(list):
+    """[(kind, title, text)] of every dialog this test's code opened."""
 
 
 @pytest.fixture(autouse=True)
-def dialogs():
-    """What this test's code asked the patched dialogs to show: [(kind, title, text)]."""
-    _DIALOG_LOG[0] = []
-    return _DIALOG_LOG[0]
+def answers():
+    """Every awaited dialog is answered at once (see ``_answer_at_once``); tests add rules
+    (``answers.on(…)``) to answer one otherwise. Nothing can block the suite: osdesk opens
+    its dialogs and awaits them, so one left open waits without holding the loop."""
+    from tests.dialog_answers import DialogAnswers, text_of
+    log = _Recorded()
+    a = DialogAnswers(default=_answer_at_once)
+    a.log = log
+    original = a.__call__
+
+    def hook(dialog):
+        log.append((_kind(dialog), dialog.windowTitle(), text_of(dialog)))
+        original(dialog)
+    a.install_hook = hook
+    from osdesk.views import dialogs as osdesk_dialogs
+    osdesk_dialogs.opened_hooks.append(hook)
+    yield a
+    osdesk_dialogs.opened_hooks.remove(hook)
+
+
+@pytest.fixture
+def dialogs(answers):
+    """What this test's code asked dialogs to show: [(kind, title, text)]."""
+    return answers.log
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
 
 from osdesk.api.calllog import default_log
 from osdesk.launch import LaunchRequest
@@ -81,7 +80,7 @@ def console_texts(window) -> dict[str, str]:
 
 
 def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, tmp_path,
-                                                  monkeypatch, dialogs, recorder, qtbot):
+                                                  monkeypatch, dialogs, answers, recorder, qtbot):
     demo = demo_cloud
     # a password found nowhere else (the demo's own doubles as an application credential name)
     password = "Aud1t-pässwörd-" + secrets_module.token_hex(8)
@@ -101,8 +100,9 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
     shown_once: list[str] = []
     window = make_window()
     window.api_log_bridge.attach(default_log)  # as in the app: "Test connection" logs there
-    monkeypatch.setattr(window.server_actions, "show_once",
-                        lambda title, server, secret: shown_once.append(secret))
+    async def show_once(title, server, secret):
+        shown_once.append(secret)
+    monkeypatch.setattr(window.server_actions, "show_once", show_once)
     try:
         # 1. add a cloud with a password, testing it first, through the dialog
         dialog = ProfileDialog(None, None, window.secrets, window.runner, window)
@@ -166,8 +166,7 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
                 name="audit-vm", image=image, flavor=flavor, networks=[network["id"]],
                 user_data="#!/bin/sh\necho hello\n"))
             # 5. a key pair; its private key goes where the user says
-            monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                                lambda *a, **k: (str(exports / "audit-key.pem"), ""))
+            answers.on("Save the private key", "go", value=exports / "audit-key.pem")
             await window.page_actions[1].create("audit-key")
             keypairs = window.pages["keypairs"]
             window.show_page("keypairs")
@@ -184,9 +183,10 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
         # through the menu: the user says yes to "Include the password in the file?"
         window.clouds_view.setCurrentIndex(
             window.clouds_model.index(window.clouds_model.row_of(saved.id), 0))
-        monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                            lambda *a, **k: (str(exports / "clouds-with-secret.yaml"), ""))
+        answers.on("Export cloud", "go", value=exports / "clouds-with-secret.yaml")
         window.export_yaml_action.trigger()
+        run(loop, until(lambda: (exports / "clouds-with-secret.yaml").exists(), what="export"))
+
         assert any(kind == "question" and "Include the password" in text
                    for kind, _title, text in dialogs)
         window.close()  # writes QSettings

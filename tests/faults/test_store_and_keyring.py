@@ -20,7 +20,6 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.compat import properties
 from keyring.errors import KeyringLocked
-from PySide6.QtWidgets import QDialog
 
 from osdesk.profiles import ProfileStore
 from osdesk.profiles.profile import Profile
@@ -104,6 +103,7 @@ def test_failed_write_keeps_the_old_file_and_tells_the_user(config, two_saved, m
         monkeypatch.setattr(os, "fsync", full)
         window.on_profile_saved(saved("p3", "New"), None, False)
         monkeypatch.undo()
+        run(loop, until(lambda: warnings_of(dialogs), timeout=5, what="the warning"))
         (text,) = warnings_of(dialogs)
         assert "No space left on device" in text and "previous file was left" in text
         assert (config / "profiles.json").read_bytes() == before
@@ -282,7 +282,7 @@ def test_keyring_failure_app_keeps_working_and_says_where(kind, make_window, loo
 
 
 def test_keyring_locked_at_the_next_start_asks_and_says_why(make_window, loop, demo_cloud, config,
-                                                            monkeypatch, recorder):
+                                                            answers, recorder):
     """The secret was stored; now the keyring is locked: osdesk asks, saying where it keeps it."""
     profile = saved("k2", "Locked later", demo_cloud)
     ProfileStore(config).save([profile])
@@ -290,16 +290,16 @@ def test_keyring_locked_at_the_next_start_asks_and_says_why(make_window, loop, d
     keyring.set_keyring(LockedKeyring())
     prompts = []
 
-    def answer(self, *args, **kwargs):
-        if isinstance(self, PasswordPrompt):
-            prompts.append((self.reason_label.text(), self.remember_check.isEnabled()))
-            self.secret_edit.setText(demo_cloud.PASSWORD)
-            return QDialog.DialogCode.Accepted.value
-        return QDialog.DialogCode.Rejected.value
-    monkeypatch.setattr(QDialog, "exec", answer)
+    def answer(prompt):
+        assert isinstance(prompt, PasswordPrompt)
+        prompts.append((prompt.reason_label.text(), prompt.remember_check.isEnabled()))
+        prompt.secret_edit.setText(demo_cloud.PASSWORD)
+        prompt.accept()
+    answers.on("Password for", answer)
     with recorder.fault("keyring locked at start"):
         window = make_window()
         window.open_profile(window.profiles[0])
+        run(loop, until(lambda: prompts, what="the password prompt"))
         ((reason, can_remember),) = prompts
         assert "keyring is locked" in reason and "memory for this session only" in reason
         assert not can_remember

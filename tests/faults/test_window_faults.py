@@ -103,11 +103,11 @@ LIST_FAULTS = [
     ("truncated JSON", lambda: truncated_body(0.5),
      ["compute", "not valid JSON"]),
     ("connection reset mid-body", lambda: reset_mid_body(0.5),
-     ["127.0.0.1", "broke in the middle of an answer"]),
+     ["Compute (Nova) at 127.0.0.1:", "broke in the middle of an answer"]),
     ("timeout", lambda: delayed(4.0),
-     ["127.0.0.1", "did not answer within 1.5 s"]),
+     ["Compute (Nova) at 127.0.0.1:", "did not answer within 1.5 s"]),
     ("accepts and never answers", never_answer,
-     ["127.0.0.1", "did not answer within 1.5 s"]),
+     ["Compute (Nova) at 127.0.0.1:", "did not answer within 1.5 s"]),
 ]
 
 
@@ -211,7 +211,10 @@ def test_409_from_nova_is_shown_with_novas_message(rig, recorder, dialogs):
 def test_413_on_launch_is_shown(rig, recorder, dialogs, monkeypatch):
     window, loop, demo, proxy = rig
     shown = []
-    monkeypatch.setattr(window.server_actions, "show_once", lambda *a: shown.append(a))
+
+    async def show_once(*args):
+        shown.append(args)
+    monkeypatch.setattr(window.server_actions, "show_once", show_once)
     with recorder.fault("413 request too large"):
         async def scenario():
             session = window.session
@@ -337,7 +340,8 @@ def test_connection_refused(window, loop, demo_cloud, recorder):
             open_profile(window, profile, "x")
             run(loop, until(lambda: window.connect_banner.isVisible(), what="banner"))
             text = window.connect_banner.text()
-            assert "Dead cloud" in text and f"127.0.0.1:{port} refused the connection" in text
+            assert "Dead cloud" in text
+            assert f"Identity (Keystone) at 127.0.0.1:{port} refused the connection" in text
             open_profile(window, demo_profile(demo_cloud, "good", "Good cloud"),
                          demo_cloud.PASSWORD)
             run(loop, healthy_refresh(window, rows=25))
@@ -355,7 +359,8 @@ def test_unknown_host(window, loop, demo_cloud, recorder):
             open_profile(window, profile, "x")
             run(loop, until(lambda: window.connect_banner.isVisible(), what="banner"))
             text = window.connect_banner.text()
-            assert "keystone.osdesk-fault.invalid:5000" in text and "could not be resolved" in text
+            assert "Identity (Keystone) at keystone.osdesk-fault.invalid:5000" in text
+            assert "could not be resolved" in text
             open_profile(window, demo_profile(demo_cloud, "good", "Good cloud"),
                          demo_cloud.PASSWORD)
             run(loop, healthy_refresh(window, rows=25))

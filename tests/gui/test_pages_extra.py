@@ -55,14 +55,26 @@ def test_export_keeps_the_secret_out_unless_asked(window, tmp_path):
     assert stat.S_IMODE(os.stat(with_secret).st_mode) == 0o600
 
 
-def test_edit_metadata_replaces_the_servers_metadata(window, loop, demo_cloud, monkeypatch):
+def fill_metadata(dialog):
+    """Type two rows into the metadata dialog (replacing what it had) and save."""
+    from PySide6.QtWidgets import QTableWidgetItem
+    table = dialog.table
+    table.setRowCount(0)
+    for key, value in (("owner", "team-ä"), ("tier", "gold")):
+        row = table.rowCount()
+        table.insertRow(row)
+        table.setItem(row, 0, QTableWidgetItem(key))
+        table.setItem(row, 1, QTableWidgetItem(value))
+    dialog.buttons.accepted.emit()
+
+
+def test_edit_metadata_replaces_the_servers_metadata(window, loop, demo_cloud, answers):
     open_demo(window, demo_cloud)
     page = window.pages["servers"]
     run(loop, until(lambda: page.feed.state == "ready" and page.model.rowCount() > 0))
     server = next(page.model.raw(k) for k in page.model.keys()
                   if page.model.raw(k)["status"] == "ACTIVE" and not page.model.raw(k)["locked"])
-    monkeypatch.setattr(window.server_actions, "ask_inputs",
-                        lambda key, rows: {"metadata": {"owner": "team-ä", "tier": "gold"}})
+    answers.on("Metadata", fill_metadata)
     run(loop, window.server_actions.perform("edit_metadata", [server]))
     session = window.session
     fresh = run(loop, session.call(session.cloud.compute.get_server, server["id"]))
@@ -72,11 +84,8 @@ def test_edit_metadata_replaces_the_servers_metadata(window, loop, demo_cloud, m
 
 def test_import_clouds_yaml_saves_the_clouds_and_keeps_secrets_in_the_keyring(window, loop,
                                                                               tmp_path,
-                                                                              monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-    told = []
-    monkeypatch.setattr(QMessageBox, "information",
-                        staticmethod(lambda parent, title, text: told.append(text)))
+                                                                              answers):
+    answers.on("Import clouds.yaml")
     path = tmp_path / "clouds.yaml"
     path.write_text("clouds:\n  lab:\n    auth:\n      auth_url: https://keystone.lab.test/v3\n"
                     "      username: alice\n      password: yaml-s3cret\n"
@@ -89,15 +98,13 @@ def test_import_clouds_yaml_saves_the_clouds_and_keeps_secrets_in_the_keyring(wi
     assert [p.auth_url for p in saved] == ["https://keystone.lab.test/v3"]
     assert window.secrets.get(saved[0].id) == "yaml-s3cret"
     assert "yaml-s3cret" not in window.store.path.read_text()
+    told = answers.texts("message")
     assert "Imported 1 cloud(s)" in told[0] and "broken" in told[0]
 
 
 def test_a_new_network_s_name_shows_in_the_subnets_table_at_once(window, loop, demo_cloud,
-                                                                 monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        staticmethod(lambda parent, title, text: warnings.append(text)))
+                                                                 answers):
+    answers.on(".", "go")
     open_demo(window, demo_cloud)
     run(loop, until(lambda: bool(window.session and window.session.info)))
     subnets = window.pages["subnets"]
@@ -110,7 +117,7 @@ def test_a_new_network_s_name_shows_in_the_subnets_table_at_once(window, loop, d
         "enable_dhcp": True, "dns_nameservers": None}))
     run(loop, subnets.refresh())
 
-    assert not warnings, warnings
+    assert answers.seen == []
     model = subnets.model
     [key] = [k for k in model.keys() if model.raw(k)["name"] == "fresh-sub"]
     column = model.column_index("network")

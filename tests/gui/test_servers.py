@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
-
 from osdesk.demo import DemoCloud
 from osdesk.launch import LaunchRequest
 from osdesk.views.launch_dialog import LaunchDialog
@@ -44,8 +42,10 @@ def test_launch_shows_the_row_at_once_and_follows_it_to_active(window, loop, mon
                       and f["ram"] >= (image.get("min_ram") or 0))
         net = next(n for n in networks if not n.get("router:external"))
         shown = []
-        monkeypatch.setattr(window.server_actions, "show_once",
-                            lambda title, server, secret: shown.append(secret))
+
+        async def show_once(title, server, secret):
+            shown.append(secret)
+        monkeypatch.setattr(window.server_actions, "show_once", show_once)
         req = LaunchRequest(name="launched-by-test", image=image, flavor=flavor,
                             networks=[net["id"]])
         before = set(page.model.keys())
@@ -105,7 +105,7 @@ def test_stop_then_start_follow_the_row(window, loop):
 
 
 def test_multi_select_reports_each_server_and_continues_after_a_failure(window, loop,
-                                                                        monkeypatch):
+                                                                        answers):
     demo = DemoCloud(servers=12, speed=50).start()
     try:
         open_demo(window, demo)
@@ -119,10 +119,9 @@ def test_multi_select_reports_each_server_and_continues_after_a_failure(window, 
         demo.fail_next(rf"/servers/{failing['id']}/action", 409, {"conflictingRequest": {
             "code": 409, "message": f"Cannot 'pause' instance {failing['id']} while it is "
                                     f"in task_state powering-off"}})
-        warnings = []
-        monkeypatch.setattr(QMessageBox, "warning",
-                            staticmethod(lambda parent, title, text: warnings.append(text)))
+        answers.on("Pause")
         run(loop, window.server_actions.perform("pause", active))
+        warnings = answers.texts("message")
         assert len(warnings) == 1
         assert failing["name"] in warnings[0] and "powering-off" in warnings[0]
         others = [s["id"] for s in active if s is not failing]

@@ -8,7 +8,7 @@ import hashlib
 import time
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from tests.dialog_answers import click
 
 from osdesk.views.image_dialogs import TransferDialog
 from tests.gui.conftest import run, until
@@ -94,11 +94,11 @@ def test_pages_of_the_same_cloud_keep_loading_while_an_upload_is_under_way(
 
 
 def test_quitting_during_an_upload_asks_and_cancels_it(opened, loop, demo_cloud, tmp_path,
-                                                       monkeypatch, progress_seen):
+                                                       answers, progress_seen):
     window = opened
-    answers, asked = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes], []
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda parent, title, text, *a, **k: asked.append(text) or answers.pop(0)))
+    clicks = [click("Keep running"), click("Cancel it and quit")]
+    answers.on("Quit osdesk", lambda box: clicks.pop(0)(box))
+    asked = answers.seen
     src = tmp_path / "huge.raw"
     with src.open("wb") as f:  # larger than the socket buffers: the sender is mid-file
         f.truncate(64 * 1024 * 1024)
@@ -107,12 +107,14 @@ def test_quitting_during_an_upload_asks_and_cancels_it(opened, loop, demo_cloud,
     try:
         run(loop, until(lambda: progress_seen, timeout=30), timeout=40)
 
-        window.close()  # "No": the window stays, the upload goes on
+        window.close()  # "Keep running": the window stays, the upload goes on
+        run(loop, until(lambda: len(asked) == 1 and not asked[0].dialog.isVisible()))
         assert window.isVisible() and window.transfers.titles() == ["Uploading unwanted"]
-        assert "Uploading unwanted" in asked[0]
+        assert "Uploading unwanted" in asked[0].text
 
-        window.close()  # "Yes"
-        assert not window.isVisible() and len(asked) == 2
+        window.close()  # "Cancel it and quit"
+        run(loop, until(lambda: not window.isVisible()))
+        assert len(asked) == 2
         window.shutdown()  # what the app does once its last window closed
     finally:
         demo_cloud.unhang()

@@ -45,7 +45,7 @@ def test_every_page_lists_the_real_clouds_resources(window, loop, realcloud):
         run(loop, session.call(session.cloud.compute.delete_keypair, session_keypair))
 
 
-def test_nova_scenario_in_the_window(window, loop, realcloud, monkeypatch):
+def test_nova_scenario_in_the_window(window, loop, realcloud, monkeypatch, answers):
     open_realcloud(window, realcloud)
     page = window.pages["servers"]
     run(loop, until(lambda: page.feed.state == "ready"), timeout=90)
@@ -53,15 +53,13 @@ def test_nova_scenario_in_the_window(window, loop, realcloud, monkeypatch):
     cloud = session.cloud
     image = run(loop, session.call(cloud.image.get_image, realcloud["RC_IMAGE_ID"]))
     flavor = run(loop, session.call(cloud.compute.get_flavor, realcloud["RC_FLAVOR_TINY_ID"]))
-    from PySide6.QtWidgets import QMessageBox
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        staticmethod(lambda parent, title, text: warnings.append(text)))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    answers.default = "go"  # confirm what is asked, close every message
+    warnings = answers.warnings
     shown = []
-    monkeypatch.setattr(window.server_actions, "show_once",
-                        lambda title, server, secret: shown.append(secret))
+
+    async def show_once(title, server, secret):
+        shown.append(secret)
+    monkeypatch.setattr(window.server_actions, "show_once", show_once)
     name = unique("gui-vm")
     req = LaunchRequest(name=name, image=image, flavor=flavor,
                         networks=[realcloud["RC_DEMO_NET_ID"]])
@@ -81,7 +79,7 @@ def test_nova_scenario_in_the_window(window, loop, realcloud, monkeypatch):
                                ("unpause", "ACTIVE"), ("suspend", "SUSPENDED"),
                                ("resume", "ACTIVE")):
             run(loop, window.server_actions.perform(action, [page.model.raw(sid)]), timeout=60)
-            assert not warnings, (action, warnings)
+            assert not warnings(), (action, warnings())
             run(loop, until(settled(status), timeout=120), timeout=130)
         run(loop, window.server_actions.perform("lock", [page.model.raw(sid)]), timeout=60)
         run(loop, until(lambda: page.model.raw(sid)["locked"] is True, timeout=60), timeout=70)
@@ -105,16 +103,11 @@ def test_nova_scenario_in_the_window(window, loop, realcloud, monkeypatch):
     run(loop, until(lambda: page.model.raw(sid) is None, timeout=120), timeout=130)
 
 
-def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud, monkeypatch,
+def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud, answers,
                                                          tmp_path):
     import hashlib
     import os
-    from PySide6.QtWidgets import QMessageBox
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        staticmethod(lambda parent, title, text: warnings.append(text)))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    answers.default = "go"  # confirm what is asked, close every message
     open_realcloud(window, realcloud)
     run(loop, until(lambda: window.session is not None and window.session.info), timeout=60)
     images_page, nets_page = window.pages["images"], window.pages["networks"]
@@ -128,7 +121,7 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
                                     "container_format": "bare", "visibility": "private",
                                     "min_disk": 0, "min_ram": 0, "protected": False,
                                     "tags": ["osdesk"]}), timeout=120)
-    assert not warnings, warnings
+    assert not answers.warnings(), answers.warnings()
     run(loop, until(lambda: any((images_page.model.raw(k) or {}).get("name") == name
                                 for k in images_page.model.keys())), timeout=60)
     image = next(images_page.model.raw(k) for k in images_page.model.keys()
@@ -151,7 +144,7 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
                                             "ip_version": 4, "gateway_ip": True,
                                             "enable_dhcp": True, "dns_nameservers": None}),
         timeout=60)
-    assert not warnings, warnings
+    assert not answers.warnings(), answers.warnings()
     run(loop, until(lambda: any((nets_page.model.raw(k) or {}).get("name") == net_name
                                 for k in nets_page.model.keys())), timeout=60)
     net = next(nets_page.model.raw(k) for k in nets_page.model.keys()
@@ -159,11 +152,11 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
     session = window.session
     port = run(loop, session.call(session.cloud.network.create, "ports", {"network_id": net["id"]}))
     run(loop, net_actions.delete([net]), timeout=60)
-    assert len(warnings) == 1 and "in use" in warnings[0], warnings
+    assert len(answers.warnings()) == 1 and "in use" in answers.warnings()[0], answers.warnings()
     run(loop, session.call(session.cloud.network.delete, "ports", port["id"]))
-    warnings.clear()
+    answers.seen.clear()
     run(loop, net_actions.delete([net]), timeout=60)
-    assert not warnings, warnings
+    assert not answers.warnings(), answers.warnings()
     run(loop, until(lambda: nets_page.model.raw(net["id"]) is None), timeout=60)
 
     # key pair import through the page, then delete
@@ -179,4 +172,4 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
     run(loop, until(lambda: keys_page.model.raw(kp_name) is not None), timeout=60)
     run(loop, key_actions.delete([keys_page.model.raw(kp_name)]), timeout=60)
     run(loop, until(lambda: keys_page.model.raw(kp_name) is None), timeout=60)
-    assert not warnings, warnings
+    assert not answers.warnings(), answers.warnings()

@@ -29,6 +29,7 @@ from osdesk.views.password_prompt import PasswordPrompt, ask_secret
 from osdesk.views.profile_dialog import ProfileDialog, relative_time
 
 LEFT = Qt.MouseButton.LeftButton
+from tests.dialog_answers import DialogAnswers  # noqa: E402
 from tests.qt_support import MemoryKeyring, qasync_loop  # noqa: E402
 from tests.samples import SAMPLES  # noqa: E402
 
@@ -451,11 +452,10 @@ def test_where_line_without_a_keyring(qtbot, make_dialog, no_keyring):
 
 
 # ------------------------------------------------------------ password prompt
-def test_password_prompt_returns_the_secret(qtbot):
+def test_password_prompt_returns_the_secret(qtbot, loop):
     profile = Profile(name="lab", auth_url="http://keystone.test/v3", username="alice")
 
-    def answer():
-        prompt = QApplication.activeModalWidget()
+    def answer(prompt):
         assert isinstance(prompt, PasswordPrompt)
         assert prompt.windowTitle() == "Password for lab"
         assert prompt.secret_edit.echoMode() == QLineEdit.EchoMode.Password
@@ -464,21 +464,27 @@ def test_password_prompt_returns_the_secret(qtbot):
         prompt.remember_check.setChecked(True)
         qtbot.mouseClick(prompt.ok_button, LEFT)
 
-    QTimer.singleShot(0, answer)
-    assert ask_secret(None, profile, SecretStore()) == (SECRET, True)
+    answers = DialogAnswers().on("Password for", answer).install()
+    try:
+        got = loop.run_until_complete(asyncio.wait_for(ask_secret(None, profile, SecretStore()),
+                                                       30))
+    finally:
+        answers.remove()
+    assert got == (SECRET, True)
 
 
-def test_password_prompt_cancel(qtbot):
+def test_password_prompt_cancel(qtbot, loop):
     profile = Profile(name="lab", auth_url="http://keystone.test/v3",
                       auth_type="v3applicationcredential", application_credential_id="x")
 
-    def cancel():
-        prompt = QApplication.activeModalWidget()
-        assert prompt.windowTitle() == "Application credential secret for lab"
-        prompt.reject()
-
-    QTimer.singleShot(0, cancel)
-    assert ask_secret(None, profile, SecretStore()) == (None, False)
+    answers = DialogAnswers().on("secret for", "cancel").install()
+    try:
+        got = loop.run_until_complete(asyncio.wait_for(ask_secret(None, profile, SecretStore()),
+                                                       30))
+    finally:
+        answers.remove()
+    assert answers.titles() == ["Application credential secret for lab"]
+    assert got == (None, False)
 
 
 def test_password_prompt_without_keyring(qtbot, no_keyring):
