@@ -61,7 +61,7 @@ def open_window(loop, info: dict, first_page: str = "flavors", timeout: float = 
     window.show()
     window.show_page(first_page)
     profile = profile_for(info)
-    window.add_transient_cloud(profile, info["password"])
+    window.clouds.add_transient_cloud(profile, info["password"])
     window.open_profile(profile)
     loaded = {"lookups": False}
     window.session.lookupsChanged.connect(lambda: loaded.__setitem__("lookups", True))

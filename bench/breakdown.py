@@ -67,7 +67,7 @@ def main():
     from osdesk.models.resource_columns import columns_for, row_key_for
     from osdesk.models.resource_model import ResourceTableModel
     app = QApplication.instance() or QApplication(["bench"])
-    gc.disable()  # as osdesk.gcguard: collections are timed separately below
+    gc.disable()  # as osdesk.runtime.gcguard: collections are timed separately below
 
     rows = []
     for k in range(max(1, total // len(page))):
@@ -165,7 +165,7 @@ def main():
     texts = [r.filter for r in m._rows]
     out["filter_scan_only_ms"] = best_of(lambda: [i for i, s in enumerate(texts) if "w" in s], 3)
 
-    # the cyclic GC with the rows held (osdesk.gcguard runs it on the GUI thread)
+    # the cyclic GC with the rows held (osdesk.runtime.gcguard runs it on the GUI thread)
     gc.collect()
     t = time.perf_counter()
     gc.collect(2)

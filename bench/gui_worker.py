@@ -37,7 +37,7 @@ def control(info, what, **params):
 
 
 class GcWatch:
-    """Durations of the cyclic collections (they run on the GUI thread: osdesk.gcguard)."""
+    """Durations of the cyclic collections (they run on the GUI thread: osdesk.runtime.gcguard)."""
 
     def __init__(self):
         self.events = []

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.config_dir:
         os.environ["OSDESK_CONFIG_DIR"] = os.path.abspath(args.config_dir)
     if args.install_desktop_entry or args.uninstall_desktop_entry:
-        from osdesk import desktop_entry
+        from osdesk.desktop import entry as desktop_entry
         return desktop_entry.main(uninstall=args.uninstall_desktop_entry)
     return run_gui(args)
 
@@ -72,9 +72,9 @@ def run_gui(args) -> int:
     if args.demo:
         demo = window.open_demo(servers=args.demo_servers)
     elif args.cloud:
-        window.open_cloud_by_name(args.cloud)
+        window.clouds.open_cloud_by_name(args.cloud)
     else:
-        window.open_last_cloud()
+        window.clouds.open_last_cloud()
     if args.page:
         window.show_page(args.page)
     window.show()
@@ -95,7 +95,7 @@ def gui_event_loop(app):
     loop (set as the current loop). The benchmarks call this too, so they measure the
     app as it runs."""
     import qasync
-    from osdesk import gcguard
+    from osdesk.runtime import gcguard
     app._osdesk_gc_guard = gcguard.install(app)
     # Hand the GIL back to the GUI thread sooner while a worker parses a page
     # (bench/: the loaded-refresh stall went from ~250 ms to ~70 ms).

@@ -87,7 +87,7 @@ def keyring_backends():
 
 @check
 def resources():
-    from osdesk.resources_path import resource, resource_dir
+    from osdesk.desktop.assets import resource, resource_dir
     for name in ("osdesk.svg", "io.github.osdesk.osdesk.desktop",
                  "io.github.osdesk.osdesk.metainfo.xml", "icons/osdesk-256.png"):
         assert resource(name).is_file(), resource(name)

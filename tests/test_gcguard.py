@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from osdesk.gcguard import MainThreadGC
+from osdesk.runtime.gcguard import MainThreadGC
 
 
 @pytest.fixture

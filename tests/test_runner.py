@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from osdesk.runner import Context, Runner, Stale
+from osdesk.runtime.runner import Context, Runner, Stale
 
 
 def run(coro):

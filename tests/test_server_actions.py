@@ -2,7 +2,7 @@
 
 import pytest
 
-from osdesk.server_actions import ACTIONS, ACTION_BY_KEY, availability, availability_for_many
+from osdesk.rules.server_actions import ACTIONS, ACTION_BY_KEY, availability, availability_for_many
 
 STATUSES = ["ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "SHELVED", "SHELVED_OFFLOADED",
             "RESCUE", "VERIFY_RESIZE", "ERROR", "BUILD", "REBOOT"]

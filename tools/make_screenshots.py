@@ -86,13 +86,13 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     from osdesk.views.launch_dialog import LaunchDialog
     launch = LaunchDialog(window, networks_optional=True)
     launch.show()
-    await window._fill_launch_dialog(window.session, launch)
+    await window.launcher.fill(window.session, launch)
     launch.name_edit.setText("web-42")
     grab(launch, "launch-dialog")
     launch.close()
 
     from osdesk.views.profile_dialog import ProfileDialog
-    dialog = ProfileDialog(None, None, window.secrets, window.runner, window)
+    dialog = ProfileDialog(None, None, window.clouds.secrets, window.runner, window)
     dialog.show()
     grab(dialog, "profile-dialog")
     dialog.close()

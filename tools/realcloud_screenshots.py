@@ -385,7 +385,7 @@ async def shoot(out: Path, cloud_name: str, upload_bytes: int,
     window.resize(*WINDOW_SIZE)
     window.show()
     shooter = Shooter(window, out, upload_bytes, warnings)
-    window.open_cloud_by_name(cloud_name)
+    window.clouds.open_cloud_by_name(cloud_name)
     failure: BaseException | None = None
     try:
         await wait_for(lambda: window.session is not None and window.session.info,

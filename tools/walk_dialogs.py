@@ -223,7 +223,7 @@ class Walk:
 
     async def clouds(self, n):
         w = self.window
-        w.on_add_cloud()
+        w.clouds.on_add_cloud()
         from osdesk.views.profile_dialog import ProfileDialog
         dlg = await wait_for(lambda: next((d for d in w.findChildren(ProfileDialog)
                                            if d.isVisible()), None), 20, "profile dialog")
@@ -235,7 +235,7 @@ class Walk:
         yaml.write_text(f"clouds:\n  walk{n}:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n"
                         "      username: u\n      project_name: p\n"
                         "      user_domain_name: Default\n      project_domain_name: Default\n")
-        w.on_import_clouds_yaml()
+        w.clouds.on_import_clouds_yaml()
         dlg = await self.dialog("Import clouds.yaml")
         from PySide6.QtWidgets import QLineEdit
         dlg.setDirectory(self.tmp)
@@ -244,19 +244,20 @@ class Walk:
         self.walked["import-yaml-file"] += 1
         await asyncio.sleep(0.3)
         await self.answer("import-yaml-result", "Import clouds.yaml", "enter")
-        saved = next(p for p in w.profiles if p.name == f"walk{n}")
+        saved = next(p for p in w.clouds.profiles if p.name == f"walk{n}")
         w.clouds_view.setCurrentIndex(w.clouds_model.index(w.clouds_model.row_of(saved.id), 0))
-        w.on_export("yaml")
+        w.clouds.on_export("yaml")
         await self.answer("export-file", "Export cloud", "escape")
-        w.on_import_openrc()
+        w.clouds.on_import_openrc()
         await self.answer("import-openrc", "Import openrc", "escape")
-        w.on_about()
+        from osdesk.views.window_chrome import about
+        w._spawn(about(w))
         await self.answer("about", "About osdesk", "enter")
         # a cloud with no stored secret asks for it; cancelling leaves the demo open
         w.open_profile(saved)
         await self.answer("password-prompt", "Password for", "escape")
         w.clouds_view.setCurrentIndex(w.clouds_model.index(w.clouds_model.row_of(saved.id), 0))
-        w.on_delete_cloud()
+        w.clouds.on_delete_cloud()
         await self.answer("confirm-forget-cloud", "Delete cloud", "Forget")
 
     async def run(self, minutes: float):
@@ -289,7 +290,7 @@ def main() -> int:
     os.environ.setdefault("OSDESK_CONFIG_DIR", tempfile.mkdtemp(prefix="osdesk-walk-config-"))
     from PySide6.QtWidgets import QApplication
     from osdesk import app as osdesk_app
-    from osdesk import session as osdesk_session
+    from osdesk.runtime import session as osdesk_session
     osdesk_session.FAST_REFRESH_MS = osdesk_session.SLOW_REFRESH_MS = 1000
     qapp = QApplication(sys.argv[:1])
     loop = osdesk_app.gui_event_loop(qapp)

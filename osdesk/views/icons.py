@@ -7,7 +7,7 @@ from functools import lru_cache
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from osdesk.resources_path import resource
+from osdesk.desktop.assets import resource
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDial
                                QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from osdesk.launch import LaunchRequest, _int, flavor_problem, problems, quota_effect
+from osdesk.rules.launch import LaunchRequest, _int, flavor_problem, problems, quota_effect
 from osdesk.models.columns import fmt_size
 
 

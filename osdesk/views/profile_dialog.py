@@ -21,7 +21,7 @@ from osdesk.api.calllog import default_log
 from osdesk.api.errors import OsdeskError
 from osdesk.profiles.profile import AUTH_TYPES, INTERFACES, Profile
 from osdesk.profiles.secrets import SecretStore
-from osdesk.runner import Runner
+from osdesk.runtime.runner import Runner
 from osdesk.views.icons import icon
 from osdesk.views.password_prompt import elide
 

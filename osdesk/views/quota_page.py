@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPro
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from osdesk.api import OsdeskError
-from osdesk.quotas import gather
-from osdesk.runner import Stale
+from osdesk.rules.quotas import gather
+from osdesk.runtime.runner import Stale
 from osdesk.views.icons import icon
 
 #: Bar colours by how full the quota is; tinted so they read on light and dark palettes.

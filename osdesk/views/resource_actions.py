@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 from osdesk.api import OsdeskError
 from osdesk.api.errors import Cancelled
 from osdesk.api.image import patch_ops
-from osdesk.runner import Stale
+from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
 from osdesk.views.icons import icon
 

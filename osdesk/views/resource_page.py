@@ -12,15 +12,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QVBoxLayout, QWidget)
 
 from osdesk.api import OsdeskError
-from osdesk.details import extra_for, sections_for
-from osdesk.runner import Stale
+from osdesk.rules.details import extra_for, sections_for
+from osdesk.runtime.runner import Stale
 from osdesk.views.detail_pane import DetailPane
 
 from osdesk.models.filter_proxy import ResourceFilterProxy
 from osdesk.models.resource_columns import columns_for, row_key_for
 from osdesk.models.resource_model import ResourceTableModel
-from osdesk.resources import ResourceKind
-from osdesk.session import ResourceFeed
+from osdesk.kinds.registry import ResourceKind
+from osdesk.runtime.session import ResourceFeed
 from osdesk.views.icons import icon
 
 #: Banner styles: readable on light and dark palettes (tinted, not solid).

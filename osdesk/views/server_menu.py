@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
                                QWidget)
 
 from osdesk.api import NotFound, OsdeskError
-from osdesk.runner import Stale
-from osdesk.server_actions import (ACTION_BY_KEY, availability, availability_for_many,
+from osdesk.runtime.runner import Stale
+from osdesk.rules.server_actions import (ACTION_BY_KEY, availability, availability_for_many,
                                    confirm_verb, needs_confirmation)
-from osdesk.server_ops import follow, run_on_servers, summarize
+from osdesk.runtime.server_ops import follow, run_on_servers, summarize
 from osdesk.views import dialogs
 
 #: menu layout: None is a separator

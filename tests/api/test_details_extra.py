@@ -1,9 +1,9 @@
-"""The detail pane's extra calls (``osdesk.details.extra_for``) on the real samples."""
+"""The detail pane's extra calls (``osdesk.rules.details.extra_for``) on the real samples."""
 
 from __future__ import annotations
 
 from api_fakes import NOVA, sample
-from osdesk.details import extra_for, sections_for
+from osdesk.rules.details import extra_for, sections_for
 from osdesk.models.columns import LookupContext
 
 
@@ -35,7 +35,7 @@ def test_no_extra_call_when_the_row_already_has_its_created_time(devstack):
 
 
 def test_field_names_read_as_labels():
-    from osdesk.details import label
+    from osdesk.rules.details import label
     assert label("id") == "ID"
     assert label("os_hash_value") == "OS hash value"
     assert label("min_ram") == "Min RAM"

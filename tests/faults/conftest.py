@@ -19,7 +19,7 @@ from osdesk.api.calllog import CallLog
 from osdesk.demo import DemoCloud
 from osdesk.profiles import ProfileStore, SecretStore
 from osdesk.profiles.profile import Profile
-from osdesk.runner import Runner
+from osdesk.runtime.runner import Runner
 from tests.faults.misbehaving import FaultProxy, Ticker
 from tests.qt_support import MemoryKeyring, isolate, qasync_loop  # noqa: F401
 

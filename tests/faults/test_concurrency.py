@@ -26,7 +26,7 @@ from osdesk.api.calllog import CallLog
 from osdesk.api.cloud import Cloud
 from osdesk.demo import DemoCloud
 from osdesk.models.resource_columns import row_key_for
-from osdesk.resources import KINDS
+from osdesk.kinds.registry import KINDS
 from tests.faults.conftest import demo_profile, osdesk_threads, run, until
 
 pytestmark = pytest.mark.faults
@@ -81,7 +81,7 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
     assert unique > 100, "the two clouds must differ, or the check proves nothing"
     default_project = {profiles["A"].id: a.PROJECT_ID, profiles["B"].id: b.PROJECT_ID}
     for name, profile in profiles.items():
-        window.add_transient_cloud(profile, demos[name].PASSWORD)
+        window.clouds.add_transient_cloud(profile, demos[name].PASSWORD)
     rng = random.Random(20240611)
     caplog.set_level(logging.WARNING, logger="osdesk")
     wrong: list[str] = []

@@ -17,7 +17,7 @@ from osdesk.api import OsdeskError
 from osdesk.api.cloud import Cloud
 from osdesk.profiles import ProfileStore, SecretStore
 from osdesk.profiles.profile import Profile
-from osdesk.runner import Runner
+from osdesk.runtime.runner import Runner
 from osdesk.views.launch_dialog import LaunchDialog
 from osdesk.views.profile_dialog import ProfileDialog
 from osdesk.views.resource_actions import (ImportKeyDialog, NetworkDialog, cidr_problem,

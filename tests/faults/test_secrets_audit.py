@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from osdesk.api.calllog import default_log
-from osdesk.launch import LaunchRequest
+from osdesk.rules.launch import LaunchRequest
 from osdesk.profiles.profile import Profile
 from osdesk.views.console_dock import request_text, response_text
 from osdesk.views.profile_dialog import ProfileDialog
@@ -105,9 +105,9 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
     monkeypatch.setattr(window.server_actions, "show_once", show_once)
     try:
         # 1. add a cloud with a password, testing it first, through the dialog
-        dialog = ProfileDialog(None, None, window.secrets, window.runner, window)
+        dialog = ProfileDialog(None, None, window.clouds.secrets, window.runner, window)
         qtbot.addWidget(dialog)
-        dialog.saved.connect(window.on_profile_saved)
+        dialog.saved.connect(window.clouds.on_profile_saved)
         dialog.name_edit.setText("Audit cloud")
         dialog.auth_url_edit.setText(demo.auth_url)
         dialog.user_field.edit.setText(demo.USERNAME)
@@ -122,23 +122,23 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
         run(loop, until(lambda: tested, what="test connection"))
         assert tested[0][0], tested
         dialog.save_button.click()
-        (saved,) = window.profiles
-        assert window.secrets.where(saved.id).in_keyring
+        (saved,) = window.clouds.profiles
+        assert window.clouds.secrets.where(saved.id).in_keyring
         # ... and one with an application credential
         appcred = Profile(name="Audit appcred", auth_url=demo.auth_url,
                           auth_type="v3applicationcredential",
                           application_credential_id=demo.APP_CRED_ID, region_name="RegionOne")
-        window.on_profile_saved(appcred, demo.APP_CRED_SECRET, True)
+        window.clouds.on_profile_saved(appcred, demo.APP_CRED_SECRET, True)
 
         async def scenario():
             # 2. log in with the application credential and list servers
-            window.open_profile(window.profiles[1])
+            window.open_profile(window.clouds.profiles[1])
             page = window.pages["servers"]
             window.show_page("servers")
             await until(lambda: page.feed.state == "ready" and page.model.rowCount() > 0,
                         what="appcred servers")
             # 3. log in with the password and list everything
-            window.open_profile(window.profiles[0])
+            window.open_profile(window.clouds.profiles[0])
             for key, page in window.pages.items():
                 window.show_page(key)
                 await until(lambda: page.feed.state == "ready", timeout=30, what=key)
@@ -162,7 +162,7 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
                           if f["name"] == "m1.tiny")
             network = next(n for n in await session.call(session.cloud.network.list_networks)
                            if n["name"] == "audit-net")
-            await window._launch(session, LaunchRequest(
+            await window.launcher.launch(session, LaunchRequest(
                 name="audit-vm", image=image, flavor=flavor, networks=[network["id"]],
                 user_data="#!/bin/sh\necho hello\n"))
             # 5. a key pair; its private key goes where the user says
@@ -178,8 +178,8 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
         # 6. exports: the console, a clouds.yaml and an openrc file (without secrets), and
         # one clouds.yaml where the user explicitly asked for the secret
         window.console.save_json(exports / "console.json")
-        window.export_profile(saved, "yaml", str(exports / "clouds.yaml"))
-        window.export_profile(saved, "openrc", str(exports / "openrc.sh"))
+        window.clouds.export_profile(saved, "yaml", str(exports / "clouds.yaml"))
+        window.clouds.export_profile(saved, "openrc", str(exports / "openrc.sh"))
         # through the menu: the user says yes to "Include the password in the file?"
         window.clouds_view.setCurrentIndex(
             window.clouds_model.index(window.clouds_model.row_of(saved.id), 0))

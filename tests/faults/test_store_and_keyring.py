@@ -85,10 +85,10 @@ def test_crash_in_the_middle_of_saving_loses_nothing(config, two_saved, make_win
         leftovers = list(config.glob(".profiles.json.*.tmp"))
         assert leftovers, "the simulated crash should leave the temporary file"
         window = make_window()
-        run(loop, until(lambda: window.profiles, what="profiles"))
-        assert [p.id for p in window.profiles] == ["p1", "p2"]
+        run(loop, until(lambda: window.clouds.profiles, what="profiles"))
+        assert [p.id for p in window.clouds.profiles] == ["p1", "p2"]
         # and the next save works, next to the leftover
-        window.on_profile_saved(saved("p3", "New"), None, False)
+        window.clouds.on_profile_saved(saved("p3", "New"), None, False)
         assert [p.id for p in ProfileStore(config).load()] == ["p1", "p2", "p3"]
 
 
@@ -101,7 +101,7 @@ def test_failed_write_keeps_the_old_file_and_tells_the_user(config, two_saved, m
         def full(fd):
             raise OSError(28, "No space left on device")
         monkeypatch.setattr(os, "fsync", full)
-        window.on_profile_saved(saved("p3", "New"), None, False)
+        window.clouds.on_profile_saved(saved("p3", "New"), None, False)
         monkeypatch.undo()
         run(loop, until(lambda: warnings_of(dialogs), timeout=5, what="the warning"))
         (text,) = warnings_of(dialogs)
@@ -149,11 +149,11 @@ def test_bad_profile_file_is_kept_aside_and_nothing_lost(config, two_saved, make
         window = make_window()
         (aside,) = kept_aside(config, reason)
         assert aside.read_bytes() == bad  # nothing lost: the file is there, byte for byte
-        (error,) = window.store.errors  # the sentence for the user names both paths
+        (error,) = window.clouds.store.errors  # the sentence for the user names both paths
         assert words in str(error) and str(aside) in str(error)
-        assert window.profiles == []
+        assert window.clouds.profiles == []
         # the app keeps working: a new cloud is saved, the kept file is left alone
-        window.on_profile_saved(saved("p9", "Fresh"), None, False)
+        window.clouds.on_profile_saved(saved("p9", "Fresh"), None, False)
         assert [p.id for p in ProfileStore(config).load()] == ["p9"]
         assert aside.read_bytes() == bad
 
@@ -183,13 +183,13 @@ def test_unreadable_profile_file_is_never_overwritten(config, two_saved, make_wi
     unreadable(monkeypatch, path)
     with recorder.fault("profile file unreadable"):
         window = make_window()
-        (error,) = window.store.errors
+        (error,) = window.clouds.store.errors
         assert "could not be opened" in str(error) and "Permission denied" in str(error)
-        window.on_profile_saved(saved("p9", "Fresh"), None, False)
+        window.clouds.on_profile_saved(saved("p9", "Fresh"), None, False)
         monkeypatch.undo()
         (aside,) = kept_aside(config, "unreadable")
         assert aside.read_bytes() == good, "the unreadable file was overwritten"
-        assert any(str(aside) in w for w in window.store.warnings)
+        assert any(str(aside) in w for w in window.clouds.store.warnings)
         assert [p.id for p in ProfileStore(config).load()] == ["p9"]
 
 
@@ -198,9 +198,9 @@ def test_profile_file_others_can_read_is_fixed(config, two_saved, make_window, l
     os.chmod(path, 0o644)
     with recorder.fault("profile file mode 0644"):
         window = make_window()
-        assert [p.id for p in window.profiles] == ["p1", "p2"]
+        assert [p.id for p in window.clouds.profiles] == ["p1", "p2"]
         assert oct(os.stat(path).st_mode & 0o777) == "0o600"
-        assert any("0644" in w for w in window.store.warnings)
+        assert any("0644" in w for w in window.clouds.store.warnings)
 
 
 def test_profile_file_others_can_read_is_told_to_the_user(config, two_saved, make_window, loop,
@@ -254,7 +254,7 @@ def test_keyring_failure_app_keeps_working_and_says_where(kind, make_window, loo
     keyring.set_keyring(backend())
     with recorder.fault(f"keyring {kind}"):
         window = make_window()
-        dialog = ProfileDialog(None, None, window.secrets, window.runner, window)
+        dialog = ProfileDialog(None, None, window.clouds.secrets, window.runner, window)
         qtbot.addWidget(dialog)
         profile = saved("k1", "Keyring-less", demo_cloud)
         dialog._load(profile, demo_cloud.PASSWORD)
@@ -267,14 +267,14 @@ def test_keyring_failure_app_keeps_working_and_says_where(kind, make_window, loo
         dialog.saved.connect(lambda *args: got.append(args))
         dialog.save_button.click()
         (p, secret, in_keyring), = got
-        window.on_profile_saved(p, secret, in_keyring)
+        window.clouds.on_profile_saved(p, secret, in_keyring)
         if in_keyring:  # found out while storing: the status bar says where it went
             message = window.statusBar().currentMessage()
             assert words in message and "kept in memory for this session only" in message
         # no secret went anywhere else
         assert demo_cloud.PASSWORD not in (config / "profiles.json").read_text()
         # and the cloud opens with the secret held in memory
-        window.open_profile(window.profiles[0])
+        window.open_profile(window.clouds.profiles[0])
         page = window.pages["servers"]
         run(loop, until(lambda: page.feed.state == "ready" and page.model.rowCount() == 25,
                         what="servers"))
@@ -298,7 +298,7 @@ def test_keyring_locked_at_the_next_start_asks_and_says_why(make_window, loop, d
     answers.on("Password for", answer)
     with recorder.fault("keyring locked at start"):
         window = make_window()
-        window.open_profile(window.profiles[0])
+        window.open_profile(window.clouds.profiles[0])
         run(loop, until(lambda: prompts, what="the password prompt"))
         ((reason, can_remember),) = prompts
         assert "keyring is locked" in reason and "memory for this session only" in reason

@@ -14,7 +14,7 @@ import pytest
 
 from osdesk.api.calllog import MAX_BODY_CHARS
 from osdesk.demo import DemoCloud
-from osdesk.launch import LaunchRequest
+from osdesk.rules.launch import LaunchRequest
 from osdesk.profiles.profile import Profile
 from tests.faults.conftest import demo_profile, run, ticking, until
 from tests.faults.misbehaving import (closed_port, delayed, huge_json, make_tls_files,
@@ -31,7 +31,7 @@ SERVERS = r"/compute/v2\.1/servers/detail"
 
 
 def open_profile(window, profile: Profile, secret: str) -> None:
-    window.add_transient_cloud(profile, secret)
+    window.clouds.add_transient_cloud(profile, secret)
     window.open_profile(profile)
 
 
@@ -232,7 +232,7 @@ def test_413_on_launch_is_shown(rig, recorder, dialogs, monkeypatch):
                 "overLimit", 413, "Maximum number of metadata items exceeds 128")),
                 method="POST")
             with ticking(loop) as ticker:
-                await window._launch(session, req)
+                await window.launcher.launch(session, req)
                 (kind, title, text), = dialogs
                 assert (kind, title) == ("warning", "Launch instance")
                 assert "Nova refused the launch" in text
@@ -240,7 +240,7 @@ def test_413_on_launch_is_shown(rig, recorder, dialogs, monkeypatch):
                 assert "HTTP 413" in text
                 # and the same launch, smaller, goes through
                 dialogs.clear()
-                await window._launch(session, LaunchRequest(
+                await window.launcher.launch(session, LaunchRequest(
                     name="fits", image=image, flavor=flavor, networks=[private["id"]]))
                 assert dialogs == [] and shown  # the admin password is shown once
                 page = window.pages["servers"]
@@ -322,7 +322,7 @@ def test_wrongly_typed_values_in_an_answer_do_not_break_the_launch_dialog(rig):
             image["min_disk"] = "10GB"
         return body
     proxy.add(r"/image/v2/images", rewrite_json(text_min_disk), times=None)
-    window.on_launch()
+    window.launcher.on_launch()
     dialog = window.findChildren(LaunchDialog)[-1]
     run(loop, until(lambda: (dialog.image_combo.count() and dialog.flavor_combo.count())
                     or (not dialog.loading_label.isHidden()

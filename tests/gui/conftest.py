@@ -9,7 +9,7 @@ import pytest
 from osdesk.api.calllog import CallLog
 from osdesk.demo import DemoCloud
 from osdesk.profiles import ProfileStore, SecretStore
-from osdesk.runner import Runner
+from osdesk.runtime.runner import Runner
 from tests.qt_support import isolate, qasync_loop
 
 

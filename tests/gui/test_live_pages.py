@@ -10,7 +10,7 @@ import time
 import pytest
 import shiboken6
 
-from osdesk.launch import LaunchRequest
+from osdesk.rules.launch import LaunchRequest
 from osdesk.profiles.profile import Profile
 from tests.gui.conftest import run, until
 from tests.gui.test_main_window import open_demo
@@ -69,7 +69,7 @@ def start_admin_password(window, loop, tmp_path):
                   and f["ram"] >= (image.get("min_ram") or 0))
     net = next(n for n in networks if not n.get("router:external"))
     req = LaunchRequest(name="with-password", image=image, flavor=flavor, networks=[net["id"]])
-    return window._launch(window.session, req)
+    return window.launcher.launch(window.session, req)
 
 
 def start_import_result(window, loop, tmp_path):
@@ -77,7 +77,7 @@ def start_import_result(window, loop, tmp_path):
     path.write_text("clouds:\n  lab:\n    auth:\n      auth_url: https://keystone.lab.test/v3\n"
                     "      username: alice\n      password: pw\n      project_name: web\n"
                     "      user_domain_name: Default\n      project_domain_name: Default\n")
-    return window.import_clouds_yaml(str(path))
+    return window.clouds.import_clouds_yaml(str(path))
 
 
 #: (what starts it, the page refreshed meanwhile and its list URL, the dialog's title)
@@ -178,7 +178,7 @@ def test_a_failed_open_after_a_good_one_shows_nothing_of_the_good_one(window, lo
                                                                       how):
     page, name = _show_something_of_the_good_cloud(window, loop, demo_cloud)
     bad = broken_profiles(demo_cloud)[how]
-    window.add_transient_cloud(bad, "secret")
+    window.clouds.add_transient_cloud(bad, "secret")
     window.open_profile(bad)
     run(loop, until(lambda: window.connect_banner.isVisible()), timeout=30)
     assert "Could not open Bad cloud" in window.connect_banner.text() or \

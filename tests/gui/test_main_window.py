@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel
 
 from osdesk.demo import DemoCloud
 from osdesk.profiles.profile import Profile
-from osdesk.resources import KINDS
+from osdesk.kinds.registry import KINDS
 from tests.gui.conftest import run, until
 
 
@@ -22,7 +22,7 @@ def demo_profile(demo: DemoCloud, pid: str, name: str) -> Profile:
 
 def open_demo(window, demo, pid="demo-a", name="Demo A"):
     profile = demo_profile(demo, pid, name)
-    window.add_transient_cloud(profile, demo.PASSWORD)
+    window.clouds.add_transient_cloud(profile, demo.PASSWORD)
     window.open_profile(profile)
     return profile
 
@@ -163,7 +163,7 @@ def test_project_switch_reloads_pages_for_the_new_project(window, loop, demo_clo
 def test_unreachable_cloud_shows_the_cause_in_a_banner(window, loop):
     profile = Profile(id="dead", name="Dead cloud", auth_url="http://127.0.0.1:9/v3",
                       username="u", project_name="p", source="demo", timeout=5)
-    window.add_transient_cloud(profile, "x")
+    window.clouds.add_transient_cloud(profile, "x")
     window.open_profile(profile)
     run(loop, until(lambda: window.connect_banner.isVisible()))
     assert "refused the connection" in window.connect_banner.text()

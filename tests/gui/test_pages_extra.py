@@ -43,14 +43,14 @@ def test_export_keeps_the_secret_out_unless_asked(window, tmp_path):
     profile = Profile(name="lab", auth_url="https://keystone.example.org:5000/v3",
                       username="alice", project_name="web", user_domain_name="Default",
                       project_domain_name="Default")
-    window.profiles.append(profile)
-    window.secrets.set(profile.id, "s3cret-pass")
+    window.clouds.profiles.append(profile)
+    window.clouds.secrets.set(profile.id, "s3cret-pass")
     plain = tmp_path / "clouds.yaml"
-    window.export_profile(profile, "yaml", str(plain))
+    window.clouds.export_profile(profile, "yaml", str(plain))
     text = plain.read_text()
     assert "keystone.example.org" in text and "s3cret-pass" not in text
     with_secret = tmp_path / "openrc.sh"
-    window.export_profile(profile, "openrc", str(with_secret), include_secret=True)
+    window.clouds.export_profile(profile, "openrc", str(with_secret), include_secret=True)
     assert "s3cret-pass" in with_secret.read_text()
     assert stat.S_IMODE(os.stat(with_secret).st_mode) == 0o600
 
@@ -92,12 +92,12 @@ def test_import_clouds_yaml_saves_the_clouds_and_keeps_secrets_in_the_keyring(wi
                     "      project_name: web\n      user_domain_name: Default\n"
                     "      project_domain_name: Default\n    region_name: RegionOne\n"
                     "  broken:\n    auth: [1]\n")
-    added = run(loop, window.import_clouds_yaml(str(path)))
+    added = run(loop, window.clouds.import_clouds_yaml(str(path)))
     assert added == 1
-    saved = window.store.load()
+    saved = window.clouds.store.load()
     assert [p.auth_url for p in saved] == ["https://keystone.lab.test/v3"]
-    assert window.secrets.get(saved[0].id) == "yaml-s3cret"
-    assert "yaml-s3cret" not in window.store.path.read_text()
+    assert window.clouds.secrets.get(saved[0].id) == "yaml-s3cret"
+    assert "yaml-s3cret" not in window.clouds.store.path.read_text()
     told = answers.texts("message")
     assert "Imported 1 cloud(s)" in told[0] and "broken" in told[0]
 
@@ -142,7 +142,7 @@ def test_the_status_bar_counts_rows_in_words_and_not_on_the_quota_page(window, l
 
 
 def test_kind_nouns_read_as_running_text():
-    from osdesk.resources import KIND_BY_KEY
+    from osdesk.kinds.registry import KIND_BY_KEY
     assert KIND_BY_KEY["servers"].noun(1) == "server"
     assert KIND_BY_KEY["floating_ips"].noun(1) == "floating IP"
     assert KIND_BY_KEY["floating_ips"].noun(2) == "floating IPs"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from osdesk.demo import DemoCloud
-from osdesk.launch import LaunchRequest
+from osdesk.rules.launch import LaunchRequest
 from osdesk.views.launch_dialog import LaunchDialog
 from tests.gui.conftest import run, until
 from tests.gui.test_main_window import open_demo
@@ -49,7 +49,7 @@ def test_launch_shows_the_row_at_once_and_follows_it_to_active(window, loop, mon
         req = LaunchRequest(name="launched-by-test", image=image, flavor=flavor,
                             networks=[net["id"]])
         before = set(page.model.keys())
-        run(loop, window._launch(window.session, req))
+        run(loop, window.launcher.launch(window.session, req))
         new = set(page.model.keys()) - before
         assert len(new) == 1, "the new row must appear right after the launch"
         key = new.pop()

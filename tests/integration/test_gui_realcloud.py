@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from osdesk.launch import LaunchRequest
+from osdesk.rules.launch import LaunchRequest
 from tests.gui.conftest import (call_log, isolated_settings, loop, run, until,  # noqa: F401
                                 window)
 from tests.integration.helpers import demo_profile, unique
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.realcloud
 
 def open_realcloud(window, rc):
     profile = demo_profile(rc, id="realcloud-demo", source="demo")
-    window.add_transient_cloud(profile, rc["RC_DEMO_PASSWORD"])
+    window.clouds.add_transient_cloud(profile, rc["RC_DEMO_PASSWORD"])
     window.open_profile(profile)
     return profile
 
@@ -63,7 +63,7 @@ def test_nova_scenario_in_the_window(window, loop, realcloud, monkeypatch, answe
     name = unique("gui-vm")
     req = LaunchRequest(name=name, image=image, flavor=flavor,
                         networks=[realcloud["RC_DEMO_NET_ID"]])
-    run(loop, window._launch(session, req), timeout=90)
+    run(loop, window.launcher.launch(session, req), timeout=90)
     sid = next(k for k in page.model.keys() if page.model.raw(k)["name"] == name)
     assert page.model.raw(sid)["status"] == "BUILD"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import osdesk
-from osdesk import desktop_entry
-from osdesk.desktop_entry import APP_ID, ICON_SIZES, MANIFEST
+from osdesk.desktop import entry as desktop_entry
+from osdesk.desktop.entry import APP_ID, ICON_SIZES, MANIFEST
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = ROOT / "resources"
@@ -266,7 +266,7 @@ def test_wheel_ships_the_resources(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     (wheel,) = tmp_path.glob("osdesk-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {"osdesk/desktop_entry.py", "osdesk/resources_path.py",
+    expected = {"osdesk/desktop/entry.py", "osdesk/desktop/assets.py",
                 "osdesk/resources/osdesk.svg", f"osdesk/resources/{APP_ID}.desktop",
                 f"osdesk/resources/{APP_ID}.metainfo.xml"}
     expected |= {f"osdesk/resources/icons/osdesk-{s}.png" for s in ICON_SIZES}

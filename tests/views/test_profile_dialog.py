@@ -24,7 +24,7 @@ from osdesk.api.cloud import Cloud
 from osdesk.api.errors import OsdeskError
 from osdesk.profiles.profile import Profile
 from osdesk.profiles.secrets import SecretStore
-from osdesk.runner import Runner
+from osdesk.runtime.runner import Runner
 from osdesk.views.password_prompt import PasswordPrompt, ask_secret
 from osdesk.views.profile_dialog import ProfileDialog, relative_time
 

@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass
 
 from osdesk.api import NotFound, OsdeskError
-from osdesk.resources import TRANSITIONAL_SERVER_STATUSES
-from osdesk.runner import Stale
-from osdesk.server_actions import ACTION_BY_KEY, availability, run_action
+from osdesk.kinds.registry import TRANSITIONAL_SERVER_STATUSES
+from osdesk.runtime.runner import Stale
+from osdesk.rules.server_actions import ACTION_BY_KEY, availability, run_action
 
 #: Poll interval while following a server, and how long to follow at most.
 FOLLOW_INTERVAL = 1.0

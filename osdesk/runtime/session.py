@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from osdesk.api import Cloud, OsdeskError, ServiceNotAvailable
 from osdesk.api.calllog import CallLog
 from osdesk.models.columns import LookupContext
-from osdesk.resources import KIND_BY_KEY, ResourceKind
-from osdesk.runner import Context, Runner, Stale
+from osdesk.kinds.registry import KIND_BY_KEY, ResourceKind
+from osdesk.runtime.runner import Context, Runner, Stale
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ def resource_dir() -> Path:
             return Path(str(packaged))
     except (FileNotFoundError, NotADirectoryError):
         pass
-    return Path(__file__).resolve().parent.parent / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def resource(name: str) -> Path:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from osdesk.resources_path import resource
+from osdesk.desktop.assets import resource
 
 #: the reverse-DNS id: desktop file name, icon name and AppStream id alike;
 #: app.py passes the same to QGuiApplication.setDesktopFileName()

@@ -1,0 +1,1 @@
+"""The resource kinds osdesk shows (servers, images, …): the registry pages are built from."""

@@ -1,0 +1,279 @@
+"""The main window's furniture: its docks, pages, actions, toolbar, menus and status
+bar, built here so that the window itself only wires them together."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListView, QProgressBar,
+                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from osdesk.kinds.registry import KINDS
+from osdesk.models.clouds_model import CloudListModel
+from osdesk.views.console_dock import ConsoleDock
+from osdesk.views.icons import icon
+from osdesk.views.resource_page import ResourcePage
+from osdesk.views.welcome import WelcomePage
+
+DEMO_BANNER = ("<b>Demo cloud</b> — nothing here is real: the servers, images and networks "
+               "live in memory on this computer and are gone when osdesk closes.")
+
+
+def build_window(w) -> None:
+    # a comfortable size that still fits small screens (1280x800 laptops)
+    screen = w.screen().availableGeometry() if w.screen() else None
+    width, height = 1360, 840
+    if screen is not None and screen.width() > 0:
+        width = min(width, int(screen.width() * 0.95))
+        height = min(height, int(screen.height() * 0.92))
+    w.resize(QSize(width, height))
+    # clouds (left)
+    w.clouds_model = CloudListModel(parent=w)
+    w.clouds_view = QListView()
+    w.clouds_view.setModel(w.clouds_model)
+    w.clouds_view.setObjectName("clouds_view")
+    w.clouds_view.setSpacing(2)
+    w.clouds_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    from osdesk.views.clouds_delegate import CloudDelegate
+    w.clouds_view.setItemDelegate(CloudDelegate(w.clouds_view))
+    clouds_box = QWidget()
+    clouds_layout = QVBoxLayout(clouds_box)
+    clouds_layout.setContentsMargins(4, 4, 4, 4)
+    w.clouds_toolbar = QToolBar()
+    w.clouds_toolbar.setIconSize(QSize(16, 16))
+    w.clouds_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    clouds_layout.addWidget(w.clouds_toolbar)
+    clouds_layout.addWidget(w.clouds_view, 1)
+    w.clouds_dock = QDockWidget("Clouds", w)
+    w.clouds_dock.setObjectName("clouds_dock")
+    w.clouds_dock.setWidget(clouds_box)
+    w.clouds_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, w.clouds_dock)
+
+    # pages (centre)
+    w.demo_banner = QLabel(DEMO_BANNER)
+    w.demo_banner.setWordWrap(True)
+    w.demo_banner.setStyleSheet("background: rgba(255, 193, 7, 0.22); "
+                                   "border: 1px solid rgba(255, 193, 7, 0.7); padding: 6px;")
+    w.demo_banner.hide()
+    w.connect_banner = QLabel()
+    w.connect_banner.setWordWrap(True)
+    w.connect_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    w.connect_banner.setStyleSheet("background: rgba(220, 53, 69, 0.14); "
+                                      "border: 1px solid rgba(220, 53, 69, 0.5); padding: 6px;")
+    w.connect_banner.hide()
+    w.tabs = QTabWidget()
+    w.tabs.setDocumentMode(True)
+    w.pages: dict[str, ResourcePage] = {}
+    for kind in KINDS:
+        page = ResourcePage(kind)
+        page.setObjectName(f"page_{kind.key}")
+        w.pages[kind.key] = page
+        w.tabs.addTab(page, kind.title)
+    from osdesk.views.quota_page import QuotaPage
+    w.quota_page = QuotaPage(w)
+    w.quota_page.setObjectName("page_quotas")
+    w.tabs.addTab(w.quota_page, "Quotas")
+    from osdesk.views.server_menu import ServerActions
+    w.server_actions = ServerActions(w, w.pages["servers"])
+    from osdesk.views.resource_actions import (ImageActions, KeypairActions,
+                                               NetworkActions, SubnetActions)
+    w.page_actions = [ImageActions(w, w.pages["images"]),
+                         KeypairActions(w, w.pages["keypairs"]),
+                         NetworkActions(w, w.pages["networks"]),
+                         SubnetActions(w, w.pages["subnets"])]
+    w.welcome = WelcomePage()
+    w.stack = QStackedWidget()
+    w.stack.addWidget(w.welcome)
+    w.stack.addWidget(w.tabs)
+    centre = QWidget()
+    centre_layout = QVBoxLayout(centre)
+    centre_layout.setContentsMargins(0, 0, 0, 0)
+    centre_layout.setSpacing(4)
+    centre_layout.addWidget(w.demo_banner)
+    centre_layout.addWidget(w.connect_banner)
+    centre_layout.addWidget(w.stack, 1)
+    w.setCentralWidget(centre)
+
+    # console (bottom)
+    w.console = ConsoleDock(w.api_log_model, w)
+    w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, w.console)
+    w.resizeDocks([w.console], [230], Qt.Orientation.Vertical)
+    w.resizeDocks([w.clouds_dock], [250], Qt.Orientation.Horizontal)
+
+    build_actions(w)
+    build_toolbar(w)
+    build_menus(w)
+    build_status_bar(w)
+
+
+def build_actions(w) -> None:
+    def act(text, slot, shortcut=None, icon_name=None, tip=None):
+        a = QAction(icon(icon_name) if icon_name else QAction().icon(), text, w)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        return a
+
+    w.add_cloud_action = act("&Add cloud…", w.clouds.on_add_cloud, None, "add",
+                                "Add a cloud: auth URL, credentials, project")
+    w.edit_cloud_action = act("&Edit cloud…", w.clouds.on_edit_cloud, None, "edit",
+                                 "Edit the selected cloud")
+    w.duplicate_cloud_action = act("D&uplicate cloud", w.clouds.on_duplicate_cloud, None,
+                                      "copy", "Copy the selected cloud as a new saved cloud")
+    w.delete_cloud_action = act("Delete cloud…", w.clouds.on_delete_cloud, None, "delete",
+                                   "Forget the selected cloud and its stored secret")
+    w.import_yaml_action = act("Import &clouds.yaml…", w.clouds.on_import_clouds_yaml, None,
+                                  "import", "Import clouds from a clouds.yaml file")
+    w.import_openrc_action = act("Import &openrc file…", w.clouds.on_import_openrc, None,
+                                    "import", "Import a cloud from an openrc shell file")
+    w.export_yaml_action = act("Export as clouds.yaml…", lambda: w.clouds.on_export("yaml"),
+                                  None, "save", "Write the selected cloud as a clouds.yaml entry")
+    w.export_openrc_action = act("Export as openrc…", lambda: w.clouds.on_export("openrc"),
+                                    None, "save", "Write the selected cloud as an openrc file")
+    w.demo_action = act("Open the &demo cloud", lambda: w.open_demo(), None, "cloud",
+                           "Start the built-in demo cloud and open it")
+    w.refresh_action = act("&Refresh", w.on_refresh, "F5", "refresh",
+                              "Reload the current page (F5)")
+    w.launch_action = act("&Launch instance…", w.launcher.on_launch, "Ctrl+N", "launch",
+                             "Launch a new server (Ctrl+N)")
+    w.launch_action.setEnabled(False)
+    w.console_action = w.console.toggleViewAction()
+    w.console_action.setText("API &console")
+    w.console_action.setShortcut(QKeySequence("Ctrl+`"))
+    w.console_action.setIcon(icon("console"))
+    w.filter_action = act("&Filter", w.on_focus_filter, "Ctrl+F")
+    w.switch_cloud_action = act("&Switch cloud", w.on_switch_cloud, "Ctrl+K")
+    w.quit_action = act("&Quit", w.close, "Ctrl+Q")
+    w.delete_action = act("Delete selected", w.on_delete_selected, "Delete")
+    for a in (w.filter_action, w.switch_cloud_action, w.delete_action):
+        w.addAction(a)
+    for i in range(min(9, len(KINDS))):
+        sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), w)
+        sc.activated.connect(lambda i=i: w.tabs.setCurrentIndex(i))
+    w.clouds_toolbar.addAction(w.add_cloud_action)
+    w.clouds_toolbar.addAction(w.edit_cloud_action)
+    w.clouds_toolbar.addAction(w.duplicate_cloud_action)
+    w.clouds_toolbar.addAction(w.delete_cloud_action)
+    w.clouds_toolbar.addAction(w.import_yaml_action)
+    w.clouds_toolbar.addAction(w.demo_action)
+    for a in (w.edit_cloud_action, w.duplicate_cloud_action, w.delete_cloud_action,
+              w.export_yaml_action, w.export_openrc_action):
+        w.clouds_view.addAction(a)
+
+
+def build_toolbar(w) -> None:
+    tb = w.addToolBar("Main")
+    tb.setObjectName("main_toolbar")
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    tb.setIconSize(QSize(18, 18))
+    tb.addAction(w.refresh_action)
+    tb.addAction(w.launch_action)
+    tb.addSeparator()
+    tb.addWidget(QLabel(" Project: "))
+    w.project_combo = QComboBox()
+    w.project_combo.setMinimumContentsLength(18)
+    w.project_combo.setSizeAdjustPolicy(
+        QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    w.project_combo.setEnabled(False)
+    w.project_combo.setToolTip("Switch the project without logging in again")
+    tb.addWidget(w.project_combo)
+    tb.addSeparator()
+    tb.addAction(w.console_action)
+    w.main_toolbar = tb
+
+
+def build_menus(w) -> None:
+    bar = w.menuBar()
+    m = bar.addMenu("&Cloud")
+    for a in (w.add_cloud_action, w.edit_cloud_action, w.duplicate_cloud_action,
+              w.delete_cloud_action, None, w.import_yaml_action,
+              w.import_openrc_action, w.export_yaml_action, w.export_openrc_action,
+              None, w.demo_action, None, w.quit_action):
+        m.addSeparator() if a is None else m.addAction(a)
+    srv = bar.addMenu("&Servers")
+    srv.addAction(w.launch_action)
+    w.servers_menu = srv
+    srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
+    v = bar.addMenu("&View")
+    v.addAction(w.refresh_action)
+    v.addAction(w.filter_action)
+    v.addAction(w.console_action)
+    go = bar.addMenu("&Go")
+    go.addAction(w.switch_cloud_action)
+    for i, kind in enumerate(KINDS):
+        a = go.addAction(kind.title)
+        if i < 9:
+            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # QShortcut handles it
+        a.triggered.connect(lambda _=False, i=i: w.tabs.setCurrentIndex(i))
+    h = bar.addMenu("&Help")
+    h.addAction("About osdesk", lambda: w._spawn(about(w)))
+
+
+def build_status_bar(w) -> None:
+    sb = w.statusBar()
+    w.status_cloud = QLabel("No cloud open")
+    w.status_user = QLabel()
+    w.status_token = QLabel()
+    w.status_rows = QLabel()
+    w.busy = QProgressBar()
+    w.busy.setRange(0, 0)
+    w.busy.setMaximumWidth(90)
+    w.busy.setMaximumHeight(14)
+    w.busy.setTextVisible(False)
+    w.busy.hide()
+    for label in (w.status_cloud, w.status_user, w.status_token, w.status_rows):
+        label.setContentsMargins(6, 0, 6, 0)
+        sb.addPermanentWidget(label)
+    sb.addPermanentWidget(w.busy)
+    w.token_timer = QTimer(w)
+    w.token_timer.setInterval(15000)
+    w.token_timer.timeout.connect(lambda: update_token_label(w))
+    w.token_timer.start()
+
+
+def update_token_label(w) -> None:
+    if w.session is None:
+        w.status_token.setText("")
+        return
+    left = w.session.token_expires_in()
+    if left is None:
+        w.status_token.setText("")
+        return
+    minutes = int(left // 60)
+    text = f"Token {minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else \
+        f"Token {max(minutes, 0)} min"
+    w.status_token.setText(text)
+    expires = w.session.info.get("expires_at")
+    if expires is not None:
+        local = expires.astimezone()
+        w.status_token.setToolTip(f"Expires {local:%Y-%m-%d %H:%M:%S %Z}; "
+                                     f"renewed automatically")
+
+
+def update_rows_label(w, *args) -> None:
+    page = w.current_page()
+    if page is None:  # the quota overview: no rows to count
+        w.status_rows.setText("")
+        return
+    shown, total = page.proxy.rowCount(), page.model.rowCount()
+    w.status_rows.setText(f"{shown:,} of {total:,} {page.kind.noun(total)}"
+                             if shown != total else f"{total:,} {page.kind.noun(total)}")
+
+
+def update_busy(w) -> None:
+    busy = any(p.feed.state in ("loading", "refreshing") for p in w.pages.values())
+    w.busy.setVisible(busy)
+
+
+async def about(w) -> None:
+    from osdesk import __version__
+    from osdesk.views import dialogs
+    await dialogs.message(
+        w, "About osdesk", f"<h3>osdesk {__version__}</h3><p>A desktop client for OpenStack "
+        f"clouds: servers, images, networks and the raw API underneath.</p>",
+        icon=dialogs.Icon.NoIcon)
