@@ -9,7 +9,16 @@ from osdesk.runtime.runner import Context, Runner, Stale
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run ``coro``; an error the loop reports meanwhile (a callback that raised, a task
+    exception nobody retrieved) fails the test, as in the GUI tests (tests/qt_support.py)."""
+    errors = []
+
+    async def guarded():
+        asyncio.get_running_loop().set_exception_handler(lambda loop, ctx: errors.append(ctx))
+        return await coro
+    result = asyncio.run(guarded())
+    assert not errors, [c.get("message") for c in errors]
+    return result
 
 
 def test_calls_of_one_cloud_run_in_order_on_one_thread():

@@ -106,7 +106,8 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
 
     # the image, key pair and network dialogs, filled in as a user would
     from osdesk.views.image_dialogs import CreateImageDialog, EditImageDialog, TransferDialog
-    from osdesk.views.resource_actions import ImportKeyDialog, NetworkDialog
+    from osdesk.views.keypair_views import ImportKeyDialog
+    from osdesk.views.network_dialogs import NetworkDialog
     create = CreateImageDialog(window)
     disk = Path(tempfile.mkdtemp(prefix="osdesk-shots-")) / "noble-server-cloudimg-amd64.img"
     disk.write_bytes(b"QFI\xfb" + bytes(4092))  # a file that exists, named like the real one

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt,
                             Signal, Slot)
 
-from osdesk.models._signals import emit
 from osdesk.api.calllog import ApiCall
 from osdesk.models.colors import color_for
 from osdesk.models.columns import sort_wrap
@@ -239,7 +238,7 @@ class ApiLogBridge(QObject):
             self.callRecorded.connect(model.append)
 
     def __call__(self, call: ApiCall) -> None:
-        emit(self.callRecorded, call)
+        self.callRecorded.emit(call)
 
     def attach(self, call_log) -> None:
         """Subscribe to a ``CallLog`` (e.g. ``osdesk.api.calllog.default_log``)."""

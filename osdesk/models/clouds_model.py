@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt
 
-from osdesk.models._signals import emit
 from osdesk.profiles.profile import Profile
 
 __all__ = ["CloudListModel", "subtitle_of"]
@@ -122,7 +121,7 @@ class CloudListModel(QAbstractListModel):
             if new is not old and new != old:
                 self._profiles[row] = new
                 index = self.index(row, 0)
-                emit(self.dataChanged, index, index)
+                self.dataChanged.emit(index, index)
             elif new is not old:
                 self._profiles[row] = new  # equal: keep the caller's object, no signal
         # added
@@ -136,14 +135,14 @@ class CloudListModel(QAbstractListModel):
         # reordered: a layout change that keeps persistent indexes (the selection)
         order = list(wanted)
         if [p.id for p in self._profiles] != order:
-            emit(self.layoutAboutToBeChanged[_LAYOUT_SIG], [], _NO_HINT)
+            self.layoutAboutToBeChanged[_LAYOUT_SIG].emit([], _NO_HINT)
             where = {pid: row for row, pid in enumerate(order)}
             old_persistent = self.persistentIndexList()
             new_persistent = [self.index(where[self._profiles[i.row()].id], i.column())
                               for i in old_persistent]
             self._profiles.sort(key=lambda p: where[p.id])
             self.changePersistentIndexList(old_persistent, new_persistent)
-            emit(self.layoutChanged[_LAYOUT_SIG], [], _NO_HINT)
+            self.layoutChanged[_LAYOUT_SIG].emit([], _NO_HINT)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

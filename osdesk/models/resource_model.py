@@ -9,7 +9,6 @@ from typing import Callable, NamedTuple
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 
-from osdesk.models._signals import emit
 from osdesk.models.colors import color_for
 from osdesk.models.columns import (ALIGN_CENTER, ALIGN_RIGHT, EMPTY_CONTEXT, MISSING_KEY, Column,
                                    LookupContext, native_of)
@@ -459,7 +458,7 @@ class ResourceTableModel(QAbstractTableModel):
                 row.sort = sort  # same cells; drop the keys made with the old lookups
         if first < 0:
             return
-        emit(self.dataChanged, self.index(first, min(cols)), self.index(last, max(cols)))
+        self.dataChanged.emit(self.index(first, min(cols)), self.index(last, max(cols)))
         if self._sort_column in cols:
             self._resort()
 
@@ -574,7 +573,7 @@ class ResourceTableModel(QAbstractTableModel):
         positions.sort()
         last = len(self._columns) - 1
         for first_row, last_row in _runs(positions):
-            emit(self.dataChanged, self.index(first_row, 0), self.index(last_row, last))
+            self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, last))
 
     def _remove_positions(self, positions: list[int]) -> int:
         if not positions:
@@ -610,7 +609,7 @@ class ResourceTableModel(QAbstractTableModel):
         new_rows = self._sorted_rows()
         if all(a is b for a, b in zip(new_rows, self._rows)):
             return
-        emit(self.layoutAboutToBeChanged[_LAYOUT_SIG], [], _VSORT)
+        self.layoutAboutToBeChanged[_LAYOUT_SIG].emit([], _VSORT)
         old_persistent = self.persistentIndexList()
         if old_persistent:
             where = {id(row): pos for pos, row in enumerate(new_rows)}
@@ -621,9 +620,9 @@ class ResourceTableModel(QAbstractTableModel):
         self._rebuild_index()
         if old_persistent:
             self.changePersistentIndexList(old_persistent, new_persistent)
-        emit(self.layoutChanged[_LAYOUT_SIG], [], _VSORT)
+        self.layoutChanged[_LAYOUT_SIG].emit([], _VSORT)
 
     def _merged(self, summary: MergeSummary) -> MergeSummary:
-        emit(self.rowsMerged, summary.added, summary.changed, summary.removed)
+        self.rowsMerged.emit(summary.added, summary.changed, summary.removed)
         return summary
 

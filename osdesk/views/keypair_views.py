@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel,
+                               QLineEdit, QMessageBox, QPlainTextEdit, QWidget)
 
 from osdesk.views import dialogs
 
@@ -56,3 +57,83 @@ async def save_private_key(parent: QWidget, keypair: dict) -> str | None:
                                f"Could not write {html.escape(path)}: {html.escape(str(exc), quote=False)}")
             continue
         return path
+
+
+#: OpenSSH public key types nova accepts.
+KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+             "ecdsa-sha2-nistp521", "ssh-dss")
+
+
+def public_key_problem(text: str) -> str:
+    """Why ``text`` is not an OpenSSH public key line, or ""."""
+    import base64
+    import binascii
+    parts = text.strip().split()
+    if not parts:
+        return "Paste a public key or load it from a file."
+    if "PRIVATE KEY" in text:
+        return "This is a private key: never send it anywhere. Use the .pub file."
+    if parts[0] not in KEY_TYPES or len(parts) < 2:
+        return f"Not an OpenSSH public key: it must start with one of {', '.join(KEY_TYPES[:3])}…"
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return "The key data is not valid base64."
+    if len(blob) < 4 or blob[4:4 + int.from_bytes(blob[:4], "big")].decode("ascii", "replace") != parts[0]:
+        return "The key data does not match its type."
+    return ""
+
+
+class ImportKeyDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import public key")
+        self.setMinimumWidth(560)
+        self.name_edit = QLineEdit()
+        self.key_edit = QPlainTextEdit()
+        self.key_edit.setPlaceholderText("ssh-ed25519 AAAA… you@host")
+        load = QDialogButtonBox()
+        self.load_button = load.addButton("Load .pub file…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #d9534f;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        form = QFormLayout(self)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Public key", self.key_edit)
+        form.addRow("", load)
+        form.addRow(self.problem)
+        form.addRow(self.buttons)
+        self.load_button.clicked.connect(self.on_load_clicked)
+        self.name_edit.textChanged.connect(self.validate)
+        self.key_edit.textChanged.connect(self.validate)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.validate()
+
+    def public_key(self) -> str:
+        return self.key_edit.toPlainText().strip()
+
+    def validate(self) -> str:
+        why = "" if self.name_edit.text().strip() else "The key pair needs a name."
+        why = why or public_key_problem(self.public_key())
+        self.problem.setText(why)
+        self.ok.setEnabled(not why)
+        return why
+
+    def on_load_clicked(self) -> None:
+        import os
+        path, _ = QFileDialog.getOpenFileName(self, "Public key", os.path.expanduser("~/.ssh"),
+                                              "Public keys (*.pub);;All files (*)")
+        if not path:
+            return
+        try:
+            with open(path, "rb") as f:
+                text = f.read(64 * 1024).decode("utf-8", "replace")
+        except OSError as exc:
+            self.problem.setText(f"Could not read {path}: {exc}")
+            return
+        self.key_edit.setPlainText(text.strip())
+        if not self.name_edit.text():
+            self.name_edit.setText(os.path.basename(path).removesuffix(".pub"))

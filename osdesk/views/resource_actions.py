@@ -1,15 +1,13 @@
-"""Context-menu and toolbar actions of the image, key pair, network and subnet pages."""
+"""Context-menu and toolbar actions of the image, key pair, network and subnet pages
+(their dialogs: image_dialogs.py, keypair_views.py, network_dialogs.py)."""
 
 from __future__ import annotations
 
 import html
-import ipaddress
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QComboBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog
 
 from osdesk.api import OsdeskError
 from osdesk.api.errors import Cancelled
@@ -17,6 +15,8 @@ from osdesk.api.image import patch_ops
 from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
 from osdesk.views.icons import icon
+from osdesk.views.keypair_views import ImportKeyDialog
+from osdesk.views.network_dialogs import NetworkDialog
 
 
 #: Pages whose names other tables show in place of ids (``CloudSession.load_lookups``).
@@ -292,198 +292,7 @@ class KeypairActions(PageActions):
         self.changed()
 
 
-#: OpenSSH public key types nova accepts.
-KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-             "ecdsa-sha2-nistp521", "ssh-dss")
-
-
-def public_key_problem(text: str) -> str:
-    """Why ``text`` is not an OpenSSH public key line, or ""."""
-    import base64
-    import binascii
-    parts = text.strip().split()
-    if not parts:
-        return "Paste a public key or load it from a file."
-    if "PRIVATE KEY" in text:
-        return "This is a private key: never send it anywhere. Use the .pub file."
-    if parts[0] not in KEY_TYPES or len(parts) < 2:
-        return f"Not an OpenSSH public key: it must start with one of {', '.join(KEY_TYPES[:3])}…"
-    try:
-        blob = base64.b64decode(parts[1], validate=True)
-    except (binascii.Error, ValueError):
-        return "The key data is not valid base64."
-    if len(blob) < 4 or blob[4:4 + int.from_bytes(blob[:4], "big")].decode("ascii", "replace") != parts[0]:
-        return "The key data does not match its type."
-    return ""
-
-
-class ImportKeyDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Import public key")
-        self.setMinimumWidth(560)
-        self.name_edit = QLineEdit()
-        self.key_edit = QPlainTextEdit()
-        self.key_edit.setPlaceholderText("ssh-ed25519 AAAA… you@host")
-        load = QDialogButtonBox()
-        self.load_button = load.addButton("Load .pub file…", QDialogButtonBox.ButtonRole.ActionRole)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        form = QFormLayout(self)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Public key", self.key_edit)
-        form.addRow("", load)
-        form.addRow(self.problem)
-        form.addRow(self.buttons)
-        self.load_button.clicked.connect(self.on_load_clicked)
-        self.name_edit.textChanged.connect(self.validate)
-        self.key_edit.textChanged.connect(self.validate)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.validate()
-
-    def public_key(self) -> str:
-        return self.key_edit.toPlainText().strip()
-
-    def validate(self) -> str:
-        why = "" if self.name_edit.text().strip() else "The key pair needs a name."
-        why = why or public_key_problem(self.public_key())
-        self.problem.setText(why)
-        self.ok.setEnabled(not why)
-        return why
-
-    def on_load_clicked(self) -> None:
-        import os
-        path, _ = QFileDialog.getOpenFileName(self, "Public key", os.path.expanduser("~/.ssh"),
-                                              "Public keys (*.pub);;All files (*)")
-        if not path:
-            return
-        try:
-            with open(path, "rb") as f:
-                text = f.read(64 * 1024).decode("utf-8", "replace")
-        except OSError as exc:
-            self.problem.setText(f"Could not read {path}: {exc}")
-            return
-        self.key_edit.setPlainText(text.strip())
-        if not self.name_edit.text():
-            self.name_edit.setText(os.path.basename(path).removesuffix(".pub"))
-
-
 # --------------------------------------------------------------------- networks
-def cidr_problem(cidr: str, ip_version: int) -> str:
-    try:
-        net = ipaddress.ip_network(cidr.strip(), strict=True)
-    except ValueError as exc:
-        return f"{cidr!r} is not a network in CIDR form ({exc})."
-    if net.version != ip_version:
-        return f"{cidr} is an IPv{net.version} range, but IPv{ip_version} is selected."
-    return ""
-
-
-class NetworkDialog(QDialog):
-    """A network and, optionally, its first subnet."""
-
-    def __init__(self, parent: QWidget | None = None, *, network_name: str | None = None):
-        super().__init__(parent)
-        self.subnet_only = network_name is not None
-        self.setWindowTitle(f"Create subnet on {network_name}" if self.subnet_only
-                            else "Create network")
-        self.setMinimumWidth(520)
-        self.name_edit = QLineEdit()
-        self.with_subnet = QCheckBox("Create a first subnet")
-        self.with_subnet.setChecked(True)
-        self.subnet_name = QLineEdit()
-        self.cidr_edit = QLineEdit()
-        self.cidr_edit.setPlaceholderText("10.10.0.0/24 or fd00:10::/64")
-        self.version_combo = QComboBox()
-        self.version_combo.addItems(["IPv4", "IPv6"])
-        self.gateway_edit = QLineEdit()
-        self.gateway_edit.setPlaceholderText("default (first address); 'none' for no gateway")
-        self.dhcp_box = QCheckBox("DHCP")
-        self.dhcp_box.setChecked(True)
-        self.dns_edit = QLineEdit()
-        self.dns_edit.setPlaceholderText("comma-separated, e.g. 1.1.1.1, 9.9.9.9")
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
-        form = QFormLayout()
-        if not self.subnet_only:
-            form.addRow("Network name", self.name_edit)
-            form.addRow("", self.with_subnet)
-        form.addRow("Subnet name", self.subnet_name)
-        form.addRow("CIDR", self.cidr_edit)
-        form.addRow("IP version", self.version_combo)
-        form.addRow("Gateway", self.gateway_edit)
-        form.addRow("", self.dhcp_box)
-        form.addRow("DNS servers", self.dns_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        for w in (self.name_edit, self.cidr_edit, self.gateway_edit, self.dns_edit,
-                  self.subnet_name):
-            w.textChanged.connect(self.validate)
-        self.version_combo.currentIndexChanged.connect(self.validate)
-        self.with_subnet.toggled.connect(self.validate)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.validate()
-
-    def wants_subnet(self) -> bool:
-        return self.subnet_only or self.with_subnet.isChecked()
-
-    def problems(self) -> list[str]:
-        out = []
-        if not self.subnet_only and not self.name_edit.text().strip():
-            out.append("The network needs a name.")
-        if len(self.name_edit.text()) > 255 or len(self.subnet_name.text()) > 255:
-            out.append("Names are at most 255 characters.")
-        if self.wants_subnet():
-            version = 4 if self.version_combo.currentIndex() == 0 else 6
-            why = cidr_problem(self.cidr_edit.text(), version)
-            if why:
-                out.append(why)
-            else:
-                net = ipaddress.ip_network(self.cidr_edit.text().strip())
-                gw = self.gateway_edit.text().strip()
-                if gw and gw.lower() != "none":
-                    try:
-                        if ipaddress.ip_address(gw) not in net:
-                            out.append(f"Gateway {gw} is not inside {net}.")
-                    except ValueError:
-                        out.append(f"Gateway {gw!r} is not an IP address.")
-            for server in self.dns_servers():
-                try:
-                    ipaddress.ip_address(server)
-                except ValueError:
-                    out.append(f"DNS server {server!r} is not an IP address.")
-        return out
-
-    def dns_servers(self) -> list[str]:
-        return [s.strip() for s in self.dns_edit.text().replace(";", ",").split(",") if s.strip()]
-
-    def validate(self) -> None:
-        for w in (self.subnet_name, self.cidr_edit, self.version_combo, self.gateway_edit,
-                  self.dhcp_box, self.dns_edit):
-            w.setEnabled(self.wants_subnet())
-        found = self.problems()
-        self.problem.setText(" ".join(found))
-        self.ok.setEnabled(not found)
-
-    def subnet_args(self) -> dict:
-        gw = self.gateway_edit.text().strip()
-        return {"cidr": self.cidr_edit.text().strip(), "name": self.subnet_name.text().strip(),
-                "ip_version": 4 if self.version_combo.currentIndex() == 0 else 6,
-                "gateway_ip": None if gw.lower() == "none" else (gw or True),
-                "enable_dhcp": self.dhcp_box.isChecked(),
-                "dns_nameservers": self.dns_servers() or None}
-
-
 class NetworkActions(PageActions):
     def __init__(self, window, page):
         super().__init__(window, page)

@@ -20,8 +20,8 @@ from osdesk.profiles.profile import Profile
 from osdesk.runtime.runner import Runner
 from osdesk.views.launch_dialog import LaunchDialog
 from osdesk.views.profile_dialog import ProfileDialog
-from osdesk.views.resource_actions import (ImportKeyDialog, NetworkDialog, cidr_problem,
-                                           public_key_problem)
+from osdesk.views.keypair_views import ImportKeyDialog, public_key_problem
+from osdesk.views.network_dialogs import NetworkDialog, cidr_problem
 from tests.faults.conftest import run, until
 
 pytestmark = pytest.mark.faults

@@ -162,7 +162,7 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
     # key pair import through the page, then delete
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
-    from osdesk.views.resource_actions import public_key_problem
+    from osdesk.views.keypair_views import public_key_problem
     public = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     assert public_key_problem(public) == ""

@@ -16,7 +16,6 @@ for _path in (str(_HERE.parents[1]), str(_HERE)):  # the checkout (osdesk), mode
 import pytest  # noqa: E402
 
 from model_samples import SignalRecorder  # noqa: E402
-from osdesk.models._signals import EMIT_LEAKS_BOOL, _incref  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,16 +45,7 @@ def check_model(qtmodeltester, request):
 
     yield check
     for py in py_testers:
-        # WORKAROUND: _cleanup() calls SignalInstance.disconnect twenty times, and with
-        # PySide6 6.12.0 on Python 3.11 each call steals a reference to True (see
-        # osdesk/models/_signals.py); a few dozen tests later the interpreter would
-        # abort. Give back exactly what it took.
-        before = sys.getrefcount(True), sys.getrefcount(False)
         py._cleanup()
-        if EMIT_LEAKS_BOOL:
-            for obj, count in zip((True, False), before):
-                for _ in range(count - sys.getrefcount(obj)):
-                    _incref(obj)
 
 
 @pytest.fixture

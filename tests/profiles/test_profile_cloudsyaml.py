@@ -478,3 +478,17 @@ def test_os_cloud_name_renames_the_environment_cloud(tmp_path):
     clouds = write(tmp_path / "clouds.yaml", LAB)
     result = discover_clouds([clouds], env=OS_ENV | {"OS_CLOUD_NAME": "from-env"})
     assert sorted(p.cloud_name for p, _ in result.profiles) == ["from-env", "lab"]
+
+
+def test_the_private_loader_methods_osdesk_overrides_still_exist():
+    """cloudsyaml.EnvLoader overrides three private methods of openstacksdk's loader; the
+    pin in pyproject.toml (openstacksdk 4.x) keeps them, and this fails first if an
+    openstacksdk release renames one (the override would then be skipped silently)."""
+    import inspect
+
+    from openstack.config import loader
+    for name, params in (("_get_envvar", ["self", "key", "default"]),
+                         ("_get_os_environ", ["self", "envvar_prefix"]),
+                         ("_load_yaml_json_file", ["self", "filelist"])):
+        method = getattr(loader.OpenStackConfig, name)
+        assert list(inspect.signature(method).parameters) == params, name
