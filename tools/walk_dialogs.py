@@ -61,7 +61,13 @@ class Walk:
         self.opened: list = []
         self.walked = Counter()
         self.refreshes = 0
+        #: every exchange of the session (the console's model is capped, this is not)
+        self.calls = 0
+        window.call_log.subscribe(self._count)
         dialogs.opened_hooks.append(self.opened.append)
+
+    def _count(self, call) -> None:  # on a worker thread: a counter only
+        self.calls += 1
 
     # ------------------------------------------------------------- helpers
     async def dialog(self, title_part: str, timeout=20.0):
@@ -77,10 +83,9 @@ class Walk:
 
     async def linger(self, seconds=1.2):
         """Let the page refresh under the open dialog (its timer fires every second)."""
-        page = self.window.current_page()
-        before = self.window.api_log_model.rowCount()
+        before = self.calls
         await asyncio.sleep(seconds)
-        if page is not None and self.window.api_log_model.rowCount() > before:
+        if self.calls > before:
             self.refreshes += 1
 
     def shot(self, widget, name: str) -> None:
