@@ -82,9 +82,13 @@ def run_gui(args) -> int:
     app.aboutToQuit.connect(closing.set)
     try:
         with loop:
-            loop.run_until_complete(closing.wait())
+            try:
+                loop.run_until_complete(closing.wait())
+            finally:
+                # before the loop closes: closing it runs Qt's pending events, and a page's
+                # refresh timer firing then would start a task on a loop that is gone
+                window.shutdown()
     finally:
-        window.shutdown()
         if demo is not None:
             demo.stop()
     return 0

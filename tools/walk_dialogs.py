@@ -308,8 +308,10 @@ def main() -> int:
     walk = Walk(window, args.shots)
     started = time.monotonic()
     with loop:
-        rounds = loop.run_until_complete(walk.run(args.minutes))
-    window.shutdown()
+        try:
+            rounds = loop.run_until_complete(walk.run(args.minutes))
+        finally:
+            window.shutdown()  # as the app does: before the loop closes
     errors = [line for line in tee.copy.getvalue().splitlines()
               if any(mark in line for mark in ERROR_MARKS)]
     print(f"walked {rounds} rounds in {(time.monotonic() - started) / 60:.1f} min: "

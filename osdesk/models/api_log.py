@@ -9,7 +9,7 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QSortFilt
 
 from osdesk.api.calllog import ApiCall
 from osdesk.models.colors import color_for
-from osdesk.models.columns import sort_wrap
+from osdesk.rules.formats import sort_wrap
 
 __all__ = ["ApiLogBridge", "ApiLogFilterProxy", "ApiLogModel", "STATUS_CLASSES", "status_class"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 
-from osdesk.models.columns import sort_wrap
+from osdesk.rules.formats import sort_wrap
 from osdesk.models.resource_model import ResourceTableModel
 
 __all__ = ["ResourceFilterProxy", "filter_terms"]

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from osdesk.models.columns import (
-    ALIGN_RIGHT,
-    Column,
-    LookupContext,
-    bool_column,
-    dig,
-    fmt_gb,
-    fmt_mb,
-    ip_column,
-    ip_sort_key,
-    join_texts,
-    number_column,
-    server_addresses,
-    size_column,
-    status_column,
-    status_role,
-    text_column,
-    time_column,
-)
+from osdesk.models.columns import (ALIGN_RIGHT, Column, bool_column, dig, ip_column, join_texts,
+                                   number_column, size_column, status_column, text_column,
+                                   time_column)
+from osdesk.rules.formats import (LookupContext, fmt_gb, fmt_mb, ip_sort_key, server_addresses,
+                                  status_role)
 
 __all__ = ["COLUMNS", "POWER_STATES", "ROW_KEY", "columns_for", "row_key_for"]
 

@@ -10,8 +10,8 @@ from typing import Callable, NamedTuple
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 
 from osdesk.models.colors import color_for
-from osdesk.models.columns import (ALIGN_CENTER, ALIGN_RIGHT, EMPTY_CONTEXT, MISSING_KEY, Column,
-                                   LookupContext, native_of)
+from osdesk.models.columns import ALIGN_CENTER, ALIGN_RIGHT, Column
+from osdesk.rules.formats import EMPTY_CONTEXT, MISSING_KEY, LookupContext, native_of
 
 __all__ = ["MergeSummary", "PreparedPage", "ResourceTableModel"]
 

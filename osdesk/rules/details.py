@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from osdesk.api.errors import OsdeskError
-from osdesk.models.columns import fmt_size, fmt_time, server_addresses
+from osdesk.rules.formats import fmt_size, fmt_time, server_addresses
 
 #: Image keys shown in the main section; every other key is a custom property.
 _IMAGE_CORE = ("id", "name", "status", "size", "virtual_size", "disk_format", "container_format",

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from osdesk.api import Cloud, OsdeskError, ServiceNotAvailable
 from osdesk.api.calllog import CallLog
-from osdesk.models.columns import LookupContext
+from osdesk.rules.formats import LookupContext
 from osdesk.kinds.registry import KIND_BY_KEY, ResourceKind
 from osdesk.runtime.runner import Context, Runner, Stale
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDial
                                QVBoxLayout, QWidget)
 
 from osdesk.rules.launch import LaunchRequest, _int, flavor_problem, problems, quota_effect
-from osdesk.models.columns import fmt_size
+from osdesk.rules.formats import fmt_size
 
 
 def _image_label(image: dict) -> str:

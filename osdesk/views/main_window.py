@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMainWindow
 from osdesk.api import OsdeskError
 from osdesk.api.calllog import CallLog, default_log
 from osdesk.models.api_log import ApiLogBridge, ApiLogModel
-from osdesk.models.columns import LookupContext
+from osdesk.rules.formats import LookupContext
 from osdesk.profiles import ProfileStore, SecretStore
 from osdesk.profiles.profile import Profile
 from osdesk.runtime.runner import Runner, Stale, runner as default_runner

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api_fakes import NOVA, sample
 from osdesk.rules.details import extra_for, sections_for
-from osdesk.models.columns import LookupContext
+from osdesk.rules.formats import (LookupContext)
 
 
 def test_a_key_pair_s_created_time_comes_from_its_own_get(devstack):

@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from model_samples import GLANCE, KEYSTONE, NEUTRON, NOVA, load_sample, servers_v296
-from osdesk.models.columns import (MISSING_KEY, Column, LookupContext, fmt_age, fmt_gb, fmt_mb,
-                                   fmt_size, fmt_time, ip_sort_key, natural_key, parse_time,
-                                   server_ips, sort_wrap, status_role)
+from osdesk.models.columns import (Column)
+from osdesk.rules.formats import (MISSING_KEY, LookupContext, fmt_age, fmt_gb, fmt_mb, fmt_size, fmt_time, ip_sort_key, natural_key, parse_time, server_ips, sort_wrap, status_role)
 from osdesk.models.resource_columns import COLUMNS, ROW_KEY, columns_for, row_key_for
 
 UTC = dt.timezone.utc

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 
 from model_samples import GLANCE, NOVA, clone, load_sample, many_servers, servers_v296
 from osdesk.models.colors import ROLE_COLORS
-from osdesk.models.columns import LookupContext, fmt_time
+from osdesk.rules.formats import (LookupContext, fmt_time)
 from osdesk.models.resource_model import MergeSummary, ResourceTableModel
 
 UTC = dt.timezone.utc
