@@ -134,17 +134,13 @@ def _answer_at_once(dialog) -> None:
         dialog.reject()
 
 
-class _Recorded(list):
-    """[(kind, title, text)] of every dialog this test's code opened."""
-
-
 @pytest.fixture(autouse=True)
 def answers():
     """Every awaited dialog is answered at once (see ``_answer_at_once``); tests add rules
     (``answers.on(…)``) to answer one otherwise. Nothing can block the suite: osdesk opens
     its dialogs and awaits them, so one left open waits without holding the loop."""
     from tests.dialog_answers import DialogAnswers, text_of
-    log = _Recorded()
+    log: list[tuple[str, str, str]] = []  # (kind, title, text) of every dialog opened
     a = DialogAnswers(default=_answer_at_once)
     a.log = log
     original = a.__call__
@@ -152,7 +148,6 @@ def answers():
     def hook(dialog):
         log.append((_kind(dialog), dialog.windowTitle(), text_of(dialog)))
         original(dialog)
-    a.install_hook = hook
     from osdesk.views import dialogs as osdesk_dialogs
     osdesk_dialogs.opened_hooks.append(hook)
     yield a
