@@ -64,7 +64,7 @@ def main():
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QTableView
     from osdesk.models.filter_proxy import ResourceFilterProxy
-    from osdesk.models.resource_columns import columns_for, row_key_for
+    from osdesk.kinds.registry import columns_for, row_key_for
     from osdesk.models.resource_model import ResourceTableModel
     app = QApplication.instance() or QApplication(["bench"])
     gc.disable()  # as osdesk.runtime.gcguard: collections are timed separately below

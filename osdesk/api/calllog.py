@@ -15,8 +15,10 @@ import logging
 import shlex
 import threading
 from dataclasses import dataclass, field
+from typing import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
+from osdesk.api.collection import Collection
 from osdesk.api.errors import request_id_of
 
 log = logging.getLogger(__name__)
@@ -200,11 +202,12 @@ class ApiCall:
             parts += ["-d", shlex.quote(body)]
         return " ".join(parts)
 
-    def as_openstack_cli(self) -> str | None:
-        """The equivalent ``openstack`` CLI command, where one exists."""
+    def as_openstack_cli(self, collections: Iterable[Collection] = ()) -> str | None:
+        """The equivalent ``openstack`` CLI command, where one exists; ``collections``
+        (the resource kinds' declarations) give the list/show/create/delete nouns."""
         return openstack_command(self.method, self.url, self.service_type,
                                  self.request_json if isinstance(self.request_json, dict) else None,
-                                 endpoint=self.endpoint)
+                                 endpoint=self.endpoint, collections=collections)
 
 
 def build_call(request, response=None, *, elapsed_ms: float, error: str = "",
@@ -314,10 +317,10 @@ def url_under(url: str, prefix: str) -> bool:
 
 # ---------------------------------------------------------------- CLI mapping
 #: The path heads each service's commands below start with.
+#: the calls below have commands of their own; the rest come from the collections
 _HEADS = {"compute": {"servers", "flavors", "os-keypairs", "limits"},
           "image": {"images"},
-          "network": {"networks", "subnets", "routers", "ports", "security-groups",
-                      "floatingips", "quotas"},
+          "network": {"quotas"},
           "identity": {"auth", "users", "projects"}}
 
 
@@ -351,12 +354,17 @@ _ACTION_CLI = {
 
 
 def openstack_command(method: str, url: str, service_type: str = "",
-                      body: dict | None = None, endpoint: str = "") -> str | None:
+                      body: dict | None = None, endpoint: str = "",
+                      collections: Iterable[Collection] = ()) -> str | None:
     """The ``openstack`` command of a call on ``service_type`` (the service whose catalog
     ``endpoint`` holds the URL); None for a call on no known service."""
     parts, query = _path_parts(url, endpoint)
-    if not parts or parts[0] not in _HEADS.get(service_type, ()):
+    if not parts:
         return None
+    if parts[0] not in _HEADS.get(service_type, ()):
+        coll = next((c for c in collections if c.cli_noun and c.service_type == service_type
+                     and c.head == parts[0]), None)
+        return _collection_command(coll, method, parts, body) if coll else None
     q = shlex.quote
     head = parts[0]
     n = len(parts)
@@ -437,21 +445,6 @@ def openstack_command(method: str, url: str, service_type: str = "",
             return f"openstack image save --file FILE {q(parts[1])}"
         if method == "POST" and n == 1 and body:
             return f"openstack image create {q(str(body.get('name', '')))}"
-    if head in ("networks", "subnets", "routers", "ports", "security-groups", "floatingips"):
-        noun = {"networks": "network", "subnets": "subnet", "routers": "router", "ports": "port",
-                "security-groups": "security group", "floatingips": "floating ip"}[head]
-        if method == "GET" and n == 1:
-            return f"openstack {noun} list"
-        if method == "GET" and n == 2:
-            return f"openstack {noun} show {q(parts[1])}"
-        if method == "DELETE" and n == 2:
-            return f"openstack {noun} delete {q(parts[1])}"
-        if method == "POST" and n == 1 and body:
-            item = body.get(head.rstrip("s").replace("-", "_")) or body.get(noun.replace(" ", "_")) or {}
-            if head == "subnets":
-                return (f"openstack subnet create --network {q(str(item.get('network_id', '')))}"
-                        f" --subnet-range {q(str(item.get('cidr', '')))} {q(str(item.get('name', '')))}")
-            return f"openstack {noun} create {q(str(item.get('name', '')))}"
     if head == "quotas" and method == "GET":
         return "openstack quota show"
     if head == "auth" and n >= 2 and parts[1] == "projects" and method == "GET":
@@ -462,4 +455,22 @@ def openstack_command(method: str, url: str, service_type: str = "",
         return f"openstack project list --user {q(parts[1])}"
     if head == "projects" and method == "GET":
         return "openstack project list" if n == 1 else f"openstack project show {q(parts[1])}"
+    return None
+
+
+def _collection_command(coll: Collection, method: str, parts: list[str],
+                        body: dict | None) -> str | None:
+    """list/show/delete/create of a plain collection: ``openstack floating ip show ID``."""
+    q = shlex.quote
+    noun, n = coll.cli_noun, len(parts)
+    if method == "GET" and n == 1:
+        return f"openstack {noun} list"
+    if method == "GET" and n == 2:
+        return f"openstack {noun} show {q(parts[1])}"
+    if method == "DELETE" and n == 2:
+        return f"openstack {noun} delete {q(parts[1])}"
+    if method == "POST" and n == 1 and body:
+        item = body.get(coll.item) or {}
+        options = coll.cli_create(item) if coll.cli_create else ""
+        return f"openstack {noun} create{options} {q(str(item.get('name', '')))}"
     return None

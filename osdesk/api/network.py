@@ -6,9 +6,11 @@ from typing import Iterator
 
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
 
-#: resource name in the URL → the JSON key of a single item
-SINGULAR = {"networks": "network", "subnets": "subnet", "routers": "router", "ports": "port",
-            "security-groups": "security_group", "floatingips": "floatingip"}
+
+
+def item_key(resource: str) -> str:
+    """The JSON key of one item of a Neutron collection: "security-groups" -> "security_group"."""
+    return resource[:-1].replace("-", "_") if resource.endswith("s") else resource
 
 
 class NetworkClient:
@@ -35,10 +37,10 @@ class NetworkClient:
         return out
 
     def get(self, resource: str, item_id: str) -> dict:
-        return self._json("GET", f"/{resource}/{item_id}")[SINGULAR[resource]]
+        return self._json("GET", f"/{resource}/{item_id}")[item_key(resource)]
 
     def create(self, resource: str, fields: dict) -> dict:
-        key = SINGULAR[resource]
+        key = item_key(resource)
         return self._json("POST", f"/{resource}", json={key: fields}, ok=(201,))[key]
 
     def delete(self, resource: str, item_id: str) -> None:

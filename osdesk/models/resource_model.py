@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 
 from osdesk.models.colors import color_for
-from osdesk.models.columns import ALIGN_CENTER, ALIGN_RIGHT, Column
+from osdesk.kinds.columns import ALIGN_CENTER, ALIGN_RIGHT, Column
 from osdesk.rules.formats import EMPTY_CONTEXT, MISSING_KEY, LookupContext, native_of
 
 __all__ = ["MergeSummary", "PreparedPage", "ResourceTableModel"]
@@ -145,7 +145,7 @@ class ResourceTableModel(QAbstractTableModel):
     @classmethod
     def for_resource(cls, resource: str, context: LookupContext | None = None, parent=None):
         """A model with the stock columns and row key of ``resource`` ("servers", …)."""
-        from osdesk.models.resource_columns import columns_for, row_key_for
+        from osdesk.kinds.registry import columns_for, row_key_for
         return cls(columns_for(resource), key=row_key_for(resource), context=context,
                    parent=parent)
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from osdesk.api import NotFound, OsdeskError
-from osdesk.kinds.registry import TRANSITIONAL_SERVER_STATUSES
+from osdesk.kinds.servers import TRANSITIONAL_SERVER_STATUSES
 from osdesk.runtime.runner import Stale
 from osdesk.rules.server_actions import ACTION_BY_KEY, availability, run_action
 

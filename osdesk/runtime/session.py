@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from osdesk.api import Cloud, OsdeskError, ServiceNotAvailable
 from osdesk.api.calllog import CallLog
 from osdesk.rules.formats import LookupContext
-from osdesk.kinds.registry import KIND_BY_KEY, ResourceKind
+from osdesk.kinds.registry import KIND_BY_KEY, KINDS, ResourceKind
 from osdesk.runtime.runner import Context, Runner, Stale
 
 log = logging.getLogger(__name__)
@@ -105,17 +105,17 @@ class CloudSession(QObject):
         return self.info
 
     async def load_lookups(self) -> None:
-        """Names for ids shown in tables (flavor, image, network), one list call each."""
+        """Names for ids shown in tables (flavor, image, network, subnet CIDRs): one list
+        of each kind that declares ``named_elsewhere``."""
         def fetch(cloud):
             out = {}
-            for name, fn in (("flavors", lambda: cloud.compute.list_flavors()),
-                             ("images", lambda: cloud.image.list_images()),
-                             ("networks", lambda: cloud.network.list_networks()),
-                             ("subnets", lambda: cloud.network.list_subnets())):
+            for kind in KINDS:
+                if not kind.named_elsewhere:
+                    continue
                 try:
-                    out[name] = fn()
+                    out[kind.key] = [row for page in kind.pages(cloud) for row in page]
                 except OsdeskError:
-                    out[name] = []
+                    out[kind.key] = []
             return out
         try:
             data = await self.runner.read_for(self.ctx, fetch, self.cloud)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileD
                                QToolBar, QToolButton, QVBoxLayout, QWidget)
 
 from osdesk.api.calllog import ApiCall
+from osdesk.kinds.registry import COLLECTIONS
 from osdesk.models.api_log import ApiLogFilterProxy, ApiLogModel
 from osdesk.views.icons import icon
 from osdesk.views.json_highlighter import JsonHighlighter
@@ -294,7 +295,7 @@ class ConsoleDock(QDockWidget):
     def copy_cli(self) -> str | None:
         """Put the current call's ``openstack`` CLI equivalent on the clipboard, if it has one."""
         call = self.current_call()
-        text = call.as_openstack_cli() if call is not None else None
+        text = call.as_openstack_cli(COLLECTIONS) if call is not None else None
         if text:
             QGuiApplication.clipboard().setText(text)
         return text
@@ -467,7 +468,7 @@ class ConsoleDock(QDockWidget):
         self.curl_action.setEnabled(has_call)
         self.copy_url_action.setEnabled(has_call)
         self.copy_request_id_action.setEnabled(has_call and bool(call.request_id))
-        cli = call.as_openstack_cli() if has_call else None
+        cli = call.as_openstack_cli(COLLECTIONS) if has_call else None
         self.cli_action.setEnabled(bool(cli))
         if cli:
             self.cli_action.setToolTip(f"Copy the openstack CLI command:\n{cli}")

@@ -19,22 +19,28 @@ from osdesk.views.keypair_views import ImportKeyDialog
 from osdesk.views.network_dialogs import NetworkDialog
 
 
-#: Pages whose names other tables show in place of ids (``CloudSession.load_lookups``).
-NAMED_KINDS = {"images", "networks", "subnets"}
-
-
 def _names(rows: list[dict], key: str = "name") -> list[str]:
     return [str(r.get(key) or r.get("id")) for r in rows]
 
 
 class PageActions(QObject):
-    """Shared plumbing: the window's session, running calls, reporting results."""
+    """A page's menu and toolbar, built from its kind's declared actions.
+
+    An action with a ``run`` goes row by row through :meth:`each`; one without is a
+    dialog, which a subclass provides as ``ask_<key>(rows)`` (a row action) or
+    ``on_<key>()`` (a page action such as Create…).
+    """
 
     def __init__(self, window, page):
         super().__init__(page)
         self.window = window
         self.page = page
+        self.kind = page.kind
         page.menu_provider = self.menu_actions
+        for spec in self.kind.actions:
+            if spec.page:
+                page.add_page_action(self.action(spec.label, getattr(self, f"on_{spec.key}"),
+                                                 icon_name=spec.icon))
 
     @property
     def session(self):
@@ -51,6 +57,36 @@ class PageActions(QObject):
         a.triggered.connect(lambda _=False: slot())
         return a
 
+    def menu_actions(self, page, rows):
+        """The declared row actions that apply to ``rows``, disabled with the reason."""
+        out = []
+        for spec in self.kind.actions:
+            if spec.page or not spec.when(rows):
+                continue
+            if spec.separator_before and out:
+                out.append(None)
+            why = spec.why_not(rows, self.kind.noun(1))
+            out.append(self.action(spec.label, lambda k=spec.key, r=list(rows):
+                                   self.spawn(self.perform(k, r)),
+                                   enabled=not why, why=why, icon_name=spec.icon))
+        return out
+
+    async def perform(self, key: str, rows: list[dict]) -> None:
+        """Run the declared action ``key`` on ``rows``: confirm first where it says so."""
+        spec = next(a for a in self.kind.actions if a.key == key)
+        if spec.run is None:
+            await getattr(self, f"ask_{key}")(rows)
+            return
+        verb = spec.label.rstrip("…")
+        asks = spec.confirm == "always" or (spec.confirm == "several" and len(rows) > 1)
+        if asks and not await self.confirm(verb, rows, spec.consequence):
+            return
+        label = f"{verb} {self.kind.noun(1)}" if spec.confirm else verb
+        await self.each(label, rows, spec.run)
+
+    async def delete(self, rows: list[dict]) -> None:
+        await self.perform("delete", rows)
+
     def spawn(self, coro):
         return self.window._spawn(coro)
 
@@ -60,7 +96,7 @@ class PageActions(QObject):
         the Subnets table) when this page's resources are among them."""
         self.page.refresh()
         session = self.session
-        if session is not None and self.page.feed.kind.key in NAMED_KINDS:
+        if session is not None and self.kind.named_elsewhere:
             self.spawn(session.load_lookups())
 
     async def call(self, fn, *args, **kwargs):
@@ -78,12 +114,15 @@ class PageActions(QObject):
             raise Stale()
         return await session.transfer(work)
 
-    async def each(self, label: str, rows: list[dict], fn, key: str = "id") -> None:
-        """Run ``fn(row[key])`` per row; report per-row success or failure."""
+    async def each(self, label: str, rows: list[dict], run) -> None:
+        """Run ``run(cloud, row)`` per row on the worker; report per-row success or failure."""
         failures = []
         for row in rows:
+            session = self.session
+            if session is None:
+                return
             try:
-                await self.call(fn, row[key])
+                await self.call(run, session.cloud, row)
             except Stale:
                 return
             except OsdeskError as exc:
@@ -91,6 +130,7 @@ class PageActions(QObject):
         done = len(rows) - len(failures)
         self.window.statusBar().showMessage(f"{label}: {done} of {len(rows)} done", 15000)
         if failures:
+            key = self.kind.row_key
             items = "".join(f"<li><b>{html.escape(str(r.get('name') or r.get(key)))}</b>: "
                             f"{html.escape(msg, quote=False)}</li>" for r, msg in failures)
             self.changed()
@@ -98,60 +138,22 @@ class PageActions(QObject):
             return
         self.changed()
 
-    async def confirm_delete(self, rows: list[dict], consequence: str = "",
-                             key: str = "name") -> bool:
+    async def confirm(self, verb: str, rows: list[dict], consequence: str = "") -> bool:
         """"Delete 3 images" / Cancel, Cancel the default; the rows' names listed."""
-        kind = self.page.kind
-        return await dialogs.confirm(self.page, f"Delete {kind.noun(len(rows))}", "Delete",
-                                     f"{len(rows)} {kind.noun(len(rows))}", _names(rows, key),
-                                     consequence)
+        noun = self.kind.noun(len(rows))
+        return await dialogs.confirm(self.page, f"{verb} {noun}", verb, f"{len(rows)} {noun}",
+                                     _names(rows), consequence)
 
     async def warn(self, title: str, exc) -> None:
         await dialogs.warn(self.page, title, html.escape(str(exc), quote=False))
 
-    def menu_actions(self, page, rows):  # pragma: no cover - overridden
-        return []
-
 
 # ----------------------------------------------------------------------- images
 class ImageActions(PageActions):
-    def __init__(self, window, page):
-        super().__init__(window, page)
-        self.create_action = self.action("Create image…", self.on_create, icon_name="add")
-        page.add_page_action(self.create_action)
+    """Images: the create, edit and download dialogs (the rest: kinds/images.py)."""
 
-    def menu_actions(self, page, rows):
-        one = len(rows) == 1
+    async def ask_edit(self, rows):
         image = rows[0]
-        status = image.get("status")
-        out = []
-        if one and status == "deactivated":
-            out.append(self.action("Reactivate", lambda: self.spawn(
-                self.each("Reactivate", rows, self.session.cloud.image.reactivate))))
-        else:
-            ok = all(r.get("status") == "active" for r in rows)
-            out.append(self.action("Deactivate", lambda: self.spawn(
-                self.each("Deactivate", rows, self.session.cloud.image.deactivate)),
-                enabled=ok, why="" if ok else f"needs active, image is {status}"))
-        out.append(self.action("Edit…", lambda: self.spawn(self.edit(image)), enabled=one,
-                               why="" if one else "one image at a time"))
-        can_download = one and status == "active"
-        out.append(self.action("Download…", lambda: self.spawn(self.download(image)),
-                               enabled=can_download,
-                               why="" if can_download else f"needs active, image is {status}"))
-        out.append(None)
-        protected = [r for r in rows if r.get("protected")]
-        out.append(self.action("Delete…", lambda: self.spawn(self.delete(rows)),
-                               enabled=not protected, icon_name="delete",
-                               why=("protected: unprotect it first (Edit…)" if protected else "")))
-        return out
-
-    async def delete(self, rows):
-        if await self.confirm_delete(rows, "Servers booted from them keep running; "
-                                           "the image data is gone for good."):
-            await self.each("Delete image", rows, self.session.cloud.image.delete_image)
-
-    async def edit(self, image):
         from osdesk.views.image_dialogs import EditImageDialog
         dialog = EditImageDialog(image, self.page)
         if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
@@ -169,8 +171,9 @@ class ImageActions(PageActions):
             return
         self.changed()
 
-    async def download(self, image):
+    async def ask_download(self, rows):
         import os
+        image = rows[0]
         path = await dialogs.ask_path(
             self.page, "Save image data", save=True,
             start=os.path.join(os.path.expanduser("~"), f"{image.get('name') or image['id']}."
@@ -236,20 +239,7 @@ class ImageActions(PageActions):
 
 # -------------------------------------------------------------------- key pairs
 class KeypairActions(PageActions):
-    def __init__(self, window, page):
-        super().__init__(window, page)
-        page.add_page_action(self.action("Create key pair…", self.on_create, icon_name="add"))
-        page.add_page_action(self.action("Import public key…", self.on_import,
-                                         icon_name="import"))
-
-    def menu_actions(self, page, rows):
-        return [self.action("Delete…", lambda: self.spawn(self.delete(rows)), icon_name="delete")]
-
-    async def delete(self, rows):
-        if await self.confirm_delete(rows, "Servers that use them keep their keys; new "
-                                           "servers cannot."):
-            await self.each("Delete key pair", rows, self.session.cloud.compute.delete_keypair,
-                            key="name")
+    """Key pairs: create (and save the private key) and import dialogs."""
 
     def on_create(self):
         self.spawn(self.ask_create())
@@ -294,16 +284,7 @@ class KeypairActions(PageActions):
 
 # --------------------------------------------------------------------- networks
 class NetworkActions(PageActions):
-    def __init__(self, window, page):
-        super().__init__(window, page)
-        page.add_page_action(self.action("Create network…", self.on_create, icon_name="add"))
-
-    def menu_actions(self, page, rows):
-        one = len(rows) == 1
-        return [self.action("Create subnet…", lambda: self.on_create_subnet(rows[0]),
-                            enabled=one, why="" if one else "one network at a time"),
-                None,
-                self.action("Delete…", lambda: self.spawn(self.delete(rows)), icon_name="delete")]
+    """Networks: the create-network and create-subnet dialogs."""
 
     def on_create(self):
         self.spawn(self.ask_create())
@@ -330,10 +311,8 @@ class NetworkActions(PageActions):
         self.changed()
         self.window.pages["subnets"].refresh()
 
-    def on_create_subnet(self, network: dict):
-        self.spawn(self.ask_create_subnet(network))
-
-    async def ask_create_subnet(self, network: dict):
+    async def ask_create_subnet(self, rows: list[dict]):
+        network = rows[0]
         dialog = NetworkDialog(self.page, network_name=network.get("name") or network["id"])
         if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
             await self.create_subnet(network, dialog.subnet_args())
@@ -349,15 +328,11 @@ class NetworkActions(PageActions):
         self.changed()
         self.window.pages["subnets"].refresh()
 
-    async def delete(self, rows):
-        if await self.confirm_delete(rows, "Their subnets are deleted with them."):
-            await self.each("Delete network", rows, self.session.cloud.network.delete_network)
+
+#: the pages whose declared actions include dialogs, and the class that has them;
+#: a kind whose actions all ``run`` on their own gets a plain :class:`PageActions`
+DIALOGS = {"images": ImageActions, "keypairs": KeypairActions, "networks": NetworkActions}
 
 
-class SubnetActions(PageActions):
-    def menu_actions(self, page, rows):
-        return [self.action("Delete…", lambda: self.spawn(self.delete(rows)), icon_name="delete")]
-
-    async def delete(self, rows):
-        if await self.confirm_delete(rows):
-            await self.each("Delete subnet", rows, self.session.cloud.network.delete_subnet)
+def actions_for(window, page) -> PageActions:
+    return DIALOGS.get(page.kind.key, PageActions)(window, page)

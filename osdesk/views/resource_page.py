@@ -12,12 +12,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QVBoxLayout, QWidget)
 
 from osdesk.api import OsdeskError
-from osdesk.rules.details import extra_for, sections_for
 from osdesk.runtime.runner import Stale
 from osdesk.views.detail_pane import DetailPane
 
 from osdesk.models.filter_proxy import ResourceFilterProxy
-from osdesk.models.resource_columns import columns_for, row_key_for
 from osdesk.models.resource_model import ResourceTableModel
 from osdesk.kinds.registry import ResourceKind
 from osdesk.runtime.session import ResourceFeed
@@ -46,8 +44,8 @@ class ResourcePage(QWidget):
     def __init__(self, kind: ResourceKind, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = kind
-        self.key_field = row_key_for(kind.key)
-        self.model = ResourceTableModel(columns_for(kind.key), key=self.key_field, parent=self)
+        self.key_field = kind.row_key
+        self.model = ResourceTableModel(kind.columns, key=self.key_field, parent=self)
         self.proxy = ResourceFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.feed = ResourceFeed(kind, self.model, self)
@@ -283,7 +281,7 @@ class ResourcePage(QWidget):
         session = self.feed.session
         lookups = session.lookups if session else None
         is_admin = bool(session and session.info.get("is_admin"))
-        sections = sections_for(self.kind.key, raw, lookups, is_admin=is_admin)
+        sections = self.kind.sections(raw, lookups, is_admin=is_admin)
         key = raw.get(self.key_field)
         extra = self._extra
         if extra and extra[0] == key:
@@ -300,7 +298,7 @@ class ResourcePage(QWidget):
 
     async def _load_extra(self, session, raw, key) -> None:
         try:
-            extra = await session.call(extra_for, self.kind.key, session.cloud, raw)
+            extra = await session.call(self.kind.extra_sections, session.cloud, raw)
         except (Stale, asyncio.CancelledError):
             return
         except OsdeskError as exc:

@@ -18,11 +18,16 @@ from osdesk.rules.server_actions import (ACTION_BY_KEY, availability, availabili
 from osdesk.runtime.server_ops import follow, run_on_servers, summarize
 from osdesk.views import dialogs
 
-#: menu layout: None is a separator
-MENU_ORDER = ["start", "stop", "reboot_soft", "reboot_hard", None, "pause", "unpause", "suspend",
-              "resume", None, "lock", "unlock", "shelve", "unshelve", "rescue", "unrescue", None,
-              "resize", "confirm_resize", "revert_resize", "rebuild", "create_image", None,
-              "console_log", "console_url", "rename", "edit_metadata", None, "delete"]
+
+def menu_order(actions) -> list:
+    """The declared actions' keys in order, None (a separator) between groups."""
+    out, group = [], None
+    for spec in actions:
+        if out and spec.group != group:
+            out.append(None)
+        out.append(spec.key)
+        group = spec.group
+    return out
 
 
 class ServerActions(QObject):
@@ -45,15 +50,13 @@ class ServerActions(QObject):
     # ------------------------------------------------------------------ menu
     def menu_actions(self, page, rows: list[dict]) -> list:
         out = []
-        for key in MENU_ORDER:
+        for key in menu_order(page.kind.actions):
             if key is None:
                 out.append(None)
                 continue
             spec = ACTION_BY_KEY[key]
             action = QAction(spec.label, page)
-            many_ok = len(rows) == 1 or key not in ("console_log", "console_url", "rename",
-                                                    "resize", "rebuild", "create_image",
-                                                    "edit_metadata")
+            many_ok = len(rows) == 1 or not spec.single
             enabled, why = availability_for_many(rows, spec, is_admin=self.is_admin())
             if not many_ok:
                 enabled, why = False, "works on one server at a time"

@@ -76,12 +76,9 @@ def build_window(w) -> None:
     w.tabs.addTab(w.quota_page, "Quotas")
     from osdesk.views.server_menu import ServerActions
     w.server_actions = ServerActions(w, w.pages["servers"])
-    from osdesk.views.resource_actions import (ImageActions, KeypairActions,
-                                               NetworkActions, SubnetActions)
-    w.page_actions = [ImageActions(w, w.pages["images"]),
-                         KeypairActions(w, w.pages["keypairs"]),
-                         NetworkActions(w, w.pages["networks"]),
-                         SubnetActions(w, w.pages["subnets"])]
+    from osdesk.views.resource_actions import actions_for
+    w.page_actions = [actions_for(w, w.pages[kind.key]) for kind in KINDS
+                      if kind.actions and kind.key != "servers"]
     w.welcome = WelcomePage()
     w.stack = QStackedWidget()
     w.stack.addWidget(w.welcome)

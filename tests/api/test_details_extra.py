@@ -1,9 +1,9 @@
-"""The detail pane's extra calls (``osdesk.rules.details.extra_for``) on the real samples."""
+"""The detail pane's extra calls (a kind's ``extra``) on the real samples."""
 
 from __future__ import annotations
 
 from api_fakes import NOVA, sample
-from osdesk.rules.details import extra_for, sections_for
+from osdesk.kinds.keypairs import KIND as KEYPAIRS
 from osdesk.rules.formats import (LookupContext)
 
 
@@ -15,27 +15,27 @@ def test_a_key_pair_s_created_time_comes_from_its_own_get(devstack):
     name = listed["name"]
     devstack.add("GET", f"{devstack.compute}/os-keypairs/{name}", full)
 
-    extra = extra_for("keypairs", devstack.cloud(), listed)
+    extra = KEYPAIRS.extra_sections(devstack.cloud(), listed)
 
     [(title, rows)] = extra
     shown = {label: value for label, value, _copy in rows}
     assert shown["User"] == "fake" and shown["ID"] == "1"
     assert shown["Created"].startswith("2014-05-07")
     # and the list row alone does not claim an empty "Created"
-    main = sections_for("keypairs", listed, LookupContext())
+    main = KEYPAIRS.sections(listed, LookupContext())
     assert "Created" not in {label for _t, rs in main for label, _v, _c in rs}
 
 
 def test_no_extra_call_when_the_row_already_has_its_created_time(devstack):
     full = sample(f"{NOVA}/os-keypairs/keypairs-get-resp.json")["keypair"]
 
-    assert extra_for("keypairs", devstack.cloud(), full) == []
-    main = sections_for("keypairs", full, LookupContext())
+    assert KEYPAIRS.extra_sections(devstack.cloud(), full) == []
+    main = KEYPAIRS.sections(full, LookupContext())
     assert "Created" in {label for _t, rs in main for label, _v, _c in rs}
 
 
 def test_field_names_read_as_labels():
-    from osdesk.rules.details import label
+    from osdesk.kinds.detail import label
     assert label("id") == "ID"
     assert label("os_hash_value") == "OS hash value"
     assert label("min_ram") == "Min RAM"

@@ -25,7 +25,7 @@ import pytest
 from osdesk.api.calllog import CallLog
 from osdesk.api.cloud import Cloud
 from osdesk.demo import DemoCloud
-from osdesk.models.resource_columns import row_key_for
+from osdesk.kinds.registry import row_key_for
 from osdesk.kinds.registry import KINDS
 from tests.faults.conftest import demo_profile, osdesk_threads, run, until
 

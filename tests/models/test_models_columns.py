@@ -7,19 +7,19 @@ import datetime as dt
 import pytest
 
 from model_samples import GLANCE, KEYSTONE, NEUTRON, NOVA, load_sample, servers_v296
-from osdesk.models.columns import (Column)
+from osdesk.kinds.columns import (Column)
 from osdesk.rules.formats import (MISSING_KEY, LookupContext, fmt_age, fmt_gb, fmt_mb, fmt_size, fmt_time, ip_sort_key, natural_key, parse_time, server_ips, sort_wrap, status_role)
-from osdesk.models.resource_columns import COLUMNS, ROW_KEY, columns_for, row_key_for
+from osdesk.kinds.registry import KIND_BY_KEY, KINDS, columns_for, row_key_for
 
 UTC = dt.timezone.utc
 
 
 def cells(resource: str, row: dict, ctx: LookupContext | None = None) -> dict[str, str]:
-    return {col.key: col.value(row, ctx) for col in COLUMNS[resource]}
+    return {col.key: col.value(row, ctx) for col in columns_for(resource)}
 
 
 def col(resource: str, key: str) -> Column:
-    return next(c for c in COLUMNS[resource] if c.key == key)
+    return next(c for c in columns_for(resource) if c.key == key)
 
 
 # ------------------------------------------------------------------ helpers
@@ -271,7 +271,7 @@ def test_keypair_columns():
     assert c["type"] == "ssh"
     assert c["fingerprint"] == "7e:eb:ab:24:ba:d1:e1:88:ae:9a:fb:66:53:df:d3:bd"
     assert c["created"] == ""
-    assert ROW_KEY["keypairs"] == "name"
+    assert row_key_for("keypairs") == "name"
     assert row_key_for("servers") == "id"
 
 
@@ -353,13 +353,14 @@ def test_floating_ip_columns():
     assert c["floating_network"] == "public"
     assert cells("floating_ips", fips[1])["fixed_ip_address"] == ""
     assert col("floating_ips", "status").color(fips[1]) is None  # DOWN and unassociated
-    assert columns_for("floatingips") is COLUMNS["floating_ips"]
-    assert columns_for("security-groups") is COLUMNS["security_groups"]
+    assert columns_for("floatingips") is KIND_BY_KEY["floating_ips"].columns
+    assert columns_for("security-groups") is KIND_BY_KEY["security_groups"].columns
 
 
 def test_column_keys_are_unique_and_every_resource_has_a_row_key():
-    for resource, columns in COLUMNS.items():
+    for kind in KINDS:
+        resource, columns = kind.key, kind.columns
         keys = [c.key for c in columns]
         assert len(keys) == len(set(keys)), resource
-        assert resource in ROW_KEY
+        assert kind.row_key in ("id", "name")
         assert all(c.width_hint > 0 and c.title for c in columns)

@@ -14,6 +14,7 @@ from osdesk.rules.formats import (EMPTY_CONTEXT, MISSING_KEY, LookupContext, fmt
 
 __all__ = [
     "ALIGN_CENTER", "ALIGN_LEFT", "ALIGN_RIGHT", "Column", "bool_column", "dig", "field_getter",
+    "id_column", "network_name_getter", "project_column",
     "ip_column", "join_texts", "number_column", "size_column", "status_column", "text_column",
     "time_column",
 ]
@@ -267,3 +268,31 @@ def status_column(key: str = "status", title: str = "Status", *path,
 
 def join_texts(values: Iterable) -> str:
     return ", ".join(str(v) for v in values if v not in (None, ""))
+
+
+def id_column(**kw) -> Column:
+    """The row's UUID, hidden until asked for."""
+    kw.setdefault("visible_by_default", False)
+    kw.setdefault("width_hint", 36)
+    return text_column("id", "ID", **kw)
+
+
+def project_column(path: str = "project_id", **kw) -> Column:
+    """The owning project's name (its id when the lookups do not know it), hidden by default."""
+    def get(row, ctx):
+        pid = row.get(path) or row.get("tenant_id")
+        if not pid:
+            return None
+        return ctx.project_names.get(pid) or pid
+    kw.setdefault("visible_by_default", False)
+    return Column("project", "Project", get, uses_context=True, width_hint=20, **kw)
+
+
+def network_name_getter(*path) -> Getter:
+    """The name of the network whose id is at ``path`` (its id when unknown)."""
+    def get(row, ctx):
+        nid = dig(row, *path)
+        if not nid:
+            return None
+        return ctx.network_names.get(nid) or nid
+    return get
