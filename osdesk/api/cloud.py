@@ -29,6 +29,7 @@ API_VERSIONS = {
     "compute": ("2.0", "2.latest"),
     "image": ("2.0", "2.latest"),
     "network": ("2.0", "2.latest"),
+    "block-storage": ("3.0", "3.latest"),
 }
 #: The highest compute microversion whose bodies osdesk has been checked against
 #: (nova's api-samples up to v2.100). Negotiation picks min(this, the cloud's max).
@@ -350,11 +351,16 @@ class Cloud:
     def identity(self):
         return self._client("identity")
 
+    @property
+    def block_storage(self):
+        return self._client("block-storage")
+
     def _client(self, name):
         if name not in self._clients:
-            from osdesk.api import compute, identity, image, network
+            from osdesk.api import block_storage, compute, identity, image, network
             cls = {"compute": compute.ComputeClient, "image": image.ImageClient,
-                   "network": network.NetworkClient, "identity": identity.IdentityClient}[name]
+                   "network": network.NetworkClient, "identity": identity.IdentityClient,
+                   "block-storage": block_storage.BlockStorageClient}[name]
             self._clients[name] = cls(self)
         return self._clients[name]
 

@@ -261,3 +261,40 @@ class ComputeClient:
 
     def availability_zones(self) -> list[dict]:
         return self._json("GET", "/os-availability-zone").get("availabilityZoneInfo", [])
+
+    # ------------------------------------------------- volumes and interfaces
+    def list_volume_attachments(self, server_id: str) -> list[dict]:
+        return self._json("GET", f"/servers/{server_id}/os-volume_attachments")[
+            "volumeAttachments"]
+
+    def attach_volume(self, server_id: str, volume_id: str, device: str | None = None) -> dict:
+        """Attach a Cinder volume; Nova picks the device unless ``device`` is given."""
+        attachment = {"volumeId": volume_id}
+        if device:
+            attachment["device"] = device
+        return self._json("POST", f"/servers/{server_id}/os-volume_attachments",
+                          json={"volumeAttachment": attachment})["volumeAttachment"]
+
+    def detach_volume(self, server_id: str, volume_id: str) -> None:
+        self.cloud.request("compute", "DELETE",
+                           f"/servers/{server_id}/os-volume_attachments/{volume_id}", ok=(202,))
+
+    def list_interfaces(self, server_id: str) -> list[dict]:
+        return self._json("GET", f"/servers/{server_id}/os-interface")["interfaceAttachments"]
+
+    def attach_interface(self, server_id: str, *, network_id: str | None = None,
+                         port_id: str | None = None) -> dict:
+        """A new port on ``network_id``, or the existing ``port_id``."""
+        attachment = {"port_id": port_id} if port_id else {"net_id": network_id}
+        return self._json("POST", f"/servers/{server_id}/os-interface",
+                          json={"interfaceAttachment": attachment})["interfaceAttachment"]
+
+    def detach_interface(self, server_id: str, port_id: str) -> None:
+        self.cloud.request("compute", "DELETE", f"/servers/{server_id}/os-interface/{port_id}",
+                           ok=(202,))
+
+    def add_security_group(self, server_id: str, name: str) -> None:
+        self.action(server_id, "addSecurityGroup", {"name": name}, ok=(202,))
+
+    def remove_security_group(self, server_id: str, name: str) -> None:
+        self.action(server_id, "removeSecurityGroup", {"name": name}, ok=(202,))

@@ -109,6 +109,74 @@ class NetworkClient:
     def list_floating_ips(self, **kw):
         return self.list("floatingips", **kw)
 
+    def list_external_networks(self) -> list[dict]:
+        """The networks floating IPs come from (``router:external``)."""
+        return self.list("networks", filters={"router:external": "true"})
+
+    # -------------------------------------------------------- floating IPs
+    def create_floating_ip(self, network_id: str, *, port_id: str | None = None,
+                           fixed_ip_address: str | None = None, description: str = "") -> dict:
+        """Allocate an address from the external network ``network_id`` (and associate it
+        at once when ``port_id`` is given)."""
+        fields = {"floating_network_id": network_id}
+        if port_id:
+            fields["port_id"] = port_id
+        if fixed_ip_address:
+            fields["fixed_ip_address"] = fixed_ip_address
+        if description:
+            fields["description"] = description
+        return self.create("floatingips", fields)
+
+    def associate_floating_ip(self, floating_ip_id: str, port_id: str,
+                              fixed_ip_address: str | None = None) -> dict:
+        fields = {"port_id": port_id}
+        if fixed_ip_address:
+            fields["fixed_ip_address"] = fixed_ip_address
+        return self._json("PUT", f"/floatingips/{floating_ip_id}",
+                          json={"floatingip": fields})["floatingip"]
+
+    def disassociate_floating_ip(self, floating_ip_id: str) -> dict:
+        return self._json("PUT", f"/floatingips/{floating_ip_id}",
+                          json={"floatingip": {"port_id": None}})["floatingip"]
+
+    def delete_floating_ip(self, floating_ip_id: str) -> None:
+        self.delete("floatingips", floating_ip_id)
+
+    # ----------------------------------------------------- security groups
+    def create_security_group(self, name: str, description: str = "") -> dict:
+        return self.create("security-groups", {"name": name, "description": description})
+
+    def update_security_group(self, group_id: str, **fields) -> dict:
+        return self._json("PUT", f"/security-groups/{group_id}",
+                          json={"security_group": fields})["security_group"]
+
+    def delete_security_group(self, group_id: str) -> None:
+        self.delete("security-groups", group_id)
+
+    def list_security_group_rules(self, **kw) -> list[dict]:
+        return self.list("security-group-rules", **kw)
+
+    def create_security_group_rule(self, group_id: str, *, direction: str = "ingress",
+                                   ethertype: str = "IPv4", protocol: str | None = None,
+                                   port_range_min: int | None = None,
+                                   port_range_max: int | None = None,
+                                   remote_ip_prefix: str | None = None,
+                                   remote_group_id: str | None = None,
+                                   description: str = "") -> dict:
+        """One rule; ``protocol`` None is any, a port range only for tcp/udp (and ICMP
+        type/code in the same two fields)."""
+        fields = {"security_group_id": group_id, "direction": direction, "ethertype": ethertype}
+        for key, value in (("protocol", protocol), ("port_range_min", port_range_min),
+                           ("port_range_max", port_range_max),
+                           ("remote_ip_prefix", remote_ip_prefix),
+                           ("remote_group_id", remote_group_id), ("description", description)):
+            if value not in (None, ""):
+                fields[key] = value
+        return self.create("security-group-rules", fields)
+
+    def delete_security_group_rule(self, rule_id: str) -> None:
+        self.delete("security-group-rules", rule_id)
+
     def quotas(self, project_id: str, *, details: bool = True) -> dict:
         """Quota limits; with ``details`` each as ``{"limit", "used", "reserved"}``."""
         path = f"/quotas/{project_id}/details" if details else f"/quotas/{project_id}"
