@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from . import image as glance
-from .compute import _build_steps, run_steps
+from .compute_servers import _build_steps, run_steps
 from . import network as neutron
 from .compute_views import flavor_snapshot
 from .keygen import fingerprint_of
