@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import network as neutron
+from . import network_model as neutron
 from .compute_actions import (
     list_instance_actions, remote_console, server_action, show_instance_action,
 )

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 
 from . import image as glance
-from . import network as neutron
+from . import network_model as neutron
 from .compute_views import (
     BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
 )
