@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from .http import Response
+from .routes import ID, RouteTable
 from .util import HttpError, iso_expires, iso_micro_z
 
 UNAUTH_MSG = "The request you have made requires authentication."
@@ -498,22 +497,28 @@ def get_domain(state, req, domain_id):
 
 # ----------------------------------------------------------------------------- routing
 
-_ID = r"([^/]+)"
-_ROUTES = [
-    (re.compile(r"^/v3/auth/tokens/?$"), {"POST": post_tokens, "GET": get_tokens,
-                                          "HEAD": get_tokens, "DELETE": delete_tokens}),
-    (re.compile(r"^/v3/auth/projects/?$"), {"GET": auth_projects}),
-    (re.compile(r"^/v3/auth/domains/?$"), {"GET": auth_domains}),
-    (re.compile(r"^/v3/auth/system/?$"), {"GET": auth_system}),
-    (re.compile(r"^/v3/auth/catalog/?$"), {"GET": auth_catalog}),
-    (re.compile(r"^/v3/users/%s/?$" % _ID), {"GET": get_user}),
-    (re.compile(r"^/v3/users/%s/projects/?$" % _ID), {"GET": get_user_projects}),
-    (re.compile(r"^/v3/users/%s/application_credentials/?$" % _ID), {"GET": list_app_creds}),
-    (re.compile(r"^/v3/users/%s/application_credentials/%s/?$" % (_ID, _ID)), {"GET": get_app_cred}),
-    (re.compile(r"^/v3/projects/?$"), {"GET": list_projects}),
-    (re.compile(r"^/v3/projects/%s/?$" % _ID), {"GET": get_project}),
-    (re.compile(r"^/v3/domains/%s/?$" % _ID), {"GET": get_domain}),
-]
+def _not_allowed(req, methods):
+    return keystone_error(405, "Method Not Allowed",
+                          "The method is not allowed for the requested URL.")
+
+
+_USER = "/v3/users/" + ID
+_ROUTES = RouteTable([
+    ("POST", "/v3/auth/tokens", post_tokens),
+    ("GET HEAD", "/v3/auth/tokens", get_tokens),
+    ("DELETE", "/v3/auth/tokens", delete_tokens),
+    ("GET", "/v3/auth/projects", auth_projects),
+    ("GET", "/v3/auth/domains", auth_domains),
+    ("GET", "/v3/auth/system", auth_system),
+    ("GET", "/v3/auth/catalog", auth_catalog),
+    ("GET", _USER, get_user),
+    ("GET", _USER + "/projects", get_user_projects),
+    ("GET", _USER + "/application_credentials", list_app_creds),
+    ("GET", _USER + "/application_credentials/" + ID, get_app_cred),
+    ("GET", "/v3/projects", list_projects),
+    ("GET", "/v3/projects/" + ID, get_project),
+    ("GET", "/v3/domains/" + ID, get_domain),
+], not_allowed=_not_allowed)
 
 
 def error_response(status: int, message: str | None = None):
@@ -534,14 +539,10 @@ def handle(state, req, sub: str) -> Response:
         return Response(300, {"versions": {"values": [_version_v3(req.base)]}})
     if sub in ("/v3", "/v3/"):
         return Response(200, {"version": _version_v3(req.base)})
-    for rx, methods in _ROUTES:
-        m = rx.match(sub)
-        if m:
-            fn = methods.get(req.method)
-            if fn is None:
-                raise keystone_error(405, "Method Not Allowed",
-                                     "The method is not allowed for the requested URL.")
-            with state.lock:
-                state.tick()
-                return fn(state, req, *m.groups())
-    raise keystone_error(404, "Not Found", "The resource could not be found.")
+    found = _ROUTES.find(req, sub)
+    if found is None:
+        raise keystone_error(404, "Not Found", "The resource could not be found.")
+    fn, args = found
+    with state.lock:
+        state.tick()
+        return fn(state, req, *args)

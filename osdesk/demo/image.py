@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import re
 import tempfile
-from urllib.parse import urlencode
 
 from .http import CHUNK, Response
 from .identity import authenticate
+from .paging import GlancePager, equal_filters
+from .routes import ID, RouteTable
 from .util import HttpError, is_uuid_like, iso_z
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
@@ -162,27 +162,21 @@ def _owner_or_403(req, img, action):
 
 # ----------------------------------------------------------------------------- handlers
 
+_PAGER = GlancePager(lambda req, msg: glance_error(400, msg, req), "/v2/", default=25, cap=1000,
+                     missing="marker %s not found")
+
+
 def list_images(state, req):
     ctx = req.ctx
-    try:
-        limit = int(req.param("limit", 25))
-    except ValueError:
-        raise glance_error(400, "limit param must be an integer", req)
-    if limit < 0:
-        raise glance_error(400, "limit param must be positive", req)
-    limit = min(limit, 1000)
-    marker = req.param("marker")
+    limit = _PAGER.limit(req)
     vis = req.param("visibility")
     if vis and vis not in VISIBILITIES + ("all",):
         raise glance_error(400, "Invalid visibility value: %s" % vis, req)
-    name = req.param("name")
-    status = req.param("status")
-    owner = req.param("owner")
     tags = req.params("tag")
     hidden = (req.param("os_hidden") or "false").lower() == "true"
     protected = req.param("protected")
-    dfmt = req.param("disk_format")
-    cfmt = req.param("container_format")
+    equal = equal_filters(req, [(k, k) for k in ("name", "status", "owner", "disk_format",
+                                                  "container_format")], lambda i, k: i[k])
     sort_key = req.param("sort_key", "created_at")
     sort_dir = req.param("sort_dir", "desc")
     sort = req.param("sort")
@@ -213,17 +207,9 @@ def list_images(state, req):
                 continue
         if img["os_hidden"] and not hidden:
             continue
-        if name is not None and img["name"] != name:
-            continue
-        if status is not None and img["status"] != status:
-            continue
-        if owner is not None and img["owner"] != owner:
+        if not all(f(img) for f in equal):
             continue
         if protected is not None and str(img["protected"]).lower() != protected.lower():
-            continue
-        if dfmt is not None and img["disk_format"] != dfmt:
-            continue
-        if cfmt is not None and img["container_format"] != cfmt:
             continue
         if tags and not all(t in img["tags"] for t in tags):
             continue
@@ -233,17 +219,8 @@ def list_images(state, req):
         v = i.get(sort_key)
         return (v is None, v if v is not None else 0, i["id"])
     out.sort(key=key, reverse=(sort_dir == "desc"))
-    if marker:
-        ids = [i["id"] for i in out]
-        if marker not in ids:
-            raise glance_error(400, "marker %s not found" % marker, req)
-        out = out[ids.index(marker) + 1:]
-    page = out[:limit]
-    params = [(k, v) for k, v in req.query if k != "marker"]
-    body = {"images": [image_view(i) for i in page], "schema": "/v2/schemas/images",
-            "first": "/v2/images" + ("?" + urlencode(params) if params else "")}
-    if page and len(page) == limit:
-        body["next"] = "/v2/images?" + urlencode(params + [("marker", page[-1]["id"])])
+    page, links = _PAGER.page(req, out, "images", limit=limit)
+    body = {"images": [image_view(i) for i in page], "schema": "/v2/schemas/images", **links}
     return Response(200, body)
 
 
@@ -419,26 +396,16 @@ def remove_image(state, image_id):
             pass
 
 
-def deactivate(state, req, image_id):
+def _set_active(state, req, image_id, action, active: bool):
+    """deactivate / reactivate: only between active and deactivated; idempotent."""
     img = _get(state, req, image_id)
-    _owner_or_403(req, img, "deactivate")
+    _owner_or_403(req, img, action)
     if img["status"] not in ("active", "deactivated"):
-        raise glance_error(403, "Not allowed to deactivate image in status '%s'" % img["status"],
+        raise glance_error(403, "Not allowed to %s image in status '%s'" % (action, img["status"]),
                            req)
-    if img["status"] == "active":
-        img["status"] = "deactivated"
-        img["updated_at"] = state.now()
-    return Response(204, None, content_type=None)
-
-
-def reactivate(state, req, image_id):
-    img = _get(state, req, image_id)
-    _owner_or_403(req, img, "reactivate")
-    if img["status"] not in ("active", "deactivated"):
-        raise glance_error(403, "Not allowed to reactivate image in status '%s'" % img["status"],
-                           req)
-    if img["status"] == "deactivated":
-        img["status"] = "active"
+    want = "active" if active else "deactivated"
+    if img["status"] != want:
+        img["status"] = want
         img["updated_at"] = state.now()
     return Response(204, None, content_type=None)
 
@@ -579,18 +546,31 @@ def _versions(base):
                           "status": "CURRENT" if v == cur else "SUPPORTED"} for v in ids]}
 
 
-_ID = r"([^/]+)"
-_ROUTES = [
-    (re.compile(r"^/v2/images/?$"), {"GET": list_images, "POST": create_image}),
-    (re.compile(r"^/v2/images/%s/?$" % _ID), {"GET": show_image, "PATCH": update_image,
-                                               "DELETE": delete_image}),
-    (re.compile(r"^/v2/images/%s/file/?$" % _ID), {"PUT": upload, "GET": download}),
-    (re.compile(r"^/v2/images/%s/actions/deactivate/?$" % _ID), {"POST": deactivate}),
-    (re.compile(r"^/v2/images/%s/actions/reactivate/?$" % _ID), {"POST": reactivate}),
-    (re.compile(r"^/v2/images/%s/tags/%s/?$" % (_ID, _ID)), {"PUT": add_tag,
-                                                             "DELETE": delete_tag}),
-]
-_NOLOCK = {upload, download}
+def _image_action(action, active):
+    return lambda state, req, image_id: _set_active(state, req, image_id, action, active)
+
+
+def _not_allowed(req, methods):
+    err = glance_error(405, "The method specified is not allowed for this resource.", req)
+    err.headers["Allow"] = ", ".join(sorted(methods))
+    return err
+
+
+_IMG = "/v2/images/" + ID
+_ROUTES = RouteTable([
+    ("GET", "/v2/images", list_images),
+    ("POST", "/v2/images", create_image),
+    ("GET", _IMG, show_image),
+    ("PATCH", _IMG, update_image),
+    ("DELETE", _IMG, delete_image),
+    ("PUT", _IMG + "/file", upload),
+    ("GET", _IMG + "/file", download),
+    ("POST", _IMG + "/actions/deactivate", _image_action("deactivate", False)),
+    ("POST", _IMG + "/actions/reactivate", _image_action("reactivate", True)),
+    ("PUT", _IMG + "/tags/" + ID, add_tag),
+    ("DELETE", _IMG + "/tags/" + ID, delete_tag),
+], not_allowed=_not_allowed)
+_NOLOCK = {upload, download}  # they stream: the lock is taken only around the state changes
 
 
 def handle(state, req, sub: str) -> Response:
@@ -599,22 +579,16 @@ def handle(state, req, sub: str) -> Response:
         return Response(status, _versions(req.base))
     if sub in ("/v2", "/v2/"):
         return Response(300, _versions(req.base))
-    for rx, methods in _ROUTES:
-        m = rx.match(sub)
-        if m:
-            fn = methods.get(req.method)
-            if fn is None:
-                err = glance_error(405, "The method specified is not allowed for this resource.",
-                                   req)
-                err.headers["Allow"] = ", ".join(sorted(methods))
-                raise err
-            with state.lock:
-                state.tick()
-                authenticate(state, req)
-                if req.ctx["project_id"] is None:
-                    raise glance_error(403, "You are not authorized to complete this action.", req)
-            if fn in _NOLOCK:
-                return fn(state, req, *m.groups())
-            with state.lock:
-                return fn(state, req, *m.groups())
-    raise glance_error(404, "The resource could not be found.", req)
+    found = _ROUTES.find(req, sub)
+    if found is None:
+        raise glance_error(404, "The resource could not be found.", req)
+    fn, args = found
+    with state.lock:
+        state.tick()
+        authenticate(state, req)
+        if req.ctx["project_id"] is None:
+            raise glance_error(403, "You are not authorized to complete this action.", req)
+    if fn in _NOLOCK:
+        return fn(state, req, *args)
+    with state.lock:
+        return fn(state, req, *args)
