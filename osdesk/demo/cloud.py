@@ -1,4 +1,4 @@
-"""``DemoCloud``: keystone + nova + glance + neutron on one local port."""
+"""``DemoCloud``: keystone + nova + glance + neutron + cinder on one local port."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import json
 import shutil
 import threading
 
-from . import compute, identity, image, network
+from . import block_storage, compute, identity, image, network
 from .http import Response, close_all, make_server
 from .seed import PASSWORD, PROJECT_NAME, USER_DOMAIN, USERNAME, seed
 from .state import CloudState
 
-ALL_SERVICES = ("identity", "compute", "image", "network")
+ALL_SERVICES = ("identity", "compute", "image", "network", "block-storage")
 
 _APACHE_404 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n'
                "<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n"
@@ -25,7 +25,8 @@ _CONSOLE_PAGE = ("<!DOCTYPE html>\n<html><head><title>osdesk demo console</title
 
 # prefix, catalog service type, module
 _PREFIXES = (("/identity", "identity", identity), ("/compute", "compute", compute),
-             ("/image", "image", image), ("/networking", "network", network))
+             ("/image", "image", image), ("/networking", "network", network),
+             ("/volume", "block-storage", block_storage))
 
 
 class Router:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from . import compute_volumes as volume_attachments
 from . import network_model as neutron
 from .compute_actions import (
     list_instance_actions, remote_console, server_action, show_instance_action,
@@ -610,6 +611,9 @@ ROUTES = RouteTable([
     ("GET", _SRV + "/tags/" + ID, tag_check),
     ("PUT", _SRV + "/tags/" + ID, tag_add),
     ("DELETE", _SRV + "/tags/" + ID, tag_remove),
+    ("GET", _SRV + "/os-volume_attachments", volume_attachments.list_attachments),
+    ("POST", _SRV + "/os-volume_attachments", volume_attachments.attach_volume),
+    ("DELETE", _SRV + "/os-volume_attachments/" + ID, volume_attachments.detach_volume),
     ("GET", _SRV + "/os-interface", iface_list),
     ("POST", _SRV + "/os-interface", iface_attach),
     ("GET", _SRV + "/os-interface/" + ID, iface_show),

@@ -553,21 +553,21 @@ def create_server(state, req):
     # image
     image_id = s.get("imageRef")
     bdm = s.get("block_device_mapping_v2") or []
-    boot_from_volume = any(isinstance(b, dict) and str(b.get("boot_index")) == "0" and
-                           b.get("destination_type") == "volume" for b in bdm)
-    if boot_from_volume:
-        raise nova_error(400, "Block Device Mapping is Invalid: failed to get volume: this demo "
-                              "cloud has no block storage service.")
-    if image_id in (None, ""):
-        raise nova_error(400, "Block Device Mapping is Invalid: Boot sequence for the instance "
-                              "and image/block device mapping combination is not valid.")
-    image_id = _image_ref(image_id)
-    if not is_uuid_like(image_id):
-        raise schema_error("imageRef", s["imageRef"], "%r is not a 'uuid'" % s["imageRef"])
     flavor = _flavor_by_ref(state, s["flavorRef"])
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
-    _validate_image_for_flavor(state, req, image_id, flavor)
+    from .compute_volumes import boot_volume
+    boot = boot_volume(state, req, bdm if isinstance(bdm, list) else [], flavor)
+    if boot is not None:
+        image_id = None
+    elif image_id in (None, ""):
+        raise nova_error(400, "Block Device Mapping is Invalid: Boot sequence for the instance "
+                              "and image/block device mapping combination is not valid.")
+    else:
+        image_id = _image_ref(image_id)
+        if not is_uuid_like(image_id):
+            raise schema_error("imageRef", s["imageRef"], "%r is not a 'uuid'" % s["imageRef"])
+        _validate_image_for_flavor(state, req, image_id, flavor)
     # misc fields
     key_name = s.get("key_name")
     if key_name is not None and key_name not in state.keypairs.get(req.ctx["user_id"], {}):
@@ -662,6 +662,9 @@ def create_server(state, req):
                 ev["result"] = "Error"
             srv.touch(now)
         else:
+            if boot is not None:
+                from .compute_volumes import make_boot_volume
+                make_boot_volume(state, srv, boot)
             run_steps(state, srv, _build_steps(state, srv, HOSTS[seq % len(HOSTS)]))
         created.append(srv)
     first = created[0]
@@ -723,6 +726,8 @@ def _finish_delete(state, srv):
             port.server = None
     if srv.shelved_image_id:
         glance.remove_image(state, srv.shelved_image_id)
+    from .compute_volumes import release_volumes
+    release_volumes(state, srv)
     pc.remove(srv)
     pc.tombstones[srv.id] = srv.seq
     if len(pc.tombstones) > 20000:

@@ -110,6 +110,7 @@ def catalog(state, base: str | None = None):
         ("compute", "nova", base + "/compute/v2.1"),
         ("image", "glance", base + "/image"),
         ("network", "neutron", base + "/networking"),
+        ("block-storage", "cinder", base + "/volume/v3"),
     ]
     out = []
     for stype, name, url in services:

@@ -248,6 +248,13 @@ def seed(state, n_servers: int):
                         ram=max(51200, ram + 65536))
         ports = sum(1 for p in state.ports.values() if p.project_id == projects[pname])
         state.net_quota[projects[pname]]["port"] = max(500, ports + 100)
+    if "block-storage" in state.services:
+        from .block_storage import seed_volumes
+        pc = state.compute[projects["demo"]]
+        servers = [pc.by_seq[q] for q in pc.seqs if q in pc.by_seq]
+        active = next((i for i in state.images.values() if i.get("status") == "active"
+                       and i.get("name", "").startswith("ubuntu")), None)
+        seed_volumes(state, projects["demo"], demo_uid, servers, active, now)
     state.projects_by_name = projects
 
 

@@ -55,7 +55,7 @@ def test_password_project_scoped_token_shape(demo):
     assert tok["issued_at"].endswith("Z")
     assert {r["name"] for r in tok["roles"]} == {"member", "reader"}
     types = {s["type"]: s for s in tok["catalog"]}
-    assert set(types) == {"identity", "compute", "image", "network"}
+    assert set(types) == {"identity", "compute", "image", "network", "block-storage"}
     ep = {e["interface"]: e["url"] for e in types["compute"]["endpoints"]}
     assert set(ep) == {"public", "internal", "admin"}
     assert ep["public"] == demo.base_url + "/compute/v2.1"
@@ -198,7 +198,7 @@ def test_projects_catalog_and_user(demo):
     assert set(ref["projects"][0]) <= set(r.json()["projects"][0])
     r = requests.get(demo.auth_url + "/auth/catalog", headers=h)
     assert {s["type"] for s in r.json()["catalog"]} == {"identity", "compute", "image",
-                                                        "network"}
+                                                        "network", "block-storage"}
     r = requests.get(demo.auth_url + "/users/%s/projects" % demo.USER_ID, headers=h)
     assert r.status_code == 200
     assert {p["name"] for p in r.json()["projects"]} == {"demo", "staging"}
