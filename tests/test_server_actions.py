@@ -11,22 +11,26 @@ STATUSES = ["ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "SHELVED", "SHELVED_OFFL
 EXPECTED = {
     "ACTIVE": {"stop", "reboot_soft", "reboot_hard", "pause", "suspend", "shelve", "rescue",
                "resize", "rebuild", "create_image", "console_log", "console_url",
-               "edit_metadata"},
+               "edit_metadata", "attach_interface", "detach_interface", "attach_volume",
+               "connect_ssh", "copy_ssh"},
     "SHUTOFF": {"start", "reboot_hard", "shelve", "rescue", "resize", "rebuild", "create_image",
-                "console_log", "edit_metadata"},
+                "console_log", "edit_metadata", "attach_interface", "detach_interface",
+                "attach_volume"},
     "PAUSED": {"unpause", "reboot_hard", "shelve", "create_image", "console_log",
-               "edit_metadata"},
+               "edit_metadata", "attach_interface", "detach_interface", "attach_volume"},
     "SUSPENDED": {"resume", "reboot_hard", "shelve", "create_image", "console_log",
                   "edit_metadata"},
-    "SHELVED": {"unshelve"},
-    "SHELVED_OFFLOADED": {"unshelve"},
-    "RESCUE": {"stop", "unrescue", "console_log", "console_url"},
-    "VERIFY_RESIZE": {"confirm_resize", "revert_resize", "console_log"},
+    "SHELVED": {"unshelve", "attach_volume"},
+    "SHELVED_OFFLOADED": {"unshelve", "attach_volume"},
+    "RESCUE": {"stop", "unrescue", "console_log", "console_url", "connect_ssh", "copy_ssh"},
+    "VERIFY_RESIZE": {"confirm_resize", "revert_resize", "console_log", "attach_volume"},
     "ERROR": {"stop", "reboot_hard", "rescue", "rebuild", "console_log"},
     "BUILD": set(),
     "REBOOT": set(),
 }
-ALWAYS = {"lock", "rename", "delete"}
+#: (floating IPs and security groups are Neutron's: any state; disassociate and detach
+#: volume need something attached, which these bare servers have not)
+ALWAYS = {"lock", "rename", "delete", "associate_fip", "security_groups"}
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -41,7 +45,7 @@ def test_disabled_items_name_the_needed_and_actual_state(status):
     server = {"id": "s1", "status": status, "locked": False}
     for action in ACTIONS:
         ok, why = availability(server, action)
-        if not ok and action.statuses is not None:
+        if not ok and action.statuses is not None and status not in action.statuses:
             assert why.startswith("needs ") and f"server is {status}" in why
 
 
@@ -72,3 +76,14 @@ def test_many_servers_enable_when_any_can_and_name_the_skipped():
     assert ok and why == "skips beta"
     ok, why = availability_for_many([b, b], ACTION_BY_KEY["pause"])
     assert not ok and "needs ACTIVE, server is SHUTOFF" == why
+
+
+def test_a_condition_is_the_reason_once_the_state_allows_the_action():
+    server = {"id": "s1", "status": "ACTIVE", "addresses": {}}
+    assert availability(server, "detach_volume") == (False, "no volume attached")
+    assert availability(server, "disassociate_fip") == (False, "no floating IP")
+    assert availability(dict(server, status="SUSPENDED"), "detach_volume") == (
+        False, "needs ACTIVE or PAUSED or SHELVED or SHELVED_OFFLOADED or SHUTOFF or "
+               "VERIFY_RESIZE, server is SUSPENDED")
+    attached = dict(server, **{"os-extended-volumes:volumes_attached": [{"id": "v"}]})
+    assert availability(attached, "detach_volume") == (True, "")

@@ -97,7 +97,7 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     grab(dialog, "profile-dialog")
     dialog.close()
 
-    from osdesk.views.server_menu import ConsoleLogViewer
+    from osdesk.views.server_dialogs import ConsoleLogViewer
     viewer = ConsoleLogViewer(window, servers.selected_rows()[0], window)
     viewer.show()
     await viewer._load()

@@ -100,7 +100,7 @@ class Shooter:
     def actions(self, name: str):
         """The window's ImageActions, KeypairActions or NetworkActions: the code
         behind that page's buttons and dialogs."""
-        return next(a for a in self.window.page_actions if type(a).__name__ == name)
+        return next(a for a in self.window.page_actions.values() if type(a).__name__ == name)
 
     def check_warnings(self, step: str) -> None:
         if self.warnings:

@@ -159,7 +159,7 @@ class Walk:
         viewer_action = self.menu_action("servers", one, "Console log")
         viewer_action.trigger()
         await asyncio.sleep(1.0)
-        from osdesk.views.server_menu import ConsoleLogViewer
+        from osdesk.views.server_dialogs import ConsoleLogViewer
         for viewer in self.window.findChildren(ConsoleLogViewer):
             self.shot(viewer, "console-log")
             viewer.close()
@@ -180,7 +180,7 @@ class Walk:
 
     async def keypairs(self, n):
         await self.page("keypairs")
-        self.window.page_actions[1].on_create()
+        self.window.page_actions["keypairs"].on_create()
         await self.answer("create-keypair", "Create key pair", "enter", text=f"walk-{n}")
         await self.answer("private-key", "Private key of", "Save")
         dlg = await self.dialog("Save the private key")
@@ -193,7 +193,7 @@ class Walk:
         dlg.accept()
         self.walked["save-private-key"] += 1
         await wait_for(lambda: (Path(self.tmp) / f"walk-{n}.pem").exists(), 20, "key file")
-        self.window.page_actions[1].on_import()
+        self.window.page_actions["keypairs"].on_import()
         await self.answer("import-key", "Import public key", "escape")
         page = await self.page("keypairs")
         await wait_for(lambda: page.model.raw(f"walk-{n}") is not None, 20, "new key pair")
@@ -203,7 +203,7 @@ class Walk:
     async def images(self):
         page = await self.page("images")
         active = self.rows("images", lambda r: r["status"] == "active" and not r.get("protected"))
-        self.window.page_actions[0].on_create()
+        self.window.page_actions["images"].on_create()
         await self.answer("create-image", "Create image", "escape")
         self.menu_action("images", active[:1], "Edit").trigger()
         await self.answer("edit-image", "Edit image", "escape")
@@ -216,7 +216,7 @@ class Walk:
     async def networks(self):
         await self.page("networks")
         nets = self.rows("networks", lambda r: not r.get("router:external"))
-        self.window.page_actions[2].on_create()
+        self.window.page_actions["networks"].on_create()
         await self.answer("create-network", "Create network", "escape")
         self.menu_action("networks", nets[:1], "Create subnet").trigger()
         await self.answer("create-subnet", "Create subnet", "escape")

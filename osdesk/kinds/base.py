@@ -51,12 +51,14 @@ class KindAction:
 
 
 def delete_action(collection: Collection | None = None, *, run=None, consequence: str = "",
-                  gate: Callable[[Rows], str] = lambda rows: "") -> KindAction:
-    """"Delete…" with a confirmation naming the rows: the one action most kinds share."""
+                  gate: Callable[[Rows], str] = lambda rows: "",
+                  label: str = "Delete…") -> KindAction:
+    """"Delete…" with a confirmation naming the rows: the one action most kinds share
+    (floating IPs say "Release…")."""
     if run is None and collection is not None:
         def run(cloud, row, _c=collection):
             return _c.delete(cloud, row["id"])
-    return KindAction("delete", "Delete…", gate=gate, run=run, confirm="always",
+    return KindAction("delete", label, gate=gate, run=run, confirm="always",
                       consequence=consequence, icon="delete", separator_before=True)
 
 
@@ -79,6 +81,8 @@ class ResourceKind:
     actions: tuple = ()
     #: other tables show these rows' names in place of their ids (reload after a change)
     named_elsewhere: bool = False
+    #: cloud -> pages with at least id and name, for those lookups; default: ``pages``
+    names: Callable[[object], Iterable[list[dict]]] | None = None
     #: extra spellings that find this kind (API URL names); the collection's are added
     aliases: tuple[str, ...] = field(default=())
     #: the page's place in the sidebar and tabs (lower first)
@@ -94,6 +98,10 @@ class ResourceKind:
         if self.collection is None:
             raise TypeError(f"kind {self.key!r} declares neither a collection nor list_pages")
         return self.collection.pages(cloud)
+
+    def name_pages(self, cloud) -> Iterable[list[dict]]:
+        """The rows other tables name these by (a lighter list where one exists)."""
+        return self.names(cloud) if self.names is not None else self.pages(cloud)
 
     def noun(self, count: int) -> str:
         """"1 server", "3 floating IPs": the title in running text, singular for one."""

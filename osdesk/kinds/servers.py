@@ -215,4 +215,7 @@ KIND = ResourceKind(
     "servers", "Servers", "compute", SERVER_COLUMNS,
     collection=Collection("compute", "/servers/detail", "servers", "server", "server"),
     list_pages=lambda cloud: cloud.compute.iter_server_pages(page_size=DEFAULT_PAGE_SIZE),
-    details=details, extra=action_log, busy=_busy, actions=tuple(ACTIONS), order=10)
+    details=details, extra=action_log, busy=_busy, actions=tuple(ACTIONS), order=10,
+    # other pages (floating IPs, volumes, ports) name servers: GET /servers has id and name
+    named_elsewhere=True,
+    names=lambda cloud: cloud.compute.iter_server_pages(detail=False, page_size=1000))

@@ -28,6 +28,8 @@ class LookupContext:
     subnet_names: Mapping[str, str] = field(default_factory=dict)
     project_names: Mapping[str, str] = field(default_factory=dict)
     domain_names: Mapping[str, str] = field(default_factory=dict)
+    server_names: Mapping[str, str] = field(default_factory=dict)
+    volume_names: Mapping[str, str] = field(default_factory=dict)
 
     def replace(self, **changes) -> "LookupContext":
         """A copy with some lookups replaced (the context itself is immutable)."""

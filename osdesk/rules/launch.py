@@ -26,6 +26,36 @@ class LaunchRequest:
     availability_zone: str | None = None
     user_data: str = ""
     metadata: dict = field(default_factory=dict)
+    #: boot from a new volume of this many GiB made from the image (None: the flavor's disk)
+    boot_volume_gib: int | None = None
+    #: the boot volume goes when the server is deleted
+    delete_volume_with_server: bool = True
+
+
+def image_min_gib(image: dict | None) -> int:
+    """The disk an image needs: its min_disk, or its size rounded up to whole GiB."""
+    if not image:
+        return 0
+    return max(_int(image.get("min_disk")), (_int(image.get("size")) + 2**30 - 1) // 2**30)
+
+
+def block_device_mapping(req: LaunchRequest) -> list[dict] | None:
+    """Nova's ``block_device_mapping_v2`` for booting from a new volume, or None."""
+    if not req.boot_volume_gib or not req.image:
+        return None
+    return [{"boot_index": 0, "uuid": req.image["id"], "source_type": "image",
+             "destination_type": "volume", "volume_size": int(req.boot_volume_gib),
+             "delete_on_termination": bool(req.delete_volume_with_server)}]
+
+
+def boot_volume_problem(size: int | None, image: dict | None) -> str:
+    if not size or image is None:
+        return ""
+    need = image_min_gib(image)
+    if size < need:
+        return (f"A boot volume of {size} GiB is too small for image {image.get('name')}; "
+                f"it needs at least {need} GiB.")
+    return ""
 
 
 def _int(value) -> int:
@@ -48,8 +78,9 @@ def image_problem(image: dict | None) -> str:
     return ""
 
 
-def flavor_problem(flavor: dict | None, image: dict | None) -> str:
-    """Why ``flavor`` cannot boot ``image`` (too little disk or RAM), or ""."""
+def flavor_problem(flavor: dict | None, image: dict | None, *, on_volume: bool = False) -> str:
+    """Why ``flavor`` cannot boot ``image`` (too little disk or RAM), or "". Booting
+    ``on_volume``, the flavor's disk does not matter."""
     if flavor is None:
         return "Pick a flavor."
     if image is None:
@@ -59,7 +90,7 @@ def flavor_problem(flavor: dict | None, image: dict | None) -> str:
     size_gb = (_int(image.get("size")) + 2**30 - 1) // 2**30
     disk = _int(flavor.get("disk"))
     ram = _int(flavor.get("ram"))
-    if disk and disk < max(min_disk, size_gb):
+    if disk and not on_volume and disk < max(min_disk, size_gb):
         need = max(min_disk, size_gb)
         return (f"Flavor {flavor.get('name')} has a {disk} GB disk; image "
                 f"{image.get('name')} needs at least {need} GB.")
@@ -119,7 +150,9 @@ def quota_problem(limits: dict | None, flavor: dict | None, count: int) -> str:
 def problems(req: LaunchRequest, limits: dict | None, *, networks_optional: bool) -> list[str]:
     """Every reason the launch would be refused, as sentences; empty when it may go."""
     out = [p for p in (name_problem(req.name), image_problem(req.image),
-                       flavor_problem(req.flavor, req.image),
+                       flavor_problem(req.flavor, req.image,
+                                      on_volume=bool(req.boot_volume_gib)),
+                       boot_volume_problem(req.boot_volume_gib, req.image),
                        user_data_problem(req.user_data) if req.user_data else "",
                        quota_problem(limits, req.flavor, req.count)) if p]
     if req.count < 1:

@@ -1,4 +1,5 @@
-"""Quota usage of the current project, from nova's limits and neutron's quota details. No Qt."""
+"""Quota usage of the current project, from nova's limits, neutron's quota details and
+cinder's quota set with usage. No Qt."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ COMPUTE = [("Instances", "totalInstancesUsed", "maxTotalInstances"),
 NETWORK = [("Networks", "network"), ("Subnets", "subnet"), ("Routers", "router"),
            ("Ports", "port"), ("Floating IPs", "floatingip"),
            ("Security groups", "security_group"), ("Security group rules", "security_group_rule")]
+
+#: (label, cinder quota key)
+BLOCK_STORAGE = [("Volumes", "volumes"), ("Volume storage (GiB)", "gigabytes"),
+                 ("Volume snapshots", "snapshots"), ("Backups", "backups")]
 
 
 @dataclass
@@ -66,4 +71,14 @@ def gather(cloud, project_id: str, keypair_count: int | None = None) -> tuple[li
                     rows.append(Usage("network", label, item.get("used"), item.get("limit")))
         except OsdeskError as exc:
             problems.append(f"Network quota: {exc}")
+    if cloud.has_service("block-storage") and project_id:
+        try:
+            quota = cloud.block_storage.quotas(project_id)
+            for label, key in BLOCK_STORAGE:
+                item = quota.get(key)
+                if isinstance(item, dict):
+                    rows.append(Usage("block-storage", label, item.get("in_use"),
+                                      item.get("limit")))
+        except OsdeskError as exc:
+            problems.append(f"Block storage quota: {exc}")
     return rows, problems

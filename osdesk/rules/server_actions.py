@@ -27,8 +27,11 @@ class ServerAction:
     condition: tuple | None = None
     #: works on one server at a time (asks for something specific to it, or shows it)
     single: bool = False
-    #: the menu's group; a separator stands between groups
+    #: where the menu shows it: "" at the top, "power" in the Power submenu, "power:pause"
+    #: there after a separator; a separator stands between groups
     group: str = ""
+    #: runs through its own dialogs (a floating IP, a volume, a terminal), not one Nova call
+    flow: bool = False
 
 
 def _s(*names):
@@ -39,7 +42,24 @@ def _locked(server):
     return bool(server.get("locked"))
 
 
+#: nova's attach_volume/detach_volume check_instance_state (no SUSPENDED)
+_VOLUME_STATES = _s("ACTIVE", "PAUSED", "SHUTOFF", "VERIFY_RESIZE", "SHELVED",
+                    "SHELVED_OFFLOADED")
+
+
+def _has_floating(server) -> bool:
+    return any(entry.get("OS-EXT-IPS:type") == "floating"
+               for entries in (server.get("addresses") or {}).values()
+               if isinstance(entries, list) for entry in entries if isinstance(entry, dict))
+
+
+def _has_volumes(server) -> bool:
+    return bool(server.get("os-extended-volumes:volumes_attached"))
+
+
 ACTIONS: list[ServerAction] = [
+    ServerAction("connect_ssh", "Connect (SSH)", _s("ACTIVE", "RESCUE"), mutating=False,
+                 single=True, flow=True),
     ServerAction("start", "Start", _s("SHUTOFF"), target="ACTIVE",
                  group="power"),
     ServerAction("stop", "Stop", _s("ACTIVE", "RESCUE", "ERROR"), target="SHUTOFF",
@@ -53,13 +73,13 @@ ACTIONS: list[ServerAction] = [
                                                 "in memory is lost.",
                  group="power"),
     ServerAction("pause", "Pause", _s("ACTIVE"), target="PAUSED",
-                 group="pause"),
+                 group="power:pause"),
     ServerAction("unpause", "Unpause", _s("PAUSED"), target="ACTIVE",
-                 group="pause"),
+                 group="power:pause"),
     ServerAction("suspend", "Suspend", _s("ACTIVE"), target="SUSPENDED",
-                 group="pause"),
+                 group="power:pause"),
     ServerAction("resume", "Resume", _s("SUSPENDED"), target="ACTIVE",
-                 group="pause"),
+                 group="power:pause"),
     ServerAction("lock", "Lock", None, mutating=False,
                  condition=(lambda s: not _locked(s), "already locked"),
                  group="lifecycle"),
@@ -69,39 +89,56 @@ ACTIONS: list[ServerAction] = [
     ServerAction("shelve", "Shelve", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
                  target="SHELVED_OFFLOADED", confirm="several",
                  consequence="They are shut down and may move to another host when unshelved.",
-                 group="lifecycle"),
+                 group="lifecycle:shelve"),
     ServerAction("unshelve", "Unshelve", _s("SHELVED", "SHELVED_OFFLOADED"), target="ACTIVE",
-                 group="lifecycle"),
+                 group="lifecycle:shelve"),
     ServerAction("rescue", "Rescue", _s("ACTIVE", "SHUTOFF", "ERROR"), target="RESCUE",
-                 group="lifecycle"),
+                 group="lifecycle:shelve"),
     ServerAction("unrescue", "Unrescue", _s("RESCUE"), target="ACTIVE",
-                 group="lifecycle"),
+                 group="lifecycle:shelve"),
     ServerAction("resize", "Resize…", _s("ACTIVE", "SHUTOFF"), needs_input=True,
                  target="VERIFY_RESIZE", confirm="several",
                  consequence="Each server restarts on the new flavor.",
-                 group="change", single=True),
+                 group="lifecycle:change", single=True),
     ServerAction("confirm_resize", "Confirm resize", _s("VERIFY_RESIZE"), target="ACTIVE",
-                 group="change"),
+                 group="lifecycle:change"),
     ServerAction("revert_resize", "Revert resize", _s("VERIFY_RESIZE"), target="ACTIVE",
-                 group="change"),
+                 group="lifecycle:change"),
     ServerAction("rebuild", "Rebuild…", _s("ACTIVE", "SHUTOFF", "ERROR"), needs_input=True,
                  confirm="always", target="ACTIVE",
                  consequence="Their disks are wiped and rewritten from the image.",
-                 group="change", single=True),
+                 group="lifecycle:change", single=True),
     ServerAction("create_image", "Create snapshot…",
                  _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"), needs_input=True,
-                 group="change", single=True),
+                 group="lifecycle:change", single=True),
+    ServerAction("rename", "Rename…", None, needs_input=True, mutating=False,
+                 group="lifecycle:edit", single=True),
+    ServerAction("edit_metadata", "Edit metadata…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
+                 needs_input=True,
+                 group="lifecycle:edit", single=True),
+    ServerAction("associate_fip", "Associate floating IP…", None, mutating=False, single=True,
+                 group="network", flow=True),
+    ServerAction("disassociate_fip", "Disassociate floating IP", None, mutating=False,
+                 single=True, group="network", flow=True,
+                 condition=(_has_floating, "no floating IP")),
+    ServerAction("attach_interface", "Attach interface…", _s("ACTIVE", "SHUTOFF", "PAUSED"), single=True,
+                 group="network:interface", flow=True),
+    ServerAction("detach_interface", "Detach interface…", _s("ACTIVE", "SHUTOFF", "PAUSED"), single=True,
+                 group="network:interface", flow=True),
+    ServerAction("security_groups", "Security groups…", None, mutating=False, single=True,
+                 group="network:groups", flow=True),
+    ServerAction("attach_volume", "Attach volume…", _VOLUME_STATES, single=True, group="storage",
+                 flow=True),
+    ServerAction("detach_volume", "Detach volume…", _VOLUME_STATES, single=True, group="storage",
+                 flow=True, condition=(_has_volumes, "no volume attached")),
+    ServerAction("copy_ssh", "Copy SSH command", _s("ACTIVE", "RESCUE"), mutating=False,
+                 single=True, group="console", flow=True),
     ServerAction("console_log", "Console log…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED",
                                                     "RESCUE", "ERROR", "VERIFY_RESIZE"),
                  mutating=False,
-                 group="inspect", single=True),
+                 group="console:log", single=True),
     ServerAction("console_url", "Open console…", _s("ACTIVE", "RESCUE"), mutating=False,
-                 group="inspect", single=True),
-    ServerAction("rename", "Rename…", None, needs_input=True, mutating=False,
-                 group="inspect", single=True),
-    ServerAction("edit_metadata", "Edit metadata…", _s("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"),
-                 needs_input=True,
-                 group="inspect", single=True),
+                 group="console:log", single=True),
     ServerAction("delete", "Delete…", None, confirm="always",
                  consequence="Their disks are destroyed; this cannot be undone.",
                  group="delete"),
@@ -120,10 +157,6 @@ def availability(server: dict, action: ServerAction | str, *, is_admin: bool = F
         if _locked(server) and not is_admin:
             return False, "server is locked; unlock it first"
         return True, ""
-    if action.condition is not None:
-        predicate, why = action.condition
-        if not predicate(server):
-            return False, why
     if action.mutating and task:
         return False, f"wait: task {task} is in progress"
     if action.mutating and _locked(server) and not is_admin:
@@ -131,6 +164,10 @@ def availability(server: dict, action: ServerAction | str, *, is_admin: bool = F
     if action.statuses is not None and status not in action.statuses:
         needs = " or ".join(sorted(action.statuses))
         return False, f"needs {needs}, server is {status}"
+    if action.condition is not None:
+        predicate, why = action.condition
+        if not predicate(server):
+            return False, why
     return True, ""
 
 

@@ -113,8 +113,8 @@ class CloudSession(QObject):
                 if not kind.named_elsewhere:
                     continue
                 try:
-                    out[kind.key] = [row for page in kind.pages(cloud) for row in page]
-                except OsdeskError:
+                    out[kind.key] = [row for page in kind.name_pages(cloud) for row in page]
+                except OsdeskError:  # no such service, or not allowed: ids stay ids
                     out[kind.key] = []
             return out
         try:
@@ -172,7 +172,12 @@ class CloudSession(QObject):
         self.runner.executor(self.ctx.key).submit(cloud.close)
 
 
-def lookups_from_lists(flavors=(), images=(), networks=(), subnets=(), projects=()) -> LookupContext:
+def _names(rows) -> dict[str, str]:
+    return {r["id"]: r.get("name") or r["id"] for r in rows if r.get("id")}
+
+
+def lookups_from_lists(flavors=(), images=(), networks=(), subnets=(), projects=(),
+                       servers=(), volumes=()) -> LookupContext:
     """Build the id → name caches the tables use from plain list results."""
     cidrs: dict[str, list[str]] = {}
     for subnet in subnets:
@@ -184,7 +189,8 @@ def lookups_from_lists(flavors=(), images=(), networks=(), subnets=(), projects=
         subnet_cidrs_by_network=cidrs,
         subnet_names={s["id"]: s.get("name") or s.get("cidr", s["id"]) for s in subnets
                       if s.get("id")},
-        project_names={p["id"]: p.get("name") or p["id"] for p in projects if p.get("id")})
+        project_names=_names(projects), server_names=_names(servers),
+        volume_names=_names(volumes))
 
 
 class ResourceFeed(QObject):

@@ -180,6 +180,24 @@ async def ask_text(parent: QWidget | None, title: str, label: str, text: str = "
         dispose(dialog)
 
 
+async def ask_int(parent: QWidget | None, title: str, label: str, value: int, *,
+                  minimum: int, maximum: int = 2 ** 31 - 1) -> int | None:
+    """A whole number in [minimum, maximum]; None when cancelled."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setInputMode(QInputDialog.InputMode.IntInput)
+    dialog.setIntRange(minimum, maximum)
+    dialog.setIntValue(max(minimum, min(value, maximum)))
+    dialog.setMinimumWidth(380)
+    try:
+        if await shown(dialog) != QDialog.DialogCode.Accepted.value:
+            return None
+        return dialog.intValue()
+    finally:
+        dispose(dialog)
+
+
 async def ask_item(parent: QWidget | None, title: str, label: str, items: Sequence[str],
                    current: int = 0) -> str | None:
     """One of ``items``; None when cancelled."""

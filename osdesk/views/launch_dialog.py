@@ -5,14 +5,15 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog,
                                QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QRadioButton,
                                QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from osdesk.rules.launch import LaunchRequest, _int, flavor_problem, problems, quota_effect
+from osdesk.rules.launch import (LaunchRequest, _int, flavor_problem, image_min_gib, problems,
+                                 quota_effect)
 from osdesk.rules.formats import fmt_size
 
 
@@ -72,6 +73,17 @@ class LaunchDialog(QDialog):
         self.new_keypair_button = QPushButton("New key pair…")
         self.az_combo = QComboBox()
         self.az_combo.addItem("(any zone)", None)
+        self.boot_volume_box = QCheckBox("Boot from a new volume of")
+        self.boot_volume_box.setToolTip("Cinder copies the image to a new volume and the "
+                                        "server boots from it; the flavor's disk is not used.")
+        self.boot_volume_spin = QSpinBox()
+        self.boot_volume_spin.setRange(1, 16384)
+        self.boot_volume_spin.setValue(10)
+        self.boot_volume_spin.setSuffix(" GiB")
+        self.boot_volume_spin.setEnabled(False)
+        self.delete_volume_box = QCheckBox("delete it with the server")
+        self.delete_volume_box.setChecked(True)
+        self.delete_volume_box.setEnabled(False)
 
         basics = QFormLayout()
         row = QHBoxLayout()
@@ -80,6 +92,12 @@ class LaunchDialog(QDialog):
         row.addWidget(self.count_spin)
         basics.addRow("Name", row)
         basics.addRow("Image", self.image_combo)
+        boot = QHBoxLayout()
+        boot.addWidget(self.boot_volume_box)
+        boot.addWidget(self.boot_volume_spin)
+        boot.addWidget(self.delete_volume_box)
+        boot.addStretch(1)
+        basics.addRow("", boot)
         basics.addRow("Flavor", self.flavor_combo)
         kp = QHBoxLayout()
         kp.addWidget(self.keypair_combo, 1)
@@ -175,6 +193,8 @@ class LaunchDialog(QDialog):
         self.count_spin.valueChanged.connect(self.validate)
         self.image_combo.currentIndexChanged.connect(self.on_image_changed)
         self.flavor_combo.currentIndexChanged.connect(self.validate)
+        self.boot_volume_box.toggled.connect(self.on_boot_volume_toggled)
+        self.boot_volume_spin.valueChanged.connect(self.validate)
         self.net_group.buttonToggled.connect(lambda *a: self.validate())
         self.network_list.itemChanged.connect(lambda *a: self.validate())
         self.user_data_edit.textChanged.connect(self.validate)
@@ -243,13 +263,21 @@ class LaunchDialog(QDialog):
         self.keypair_combo.addItem(name, name)
         self.keypair_combo.setCurrentIndex(self.keypair_combo.count() - 1)
 
+    def on_boot_volume_toggled(self, on: bool) -> None:
+        self.boot_volume_spin.setEnabled(on)
+        self.delete_volume_box.setEnabled(on)
+        self.on_image_changed()
+
     def on_image_changed(self, *args) -> None:
         image = self.current_image()
+        on_volume = self.boot_volume_box.isChecked()
+        if image is not None and self.boot_volume_spin.value() < image_min_gib(image):
+            self.boot_volume_spin.setValue(max(1, image_min_gib(image)))
         current = self.flavor_combo.currentData()
         self.flavor_combo.blockSignals(True)
         self.flavor_combo.clear()
         for flavor in self.flavors:
-            why = flavor_problem(flavor, image)
+            why = flavor_problem(flavor, image, on_volume=on_volume)
             label = _flavor_label(flavor) + ("  — too small for this image" if why else "")
             self.flavor_combo.addItem(label, flavor["id"])
             if why:
@@ -257,7 +285,8 @@ class LaunchDialog(QDialog):
                                               Qt.ItemDataRole.ToolTipRole)
         index = self.flavor_combo.findData(current)
         if index < 0:
-            index = next((i for i, f in enumerate(self.flavors) if not flavor_problem(f, image)), 0)
+            index = next((i for i, f in enumerate(self.flavors)
+                          if not flavor_problem(f, image, on_volume=on_volume)), 0)
         self.flavor_combo.setCurrentIndex(index if self.flavors else -1)
         self.flavor_combo.blockSignals(False)
         self.validate()
@@ -293,7 +322,10 @@ class LaunchDialog(QDialog):
                              networks=networks, key_name=self.keypair_combo.currentData(),
                              security_groups=groups,
                              availability_zone=self.az_combo.currentData(),
-                             user_data=self.user_data_edit.toPlainText(), metadata=metadata)
+                             user_data=self.user_data_edit.toPlainText(), metadata=metadata,
+                             boot_volume_gib=self.boot_volume_spin.value()
+                             if self.boot_volume_box.isChecked() else None,
+                             delete_volume_with_server=self.delete_volume_box.isChecked())
 
     def problems(self) -> list[str]:
         return problems(self.request(), self.limits, networks_optional=self.networks_optional)

@@ -8,6 +8,7 @@ import base64
 from PySide6.QtCore import QObject, Qt
 
 from osdesk.api import OsdeskError
+from osdesk.rules.launch import block_device_mapping
 from osdesk.runtime.runner import Stale
 from osdesk.runtime.session import CloudSession
 from osdesk.views import dialogs
@@ -74,7 +75,8 @@ class LaunchFlow(QObject):
             await dialogs.warn(dialog, "New key pair", str(exc))
             return
         dialog.add_keypair(keypair["name"])
-        await save_private_key(dialog, keypair)
+        from osdesk.views.server_flows import remember_key_file
+        remember_key_file(self.window, keypair["name"], await save_private_key(dialog, keypair))
 
     async def launch(self, session: CloudSession, req) -> None:
         compute = session.cloud.compute
@@ -83,12 +85,14 @@ class LaunchFlow(QObject):
         self.window.statusBar().showMessage(f"Launching {req.name}…")
         try:
             body = await session.call(
-                compute.create_server, req.name, req.image["id"], req.flavor["id"],
+                compute.create_server, req.name,
+                None if req.boot_volume_gib else req.image["id"], req.flavor["id"],
                 networks=req.networks, key_name=req.key_name,
                 security_groups=req.security_groups or None,
                 availability_zone=req.availability_zone,
                 user_data=_b64(req.user_data) if req.user_data else None,
-                metadata=req.metadata or None, min_count=req.count, max_count=req.count)
+                metadata=req.metadata or None, min_count=req.count, max_count=req.count,
+                block_device_mapping_v2=block_device_mapping(req))
         except Stale:
             return
         except OsdeskError as exc:

@@ -1,4 +1,5 @@
-"""The quota overview: how much of each compute and network quota the project uses."""
+"""The quota overview: how much of each compute, network and block storage quota the
+project uses."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ class QuotaPage(QWidget):
         top.addWidget(self.refresh_button)
         self.compute_box = QGroupBox("Compute")
         self.network_box = QGroupBox("Network")
-        for box in (self.compute_box, self.network_box):
+        self.storage_box = QGroupBox("Block storage")
+        for box in (self.compute_box, self.network_box, self.storage_box):
             box.setLayout(QGridLayout())
         self.problems = QLabel()
         self.problems.setWordWrap(True)
@@ -45,6 +47,7 @@ class QuotaPage(QWidget):
         body_layout = QVBoxLayout(body)
         body_layout.addWidget(self.compute_box)
         body_layout.addWidget(self.network_box)
+        body_layout.addWidget(self.storage_box)
         body_layout.addWidget(self.problems)
         body_layout.addStretch(1)
         scroll = QScrollArea()
@@ -59,7 +62,7 @@ class QuotaPage(QWidget):
 
     def reset(self) -> None:
         self.loaded_once = False
-        for box in (self.compute_box, self.network_box):
+        for box in (self.compute_box, self.network_box, self.storage_box):
             _clear(box.layout())
         self.bars.clear()
         self.state.setText("")
@@ -89,7 +92,8 @@ class QuotaPage(QWidget):
         self.reset()
         self.loaded_once = True
         for usage in rows:
-            box = self.compute_box if usage.service == "compute" else self.network_box
+            box = {"compute": self.compute_box, "network": self.network_box}.get(
+                usage.service, self.storage_box)
             grid = box.layout()
             r = grid.rowCount()
             bar = QProgressBar()
@@ -110,6 +114,7 @@ class QuotaPage(QWidget):
             grid.addWidget(label, r, 0)
             grid.addWidget(bar, r, 1)
             self.bars[usage.label] = bar
+        self.storage_box.setVisible(any(u.service == "block-storage" for u in rows))
         self.problems.setText("<br>".join(problems))
         self.problems.setVisible(bool(problems))
         self.state.setText("")

@@ -1,12 +1,8 @@
-"""Context-menu and toolbar actions of the image, key pair, network and subnet pages
-(their dialogs: image_dialogs.py, keypair_views.py, network_dialogs.py)."""
+"""The dialog-backed actions of the image, key pair and network pages (their dialogs:
+image_dialogs.py, keypair_views.py, network_dialogs.py); the rest is declared by the kinds."""
 
 from __future__ import annotations
 
-import html
-
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog
 
 from osdesk.api import OsdeskError
@@ -14,138 +10,10 @@ from osdesk.api.errors import Cancelled
 from osdesk.api.image import patch_ops
 from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
-from osdesk.views.icons import icon
 from osdesk.views.keypair_views import ImportKeyDialog
 from osdesk.views.network_dialogs import NetworkDialog
-
-
-def _names(rows: list[dict], key: str = "name") -> list[str]:
-    return [str(r.get(key) or r.get("id")) for r in rows]
-
-
-class PageActions(QObject):
-    """A page's menu and toolbar, built from its kind's declared actions.
-
-    An action with a ``run`` goes row by row through :meth:`each`; one without is a
-    dialog, which a subclass provides as ``ask_<key>(rows)`` (a row action) or
-    ``on_<key>()`` (a page action such as Create…).
-    """
-
-    def __init__(self, window, page):
-        super().__init__(page)
-        self.window = window
-        self.page = page
-        self.kind = page.kind
-        page.menu_provider = self.menu_actions
-        for spec in self.kind.actions:
-            if spec.page:
-                page.add_page_action(self.action(spec.label, getattr(self, f"on_{spec.key}"),
-                                                 icon_name=spec.icon))
-
-    @property
-    def session(self):
-        return self.window.session
-
-    def action(self, text: str, slot, *, enabled=True, why: str = "", icon_name=None) -> QAction:
-        a = QAction(icon(icon_name) if icon_name else QAction().icon(), text, self.page)
-        a.setEnabled(enabled)
-        if why:
-            a.setToolTip(why)
-            a.setStatusTip(why)
-            if not enabled:
-                a.setText(f"{text}  ({why})")
-        a.triggered.connect(lambda _=False: slot())
-        return a
-
-    def menu_actions(self, page, rows):
-        """The declared row actions that apply to ``rows``, disabled with the reason."""
-        out = []
-        for spec in self.kind.actions:
-            if spec.page or not spec.when(rows):
-                continue
-            if spec.separator_before and out:
-                out.append(None)
-            why = spec.why_not(rows, self.kind.noun(1))
-            out.append(self.action(spec.label, lambda k=spec.key, r=list(rows):
-                                   self.spawn(self.perform(k, r)),
-                                   enabled=not why, why=why, icon_name=spec.icon))
-        return out
-
-    async def perform(self, key: str, rows: list[dict]) -> None:
-        """Run the declared action ``key`` on ``rows``: confirm first where it says so."""
-        spec = next(a for a in self.kind.actions if a.key == key)
-        if spec.run is None:
-            await getattr(self, f"ask_{key}")(rows)
-            return
-        verb = spec.label.rstrip("…")
-        asks = spec.confirm == "always" or (spec.confirm == "several" and len(rows) > 1)
-        if asks and not await self.confirm(verb, rows, spec.consequence):
-            return
-        label = f"{verb} {self.kind.noun(1)}" if spec.confirm else verb
-        await self.each(label, rows, spec.run)
-
-    async def delete(self, rows: list[dict]) -> None:
-        await self.perform("delete", rows)
-
-    def spawn(self, coro):
-        return self.window._spawn(coro)
-
-    def changed(self) -> None:
-        """Something was created, edited or deleted: reload the page, and the names
-        other pages show for ids (an image's name in the Servers table, a network's in
-        the Subnets table) when this page's resources are among them."""
-        self.page.refresh()
-        session = self.session
-        if session is not None and self.kind.named_elsewhere:
-            self.spawn(session.load_lookups())
-
-    async def call(self, fn, *args, **kwargs):
-        """Run on the cloud's worker; an OsdeskError is shown and re-raised."""
-        session = self.session
-        if session is None:
-            raise Stale()
-        return await session.call(fn, *args, **kwargs)
-
-    async def transfer(self, work):
-        """Run ``work(cloud)`` beside the cloud's worker (an upload or download), so the
-        pages of the same cloud keep loading meanwhile."""
-        session = self.session
-        if session is None:
-            raise Stale()
-        return await session.transfer(work)
-
-    async def each(self, label: str, rows: list[dict], run) -> None:
-        """Run ``run(cloud, row)`` per row on the worker; report per-row success or failure."""
-        failures = []
-        for row in rows:
-            session = self.session
-            if session is None:
-                return
-            try:
-                await self.call(run, session.cloud, row)
-            except Stale:
-                return
-            except OsdeskError as exc:
-                failures.append((row, str(exc)))
-        done = len(rows) - len(failures)
-        self.window.statusBar().showMessage(f"{label}: {done} of {len(rows)} done", 15000)
-        if failures:
-            key = self.kind.row_key
-            items = "".join(f"<li><b>{html.escape(str(r.get('name') or r.get(key)))}</b>: "
-                            f"{html.escape(msg, quote=False)}</li>" for r, msg in failures)
-            self.changed()
-            await dialogs.warn(self.page, label, f"<ul>{items}</ul>")
-            return
-        self.changed()
-
-    async def confirm(self, verb: str, rows: list[dict], consequence: str = "") -> bool:
-        """"Delete 3 images" / Cancel, Cancel the default; the rows' names listed."""
-        noun = self.kind.noun(len(rows))
-        return await dialogs.confirm(self.page, f"{verb} {noun}", verb, f"{len(rows)} {noun}",
-                                     _names(rows), consequence)
-
-    async def warn(self, title: str, exc) -> None:
-        await dialogs.warn(self.page, title, html.escape(str(exc), quote=False))
+from osdesk.views.page_actions import PageActions
+from osdesk.views.server_flows import remember_key_file
 
 
 # ----------------------------------------------------------------------- images
@@ -260,6 +128,7 @@ class KeypairActions(PageActions):
             return
         self.changed()  # the new key pair shows while the user picks where to save its key
         path = await save_private_key(self.page, keypair)
+        remember_key_file(self.window, keypair["name"], path)
         if path:
             self.window.statusBar().showMessage(f"Private key saved to {path} (mode 0600)", 15000)
 
@@ -327,12 +196,3 @@ class NetworkActions(PageActions):
             return
         self.changed()
         self.window.pages["subnets"].refresh()
-
-
-#: the pages whose declared actions include dialogs, and the class that has them;
-#: a kind whose actions all ``run`` on their own gets a plain :class:`PageActions`
-DIALOGS = {"images": ImageActions, "keypairs": KeypairActions, "networks": NetworkActions}
-
-
-def actions_for(window, page) -> PageActions:
-    return DIALOGS.get(page.kind.key, PageActions)(window, page)

@@ -6,7 +6,7 @@ import asyncio
 import datetime as _dt
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QMenu, QPushButton, QSplitter, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
@@ -26,6 +26,32 @@ _BANNER = {
     "error": "background: rgba(220, 53, 69, 0.14); border: 1px solid rgba(220, 53, 69, 0.5);",
     "info": "background: rgba(13, 110, 253, 0.10); border: 1px solid rgba(13, 110, 253, 0.4);",
 }
+
+
+def add_grouped(menu: QMenu, entries) -> None:
+    """Add actions (None: a separator) to ``menu``; an action whose "submenu" property
+    names one goes into that submenu, made where its first action stands. Submenus stand
+    together in one block; a separator inside a submenu stays in it."""
+    submenus: dict[str, QMenu] = {}
+    last, pending = None, False
+    for entry in entries:
+        if entry is None:
+            pending = True
+            continue
+        title = entry.property("submenu")
+        target = submenus.get(title) if title else menu
+        if target is None:
+            target = submenus[title] = QMenu(title, menu)
+            if pending and last is menu:
+                menu.addSeparator()
+            menu.addMenu(target)
+        elif pending and target is last:
+            target.addSeparator()
+        elif pending and target is menu:
+            menu.addSeparator()
+        pending = False
+        target.addAction(entry)
+        last = target
 
 
 class ResourcePage(QWidget):
@@ -239,11 +265,7 @@ class ResourcePage(QWidget):
     def build_context_menu(self, rows: list[dict]) -> QMenu:
         menu = QMenu(self)
         if self.menu_provider is not None:
-            for action in self.menu_provider(self, rows):
-                if action is None:
-                    menu.addSeparator()
-                else:
-                    menu.addAction(action)
+            add_grouped(menu, self.menu_provider(self, rows))
             menu.addSeparator()
         inspect = menu.addAction(icon("inspect"), "Inspect JSON")
         inspect.setEnabled(len(rows) == 1)

@@ -7,9 +7,7 @@ import html
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QMessageBox,
-                               QPlainTextEdit, QPushButton, QSpinBox, QCheckBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from osdesk.api import NotFound, OsdeskError
 from osdesk.runtime.runner import Stale
@@ -17,6 +15,12 @@ from osdesk.rules.server_actions import (ACTION_BY_KEY, availability, availabili
                                    confirm_verb, needs_confirmation)
 from osdesk.runtime.server_ops import follow, run_on_servers, summarize
 from osdesk.views import dialogs
+from osdesk.views.server_dialogs import ConsoleLogViewer, MetadataDialog, ResizeDialog
+
+
+#: the submenus of the server menu, by the first part of an action's group
+SUBMENUS = {"power": "Power", "lifecycle": "Lifecycle", "network": "Network",
+            "storage": "Storage", "console": "Console"}
 
 
 def menu_order(actions) -> list:
@@ -39,6 +43,8 @@ class ServerActions(QObject):
         self.page = page
         self._follows: dict[str, asyncio.Task] = {}
         page.menu_provider = self.menu_actions
+        from osdesk.views.server_flows import ServerFlows
+        self.flows = ServerFlows(self)
 
     @property
     def session(self):
@@ -67,6 +73,9 @@ class ServerActions(QObject):
                 if not enabled:
                     action.setText(f"{spec.label}  ({why})")
             action.triggered.connect(lambda _=False, k=key, r=list(rows): self.trigger(k, r))
+            submenu = SUBMENUS.get(spec.group.split(":")[0])
+            if submenu:
+                action.setProperty("submenu", submenu)
             out.append(action)
         return out
 
@@ -79,6 +88,9 @@ class ServerActions(QObject):
         if session is None:
             return
         spec = ACTION_BY_KEY[key]
+        if spec.flow:
+            await self.flows.run(key, rows[0])
+            return
         args = await self.ask_inputs(key, rows)
         if args is None:
             return
@@ -185,13 +197,41 @@ class ServerActions(QObject):
                                           f"{rows[0].get('name', 'server')}-snapshot")
             return {"name": name} if name else None
         if key == "resize":
-            return await self._pick("Resize server", "New flavor:", "flavors", rows[0],
-                                     exclude=(rows[0].get("flavor") or {}).get("id"),
-                                     arg="flavor_id")
+            return await self.ask_flavor(rows[0])
         if key == "rebuild":
             return await self._pick("Rebuild server", "Rebuild from image:", "images", rows[0],
                                     arg="image_id")
         return {}
+
+    async def ask_flavor(self, server: dict) -> dict | None:
+        """The resize dialog: every flavor with its size, the current one marked, those
+        too small for the server's image refused."""
+        session = self.session
+
+        def fetch(cloud):
+            image_ref = server.get("image")
+            image = None
+            if isinstance(image_ref, dict) and image_ref.get("id"):
+                try:
+                    image = cloud.image.get_image(image_ref["id"])
+                except OsdeskError:
+                    image = None
+            return cloud.compute.list_flavors(), image
+        try:
+            flavors, image = await session.call(fetch, session.cloud)
+        except Stale:
+            return None
+        except OsdeskError as exc:
+            await dialogs.warn(self.page, "Resize server", html.escape(str(exc), quote=False))
+            return None
+        dialog = ResizeDialog(server, flavors, image, self.page)
+        try:
+            if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
+                return None
+            flavor_id = dialog.flavor_id()
+        finally:
+            dialogs.dispose(dialog)
+        return {"flavor_id": flavor_id} if flavor_id else None
 
     async def _pick(self, title, label, what, server, exclude=None, arg="id") -> dict | None:
         lookups = self.session.lookups if self.session else None
@@ -233,142 +273,3 @@ class ServerActions(QObject):
         viewer = ConsoleLogViewer(self.window, server, self.page)
         viewer.show()
         viewer.reload()
-
-
-class MetadataDialog(QDialog):
-    """Key/value rows of a server's metadata; saved as a whole (PUT …/metadata)."""
-
-    def __init__(self, server: dict, parent: QWidget | None = None):
-        super().__init__(parent)
-        from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
-        self.setWindowTitle(f"Metadata — {server.get('name', server['id'])}")
-        self.resize(520, 360)
-        self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["Key", "Value"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        for key, value in sorted((server.get("metadata") or {}).items()):
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            self.table.setItem(row, 0, QTableWidgetItem(str(key)))
-            self.table.setItem(row, 1, QTableWidgetItem(str(value)))
-        add, remove = QPushButton("Add"), QPushButton("Remove")
-        add.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
-        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #d9534f;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        self.table.itemChanged.connect(lambda *a: self.validate())
-        self.validate()
-
-    def metadata(self) -> dict:
-        out = {}
-        for row in range(self.table.rowCount()):
-            key, value = self.table.item(row, 0), self.table.item(row, 1)
-            if key is not None and key.text().strip():
-                out[key.text().strip()] = value.text() if value is not None else ""
-        return out
-
-    def validate(self) -> str:
-        why = ""
-        for key, value in self.metadata().items():
-            if len(key) > 255 or len(value) > 255:
-                why = f"Keys and values are at most 255 characters ({key[:20]}…)."
-        self.problem.setText(why)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not why)
-        return why
-
-
-class ConsoleLogViewer(QDialog):
-    """The last N lines of a server's console, with refresh and follow."""
-
-    def __init__(self, window, server: dict, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.window = window
-        self.server = server
-        self.setWindowTitle(f"Console log — {server.get('name', server['id'])}")
-        self.resize(820, 560)
-        self.lines = QSpinBox()
-        self.lines.setRange(10, 100000)
-        self.lines.setValue(200)
-        self.lines.setSuffix(" lines")
-        self.follow_box = QCheckBox("Follow (every 3 s)")
-        self.refresh_button = QPushButton("Refresh")
-        self.status = QLabel()
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        font = self.text.font()
-        font.setFamily("monospace")
-        self.text.setFont(font)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Last"))
-        top.addWidget(self.lines)
-        top.addWidget(self.follow_box)
-        top.addStretch(1)
-        top.addWidget(self.status)
-        top.addWidget(self.refresh_button)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        self.refresh_button.clicked.connect(self.reload)
-        self._task = None
-        self._follow_task = None
-        self.follow_box.toggled.connect(self._on_follow_toggled)
-
-    def reload(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = self.window._spawn(self._load())
-
-    async def _load(self) -> None:
-        session = self.window.session
-        if session is None:
-            return
-        self.status.setText("Loading…")
-        try:
-            text = await session.call(session.cloud.compute.console_output, self.server["id"],
-                                      self.lines.value())
-        except Stale:
-            return
-        except OsdeskError as exc:
-            self.status.setText("")
-            self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-            self.text.setPlainText(f"Could not read the console log: {exc}")
-            return
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        at_end = self.text.verticalScrollBar().value() >= self.text.verticalScrollBar().maximum() - 2
-        self.text.setPlainText(text)
-        if at_end:
-            self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())
-        self.status.setText(f"{len(text.splitlines())} lines")
-
-    def _on_follow_toggled(self, on: bool) -> None:
-        if self._follow_task is not None:
-            self._follow_task.cancel()
-            self._follow_task = None
-        if on:
-            async def loop():
-                while True:
-                    await self._load()
-                    await asyncio.sleep(3)
-            self._follow_task = self.window._spawn(loop())
-
-    def closeEvent(self, event) -> None:
-        if self._follow_task is not None:
-            self._follow_task.cancel()
-        super().closeEvent(event)

@@ -76,9 +76,9 @@ def build_window(w) -> None:
     w.tabs.addTab(w.quota_page, "Quotas")
     from osdesk.views.server_menu import ServerActions
     w.server_actions = ServerActions(w, w.pages["servers"])
-    from osdesk.views.resource_actions import actions_for
-    w.page_actions = [actions_for(w, w.pages[kind.key]) for kind in KINDS
-                      if kind.actions and kind.key != "servers"]
+    from osdesk.views.action_views import actions_for
+    w.page_actions = {kind.key: actions_for(w, w.pages[kind.key]) for kind in KINDS
+                      if kind.actions and kind.key != "servers"}
     w.welcome = WelcomePage()
     w.stack = QStackedWidget()
     w.stack.addWidget(w.welcome)

@@ -150,7 +150,7 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
             await window.server_actions.perform("reboot_soft", [active[0]])
             await window.server_actions.perform("stop", [active[1]])
             await window.server_actions.perform("rescue", [active[2]])
-            net_actions = window.page_actions[2]
+            net_actions = window.page_actions["networks"]
             await net_actions.create("audit-net", {"cidr": "10.99.0.0/24", "name": "audit-sub",
                                                    "ip_version": 4, "gateway_ip": True,
                                                    "enable_dhcp": True,
@@ -167,7 +167,7 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
                 user_data="#!/bin/sh\necho hello\n"))
             # 5. a key pair; its private key goes where the user says
             answers.on("Save the private key", "go", value=exports / "audit-key.pem")
-            await window.page_actions[1].create("audit-key")
+            await window.page_actions["keypairs"].create("audit-key")
             keypairs = window.pages["keypairs"]
             window.show_page("keypairs")
             await until(lambda: keypairs.model.row_for_key("audit-key") >= 0, what="keypair")

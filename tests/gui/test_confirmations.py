@@ -39,7 +39,8 @@ def test_declining_every_delete_confirmation_sends_no_delete(window, loop, demo_
             for key in ("servers", "images", "keypairs", "networks", "subnets")}
     servers = rows_of(window.pages["servers"], lambda r: not r["locked"])[:2]
     run(loop, window.server_actions.perform("delete", servers))
-    image_actions, key_actions, net_actions, subnet_actions = window.page_actions
+    image_actions, key_actions, net_actions, subnet_actions = (
+        window.page_actions[k] for k in ("images", "keypairs", "networks", "subnets"))
     unprotected = rows_of(window.pages["images"], lambda r: not r.get("protected"))[:1]
     run(loop, image_actions.delete(unprotected))
     run(loop, key_actions.delete(rows["keypairs"]))

@@ -44,7 +44,7 @@ def settled(r):
 
 
 def start_private_key(window, loop, tmp_path):
-    return window.page_actions[1].create("fresh-key")
+    return window.page_actions["keypairs"].create("fresh-key")
 
 
 def start_rename(window, loop, tmp_path):

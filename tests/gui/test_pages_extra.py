@@ -110,7 +110,7 @@ def test_a_new_network_s_name_shows_in_the_subnets_table_at_once(window, loop, d
     subnets = window.pages["subnets"]
     window.show_page("subnets")
     run(loop, until(lambda: subnets.feed.state == "ready"))
-    net_actions = window.page_actions[2]
+    net_actions = window.page_actions["networks"]
 
     run(loop, net_actions.create("fresh-net", {
         "cidr": "10.99.0.0/24", "name": "fresh-sub", "ip_version": 4, "gateway_ip": True,

@@ -55,7 +55,7 @@ def test_an_upload_reports_progress_and_the_image_arrives_active(opened, loop, d
     data = bytes(range(256)) * (6 * 4096) + b"tail"  # ~6 MB
     src = tmp_path / "disk.raw"
     src.write_bytes(data)
-    image_actions = window.page_actions[0]
+    image_actions = window.page_actions["images"]
 
     run(loop, image_actions.create(image_values("uploaded", src)), timeout=60)
 
@@ -74,7 +74,7 @@ def test_pages_of_the_same_cloud_keep_loading_while_an_upload_is_under_way(
     src = tmp_path / "big.raw"
     src.write_bytes(b"\x01" * (3 * 1024 * 1024))
     demo_cloud.hang(STUCK_UPLOAD)  # Glance takes the upload and does not answer yet
-    task = window._spawn(window.page_actions[0].create(image_values("slow", src)))
+    task = window._spawn(window.page_actions["images"].create(image_values("slow", src)))
     try:
         run(loop, until(lambda: progress_seen, timeout=30), timeout=40)  # bytes are going out
         assert window.transfers.titles() == ["Uploading slow"]
@@ -103,7 +103,7 @@ def test_quitting_during_an_upload_asks_and_cancels_it(opened, loop, demo_cloud,
     with src.open("wb") as f:  # larger than the socket buffers: the sender is mid-file
         f.truncate(64 * 1024 * 1024)
     demo_cloud.hang(STUCK_UPLOAD)
-    window._spawn(window.page_actions[0].create(image_values("unwanted", src)))
+    window._spawn(window.page_actions["images"].create(image_values("unwanted", src)))
     try:
         run(loop, until(lambda: progress_seen, timeout=30), timeout=40)
 

@@ -111,7 +111,8 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
     open_realcloud(window, realcloud)
     run(loop, until(lambda: window.session is not None and window.session.info), timeout=60)
     images_page, nets_page = window.pages["images"], window.pages["networks"]
-    image_actions, key_actions, net_actions = window.page_actions[:3]
+    image_actions, key_actions, net_actions = (
+        window.page_actions[k] for k in ("images", "keypairs", "networks"))
     # upload a few MB through the page's own flow, with its progress dialog
     data = os.urandom(2 * 1024 * 1024 + 5)
     src = tmp_path / "upload.raw"

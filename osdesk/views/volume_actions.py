@@ -1,0 +1,159 @@
+"""The volume and volume-snapshot pages' dialog actions: create, attach, extend, snapshot.
+
+What each action needs (status, one row at a time) is declared in ``kinds/volumes.py``;
+here are the dialogs and the calls after them. Every call names the cloud's message
+when it fails; a create that fails leaves nothing behind (Cinder makes nothing then).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog
+
+from osdesk.api import OsdeskError
+from osdesk.runtime.runner import Stale
+from osdesk.views import dialogs
+from osdesk.views.page_actions import FAILED, PageActions
+from osdesk.views.volume_dialogs import CreateVolumeDialog, SnapshotDialog
+
+
+def _choices(cloud) -> dict:
+    """What the create dialog offers, fetched on the worker; a list the user may not
+    read (policy) is just empty."""
+    out = {}
+    for key, fetch in (("images", lambda: cloud.image.list_images()),
+                       ("snapshots", lambda: cloud.block_storage.list_snapshots()),
+                       ("types", lambda: cloud.block_storage.list_volume_types()),
+                       ("zones", lambda: [z.get("zoneName") for z in
+                                          cloud.block_storage.availability_zones()
+                                          if (z.get("zoneState") or {}).get("available", True)])):
+        try:
+            out[key] = fetch()
+        except OsdeskError:
+            out[key] = []
+    return out
+
+
+def volume_quota_text(quota: dict) -> str:
+    """"Volumes: 3 of 10 used · Gigabytes: 40 of 1000 used" from Cinder's quota set."""
+    parts = []
+    for key, title in (("volumes", "Volumes"), ("gigabytes", "Gigabytes")):
+        entry = quota.get(key)
+        if isinstance(entry, dict):
+            limit = entry.get("limit")
+            shown = ("no limit" if limit in (-1, None)
+                     else f"{entry.get('in_use', 0)} of {limit} used")
+            parts.append(f"{title}: {shown}")
+    return " · ".join(parts)
+
+
+class VolumeActions(PageActions):
+    """Volumes: create, attach to a server, extend, snapshot."""
+
+    def on_create(self):
+        self.spawn(self.ask_create())
+
+    async def ask_create(self):
+        session = self.session
+        if session is None:
+            return
+        project = session.info.get("project_id") or ""
+        try:
+            choices = await self.call(_choices, session.cloud)
+            quota = await self.call(session.cloud.block_storage.quotas, project)
+        except Stale:
+            return
+        except OsdeskError:  # no quota to show: the dialog says nothing about it
+            quota = {}
+        dialog = CreateVolumeDialog(self.page, quota_text=volume_quota_text(quota), **choices)
+        try:
+            if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
+                return
+            values = dialog.values()
+        finally:
+            dialogs.dispose(dialog)
+        await self.create(values)
+
+    async def create(self, values: dict):
+        if await self.attempt("Create volume", self.session.cloud.block_storage.create_volume,
+                              **values) is not FAILED:
+            self.changed()
+
+    async def ask_attach(self, rows):
+        volume = rows[0]
+        servers = await self.attempt("Attach volume", self.session.cloud.compute.list_servers)
+        if servers is FAILED:
+            return
+        servers = [s for s in servers if s.get("status") in ("ACTIVE", "SHUTOFF", "PAUSED",
+                                                                "SUSPENDED")]
+        if not servers:
+            await dialogs.inform(self.page, "Attach volume",
+                                 "No server can take a volume now (it needs ACTIVE, SHUTOFF, "
+                                 "PAUSED or SUSPENDED).")
+            return
+        labels = [f"{s.get('name') or s['id']}  ({s.get('status')})" for s in servers]
+        picked = await dialogs.ask_item(self.page, "Attach volume",
+                                        f"Attach {volume.get('name') or volume['id']} to:",
+                                        labels)
+        if picked is None:
+            return
+        await self.attach(volume, servers[labels.index(picked)])
+
+    async def attach(self, volume: dict, server: dict):
+        if await self.attempt("Attach volume", self.session.cloud.compute.attach_volume,
+                              server["id"], volume["id"]) is not FAILED:
+            self.changed()
+
+    async def ask_extend(self, rows):
+        volume = rows[0]
+        size = int(volume.get("size") or 1)
+        new = await dialogs.ask_int(self.page, "Extend volume",
+                                    f"New size of {volume.get('name') or volume['id']} in GiB "
+                                    f"(now {size} GiB; volumes only grow):",
+                                    size + 1, minimum=size + 1)
+        if new is not None:
+            await self.extend(volume, new)
+
+    async def extend(self, volume: dict, new_size: int):
+        if await self.attempt("Extend volume", self.session.cloud.block_storage.extend_volume,
+                              volume["id"], new_size) is not FAILED:
+            self.changed()
+
+    async def ask_snapshot(self, rows):
+        await ask_and_snapshot(self, rows)
+
+
+async def ask_and_snapshot(actions: PageActions, volumes: list[dict]) -> None:
+    dialog = SnapshotDialog(actions.page, volumes)
+    try:
+        if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
+            return
+        volume, values = dialog.volume(), dialog.values()
+    finally:
+        dialogs.dispose(dialog)
+    storage = actions.session.cloud.block_storage
+    if await actions.attempt("Create snapshot", storage.create_snapshot, volume["id"],
+                             **values) is FAILED:
+        return
+    actions.changed()
+    snapshots = actions.window.pages.get("volume_snapshots")
+    if snapshots is not None and snapshots is not actions.page:
+        snapshots.refresh()
+
+
+class SnapshotActions(PageActions):
+    """Volume snapshots: create one of a volume picked here."""
+
+    def on_create(self):
+        self.spawn(self.ask_create())
+
+    async def ask_create(self):
+        volumes = await self.attempt("Create snapshot",
+                                     self.session.cloud.block_storage.list_volumes)
+        if volumes is FAILED:
+            return
+        volumes = [v for v in volumes if v.get("status") in ("available", "in-use")]
+        if not volumes:
+            await dialogs.inform(self.page, "Create snapshot",
+                                 "There is no available or in-use volume to snapshot.")
+            return
+        await ask_and_snapshot(self, volumes)
