@@ -334,21 +334,10 @@ class Cloud:
                 request_id=errors.request_id_of(resp.headers)) from None
 
     # ---------------------------------------------------------------- clients
-    @property
-    def compute(self):
-        return self._client("compute")
-
-    @property
-    def image(self):
-        return self._client("image")
-
-    @property
-    def network(self):
-        return self._client("network")
-
-    @property
-    def identity(self):
-        return self._client("identity")
+    compute = property(lambda self: self._client("compute"), doc="The Nova client.")
+    image = property(lambda self: self._client("image"), doc="The Glance client.")
+    network = property(lambda self: self._client("network"), doc="The Neutron client.")
+    identity = property(lambda self: self._client("identity"), doc="The Keystone client.")
 
     def _client(self, name):
         if name not in self._clients:
