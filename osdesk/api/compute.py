@@ -6,6 +6,7 @@ from typing import Iterator
 
 from osdesk.api.errors import OsdeskError
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
+from osdesk.api.service import ServiceClient
 
 #: Server actions with no arguments: the request body is ``{name: null}``
 #: (nova api-samples: server-action-start.json, pause-server.json, os-shelve.json …).
@@ -29,14 +30,10 @@ def _simple_action(name: str, doc: str):
     return method
 
 
-class ComputeClient:
+class ComputeClient(ServiceClient):
     """Servers, flavors, key pairs, limits and consoles."""
 
-    def __init__(self, cloud):
-        self.cloud = cloud
-
-    def _json(self, method, path, **kwargs):
-        return self.cloud.json("compute", method, path, **kwargs)
+    service_type = "compute"
 
     # ---------------------------------------------------------------- servers
     def iter_server_pages(self, *, detail: bool = True, filters: dict | None = None,
