@@ -256,10 +256,8 @@ class ApiLogFilterProxy(TermsFilterProxy):
     """Filters the console by text (method, URL, request id, status) and status class."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(ApiLogModel.FilterRole, ApiLogModel.SortRole, parent)
         self._status_class = "all"
-        self.setFilterRole(ApiLogModel.FilterRole)
-        self.setSortRole(ApiLogModel.SortRole)
 
     def filter_text(self) -> str:
         return " ".join(self._terms)

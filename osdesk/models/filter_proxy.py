@@ -27,10 +27,8 @@ class ResourceFilterProxy(TermsFilterProxy):
     """
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(ResourceTableModel.FilterRole, ResourceTableModel.SortRole, parent)
         self._text = ""
-        self.setFilterRole(ResourceTableModel.FilterRole)
-        self.setSortRole(ResourceTableModel.SortRole)
 
     # ------------------------------------------------------------------ filter
     def filter_text(self) -> str:

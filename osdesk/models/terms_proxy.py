@@ -21,11 +21,17 @@ def key_less(a, b) -> bool:
 
 
 class TermsFilterProxy(QSortFilterProxyModel):
-    """Keeps the rows whose lower-cased filter text holds every term of the filter box."""
+    """Keeps the rows whose lower-cased filter text holds every term of the filter box.
 
-    def __init__(self, parent=None):
+    ``filter_role`` and ``sort_role`` are the source's roles of that text and of the
+    native sort value.
+    """
+
+    def __init__(self, filter_role: int, sort_role: int, parent=None):
         super().__init__(parent)
         self._terms: tuple[str, ...] = ()
+        self.setFilterRole(filter_role)
+        self.setSortRole(sort_role)
 
     def _set_terms(self, text: str) -> None:
         """Filter on the terms of ``text``; the rows are filtered again only when they change."""

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDialog, QDialogButtonBox, QLabel,
-                               QLayout, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDialog, QDialogButtonBox,
+                               QFormLayout, QLabel, QLayout, QVBoxLayout, QWidget)
+
+
+def form_rows(*rows: tuple[str, QWidget | QLayout], parent: QWidget | None = None) -> QFormLayout:
+    """A form of (label, field) rows; "" labels a check box's row."""
+    form = QFormLayout(parent) if parent is not None else QFormLayout()
+    for label, field in rows:
+        form.addRow(label, field)
+    return form
 
 
 class CheckedFormDialog(QDialog):

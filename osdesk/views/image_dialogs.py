@@ -9,11 +9,11 @@ from collections import deque
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from osdesk.rules.formats import fmt_size
-from osdesk.views.form_dialog import CheckedFormDialog
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 DISK_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "vhd", "vhdx", "ploop", "aki", "ari", "ami"]
 CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "aki", "ari", "ami", "compressed"]
@@ -52,16 +52,12 @@ class CreateImageDialog(CheckedFormDialog):
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse)
-        form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("File", file_row)
-        form.addRow("Disk format", self.disk_combo)
-        form.addRow("Container format", self.container_combo)
-        form.addRow("Visibility", self.visibility_combo)
-        form.addRow("Min disk", self.min_disk)
-        form.addRow("Min RAM", self.min_ram)
-        form.addRow("", self.protected_box)
-        form.addRow("Tags", self.tags_edit)
+        form = form_rows(("Name", self.name_edit), ("File", file_row),
+                         ("Disk format", self.disk_combo),
+                         ("Container format", self.container_combo),
+                         ("Visibility", self.visibility_combo), ("Min disk", self.min_disk),
+                         ("Min RAM", self.min_ram), ("", self.protected_box),
+                         ("Tags", self.tags_edit))
         self.browse.clicked.connect(self.on_browse_clicked)
         self._finish(form, self.name_edit, self.file_edit)
 
@@ -109,11 +105,8 @@ class EditImageDialog(QDialog):
         self.protected_box = QCheckBox("Protected (cannot be deleted)")
         self.protected_box.setChecked(bool(image.get("protected")))
         self.tags_edit = QLineEdit(", ".join(image.get("tags") or []))
-        form = QFormLayout(self)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Visibility", self.visibility_combo)
-        form.addRow("", self.protected_box)
-        form.addRow("Tags", self.tags_edit)
+        form = form_rows(("Name", self.name_edit), ("Visibility", self.visibility_combo),
+                         ("", self.protected_box), ("Tags", self.tags_edit), parent=self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

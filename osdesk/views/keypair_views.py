@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtWidgets import (QDialogButtonBox, QFileDialog, QFormLayout, QLineEdit,
+from PySide6.QtWidgets import (QDialogButtonBox, QFileDialog, QLineEdit,
                                QMessageBox, QPlainTextEdit, QWidget)
 
 from osdesk.views import dialogs
-from osdesk.views.form_dialog import CheckedFormDialog
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 
 def write_private_key(path: str, private_key: str) -> None:
@@ -95,10 +95,7 @@ class ImportKeyDialog(CheckedFormDialog):
         self.key_edit.setPlaceholderText("ssh-ed25519 AAAA… you@host")
         load = QDialogButtonBox()
         self.load_button = load.addButton("Load .pub file…", QDialogButtonBox.ButtonRole.ActionRole)
-        form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Public key", self.key_edit)
-        form.addRow("", load)
+        form = form_rows(("Name", self.name_edit), ("Public key", self.key_edit), ("", load))
         self.load_button.clicked.connect(self.on_load_clicked)
         self._finish(form, self.name_edit, self.key_edit)
 

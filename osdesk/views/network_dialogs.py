@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
-from osdesk.views.form_dialog import CheckedFormDialog
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 
 def cidr_problem(cidr: str, ip_version: int) -> str:
@@ -41,16 +41,12 @@ class NetworkDialog(CheckedFormDialog):
         self.dhcp_box.setChecked(True)
         self.dns_edit = QLineEdit()
         self.dns_edit.setPlaceholderText("comma-separated, e.g. 1.1.1.1, 9.9.9.9")
-        form = QFormLayout()
-        if not self.subnet_only:
-            form.addRow("Network name", self.name_edit)
-            form.addRow("", self.with_subnet)
-        form.addRow("Subnet name", self.subnet_name)
-        form.addRow("CIDR", self.cidr_edit)
-        form.addRow("IP version", self.version_combo)
-        form.addRow("Gateway", self.gateway_edit)
-        form.addRow("", self.dhcp_box)
-        form.addRow("DNS servers", self.dns_edit)
+        network_rows = [] if self.subnet_only else [("Network name", self.name_edit),
+                                                     ("", self.with_subnet)]
+        form = form_rows(*network_rows, ("Subnet name", self.subnet_name),
+                         ("CIDR", self.cidr_edit), ("IP version", self.version_combo),
+                         ("Gateway", self.gateway_edit), ("", self.dhcp_box),
+                         ("DNS servers", self.dns_edit))
         self._finish(form, self.name_edit, self.cidr_edit, self.gateway_edit, self.dns_edit,
                      self.subnet_name, self.version_combo, self.with_subnet)
 
