@@ -10,18 +10,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
+from osdesk.api.service import ServiceClient
 
 SERVICE = "block-storage"
 
 
-class BlockStorageClient:
+class BlockStorageClient(ServiceClient):
     """Volumes, snapshots, volume types, availability zones and quotas."""
 
-    def __init__(self, cloud):
-        self.cloud = cloud
-
-    def _json(self, method, path, **kwargs):
-        return self.cloud.json(SERVICE, method, path, **kwargs)
+    service_type = SERVICE
 
     def _pages(self, path: str, key: str, filters, page_size) -> Iterator[list[dict]]:
         return iter_pages(self.cloud, SERVICE, path, key, params=filters, page_size=page_size)

@@ -335,25 +335,12 @@ class Cloud:
                 request_id=errors.request_id_of(resp.headers)) from None
 
     # ---------------------------------------------------------------- clients
-    @property
-    def compute(self):
-        return self._client("compute")
-
-    @property
-    def image(self):
-        return self._client("image")
-
-    @property
-    def network(self):
-        return self._client("network")
-
-    @property
-    def identity(self):
-        return self._client("identity")
-
-    @property
-    def block_storage(self):
-        return self._client("block-storage")
+    compute = property(lambda self: self._client("compute"), doc="The Nova client.")
+    image = property(lambda self: self._client("image"), doc="The Glance client.")
+    network = property(lambda self: self._client("network"), doc="The Neutron client.")
+    identity = property(lambda self: self._client("identity"), doc="The Keystone client.")
+    block_storage = property(lambda self: self._client("block-storage"),
+                             doc="The Cinder client.")
 
     def _client(self, name):
         if name not in self._clients:

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from osdesk.api.errors import OsdeskError
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
+from osdesk.api.service import ServiceClient
 
 #: Server actions with no arguments: the request body is ``{name: null}``
 #: (nova api-samples: server-action-start.json, pause-server.json, os-shelve.json …).
@@ -20,14 +21,19 @@ CONSOLE_TYPES = {"vnc": ("novnc", "os-getVNCConsole"), "spice": ("spice-html5", 
                  "mks": ("webmks", None)}
 
 
-class ComputeClient:
+def _simple_action(name: str, doc: str):
+    """A client method that runs the server action ``name`` without arguments."""
+    def method(self, server_id):
+        return self.action(server_id, name)
+
+    method.__doc__ = doc
+    return method
+
+
+class ComputeClient(ServiceClient):
     """Servers, flavors, key pairs, limits and consoles."""
 
-    def __init__(self, cloud):
-        self.cloud = cloud
-
-    def _json(self, method, path, **kwargs):
-        return self.cloud.json("compute", method, path, **kwargs)
+    service_type = "compute"
 
     # ---------------------------------------------------------------- servers
     def iter_server_pages(self, *, detail: bool = True, filters: dict | None = None,
@@ -99,37 +105,25 @@ class ComputeClient:
         """POST /servers/{id}/action with ``{name: args}``; the parsed answer or {}."""
         return self._json("POST", f"/servers/{server_id}/action", json={name: args}, ok=ok)
 
-    def start(self, server_id):
-        return self.action(server_id, "os-start")
-
-    def stop(self, server_id):
-        return self.action(server_id, "os-stop")
+    # the actions without arguments
+    start = _simple_action("os-start", "Start a stopped server.")
+    stop = _simple_action("os-stop", "Stop (power off) a server.")
+    pause = _simple_action("pause", "Pause a server (its memory stays in the hypervisor).")
+    unpause = _simple_action("unpause", "Unpause a paused server.")
+    suspend = _simple_action("suspend", "Suspend a server (its memory goes to disk).")
+    resume = _simple_action("resume", "Resume a suspended server.")
+    unlock = _simple_action("unlock", "Unlock a locked server.")
+    shelve = _simple_action("shelve", "Shelve a server (snapshot it and free its host).")
+    unrescue = _simple_action("unrescue", "Leave rescue mode.")
+    revert_resize = _simple_action("revertResize", "Revert a resize waiting for confirmation.")
 
     def reboot(self, server_id, hard: bool = False):
         return self.action(server_id, "reboot", {"type": "HARD" if hard else "SOFT"})
-
-    def pause(self, server_id):
-        return self.action(server_id, "pause")
-
-    def unpause(self, server_id):
-        return self.action(server_id, "unpause")
-
-    def suspend(self, server_id):
-        return self.action(server_id, "suspend")
-
-    def resume(self, server_id):
-        return self.action(server_id, "resume")
 
     def lock(self, server_id, reason: str | None = None):
         if reason and self.cloud.compute_supports("2.73"):
             return self.action(server_id, "lock", {"locked_reason": reason})
         return self.action(server_id, "lock")
-
-    def unlock(self, server_id):
-        return self.action(server_id, "unlock")
-
-    def shelve(self, server_id):
-        return self.action(server_id, "shelve")
 
     def unshelve(self, server_id, availability_zone: str | None = None):
         if availability_zone and self.cloud.compute_supports("2.77"):
@@ -141,17 +135,11 @@ class ComputeClient:
         args = {"rescue_image_ref": image_id} if image_id else None
         return self.action(server_id, "rescue", args)
 
-    def unrescue(self, server_id):
-        return self.action(server_id, "unrescue")
-
     def resize(self, server_id, flavor_id: str):
         return self.action(server_id, "resize", {"flavorRef": flavor_id})
 
     def confirm_resize(self, server_id):
         return self.action(server_id, "confirmResize", ok=(202, 204))
-
-    def revert_resize(self, server_id):
-        return self.action(server_id, "revertResize")
 
     def rebuild(self, server_id, image_id: str, name: str | None = None) -> dict:
         args = {"imageRef": image_id}

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from osdesk.api.errors import Forbidden
+from osdesk.api.service import ServiceClient
 
 
-class IdentityClient:
+class IdentityClient(ServiceClient):
     """Projects the user can reach, and what the current token says."""
 
-    def __init__(self, cloud):
-        self.cloud = cloud
-
-    def _json(self, method, path, **kwargs):
-        return self.cloud.json("identity", method, path, **kwargs)
+    service_type = "identity"
 
     def my_projects(self) -> list[dict]:
         """``GET /v3/auth/projects``: the projects this token's user may scope to."""

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 
 from osdesk.api.errors import ApiError, Cancelled, OsdeskError
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
+from osdesk.api.service import ServiceClient
 
 #: Transfer chunk size: big enough to be efficient, small enough for smooth progress.
 CHUNK = 1024 * 1024
@@ -62,14 +63,10 @@ class _ProgressReader:
         return chunk
 
 
-class ImageClient:
+class ImageClient(ServiceClient):
     """Images: list, get, create, upload, download, (de)activate, update, delete."""
 
-    def __init__(self, cloud):
-        self.cloud = cloud
-
-    def _json(self, method, path, **kwargs):
-        return self.cloud.json("image", method, path, **kwargs)
+    service_type = "image"
 
     def iter_image_pages(self, *, filters: dict | None = None,
                          page_size: int | None = DEFAULT_PAGE_SIZE) -> Iterator[list[dict]]:

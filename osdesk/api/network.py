@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
+from osdesk.api.service import ServiceClient
 
 
 
@@ -13,14 +14,10 @@ def item_key(resource: str) -> str:
     return resource[:-1].replace("-", "_") if resource.endswith("s") else resource
 
 
-class NetworkClient:
+class NetworkClient(ServiceClient):
     """Networks, subnets, routers, ports, security groups, floating IPs, quotas."""
 
-    def __init__(self, cloud):
-        self.cloud = cloud
-
-    def _json(self, method, path, **kwargs):
-        return self.cloud.json("network", method, path, **kwargs)
+    service_type = "network"
 
     # ------------------------------------------------------------- generic
     def iter_pages(self, resource: str, *, filters: dict | None = None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt,
-                            Signal, Slot)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal, Slot
 
 from osdesk.api.calllog import ApiCall
 from osdesk.models.colors import color_for
+from osdesk.models.merging import item_flags
+from osdesk.models.terms_proxy import TermsFilterProxy, key_less
 from osdesk.rules.formats import sort_wrap
 
 __all__ = ["ApiLogBridge", "ApiLogFilterProxy", "ApiLogModel", "STATUS_CLASSES", "status_class"]
@@ -101,10 +102,7 @@ class ApiLogModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(_HEADERS)
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return item_flags(index)
 
     def headerData(self, section, orientation, role=_DISPLAY):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(_HEADERS):
@@ -254,25 +252,18 @@ class ApiLogBridge(QObject):
                 self._logs.remove(log)
 
 
-class ApiLogFilterProxy(QSortFilterProxyModel):
+class ApiLogFilterProxy(TermsFilterProxy):
     """Filters the console by text (method, URL, request id, status) and status class."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._terms: tuple[str, ...] = ()
+        super().__init__(ApiLogModel.FilterRole, ApiLogModel.SortRole, parent)
         self._status_class = "all"
-        self.setFilterRole(ApiLogModel.FilterRole)
-        self.setSortRole(ApiLogModel.SortRole)
 
     def filter_text(self) -> str:
         return " ".join(self._terms)
 
     def set_filter_text(self, text: str) -> None:
-        terms = tuple((text or "").lower().split())
-        if terms != self._terms:
-            self.beginFilterChange()
-            self._terms = terms
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._set_terms(text)
 
     def status_filter(self) -> str:
         return self._status_class
@@ -283,9 +274,7 @@ class ApiLogFilterProxy(QSortFilterProxyModel):
             raise ValueError(f"unknown status class {status_class!r}; "
                              f"use one of {', '.join(STATUS_CLASSES)}")
         if status_class != self._status_class:
-            self.beginFilterChange()
-            self._status_class = status_class
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._refilter("_status_class", status_class)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         source = self.sourceModel()
@@ -297,18 +286,10 @@ class ApiLogFilterProxy(QSortFilterProxyModel):
                     return False
             elif status_class(status) != wanted:
                 return False
-        if self._terms:
-            text = source.filter_text_at(source_row)
-            for term in self._terms:
-                if term not in text:
-                    return False
-        return True
+        return not self._terms or self._holds_terms(source.filter_text_at(source_row))
 
     def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
         source = self.sourceModel()
         a = source.sort_key_at(left.row(), left.column())
         b = source.sort_key_at(right.row(), right.column())
-        try:
-            return a < b
-        except TypeError:
-            return repr(a) < repr(b)
+        return key_less(a, b)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt
 
+from osdesk.models.merging import LAYOUT_SIG, item_flags, runs
 from osdesk.profiles.profile import Profile
 
 __all__ = ["CloudListModel", "subtitle_of"]
@@ -13,7 +14,6 @@ __all__ = ["CloudListModel", "subtitle_of"]
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _USER = int(Qt.ItemDataRole.UserRole)
-_LAYOUT_SIG = "QList<QPersistentModelIndex>,QAbstractItemModel::LayoutChangeHint"
 _NO_HINT = QAbstractItemModel.LayoutChangeHint.NoLayoutChangeHint
 
 #: the marker of profiles read from clouds.yaml (edited in the file, not in osdesk)
@@ -66,10 +66,7 @@ class CloudListModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._profiles)
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return item_flags(index)
 
     def data(self, index, role=_DISPLAY):
         if not index.isValid() or not 0 <= index.row() < len(self._profiles):
@@ -111,7 +108,7 @@ class CloudListModel(QAbstractListModel):
             wanted[profile.id] = profile  # a repeated id: the last one wins
         # removed, in contiguous runs from the bottom so earlier rows keep their numbers
         gone = [row for row, p in enumerate(self._profiles) if p.id not in wanted]
-        for start, end in reversed(_runs(gone)):
+        for start, end in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), start, end)
             del self._profiles[start:end + 1]
             self.endRemoveRows()
@@ -135,21 +132,12 @@ class CloudListModel(QAbstractListModel):
         # reordered: a layout change that keeps persistent indexes (the selection)
         order = list(wanted)
         if [p.id for p in self._profiles] != order:
-            self.layoutAboutToBeChanged[_LAYOUT_SIG].emit([], _NO_HINT)
+            self.layoutAboutToBeChanged[LAYOUT_SIG].emit([], _NO_HINT)
             where = {pid: row for row, pid in enumerate(order)}
             old_persistent = self.persistentIndexList()
             new_persistent = [self.index(where[self._profiles[i.row()].id], i.column())
                               for i in old_persistent]
             self._profiles.sort(key=lambda p: where[p.id])
             self.changePersistentIndexList(old_persistent, new_persistent)
-            self.layoutChanged[_LAYOUT_SIG].emit([], _NO_HINT)
+            self.layoutChanged[LAYOUT_SIG].emit([], _NO_HINT)
 
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs

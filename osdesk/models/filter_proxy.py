@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
-from osdesk.rules.formats import sort_wrap
 from osdesk.models.resource_model import ResourceTableModel
+from osdesk.models.terms_proxy import TermsFilterProxy, filter_terms, key_less
+from osdesk.rules.formats import sort_wrap
 
 __all__ = ["ResourceFilterProxy", "filter_terms"]
 
 
-def filter_terms(text: str) -> tuple[str, ...]:
-    """The lower-cased, whitespace-separated terms of a filter string."""
-    return tuple(term for term in (text or "").lower().split() if term)
-
-
-class ResourceFilterProxy(QSortFilterProxyModel):
+class ResourceFilterProxy(TermsFilterProxy):
     """Filters a :class:`ResourceTableModel`; sorting is forwarded to the source.
 
     Every whitespace-separated term of the filter text must occur (case-insensitive
@@ -31,11 +27,8 @@ class ResourceFilterProxy(QSortFilterProxyModel):
     """
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._terms: tuple[str, ...] = ()
+        super().__init__(ResourceTableModel.FilterRole, ResourceTableModel.SortRole, parent)
         self._text = ""
-        self.setFilterRole(ResourceTableModel.FilterRole)
-        self.setSortRole(ResourceTableModel.SortRole)
 
     # ------------------------------------------------------------------ filter
     def filter_text(self) -> str:
@@ -43,18 +36,11 @@ class ResourceFilterProxy(QSortFilterProxyModel):
 
     def set_filter_text(self, text: str) -> None:
         """Show only rows containing every term of ``text``; "" shows everything."""
-        terms = filter_terms(text)
         self._text = text or ""
-        if terms == self._terms:
-            return
-        # NOTE: begin/endFilterChange replace invalidateFilter(), deprecated in Qt 6.10
-        self.beginFilterChange()
-        self._terms = terms
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._set_terms(text)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        terms = self._terms
-        if not terms:
+        if not self._terms:
             return True
         source = self.sourceModel()
         try:
@@ -62,10 +48,7 @@ class ResourceFilterProxy(QSortFilterProxyModel):
         except AttributeError:  # any other source model: fall back to the role
             text = str(source.index(source_row, 0, source_parent).data(self.filterRole()) or "")
             text = text.lower()
-        for term in terms:
-            if term not in text:
-                return False
-        return True
+        return self._holds_terms(text)
 
     # ------------------------------------------------------------------ sort
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
@@ -92,10 +75,7 @@ class ResourceFilterProxy(QSortFilterProxyModel):
         else:
             a = sort_wrap(left.data(self.sortRole()))
             b = sort_wrap(right.data(self.sortRole()))
-        try:
-            return a < b
-        except TypeError:  # keys of different shapes: never crash a sort
-            return repr(a) < repr(b)
+        return key_less(a, b)
 
     # ------------------------------------------------------------------ helpers
     def source_key(self, proxy_row: int):

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 
 from osdesk.models.colors import color_for
 from osdesk.kinds.columns import ALIGN_CENTER, ALIGN_RIGHT, Column
-from osdesk.rules.formats import EMPTY_CONTEXT, MISSING_KEY, LookupContext, native_of
+from osdesk.models.merging import LAYOUT_SIG, item_flags, runs
+from osdesk.models.row_cache import MergeSummary, PreparedPage, Row, RowBuilder, keyed
+from osdesk.rules.formats import EMPTY_CONTEXT, LookupContext, native_of
 
 __all__ = ["MergeSummary", "PreparedPage", "ResourceTableModel"]
-
-log = logging.getLogger(__name__)
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -25,75 +24,11 @@ _INITIAL_SORT = int(Qt.ItemDataRole.InitialSortOrderRole)
 _USER = int(Qt.ItemDataRole.UserRole)
 
 _VSORT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
-#: the overload that carries the hint; a plain emit() takes no arguments in PySide6
-_LAYOUT_SIG = "QList<QPersistentModelIndex>,QAbstractItemModel::LayoutChangeHint"
 _ALIGNMENTS = {
     ALIGN_RIGHT: Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
     ALIGN_CENTER: Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
 }
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_ABSENT = object()
-
-
-class MergeSummary(NamedTuple):
-    """What a merge did, in rows."""
-
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-
-    def __bool__(self) -> bool:  # "did anything happen?"
-        return bool(self.added or self.changed or self.removed)
-
-
-class _Row:
-    """One row with every cell precomputed, so ``data()`` only indexes."""
-
-    __slots__ = ("key", "raw", "display", "sort", "parts", "filter", "colors", "seq")
-
-    def __init__(self, key, raw, display, sort, parts, colors, seq):
-        self.key = key
-        self.raw = raw
-        self.display = display  # tuple[str]
-        self.sort = sort        # list of wrapped keys (columns.sort_wrap); None = not yet
-        self.parts = parts      # tuple[str], filter text per column
-        self.filter = "\n".join(parts).lower()
-        self.colors = colors    # tuple[str | None] or None when no column is coloured
-        self.seq = seq          # arrival order, the "unsorted" order
-
-
-class PreparedPage:
-    """A page of rows with their cells already built, off the GUI thread
-    (:meth:`ResourceTableModel.prepare`), for :meth:`ResourceTableModel.merge_page`.
-
-    ``entries`` holds ``(key, raw, built, held)`` per row: ``built`` is the row made
-    with ``context`` and ``sort_column``, or None when ``held`` (the model's row the
-    worker found with an equal dict) made building it pointless. Both are only used
-    when they still hold on the GUI thread: the same lookups and sort column, the same
-    row object at that key; otherwise the merge builds the row itself.
-    """
-
-    __slots__ = ("entries", "context", "sort_column", "columns")
-
-    def __init__(self, entries, context, sort_column, columns):
-        self.entries = entries
-        self.context = context
-        self.sort_column = sort_column
-        self.columns = columns
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
-    """Sorted positions as inclusive (first, last) runs: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
-    runs: list[tuple[int, int]] = []
-    for pos in positions:
-        if runs and pos == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], pos)
-        else:
-            runs.append((pos, pos))
-    return runs
 
 
 class ResourceTableModel(QAbstractTableModel):
@@ -132,14 +67,14 @@ class ResourceTableModel(QAbstractTableModel):
         else:
             self._key_of = key
         self._context = context or EMPTY_CONTEXT
-        self._rows: list[_Row] = []
+        self._rows: list[Row] = []
         self._index: dict[Hashable, int] = {}
         self._index_dirty = False
         self._seq = itertools.count()
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._seen: set | None = None
-        self._coloured = tuple(i for i, c in enumerate(self._columns) if c.colour is not None)
+        self._builder = RowBuilder(self._columns)
         self._align = tuple(_ALIGNMENTS.get(c.align, _ALIGN_LEFT) for c in self._columns)
 
     @classmethod
@@ -157,10 +92,7 @@ class ResourceTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return item_flags(index)
 
     def data(self, index, role=_DISPLAY):
         if not index.isValid():
@@ -288,10 +220,7 @@ class ResourceTableModel(QAbstractTableModel):
         fresh = self._keyed(rows)
         gone = [i for i, row in enumerate(self._rows) if row.key not in fresh]
         removed = self._remove_positions(gone)
-        changed, resort = self._update_existing(fresh)
-        added = self._append(fresh.values())
-        if added or resort:
-            self._resort()
+        added, changed = self._upsert_keyed(fresh)
         return self._merged(MergeSummary(added, changed, removed))
 
     def begin_refresh(self) -> None:
@@ -311,22 +240,9 @@ class ResourceTableModel(QAbstractTableModel):
         rows held) without changing it, and whatever it read that has changed by the
         time of the merge is noticed there and done again.
         """
-        context, sc, columns = self._context, self._sort_column, self._columns
-        held_rows = self._rows
         index = None if self._index_dirty else self._index
-        entries = []
-        for key, raw in self._keyed(rows).items():
-            held = None
-            if index is not None:
-                try:
-                    old = held_rows[index[key]]
-                    if old.key == key and (old.raw is raw or old.raw == raw):
-                        held = old
-                except (KeyError, IndexError):
-                    pass
-            built = None if held is not None else self._build_with(key, raw, -1, context, sc)
-            entries.append((key, raw, built, held))
-        return PreparedPage(entries, context, sc, columns)
+        return self._builder.prepare(self._keyed(rows), self._rows, index, self._context,
+                                     self._sort_column)
 
     def merge_page(self, rows: Iterable[Mapping] | PreparedPage) -> MergeSummary:
         """Add or update the rows of one page; remove nothing (see ``finish_refresh``)."""
@@ -336,10 +252,7 @@ class ResourceTableModel(QAbstractTableModel):
         if self._seen is None:
             self._seen = set()
         self._seen.update(fresh)
-        changed, resort = self._update_existing(fresh)
-        added = self._append(fresh.values())
-        if added or resort:
-            self._resort()
+        added, changed = self._upsert_keyed(fresh)
         return self._merged(MergeSummary(added, changed, 0))
 
     def _merge_prepared(self, page: PreparedPage) -> MergeSummary:
@@ -353,7 +266,7 @@ class ResourceTableModel(QAbstractTableModel):
         rows = self._rows
         sc = self._sort_column
         changed: list[int] = []
-        added: list[_Row] = []
+        added: list[Row] = []
         resort = False
         for key, raw, built, held in page.entries:
             self._seen.add(key)
@@ -397,10 +310,7 @@ class ResourceTableModel(QAbstractTableModel):
     def upsert(self, row: Mapping) -> MergeSummary:
         """Add or update one row (a server being followed) without touching the others."""
         fresh = self._keyed([row])
-        changed, resort = self._update_existing(fresh)
-        added = self._append(fresh.values())
-        if added or resort:
-            self._resort()
+        added, changed = self._upsert_keyed(fresh)
         return self._merged(MergeSummary(added, changed, 0))
 
     def remove_key(self, key) -> bool:
@@ -437,25 +347,13 @@ class ResourceTableModel(QAbstractTableModel):
         if not cols or not self._rows:
             return
         first = last = -1
-        sc = self._sort_column
         for r, row in enumerate(self._rows):
-            display, sort, parts = list(row.display), list(row.sort), list(row.parts)
-            colors = list(row.colors) if row.colors is not None else None
-            for c in cols:
-                col = self._columns[c]
-                display[c], sort[c], parts[c] = col.cell(row.raw, context, c == sc)
-                if colors is not None and col.colour is not None:
-                    colors[c] = col.color(row.raw, context)
-            new = _Row(row.key, row.raw, tuple(display), sort, tuple(parts),
-                       tuple(colors) if colors is not None else None, row.seq)
-            if (new.display, new.parts, new.colors) != (row.display, row.parts, row.colors) \
-                    or (sc in cols and new.sort[sc] != row.sort[sc]):
+            new = self._builder.rebuilt(row, cols, context, self._sort_column)
+            if new is not None:
                 self._rows[r] = new
                 if first < 0:
                     first = r
                 last = r
-            else:
-                row.sort = sort  # same cells; drop the keys made with the old lookups
         if first < 0:
             return
         self.dataChanged.emit(self.index(first, min(cols)), self.index(last, max(cols)))
@@ -469,51 +367,14 @@ class ResourceTableModel(QAbstractTableModel):
     # ------------------------------------------------------------------ internals
     def _keyed(self, rows: Iterable[Mapping]) -> dict:
         """``{key: row}`` in input order; rows without a usable key are skipped (last wins)."""
-        fresh: dict = {}
-        key_of = self._key_of
-        for raw in rows:
-            try:
-                key = key_of(raw)
-                if key is None:
-                    raise TypeError("no key")
-                fresh[key] = raw
-            except (TypeError, AttributeError):
-                log.debug("skipping a row without a usable key: %.200r", raw)
-        return fresh
+        return keyed(rows, self._key_of)
 
-    def _build(self, key, raw: Mapping, seq: int) -> _Row:
-        """Cache every cell of a row.
+    def _build(self, key, raw: Mapping, seq: int) -> Row:
+        """Cache every cell of a row (see :class:`RowBuilder`)."""
+        return self._builder.build(key, raw, seq, self._context, self._sort_column)
 
-        Sort keys are made here only for the sort column; the others are made the
-        first time they are needed (a sort on that column, a SortRole read) and then
-        kept until the row changes. Building the natural/IP/date keys of every
-        column took about a third of the time of an insert, for keys most rows never
-        use. Display and filter text are always made here.
-        """
-        return self._build_with(key, raw, seq, self._context, self._sort_column)
-
-    def _build_with(self, key, raw: Mapping, seq: int, ctx, sc: int) -> _Row:
-        """:meth:`_build` with the lookups and sort column given: also runs on a worker
-        thread (:meth:`prepare`), so it reads nothing else of the model."""
-        cells = [col.cell(raw, ctx, c == sc) for c, col in enumerate(self._columns)]
-        if cells:
-            display, sort, parts = zip(*cells)
-            sort = list(sort)
-        else:
-            display, sort, parts = (), [], ()
-        colors = None
-        if self._coloured:
-            colors = [None] * len(self._columns)
-            for c in self._coloured:
-                colors[c] = self._columns[c].color(raw, ctx)
-            colors = tuple(colors)
-        return _Row(key, raw, display, sort, parts, colors, seq)
-
-    def _key(self, row: _Row, column: int) -> tuple:
-        key = row.sort[column]
-        if key is None:
-            key = row.sort[column] = self._columns[column].sort_key(row.raw, self._context)
-        return key
+    def _key(self, row: Row, column: int) -> tuple:
+        return self._builder.sort_key(row, column, self._context)
 
     def _key_index(self) -> dict:
         if self._index_dirty:
@@ -548,12 +409,23 @@ class ResourceTableModel(QAbstractTableModel):
         self._emit_changed(changed)
         return len(changed), resort
 
+    def _upsert_keyed(self, fresh: dict) -> tuple[int, int]:
+        """Update the known keys of ``fresh``, append the others, keep the sort order.
+
+        Returns (added rows, changed rows).
+        """
+        changed, resort = self._update_existing(fresh)
+        added = self._append(fresh.values())
+        if added or resort:
+            self._resort()
+        return added, changed
+
     def _append(self, raws: Iterable[Mapping]) -> int:
         """Append rows (``fresh.values()`` after ``_update_existing``: only new keys)."""
         return self._insert_rows([self._build(self._key_of(raw), raw, next(self._seq))
                                   for raw in raws])
 
-    def _insert_rows(self, new_rows: list[_Row]) -> int:
+    def _insert_rows(self, new_rows: list[Row]) -> int:
         """Append built rows at the end, in one insert."""
         if not new_rows:
             return 0
@@ -572,36 +444,22 @@ class ResourceTableModel(QAbstractTableModel):
             return
         positions.sort()
         last = len(self._columns) - 1
-        for first_row, last_row in _runs(positions):
+        for first_row, last_row in runs(positions):
             self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, last))
 
     def _remove_positions(self, positions: list[int]) -> int:
         if not positions:
             return 0
-        for first, last in reversed(_runs(sorted(positions))):
+        for first, last in reversed(runs(sorted(positions))):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first:last + 1]
             self._index_dirty = True
             self.endRemoveRows()
         return len(positions)
 
-    def _sorted_rows(self) -> list[_Row]:
-        c = self._sort_column
-        if c < 0:
-            return sorted(self._rows, key=lambda r: r.seq)
+    def _sorted_rows(self) -> list[Row]:
         desc = self._sort_order == Qt.SortOrder.DescendingOrder
-        column = self._columns[c]
-        ctx = self._context
-        for row in self._rows:  # keys not made yet (see _build)
-            if row.sort[c] is None:
-                row.sort[c] = column.sort_key(row.raw, ctx)
-        # list.sort is stable, and stays stable with reverse=True: equal keys keep
-        # their current order, so rows do not jump around on every refresh.
-        ordered = sorted(self._rows, key=lambda r: r.sort[c], reverse=desc)
-        if desc:  # missing values last in both directions, like a spreadsheet
-            ordered = ([r for r in ordered if r.sort[c] is not MISSING_KEY]
-                       + [r for r in ordered if r.sort[c] is MISSING_KEY])
-        return ordered
+        return self._builder.sorted(self._rows, self._sort_column, desc, self._context)
 
     def _resort(self) -> None:
         if len(self._rows) < 2:
@@ -609,7 +467,7 @@ class ResourceTableModel(QAbstractTableModel):
         new_rows = self._sorted_rows()
         if all(a is b for a, b in zip(new_rows, self._rows)):
             return
-        self.layoutAboutToBeChanged[_LAYOUT_SIG].emit([], _VSORT)
+        self.layoutAboutToBeChanged[LAYOUT_SIG].emit([], _VSORT)
         old_persistent = self.persistentIndexList()
         if old_persistent:
             where = {id(row): pos for pos, row in enumerate(new_rows)}
@@ -620,7 +478,7 @@ class ResourceTableModel(QAbstractTableModel):
         self._rebuild_index()
         if old_persistent:
             self.changePersistentIndexList(old_persistent, new_persistent)
-        self.layoutChanged[_LAYOUT_SIG].emit([], _VSORT)
+        self.layoutChanged[LAYOUT_SIG].emit([], _VSORT)
 
     def _merged(self, summary: MergeSummary) -> MergeSummary:
         self.rowsMerged.emit(summary.added, summary.changed, summary.removed)

@@ -201,23 +201,24 @@ def _import_one(result: ImportResult, config, name: Any, config_path: str | None
         problems = profile.problems()
         if problems:
             raise SettingsProblem(" ".join(problems))
-    except SettingsProblem as exc:
-        result.errors.append(f"{where} was not imported: {_sentence(str(exc))}")
-        return
-    except OSError as exc:  # requests' errors: a remote vendor profile could not be fetched
-        result.errors.append(f"{where} was not imported: its vendor profile could not be "
-                             f"fetched ({_describe(exc)}).")
-        return
-    except KeyError as exc:
-        # openstacksdk fills "{name}" placeholders in values from the cloud's settings
-        result.errors.append(f"{where} was not imported: a value uses the placeholder "
-                             f"{{{exc.args[0] if exc.args else ''}}}, which names no setting.")
-        return
     except Exception as exc:
-        result.errors.append(f"{where} was not imported: {_describe(exc)}.")
+        result.errors.append(f"{where} was not imported: {_why_not_imported(exc)}")
         return
     result.warnings.extend(f"Cloud {label}: {n}." for n in notes)
     result.profiles.append((profile, secret))
+
+
+def _why_not_imported(exc: Exception) -> str:
+    """The sentence that says why a cloud of clouds.yaml could not be imported."""
+    if isinstance(exc, SettingsProblem):
+        return _sentence(str(exc))
+    if isinstance(exc, OSError):  # requests' errors: a remote vendor profile was not fetched
+        return f"its vendor profile could not be fetched ({_describe(exc)})."
+    if isinstance(exc, KeyError):
+        # openstacksdk fills "{name}" placeholders in values from the cloud's settings
+        return (f"a value uses the placeholder {{{exc.args[0] if exc.args else ''}}}, "
+                f"which names no setting.")
+    return f"{_describe(exc)}."
 
 
 def _remote_vendor_profile(vendor: Any) -> str | None:
@@ -315,79 +316,89 @@ def _auth_envvar_keys(env: Mapping[str, str], prefix: str | None = None) -> set[
     return set(_os_envvar_keys(env, prefix)) - _SELECTOR_VARS
 
 
+class _Skipped(Exception):
+    """A clouds.yaml candidate passed over, with the sentence that says why."""
+
+
 def _first_readable(paths: list[str], result: ImportResult):
     """The first existing, well-formed file of ``paths`` and its data.
 
     Like openstacksdk's loader, a file that cannot be read or parsed is skipped
     for the next one, but here the reason goes to ``result.errors``.
     """
-    import json
-
-    import yaml
-
     for path in paths:
         if not os.path.exists(path):
             continue
         try:
-            with open(path) as fh:  # the loader's own open(): locale encoding
-                text = fh.read()
-        except UnicodeDecodeError:
-            result.errors.append(f"{path} could not be read: it is not text in the "
-                                 f"expected encoding.")
-            continue
-        except OSError as exc:
-            result.errors.append(f"{path} could not be read: {exc.strerror or exc}.")
-            continue
-        try:
-            if path.endswith("json"):
-                data = json.loads(text)
-            else:
-                # the safe constructor of the loader's safe_load; the C parser is faster
-                data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except json.JSONDecodeError as exc:
-            result.errors.append(f"{path} is not valid JSON (line {exc.lineno}, "
-                                 f"column {exc.colno}): {exc.msg}. It was skipped.")
-            continue
-        except yaml.MarkedYAMLError as exc:
-            # NOTE: not str(exc): it quotes the offending line, which may hold a password.
-            what = []
-            if exc.context:
-                what.append(exc.context + _at(exc.context_mark))
-            what.append((exc.problem or "a syntax error") + _at(exc.problem_mark))
-            result.errors.append(f"{path} is not valid YAML: {', '.join(what)}. "
-                                 f"It was skipped.")
-            continue
-        except yaml.YAMLError as exc:
-            position = getattr(exc, "position", None)
-            at = f" (character {position + 1})" if isinstance(position, int) else ""
-            result.errors.append(f"{path} is not valid YAML{at}: it contains characters "
-                                 f"YAML does not allow. It was skipped.")
-            continue
-        except (ValueError, RecursionError) as exc:
-            result.errors.append(f"{path} could not be parsed ({type(exc).__name__}). "
-                                 f"It was skipped.")
-            continue
-        if data is None:
-            result.warnings.append(f"{path} is empty.")
-            return path, {}
-        if not isinstance(data, dict):
-            result.errors.append(f"{path} does not hold a mapping at the top (it holds a "
-                                 f"{kind_of(data)}), so it was skipped.")
-            continue
-        clouds = data.get("clouds")
-        if "clouds" not in data:
-            result.warnings.append(f"{path} has no 'clouds' section.")
-        elif not isinstance(clouds, dict):
-            result.errors.append(f"The 'clouds' section of {path} is {kind_of(clouds)}, "
-                                 f"not a mapping of cloud names, so the file was skipped.")
-            continue
-        elif any(not isinstance(k, str) for k in clouds):
-            bad = next(k for k in clouds if not isinstance(k, str))
-            result.errors.append(f"{path} names a cloud {bad!r}, which is not text; "
-                                 f"quote cloud names. The file was skipped.")
-            continue
-        return path, data
+            return path, _clouds_data(path, result)
+        except _Skipped as why:
+            result.errors.append(str(why))
     return None, None
+
+
+def _clouds_data(path: str, result: ImportResult) -> dict:
+    """The data of one clouds.yaml candidate; raises _Skipped when it cannot be used."""
+    data = _parsed(path, _read_text(path))
+    if data is None:
+        result.warnings.append(f"{path} is empty.")
+        return {}
+    if not isinstance(data, dict):
+        raise _Skipped(f"{path} does not hold a mapping at the top (it holds a "
+                       f"{kind_of(data)}), so it was skipped.")
+    clouds = data.get("clouds")
+    if "clouds" not in data:
+        result.warnings.append(f"{path} has no 'clouds' section.")
+    elif not isinstance(clouds, dict):
+        raise _Skipped(f"The 'clouds' section of {path} is {kind_of(clouds)}, "
+                       f"not a mapping of cloud names, so the file was skipped.")
+    elif any(not isinstance(k, str) for k in clouds):
+        bad = next(k for k in clouds if not isinstance(k, str))
+        raise _Skipped(f"{path} names a cloud {bad!r}, which is not text; "
+                       f"quote cloud names. The file was skipped.")
+    return data
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path) as fh:  # the loader's own open(): locale encoding
+            return fh.read()
+    except UnicodeDecodeError:
+        raise _Skipped(f"{path} could not be read: it is not text in the "
+                       f"expected encoding.") from None
+    except OSError as exc:
+        raise _Skipped(f"{path} could not be read: {exc.strerror or exc}.") from None
+
+
+def _parsed(path: str, text: str):
+    """The JSON or YAML data of ``text``; raises _Skipped, never quoting the text."""
+    import json
+
+    import yaml
+
+    try:
+        if path.endswith("json"):
+            return json.loads(text)
+        # the safe constructor of the loader's safe_load; the C parser is faster
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except json.JSONDecodeError as exc:
+        raise _Skipped(f"{path} is not valid JSON (line {exc.lineno}, "
+                       f"column {exc.colno}): {exc.msg}. It was skipped.") from None
+    except yaml.MarkedYAMLError as exc:
+        # NOTE: not str(exc): it quotes the offending line, which may hold a password.
+        what = []
+        if exc.context:
+            what.append(exc.context + _at(exc.context_mark))
+        what.append((exc.problem or "a syntax error") + _at(exc.problem_mark))
+        raise _Skipped(f"{path} is not valid YAML: {', '.join(what)}. "
+                       f"It was skipped.") from None
+    except yaml.YAMLError as exc:
+        position = getattr(exc, "position", None)
+        at = f" (character {position + 1})" if isinstance(position, int) else ""
+        raise _Skipped(f"{path} is not valid YAML{at}: it contains characters "
+                       f"YAML does not allow. It was skipped.") from None
+    except (ValueError, RecursionError) as exc:
+        raise _Skipped(f"{path} could not be parsed ({type(exc).__name__}). "
+                       f"It was skipped.") from None
 
 
 def _at(mark) -> str:

@@ -11,10 +11,10 @@ import re
 import stat
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Iterable
 
+from osdesk.profiles.atomic import fsync_dir, write_atomic
 from osdesk.profiles.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -229,12 +229,9 @@ class ProfileStore:
         try:
             aside = self._move_aside("unreadable")
         except OSError as exc:
-            err = ProfileStoreError(
-                f"{self.path} could not be opened earlier and cannot be moved aside "
-                f"({exc.strerror or exc}); it was not overwritten, so nothing was saved.",
-                self.path)
-            self.errors.append(err)
-            raise err from exc
+            self._fail(f"{self.path} could not be opened earlier and cannot be moved aside "
+                       f"({exc.strerror or exc}); it was not overwritten, so nothing was "
+                       f"saved.", exc)
         self._unopened = False
         self._warn(f"{self.path} could not be opened, so it was kept as {aside} and a new "
                    f"file was written; the clouds in the kept file are not lost.")
@@ -284,12 +281,14 @@ class ProfileStore:
             try:
                 self._write_atomic(text.encode("utf-8"))
             except OSError as exc:
-                err = ProfileStoreError(
-                    f"The saved clouds could not be written to {self.path}: "
-                    f"{exc.strerror or exc}. The previous file was left as it was.",
-                    self.path)
-                self.errors.append(err)
-                raise err from exc
+                self._fail(f"The saved clouds could not be written to {self.path}: "
+                           f"{exc.strerror or exc}. The previous file was left as it was.", exc)
+
+    def _fail(self, message: str, cause: OSError) -> None:
+        """Record a write failure in ``errors`` and raise it as a ProfileStoreError."""
+        err = ProfileStoreError(message, self.path)
+        self.errors.append(err)
+        raise err from cause
 
     def _ensure_dir(self) -> None:
         if self.config_dir.is_dir():
@@ -307,39 +306,12 @@ class ProfileStore:
 
     def _write_atomic(self, payload: bytes) -> None:
         self._ensure_dir()
-        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:12]}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(tmp, flags, FILE_MODE)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                if hasattr(os, "fchmod"):
-                    os.fchmod(fh.fileno(), FILE_MODE)  # whatever the umask was
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.path, payload, FILE_MODE)
         self._fsync_dir()
 
     def _fsync_dir(self) -> None:
         """Make a rename durable: fsync the directory that holds the file."""
-        if os.name != "posix":
-            return
-        try:
-            dfd = os.open(self.config_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return
-        try:
-            os.fsync(dfd)
-        except OSError:
-            pass  # some filesystems cannot fsync a directory; the data is written
-        finally:
-            os.close(dfd)
+        fsync_dir(self.config_dir)
 
     # ----------------------------------------------------------- conveniences
     def _current(self) -> list[Profile]:

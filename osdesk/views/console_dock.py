@@ -5,7 +5,6 @@ from __future__ import annotations
 import http
 import json
 import os
-import tempfile
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal, Slot
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileD
 from osdesk.api.calllog import ApiCall
 from osdesk.kinds.registry import COLLECTIONS
 from osdesk.models.api_log import ApiLogFilterProxy, ApiLogModel
+from osdesk.profiles.atomic import write_atomic
 from osdesk.views.icons import icon
 from osdesk.views.json_highlighter import JsonHighlighter
 
@@ -37,20 +37,15 @@ MIN_ROWS, MAX_ROWS = 10, 100_000
 HIGHLIGHT_MAX_CHARS = 64 * 1024
 
 
-def _headers_text(headers: dict) -> str:
-    return "\n".join(f"{name}: {value}" for name, value in (headers or {}).items())
+def _message_text(first: str, headers: dict, *blocks: str | None) -> str:
+    """A first line, the headers under it, then each non-empty block after a blank line."""
+    lines = [first] + [f"{name}: {value}" for name, value in (headers or {}).items()]
+    return "\n\n".join(["\n".join(lines), *(block for block in blocks if block)])
 
 
 def request_text(call: ApiCall) -> str:
     """``METHOD URL``, the (redacted) request headers and the pretty body."""
-    parts = [f"{call.method} {call.url}"]
-    headers = _headers_text(call.request_headers)
-    if headers:
-        parts.append(headers)
-    text = "\n".join(parts)
-    if call.request_body:
-        text += "\n\n" + call.request_body
-    return text
+    return _message_text(f"{call.method} {call.url}", call.request_headers, call.request_body)
 
 
 def response_text(call: ApiCall) -> str:
@@ -68,16 +63,7 @@ def response_text(call: ApiCall) -> str:
     first = f"HTTP {call.status} {phrase}".rstrip()
     if elapsed:
         first += f"  ({elapsed})"
-    parts = [first]
-    headers = _headers_text(call.response_headers)
-    if headers:
-        parts.append(headers)
-    text = "\n".join(parts)
-    if call.response_body:
-        text += "\n\n" + call.response_body
-    if call.error:
-        text += "\n\n" + call.error
-    return text
+    return _message_text(first, call.response_headers, call.response_body, call.error)
 
 
 def call_title(call: ApiCall, which: str = "response") -> str:
@@ -307,20 +293,8 @@ class ConsoleDock(QDockWidget):
         failed save leaves an older file intact. Raises ``OSError``.
         """
         records = self._model.to_json()
-        target = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(target))
-        fd, tmp = tempfile.mkstemp(prefix=".osdesk-console-", suffix=".json", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(records, f, indent=2, ensure_ascii=False, default=str)
-                f.write("\n")
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        text = json.dumps(records, indent=2, ensure_ascii=False, default=str) + "\n"
+        write_atomic(os.path.abspath(os.fspath(path)), text.encode("utf-8"))
         return len(records)
 
     def clear(self) -> None:

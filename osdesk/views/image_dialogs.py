@@ -9,10 +9,11 @@ from collections import deque
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from osdesk.rules.formats import fmt_size
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 DISK_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "vhd", "vhdx", "ploop", "aki", "ari", "ami"]
 CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "aki", "ari", "ami", "compressed"]
@@ -24,13 +25,11 @@ def guess_disk_format(path: str) -> str:
     return {"img": "qcow2", "qcow": "qcow2"}.get(ext, ext if ext in DISK_FORMATS else "raw")
 
 
-class CreateImageDialog(QDialog):
+class CreateImageDialog(CheckedFormDialog):
     """Name, formats, visibility, limits, tags and the file to upload."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Create image")
-        self.setMinimumWidth(560)
+        super().__init__("Create image", "Create and upload", 560, parent)
         self.name_edit = QLineEdit()
         self.file_edit = QLineEdit()
         self.file_edit.setPlaceholderText("a disk image file (qcow2, raw, iso, …)")
@@ -50,34 +49,17 @@ class CreateImageDialog(QDialog):
         self.protected_box = QCheckBox("Protected (cannot be deleted)")
         self.tags_edit = QLineEdit()
         self.tags_edit.setPlaceholderText("comma-separated")
-        self.problem_label = QLabel()
-        self.problem_label.setStyleSheet("color: #d9534f;")
-        self.problem_label.setWordWrap(True)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse)
-        form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("File", file_row)
-        form.addRow("Disk format", self.disk_combo)
-        form.addRow("Container format", self.container_combo)
-        form.addRow("Visibility", self.visibility_combo)
-        form.addRow("Min disk", self.min_disk)
-        form.addRow("Min RAM", self.min_ram)
-        form.addRow("", self.protected_box)
-        form.addRow("Tags", self.tags_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Create and upload", QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem_label)
-        layout.addWidget(self.buttons)
+        form = form_rows(("Name", self.name_edit), ("File", file_row),
+                         ("Disk format", self.disk_combo),
+                         ("Container format", self.container_combo),
+                         ("Visibility", self.visibility_combo), ("Min disk", self.min_disk),
+                         ("Min RAM", self.min_ram), ("", self.protected_box),
+                         ("Tags", self.tags_edit))
         self.browse.clicked.connect(self.on_browse_clicked)
-        self.name_edit.textChanged.connect(self.validate)
-        self.file_edit.textChanged.connect(self.validate)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.validate()
+        self._finish(form, self.name_edit, self.file_edit)
 
     def on_browse_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Image file")
@@ -97,11 +79,6 @@ class CreateImageDialog(QDialog):
         elif not os.path.isfile(path):
             out.append(f"{path} is not a readable file.")
         return out
-
-    def validate(self) -> None:
-        found = self.problems()
-        self.problem_label.setText(" ".join(found))
-        self.ok.setEnabled(not found)
 
     def values(self) -> dict:
         tags = [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
@@ -128,11 +105,8 @@ class EditImageDialog(QDialog):
         self.protected_box = QCheckBox("Protected (cannot be deleted)")
         self.protected_box.setChecked(bool(image.get("protected")))
         self.tags_edit = QLineEdit(", ".join(image.get("tags") or []))
-        form = QFormLayout(self)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Visibility", self.visibility_combo)
-        form.addRow("", self.protected_box)
-        form.addRow("Tags", self.tags_edit)
+        form = form_rows(("Name", self.name_edit), ("Visibility", self.visibility_combo),
+                         ("", self.protected_box), ("Tags", self.tags_edit), parent=self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel,
-                               QLineEdit, QMessageBox, QPlainTextEdit, QWidget)
+from PySide6.QtWidgets import (QDialogButtonBox, QFileDialog, QLineEdit,
+                               QMessageBox, QPlainTextEdit, QWidget)
 
 from osdesk.views import dialogs
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 
 def write_private_key(path: str, private_key: str) -> None:
@@ -84,43 +85,27 @@ def public_key_problem(text: str) -> str:
     return ""
 
 
-class ImportKeyDialog(QDialog):
+class ImportKeyDialog(CheckedFormDialog):
+    """A name and an OpenSSH public key, pasted or loaded from a .pub file."""
+
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Import public key")
-        self.setMinimumWidth(560)
+        super().__init__("Import public key", "Import", 560, parent)
         self.name_edit = QLineEdit()
         self.key_edit = QPlainTextEdit()
         self.key_edit.setPlaceholderText("ssh-ed25519 AAAA… you@host")
         load = QDialogButtonBox()
         self.load_button = load.addButton("Load .pub file…", QDialogButtonBox.ButtonRole.ActionRole)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        form = QFormLayout(self)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Public key", self.key_edit)
-        form.addRow("", load)
-        form.addRow(self.problem)
-        form.addRow(self.buttons)
+        form = form_rows(("Name", self.name_edit), ("Public key", self.key_edit), ("", load))
         self.load_button.clicked.connect(self.on_load_clicked)
-        self.name_edit.textChanged.connect(self.validate)
-        self.key_edit.textChanged.connect(self.validate)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.validate()
+        self._finish(form, self.name_edit, self.key_edit)
 
     def public_key(self) -> str:
         return self.key_edit.toPlainText().strip()
 
-    def validate(self) -> str:
+    def problems(self) -> list[str]:
         why = "" if self.name_edit.text().strip() else "The key pair needs a name."
         why = why or public_key_problem(self.public_key())
-        self.problem.setText(why)
-        self.ok.setEnabled(not why)
-        return why
+        return [why] if why else []
 
     def on_load_clicked(self) -> None:
         import os

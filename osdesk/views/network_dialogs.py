@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QLabel, QLineEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
+
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 
 def cidr_problem(cidr: str, ip_version: int) -> str:
@@ -18,15 +19,14 @@ def cidr_problem(cidr: str, ip_version: int) -> str:
     return ""
 
 
-class NetworkDialog(QDialog):
+class NetworkDialog(CheckedFormDialog):
     """A network and, optionally, its first subnet."""
 
     def __init__(self, parent: QWidget | None = None, *, network_name: str | None = None):
-        super().__init__(parent)
-        self.subnet_only = network_name is not None
-        self.setWindowTitle(f"Create subnet on {network_name}" if self.subnet_only
-                            else "Create network")
-        self.setMinimumWidth(520)
+        subnet_only = network_name is not None
+        super().__init__(f"Create subnet on {network_name}" if subnet_only
+                         else "Create network", "Create", 520, parent)
+        self.subnet_only = subnet_only
         self.name_edit = QLineEdit()
         self.with_subnet = QCheckBox("Create a first subnet")
         self.with_subnet.setChecked(True)
@@ -41,33 +41,14 @@ class NetworkDialog(QDialog):
         self.dhcp_box.setChecked(True)
         self.dns_edit = QLineEdit()
         self.dns_edit.setPlaceholderText("comma-separated, e.g. 1.1.1.1, 9.9.9.9")
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
-        form = QFormLayout()
-        if not self.subnet_only:
-            form.addRow("Network name", self.name_edit)
-            form.addRow("", self.with_subnet)
-        form.addRow("Subnet name", self.subnet_name)
-        form.addRow("CIDR", self.cidr_edit)
-        form.addRow("IP version", self.version_combo)
-        form.addRow("Gateway", self.gateway_edit)
-        form.addRow("", self.dhcp_box)
-        form.addRow("DNS servers", self.dns_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        for w in (self.name_edit, self.cidr_edit, self.gateway_edit, self.dns_edit,
-                  self.subnet_name):
-            w.textChanged.connect(self.validate)
-        self.version_combo.currentIndexChanged.connect(self.validate)
-        self.with_subnet.toggled.connect(self.validate)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.validate()
+        network_rows = [] if self.subnet_only else [("Network name", self.name_edit),
+                                                     ("", self.with_subnet)]
+        form = form_rows(*network_rows, ("Subnet name", self.subnet_name),
+                         ("CIDR", self.cidr_edit), ("IP version", self.version_combo),
+                         ("Gateway", self.gateway_edit), ("", self.dhcp_box),
+                         ("DNS servers", self.dns_edit))
+        self._finish(form, self.name_edit, self.cidr_edit, self.gateway_edit, self.dns_edit,
+                     self.subnet_name, self.version_combo, self.with_subnet)
 
     def wants_subnet(self) -> bool:
         return self.subnet_only or self.with_subnet.isChecked()
@@ -102,13 +83,11 @@ class NetworkDialog(QDialog):
     def dns_servers(self) -> list[str]:
         return [s.strip() for s in self.dns_edit.text().replace(";", ",").split(",") if s.strip()]
 
-    def validate(self) -> None:
+    def validate(self) -> list[str]:
         for w in (self.subnet_name, self.cidr_edit, self.version_combo, self.gateway_edit,
                   self.dhcp_box, self.dns_edit):
             w.setEnabled(self.wants_subnet())
-        found = self.problems()
-        self.problem.setText(" ".join(found))
-        self.ok.setEnabled(not found)
+        return super().validate()
 
     def subnet_args(self) -> dict:
         gw = self.gateway_edit.text().strip()
