@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -13,12 +14,14 @@ from typing import Callable, Iterable
 
 from osdesk.rules.formats import server_addresses
 
-#: Image name words → the login user of the distribution's cloud images.
-_USERS_BY_NAME = (("ubuntu", "ubuntu"), ("debian", "debian"), ("fedora", "fedora"),
+#: Image name words → the login user of the distribution's cloud images; a word matches
+#: the start of a word of the name ("aarch64" is not Arch), the first one listed wins
+#: ("fedora-coreos" is CoreOS).
+_USERS_BY_NAME = (("coreos", "core"), ("flatcar", "core"), ("ubuntu", "ubuntu"),
+                  ("debian", "debian"), ("fedora", "fedora"),
                   ("centos", "cloud-user"), ("rhel", "cloud-user"), ("rocky", "rocky"),
                   ("alma", "almalinux"), ("cirros", "cirros"), ("arch", "arch"),
-                  ("opensuse", "opensuse"), ("sles", "sles"), ("coreos", "core"),
-                  ("flatcar", "core"), ("freebsd", "freebsd"))
+                  ("opensuse", "opensuse"), ("sles", "sles"), ("freebsd", "freebsd"))
 
 #: Terminals tried in order after $TERMINAL, with the option that runs a command.
 TERMINALS = (("x-terminal-emulator", ["-e"]), ("gnome-terminal", ["--"]), ("konsole", ["-e"]),
@@ -36,8 +39,9 @@ def login_user(image: dict | None, image_name: str = "") -> str:
         if isinstance(value, str) and value.strip():
             return value.strip()
     name = (image_name or (image or {}).get("name") or "").lower()
+    words = re.findall(r"[a-z]+", name)
     for word, user in _USERS_BY_NAME:
-        if word in name:
+        if any(w.startswith(word) for w in words):
             return user
     return ""
 

@@ -2,7 +2,7 @@
 upstream sample bodies from ``shared/api-samples`` (hosts rewritten to ours).
 
 :class:`FakeCloud` registers Keystone discovery and ``POST /v3/auth/tokens``, and the
-version documents of nova, glance and neutron. Tests add the service calls they
+version documents of nova, glance, neutron and cinder. Tests add the service calls they
 exercise with :meth:`FakeCloud.add` and build a :class:`Cloud` with
 :meth:`FakeCloud.cloud`.
 """
@@ -34,6 +34,7 @@ KEYSTONE = "keystone/api-ref/source/v3/samples"
 NOVA = "nova/doc/api_samples"
 GLANCE = "glance/api-ref/source/v2/samples"
 NEUTRON = "neutron/api-ref/source/v2/samples"
+CINDER = "cinder/api-ref/source/v3/samples"
 
 #: The password the tests log in with; it must never show up in a call record.
 PASSWORD = "s3cr3t-Passw0rd-for-tests"
@@ -98,12 +99,14 @@ STYLES = {
                  "compute_root": "http://cloud.test/compute",
                  "compute": "http://cloud.test/compute/v2.1",
                  "image": "http://cloud.test/image",
-                 "network": "http://cloud.test/networking"},
+                 "network": "http://cloud.test/networking",
+                 "volume": "http://cloud.test/volume"},
     "ports": {"identity": "http://cloud.test:5000",
               "compute_root": "http://cloud.test:8774",
               "compute": "http://cloud.test:8774/v2.1",
               "image": "http://cloud.test:9292",
-              "network": "http://cloud.test:9696"},
+              "network": "http://cloud.test:9696",
+              "volume": "http://cloud.test:8776"},
 }
 
 
@@ -124,6 +127,7 @@ class FakeCloud:
         self.compute_catalog = urls["compute"]
         self.image_root = urls["image"]
         self.network_root = urls["network"]
+        self.volume_root = urls["volume"]
         # versioned endpoints, as discovery finds them
         self.identity = self.identity_root + "/v3"
         self.compute = self.compute_root + "/v2.1"
@@ -134,6 +138,9 @@ class FakeCloud:
         self.compute_min = "2.1"
         #: token sample used for the answer to POST /auth/tokens
         self.token_sample = f"{KEYSTONE}/admin/auth-password-project-scoped-response.json"
+        #: Cinder's endpoint carries the project id (the sample token's project)
+        project = sample(self.token_sample)["token"]["project"]
+        self.volume = f"{self.volume_root}/v3/{project['id']}"
         #: lifetime of each issued token in seconds, popped per token (last one sticks)
         self.token_lifetimes: list[float] = [3600.0]
         #: X-Subject-Token values, popped per token; later ones are derived from the last
@@ -173,6 +180,11 @@ class FakeCloud:
         for url in (self.network_root, self.network_root + "/"):
             self.rsps.add("GET", url, json=neutron, status=200)
 
+        root = rewrite(sample(f"{CINDER}/versions/versions-response.json"),
+                       {"http://127.0.0.1:45697": self.volume_root})
+        for url in (self.volume_root, self.volume_root + "/"):
+            self.rsps.add("GET", url, json=root, status=300)
+
     def _nova_map(self):
         return {"http://openstack.example.com": self.compute_root}
 
@@ -194,8 +206,12 @@ class FakeCloud:
 
     # -------------------------------------------------------------- tokens
     def catalog_map(self) -> dict[str, str]:
+        """Catalog URL per service type; ``{project_id}`` is the token's project."""
+        # Cinder: the sample catalog lists only its v2 and v1 endpoints; discovery finds v3
         return {"identity": self.identity_root, "compute": self.compute_catalog,
-                "image": self.image_root, "network": self.network_root}
+                "image": self.image_root, "network": self.network_root,
+                "volumev2": self.volume_root + "/v2/{project_id}",
+                "volume": self.volume_root + "/v1/{project_id}"}
 
     def token_body(self, requested: dict) -> dict:
         body = sample(self.token_sample)
@@ -204,14 +220,6 @@ class FakeCloud:
             else self.token_lifetimes[0]
         token["issued_at"] = future_iso(0)
         token["expires_at"] = future_iso(lifetime)
-        mapping = self.catalog_map()
-        for service in token.get("catalog", []):
-            for endpoint in service["endpoints"]:
-                if service["type"] in mapping:
-                    endpoint["url"] = mapping[service["type"]]
-                else:  # keep every other URL away from real hosts
-                    endpoint["url"] = re.sub(r"^https?://[^/]+", "http://elsewhere.test",
-                                             endpoint["url"])
         scope = requested.get("auth", {}).get("scope")
         methods = requested.get("auth", {}).get("identity", {}).get("methods", [])
         if scope is None and "application_credential" not in methods:
@@ -229,6 +237,15 @@ class FakeCloud:
                     break
             else:
                 token["project"] = dict(token["project"], id=wanted)
+        mapping = self.catalog_map()
+        project_id = token.get("project", {}).get("id", "")
+        for service in token.get("catalog", []):
+            for endpoint in service["endpoints"]:
+                if service["type"] in mapping:
+                    endpoint["url"] = mapping[service["type"]].format(project_id=project_id)
+                else:  # keep every other URL away from real hosts
+                    endpoint["url"] = re.sub(r"^https?://[^/]+", "http://elsewhere.test",
+                                             endpoint["url"])
         return body
 
     def _token(self, request):
