@@ -74,6 +74,9 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     menu = servers.build_context_menu(servers.selected_rows())
     menu.adjustSize()
     grab(menu, "server-menu")
+    network = next(a.menu() for a in menu.actions() if a.menu() and a.text() == "Network")
+    network.adjustSize()
+    grab(network, "server-menu-network")
 
     # dialogs
     from osdesk.views.json_inspector import JsonInspector
@@ -144,10 +147,68 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     grab(net, "network-create-dialog")
     net.close()
 
+    await _storage_and_reach(window, grab)
+
     window.close()
     window.shutdown()
     app.quit()
     return saved
+
+
+async def _storage_and_reach(window, grab) -> None:
+    """The volume, security-group rule, resize and Connect dialogs, as a user sees them."""
+    from osdesk.rules.formats import server_addresses as ssh_addresses
+    from osdesk.views.security_group_views import RulesDialog
+    from osdesk.views.server_dialogs import ResizeDialog
+    from osdesk.views.volume_actions import _choices, volume_quota_text
+    from osdesk.views.volume_dialogs import CreateVolumeDialog
+    session = window.session
+    cloud = session.cloud
+    choices = await session.call(_choices, cloud)
+    quota = await session.call(cloud.block_storage.quotas, session.info["project_id"])
+    create = CreateVolumeDialog(window, quota_text=volume_quota_text(quota), **choices)
+    create.name_edit.setText("data-2")
+    create.source_combo.setCurrentIndex(1)
+    create.show()
+    grab(create, "volume-create-dialog")
+    create.close()
+
+    groups = window.pages["security_groups"]
+    web = next(groups.model.raw(k) for k in groups.model.keys()
+               if groups.model.raw(k).get("name") == "web")
+    rules = RulesDialog(window, web, on_add=lambda f: None, on_delete=lambda r: None)
+    rules.source_edit.setText("203.0.113.0/24")
+    rules.show()
+    grab(rules, "security-group-rules")
+    rules.close()
+
+    servers = window.pages["servers"]
+    server = servers.selected_rows()[0]
+    flavors = await session.call(cloud.compute.list_flavors)
+    image = await session.call(cloud.image.get_image, server["image"]["id"]) \
+        if isinstance(server.get("image"), dict) else None
+    resize = ResizeDialog(server, flavors, image, window)
+    resize.show()
+    grab(resize, "resize-dialog")
+    resize.close()
+
+    # Connect (SSH) on a server without a floating IP: the real flow's question
+    from PySide6.QtCore import QTimer
+    from osdesk.views import dialogs
+
+    def shoot_and_cancel(dialog):
+        def later():
+            grab(dialog, "connect-problems")
+            dialog.reject()
+        QTimer.singleShot(300, later)
+    plain = next(servers.model.raw(k) for k in servers.model.keys()
+                 if servers.model.raw(k)["status"] == "ACTIVE"
+                 and not any(a[2] == "floating" for a in ssh_addresses(servers.model.raw(k))))
+    dialogs.opened_hooks.append(shoot_and_cancel)
+    try:
+        await window.server_actions.flows.ssh_command(plain)
+    finally:
+        dialogs.opened_hooks.remove(shoot_and_cancel)
 
 
 def main() -> int:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
-from osdesk.api.service import ServiceClient
+from osdesk.api.collection import Collection
+from osdesk.api.pagination import DEFAULT_PAGE_SIZE
+from osdesk.api.service import ServiceClient, given
 
 SERVICE = "block-storage"
+VOLUMES = Collection(SERVICE, "/volumes/detail", "volumes", "volume", "volume")
+SNAPSHOTS = Collection(SERVICE, "/snapshots/detail", "snapshots", "snapshot", "volume snapshot")
 
 
 class BlockStorageClient(ServiceClient):
@@ -20,32 +23,29 @@ class BlockStorageClient(ServiceClient):
 
     service_type = SERVICE
 
-    def _pages(self, path: str, key: str, filters, page_size) -> Iterator[list[dict]]:
-        return iter_pages(self.cloud, SERVICE, path, key, params=filters, page_size=page_size)
+    def _all(self, collection: Collection, **kw) -> list[dict]:
+        return [row for page in collection.pages(self.cloud, **kw) for row in page]
 
     # ---------------------------------------------------------------- volumes
     def iter_volume_pages(self, *, filters: dict | None = None,
                           page_size: int | None = DEFAULT_PAGE_SIZE) -> Iterator[list[dict]]:
-        return self._pages("/volumes/detail", "volumes", filters, page_size)
+        return VOLUMES.pages(self.cloud, filters=filters, page_size=page_size)
 
     def list_volumes(self, **kw) -> list[dict]:
-        return [v for page in self.iter_volume_pages(**kw) for v in page]
+        return self._all(VOLUMES, **kw)
 
     def get_volume(self, volume_id: str) -> dict:
-        return self._json("GET", f"/volumes/{volume_id}")["volume"]
+        return VOLUMES.get(self.cloud, volume_id)
 
     def create_volume(self, size: int, *, name: str = "", description: str = "",
                       volume_type: str | None = None, availability_zone: str | None = None,
                       image_id: str | None = None, snapshot_id: str | None = None,
                       source_volid: str | None = None) -> dict:
         """A blank volume of ``size`` GiB, or one from an image, snapshot or volume."""
-        volume: dict = {"size": int(size)}
-        for key, value in (("name", name), ("description", description),
-                           ("volume_type", volume_type),
-                           ("availability_zone", availability_zone), ("imageRef", image_id),
-                           ("snapshot_id", snapshot_id), ("source_volid", source_volid)):
-            if value:
-                volume[key] = value
+        volume = dict(size=int(size), **given(
+            name=name, description=description, volume_type=volume_type,
+            availability_zone=availability_zone, imageRef=image_id, snapshot_id=snapshot_id,
+            source_volid=source_volid))
         return self._json("POST", "/volumes", json={"volume": volume}, ok=(202,))["volume"]
 
     def extend_volume(self, volume_id: str, new_size: int) -> None:
@@ -57,32 +57,29 @@ class BlockStorageClient(ServiceClient):
         return self._json("PUT", f"/volumes/{volume_id}", json={"volume": fields})["volume"]
 
     def delete_volume(self, volume_id: str) -> None:
-        self.cloud.request(SERVICE, "DELETE", f"/volumes/{volume_id}", ok=(202,))
+        VOLUMES.delete(self.cloud, volume_id)
 
     # -------------------------------------------------------------- snapshots
     def iter_snapshot_pages(self, *, filters: dict | None = None,
                             page_size: int | None = DEFAULT_PAGE_SIZE) -> Iterator[list[dict]]:
-        return self._pages("/snapshots/detail", "snapshots", filters, page_size)
+        return SNAPSHOTS.pages(self.cloud, filters=filters, page_size=page_size)
 
     def list_snapshots(self, **kw) -> list[dict]:
-        return [s for page in self.iter_snapshot_pages(**kw) for s in page]
+        return self._all(SNAPSHOTS, **kw)
 
     def get_snapshot(self, snapshot_id: str) -> dict:
-        return self._json("GET", f"/snapshots/{snapshot_id}")["snapshot"]
+        return SNAPSHOTS.get(self.cloud, snapshot_id)
 
     def create_snapshot(self, volume_id: str, *, name: str = "", description: str = "",
                         force: bool = False) -> dict:
         """``force`` snapshots an in-use volume (its data is crash-consistent only)."""
-        snapshot = {"volume_id": volume_id, "force": bool(force)}
-        if name:
-            snapshot["name"] = name
-        if description:
-            snapshot["description"] = description
+        snapshot = dict(given(volume_id=volume_id, name=name, description=description),
+                        force=bool(force))
         return self._json("POST", "/snapshots", json={"snapshot": snapshot},
                           ok=(202,))["snapshot"]
 
     def delete_snapshot(self, snapshot_id: str) -> None:
-        self.cloud.request(SERVICE, "DELETE", f"/snapshots/{snapshot_id}", ok=(202,))
+        SNAPSHOTS.delete(self.cloud, snapshot_id)
 
     # ------------------------------------------------------------------ other
     def list_volume_types(self) -> list[dict]:

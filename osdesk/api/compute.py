@@ -6,7 +6,7 @@ from typing import Iterator
 
 from osdesk.api.errors import OsdeskError
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
-from osdesk.api.service import ServiceClient
+from osdesk.api.service import ServiceClient, given
 
 #: Server actions with no arguments: the request body is ``{name: null}``
 #: (nova api-samples: server-action-start.json, pause-server.json, os-shelve.json …).
@@ -78,16 +78,9 @@ class ComputeClient(ServiceClient):
         elif self.cloud.compute_supports("2.37"):
             # 2.37+ requires the key; "auto" is what the CLI sends by default.
             server["networks"] = "auto"
-        if key_name:
-            server["key_name"] = key_name
-        if security_groups:
-            server["security_groups"] = [{"name": g} for g in security_groups]
-        if availability_zone:
-            server["availability_zone"] = availability_zone
-        if user_data:
-            server["user_data"] = user_data
-        if metadata:
-            server["metadata"] = metadata
+        server.update(given(key_name=key_name, availability_zone=availability_zone,
+                            user_data=user_data, metadata=metadata,
+                            security_groups=[{"name": g} for g in security_groups or ()]))
         if min_count != 1 or max_count != 1:
             server["min_count"], server["max_count"] = min_count, max_count
         if block_device_mapping_v2:
@@ -257,9 +250,7 @@ class ComputeClient(ServiceClient):
 
     def attach_volume(self, server_id: str, volume_id: str, device: str | None = None) -> dict:
         """Attach a Cinder volume; Nova picks the device unless ``device`` is given."""
-        attachment = {"volumeId": volume_id}
-        if device:
-            attachment["device"] = device
+        attachment = given(volumeId=volume_id, device=device)
         return self._json("POST", f"/servers/{server_id}/os-volume_attachments",
                           json={"volumeAttachment": attachment})["volumeAttachment"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from osdesk.api.pagination import DEFAULT_PAGE_SIZE, iter_pages
-from osdesk.api.service import ServiceClient
+from osdesk.api.service import ServiceClient, given
 
 
 
@@ -115,20 +115,13 @@ class NetworkClient(ServiceClient):
                            fixed_ip_address: str | None = None, description: str = "") -> dict:
         """Allocate an address from the external network ``network_id`` (and associate it
         at once when ``port_id`` is given)."""
-        fields = {"floating_network_id": network_id}
-        if port_id:
-            fields["port_id"] = port_id
-        if fixed_ip_address:
-            fields["fixed_ip_address"] = fixed_ip_address
-        if description:
-            fields["description"] = description
-        return self.create("floatingips", fields)
+        return self.create("floatingips", given(
+            floating_network_id=network_id, port_id=port_id,
+            fixed_ip_address=fixed_ip_address, description=description))
 
     def associate_floating_ip(self, floating_ip_id: str, port_id: str,
                               fixed_ip_address: str | None = None) -> dict:
-        fields = {"port_id": port_id}
-        if fixed_ip_address:
-            fields["fixed_ip_address"] = fixed_ip_address
+        fields = given(port_id=port_id, fixed_ip_address=fixed_ip_address)
         return self._json("PUT", f"/floatingips/{floating_ip_id}",
                           json={"floatingip": fields})["floatingip"]
 
@@ -162,14 +155,11 @@ class NetworkClient(ServiceClient):
                                    description: str = "") -> dict:
         """One rule; ``protocol`` None is any, a port range only for tcp/udp (and ICMP
         type/code in the same two fields)."""
-        fields = {"security_group_id": group_id, "direction": direction, "ethertype": ethertype}
-        for key, value in (("protocol", protocol), ("port_range_min", port_range_min),
-                           ("port_range_max", port_range_max),
-                           ("remote_ip_prefix", remote_ip_prefix),
-                           ("remote_group_id", remote_group_id), ("description", description)):
-            if value not in (None, ""):
-                fields[key] = value
-        return self.create("security-group-rules", fields)
+        return self.create("security-group-rules", given(
+            security_group_id=group_id, direction=direction, ethertype=ethertype,
+            protocol=protocol, port_range_min=port_range_min, port_range_max=port_range_max,
+            remote_ip_prefix=remote_ip_prefix, remote_group_id=remote_group_id,
+            description=description))
 
     def delete_security_group_rule(self, rule_id: str) -> None:
         self.delete("security-group-rules", rule_id)

@@ -19,3 +19,9 @@ class ServiceClient:
     def _json(self, method, path, **kwargs):
         """The parsed JSON answer of one call to this service."""
         return self.cloud.json(self.service_type, method, path, **kwargs)
+
+
+def given(**fields) -> dict:
+    """The fields that were given a value: optional request fields are left out when
+    None or empty, as the CLI leaves out options nobody set."""
+    return {k: v for k, v in fields.items() if v not in (None, "", [], {})}

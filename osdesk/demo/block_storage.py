@@ -166,6 +166,14 @@ def attached_to(state, server_id: str) -> list[dict]:
             if any(a["server_id"] == server_id for a in v["attachments"])]
 
 
+def volumes_attached(state, server_id: str) -> list[dict]:
+    """A nova server's ``os-extended-volumes:volumes_attached``."""
+    if "block-storage" not in state.services:
+        return []
+    return [{"id": v["id"], "delete_on_termination": bool(v.get("delete_on_termination"))}
+            for v in attached_to(state, server_id)]
+
+
 # ----------------------------------------------------------------------------- handlers
 def _body(req, member: str) -> dict:
     try:

@@ -13,6 +13,7 @@ from bisect import bisect_left
 
 from . import image as glance
 from . import network_model as neutron
+from .compute_boot import boot_volume, make_boot_volume, release_volumes
 from .compute_views import (
     BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
 )
@@ -556,7 +557,6 @@ def create_server(state, req):
     flavor = _flavor_by_ref(state, s["flavorRef"])
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
-    from .compute_volumes import boot_volume
     boot = boot_volume(state, req, bdm if isinstance(bdm, list) else [], flavor)
     if boot is not None:
         image_id = None
@@ -663,7 +663,6 @@ def create_server(state, req):
             srv.touch(now)
         else:
             if boot is not None:
-                from .compute_volumes import make_boot_volume
                 make_boot_volume(state, srv, boot)
             run_steps(state, srv, _build_steps(state, srv, HOSTS[seq % len(HOSTS)]))
         created.append(srv)
@@ -726,7 +725,6 @@ def _finish_delete(state, srv):
             port.server = None
     if srv.shelved_image_id:
         glance.remove_image(state, srv.shelved_image_id)
-    from .compute_volumes import release_volumes
     release_volumes(state, srv)
     pc.remove(srv)
     pc.tombstones[srv.id] = srv.seq

@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 
+from .block_storage import volumes_attached
 from .state import RUNNING, Server
 from .util import HttpError, host_id, iso_micro, iso_z
 
@@ -158,7 +159,7 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
         "OS-EXT-STS:task_state": srv.task_state,
         "OS-EXT-STS:vm_state": srv.vm_state,
         "OS-EXT-STS:power_state": srv.power_state,
-        "os-extended-volumes:volumes_attached": _volumes_attached(state, srv),
+        "os-extended-volumes:volumes_attached": volumes_attached(state, srv.id),
     }
     if status in _PROGRESS_STATUSES:
         d["progress"] = srv.progress
@@ -370,8 +371,3 @@ def console_log(state, srv: Server) -> list[str]:
                   "[  OK  ] Reached target shutdown.target - System Shutdown.",
                   "[%12.6f] reboot: Power down" % (t + 3600 + rnd.random())]
     return lines
-
-
-def _volumes_attached(state, srv) -> list[dict]:
-    from .compute_volumes import volumes_attached
-    return volumes_attached(state, srv)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from osdesk.api.collection import Collection
+from osdesk.api.block_storage import SNAPSHOTS
 from osdesk.kinds.base import KindAction, ResourceKind, delete_action
 from osdesk.kinds.columns import (Column, id_column, project_column, size_column, status_column,
                                   text_column, time_column)
@@ -42,6 +42,5 @@ ACTIONS = (
 
 KIND = ResourceKind(
     "volume_snapshots", "Volume snapshots", "block-storage", COLUMNS,
-    collection=Collection("block-storage", "/snapshots/detail", "snapshots", "snapshot",
-                          "volume snapshot"),
+    collection=SNAPSHOTS,
     busy=lambda row: row.get("status") in TRANSITIONAL, actions=ACTIONS, order=36)

@@ -3,7 +3,7 @@ detach, snapshot and delete, each refused with the reason in a state that forbid
 
 from __future__ import annotations
 
-from osdesk.api.collection import Collection
+from osdesk.api.block_storage import VOLUMES
 from osdesk.kinds.base import KindAction, ResourceKind, delete_action
 from osdesk.kinds.columns import (Column, bool_column, id_column, project_column, size_column,
                                   status_column, text_column, time_column)
@@ -118,6 +118,6 @@ ACTIONS = (
 
 KIND = ResourceKind(
     "volumes", "Volumes", "block-storage", COLUMNS,
-    collection=Collection("block-storage", "/volumes/detail", "volumes", "volume", "volume"),
+    collection=VOLUMES,
     details=details, busy=lambda row: row.get("status") in TRANSITIONAL, actions=ACTIONS,
     named_elsewhere=True, order=35)

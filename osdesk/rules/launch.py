@@ -120,8 +120,10 @@ def user_data_problem(text: str) -> str:
     return ""
 
 
-def quota_effect(limits: dict | None, flavor: dict | None, count: int) -> list[tuple]:
-    """[(label, used, after, max)] for instances, cores and RAM (max -1 = unlimited)."""
+def quota_effect(limits: dict | None, flavor: dict | None, count: int,
+                 boot_volume_gib: int | None = None) -> list[tuple]:
+    """[(label, used, after, max)] for instances, cores and RAM (max -1 = unlimited), and
+    volumes and their GiB when booting from a new volume (Cinder's absolute-limit keys)."""
     if not limits:
         return []
     vcpus = _int((flavor or {}).get("vcpus"))
@@ -129,6 +131,10 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int) -> list[t
     rows = [("Instances", "totalInstancesUsed", "maxTotalInstances", 1),
             ("vCPUs", "totalCoresUsed", "maxTotalCores", vcpus),
             ("RAM (MB)", "totalRAMUsed", "maxTotalRAMSize", ram)]
+    if boot_volume_gib and "maxTotalVolumes" in limits:
+        rows += [("Volumes", "totalVolumesUsed", "maxTotalVolumes", 1),
+                 ("Volume storage (GiB)", "totalGigabytesUsed", "maxTotalVolumeGigabytes",
+                  int(boot_volume_gib))]
     out = []
     for label, used_key, max_key, per in rows:
         used = _int(limits.get(used_key))
@@ -139,10 +145,16 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int) -> list[t
     return out
 
 
-def quota_problem(limits: dict | None, flavor: dict | None, count: int) -> str:
-    for label, used, after, limit in quota_effect(limits, flavor, count):
+def _in_sentence(label: str) -> str:
+    """"Instances" -> "instances", but "RAM (MB)" and "vCPUs" stay as they are."""
+    return label if label[1:2].isupper() or label[:1].islower() else label[0].lower() + label[1:]
+
+
+def quota_problem(limits: dict | None, flavor: dict | None, count: int,
+                  boot_volume_gib: int | None = None) -> str:
+    for label, used, after, limit in quota_effect(limits, flavor, count, boot_volume_gib):
         if limit >= 0 and after > limit:
-            return (f"Quota: {label.lower()} would go from {used} to {after}, over the "
+            return (f"Quota: {_in_sentence(label)} would go from {used} to {after}, over the "
                     f"limit of {limit}.")
     return ""
 
@@ -154,7 +166,8 @@ def problems(req: LaunchRequest, limits: dict | None, *, networks_optional: bool
                                       on_volume=bool(req.boot_volume_gib)),
                        boot_volume_problem(req.boot_volume_gib, req.image),
                        user_data_problem(req.user_data) if req.user_data else "",
-                       quota_problem(limits, req.flavor, req.count)) if p]
+                       quota_problem(limits, req.flavor, req.count, req.boot_volume_gib))
+           if p]
     if req.count < 1:
         out.append("Launch at least one server.")
     if not req.networks:

@@ -56,6 +56,8 @@ def remote_text(rule: dict, group_names: dict | None = None) -> str:
     if rule.get("remote_address_group_id"):
         return f"address group {rule['remote_address_group_id']}"
     prefix = rule.get("remote_ip_prefix")
+    if prefix in ("0.0.0.0/0", "::/0"):
+        return f"{prefix} (anywhere)"
     if prefix:
         return str(prefix)
     return "0.0.0.0/0 (anywhere)" if rule.get("ethertype") != "IPv6" else "::/0 (anywhere)"

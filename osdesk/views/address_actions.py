@@ -129,18 +129,7 @@ class FloatingIpActions(PageActions):
 
     async def ask_associate(self, rows):
         fip = rows[0]
-        servers = await self.attempt("Associate floating IP",
-                                     self.session.cloud.compute.list_servers)
-        if servers is FAILED:
-            return
-        labels = [f"{s.get('name') or s['id']}  ({s.get('status')})" for s in servers]
-        if not labels:
-            await dialogs.inform(self.page, "Associate floating IP", "There is no server.")
-            return
-        picked = await dialogs.ask_item(
-            self.page, "Associate floating IP",
-            f"Map {fip.get('floating_ip_address')} to server:", labels)
-        if picked is None:
-            return
-        if await associate_with_server(self, servers[labels.index(picked)], fip):
+        server = await self.ask_server(
+            "Associate floating IP", f"Map {fip.get('floating_ip_address')} to server:")
+        if server is not None and await associate_with_server(self, server, fip):
             self.changed()

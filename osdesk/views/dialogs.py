@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -164,56 +164,56 @@ async def ask_yes_no(parent: QWidget | None, title: str, text: str, *, yes: str 
     return picked == 0
 
 
-async def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-    """One line of text, stripped; None when cancelled or left empty."""
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(label)
-    dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
-    dialog.setTextValue(text)
-    dialog.setMinimumWidth(380)
+T = TypeVar("T")
+
+
+async def accepted(dialog: QDialog, read: Callable[[QDialog], T] = lambda d: d.values()
+                   ) -> T | None:
+    """``read(dialog)`` when the user accepted it (OK, Create, Save …), else None; the
+    dialog is disposed of either way."""
     try:
         if await shown(dialog) != QDialog.DialogCode.Accepted.value:
             return None
-        return dialog.textValue().strip() or None
+        return read(dialog)
     finally:
         dispose(dialog)
+
+
+def _input(parent: QWidget | None, title: str, label: str) -> QInputDialog:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setMinimumWidth(380)
+    return dialog
+
+
+async def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """One line of text, stripped; None when cancelled or left empty."""
+    dialog = _input(parent, title, label)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+    dialog.setTextValue(text)
+    return await accepted(dialog, lambda d: d.textValue().strip() or None)
 
 
 async def ask_int(parent: QWidget | None, title: str, label: str, value: int, *,
                   minimum: int, maximum: int = 2 ** 31 - 1) -> int | None:
     """A whole number in [minimum, maximum]; None when cancelled."""
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(label)
+    dialog = _input(parent, title, label)
     dialog.setInputMode(QInputDialog.InputMode.IntInput)
     dialog.setIntRange(minimum, maximum)
     dialog.setIntValue(max(minimum, min(value, maximum)))
-    dialog.setMinimumWidth(380)
-    try:
-        if await shown(dialog) != QDialog.DialogCode.Accepted.value:
-            return None
-        return dialog.intValue()
-    finally:
-        dispose(dialog)
+    return await accepted(dialog, QInputDialog.intValue)
 
 
 async def ask_item(parent: QWidget | None, title: str, label: str, items: Sequence[str],
                    current: int = 0) -> str | None:
     """One of ``items``; None when cancelled."""
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(label)
+    dialog = _input(parent, title, label)
     dialog.setComboBoxItems(list(items))
     dialog.setComboBoxEditable(False)
     if 0 <= current < len(items):
         dialog.setTextValue(items[current])
-    try:
-        if await shown(dialog) != QDialog.DialogCode.Accepted.value:
-            return None
-        return dialog.textValue()
-    finally:
-        dispose(dialog)
+    return await accepted(dialog, QInputDialog.textValue)
 
 
 async def ask_path(parent: QWidget | None, caption: str, *, save: bool = False,
@@ -224,10 +224,5 @@ async def ask_path(parent: QWidget | None, caption: str, *, save: bool = False,
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     else:
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    try:
-        if await shown(dialog) != QDialog.DialogCode.Accepted.value:
-            return None
-        files = dialog.selectedFiles()
-        return files[0] if files and files[0] else None
-    finally:
-        dispose(dialog)
+    files = await accepted(dialog, QFileDialog.selectedFiles)
+    return files[0] if files and files[0] else None

@@ -336,7 +336,8 @@ class LaunchDialog(QDialog):
         self.problems_label.setVisible(bool(found))
         self.launch_button.setEnabled(not found)
         self._update_summary()
-        rows = quota_effect(self.limits, self.current_flavor(), self.count_spin.value())
+        rows = quota_effect(self.limits, self.current_flavor(), self.count_spin.value(),
+                            self.request().boot_volume_gib)
         if rows:
             parts = []
             for label, used, after, limit in rows:

@@ -38,8 +38,12 @@ class LaunchFlow(QObject):
         self.window._spawn(self.fill(session, dialog))
 
     async def fill(self, session: CloudSession, dialog) -> None:
+        project_id = session.info.get("project_id") or ""
+
         def fetch(cloud):
             net = cloud.has_service("network")
+            limits = cloud.compute.limits()
+            limits.update(volume_limits(cloud, project_id))
             return dict(
                 images=cloud.image.list_images(filters={"status": "active"})
                 + cloud.image.list_images(filters={"status": "deactivated"}),
@@ -49,7 +53,7 @@ class LaunchFlow(QObject):
                 security_groups=cloud.network.list_security_groups() if net else [],
                 zones=[z for z in cloud.compute.availability_zones()
                        if (z.get("zoneState") or {}).get("available", True)],
-                limits=cloud.compute.limits())
+                limits=limits)
         try:
             choices = await session.call(fetch, session.cloud)
         except Stale:
@@ -113,3 +117,19 @@ class LaunchFlow(QObject):
         if server.get("adminPass"):
             await self.window.server_actions.show_once("Administrator password",
                                                 {"name": req.name}, server["adminPass"])
+
+
+def volume_limits(cloud, project_id: str) -> dict:
+    """Cinder's volume and GiB usage under its absolute-limit names, for the quota effect of
+    booting from a new volume; {} where there is no Cinder or its quota cannot be read."""
+    if not project_id or not cloud.has_service("block-storage"):
+        return {}
+    try:
+        quota = cloud.block_storage.quotas(project_id)
+    except OsdeskError:
+        return {}
+    volumes, gigabytes = quota.get("volumes") or {}, quota.get("gigabytes") or {}
+    return {"totalVolumesUsed": volumes.get("in_use", 0),
+            "maxTotalVolumes": volumes.get("limit", -1),
+            "totalGigabytesUsed": gigabytes.get("in_use", 0),
+            "maxTotalVolumeGigabytes": gigabytes.get("limit", -1)}

@@ -116,6 +116,21 @@ class PageActions(QObject):
             await self.warn(title, exc)
             return FAILED
 
+    async def ask_server(self, title: str, label: str, statuses=None,
+                         none: str = "There is no server.") -> dict | None:
+        """One of the project's servers (in one of ``statuses``, when given), picked by name
+        and status; None when there is none (``none`` says so) or the user cancelled."""
+        servers = await self.attempt(title, self.session.cloud.compute.list_servers)
+        if servers is FAILED:
+            return None
+        servers = [s for s in servers if statuses is None or s.get("status") in statuses]
+        if not servers:
+            await dialogs.inform(self.page, title, none)
+            return None
+        labels = [f"{s.get('name') or s['id']}  ({s.get('status')})" for s in servers]
+        picked = await dialogs.ask_item(self.page, title, label, labels)
+        return None if picked is None else servers[labels.index(picked)]
+
     async def transfer(self, work):
         """Run ``work(cloud)`` beside the cloud's worker (an upload or download), so the
         pages of the same cloud keep loading meanwhile."""

@@ -3,8 +3,6 @@ image_dialogs.py, keypair_views.py, network_dialogs.py); the rest is declared by
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog
-
 from osdesk.api import OsdeskError
 from osdesk.api.errors import Cancelled
 from osdesk.api.image import patch_ops
@@ -12,7 +10,7 @@ from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
 from osdesk.views.keypair_views import ImportKeyDialog
 from osdesk.views.network_dialogs import NetworkDialog
-from osdesk.views.page_actions import PageActions
+from osdesk.views.page_actions import FAILED, PageActions
 from osdesk.views.server_flows import remember_key_file
 
 
@@ -23,21 +21,14 @@ class ImageActions(PageActions):
     async def ask_edit(self, rows):
         image = rows[0]
         from osdesk.views.image_dialogs import EditImageDialog
-        dialog = EditImageDialog(image, self.page)
-        if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-            return
-        changes = dialog.changes()
+        changes = await dialogs.accepted(EditImageDialog(image, self.page),
+                                         EditImageDialog.changes)
         if not changes:
             return
         old = {k: image.get(k) for k in changes}
-        try:
-            await self.call(self.session.cloud.image.update, image["id"], patch_ops(old, changes))
-        except Stale:
-            return
-        except OsdeskError as exc:
-            await self.warn("Edit image", exc)
-            return
-        self.changed()
+        if await self.attempt("Edit image", self.session.cloud.image.update, image["id"],
+                              patch_ops(old, changes)) is not FAILED:
+            self.changed()
 
     async def ask_download(self, rows):
         import os
@@ -70,9 +61,9 @@ class ImageActions(PageActions):
 
     async def ask_create(self):
         from osdesk.views.image_dialogs import CreateImageDialog
-        dialog = CreateImageDialog(self.page)
-        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
-            await self.create(dialog.values())
+        values = await dialogs.accepted(CreateImageDialog(self.page))
+        if values is not None:
+            await self.create(values)
 
     async def create(self, values: dict):
         values = dict(values)
@@ -119,12 +110,9 @@ class KeypairActions(PageActions):
 
     async def create(self, name: str):
         from osdesk.views.keypair_views import save_private_key
-        try:
-            keypair = await self.call(self.session.cloud.compute.create_keypair, name)
-        except Stale:
-            return
-        except OsdeskError as exc:
-            await self.warn("Create key pair", exc)
+        keypair = await self.attempt("Create key pair", self.session.cloud.compute.create_keypair,
+                                     name)
+        if keypair is FAILED:
             return
         self.changed()  # the new key pair shows while the user picks where to save its key
         path = await save_private_key(self.page, keypair)
@@ -136,19 +124,15 @@ class KeypairActions(PageActions):
         self.spawn(self.ask_import())
 
     async def ask_import(self):
-        dialog = ImportKeyDialog(self.page)
-        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
-            await self.do_import(dialog.name_edit.text().strip(), dialog.public_key())
+        picked = await dialogs.accepted(
+            ImportKeyDialog(self.page), lambda d: (d.name_edit.text().strip(), d.public_key()))
+        if picked is not None:
+            await self.do_import(*picked)
 
     async def do_import(self, name: str, public_key: str):
-        try:
-            await self.call(self.session.cloud.compute.import_keypair, name, public_key)
-        except Stale:
-            return
-        except OsdeskError as exc:
-            await self.warn("Import key pair", exc)
-            return
-        self.changed()
+        if await self.attempt("Import key pair", self.session.cloud.compute.import_keypair,
+                              name, public_key) is not FAILED:
+            self.changed()
 
 
 # --------------------------------------------------------------------- networks
@@ -159,10 +143,10 @@ class NetworkActions(PageActions):
         self.spawn(self.ask_create())
 
     async def ask_create(self):
-        dialog = NetworkDialog(self.page)
-        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
-            await self.create(dialog.name_edit.text().strip(),
-                              dialog.subnet_args() if dialog.wants_subnet() else None)
+        picked = await dialogs.accepted(NetworkDialog(self.page), lambda d: (
+            d.name_edit.text().strip(), d.subnet_args() if d.wants_subnet() else None))
+        if picked is not None:
+            await self.create(*picked)
 
     async def create(self, name: str, subnet: dict | None):
         net_client = self.session.cloud.network
@@ -182,17 +166,15 @@ class NetworkActions(PageActions):
 
     async def ask_create_subnet(self, rows: list[dict]):
         network = rows[0]
-        dialog = NetworkDialog(self.page, network_name=network.get("name") or network["id"])
-        if await dialogs.shown(dialog) == QDialog.DialogCode.Accepted.value:
-            await self.create_subnet(network, dialog.subnet_args())
+        subnet = await dialogs.accepted(
+            NetworkDialog(self.page, network_name=network.get("name") or network["id"]),
+            NetworkDialog.subnet_args)
+        if subnet is not None:
+            await self.create_subnet(network, subnet)
 
     async def create_subnet(self, network: dict, subnet: dict):
-        try:
-            await self.call(self.session.cloud.network.create_subnet, network["id"], **subnet)
-        except Stale:
-            return
-        except OsdeskError as exc:
-            await self.warn("Create subnet", exc)
+        if await self.attempt("Create subnet", self.session.cloud.network.create_subnet,
+                              network["id"], **subnet) is FAILED:
             return
         self.changed()
         self.window.pages["subnets"].refresh()

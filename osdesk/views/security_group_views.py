@@ -8,7 +8,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from osdesk.api import OsdeskError
@@ -16,33 +16,23 @@ from osdesk.rules.security_rules import (PROTOCOLS, QUICK_RULES, cidr_problem, p
                                          protocol_text, quick_fields, remote_text, rule_fields)
 from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 from osdesk.views.page_actions import FAILED, PageActions
 
 #: the source range a quick rule starts with; shown, and editable, before anything is sent
 DEFAULT_SOURCE = "0.0.0.0/0"
 
 
-class GroupDialog(QDialog):
+class GroupDialog(CheckedFormDialog):
     def __init__(self, parent: QWidget | None, title: str, name: str = "", description: str = ""):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(440)
+        super().__init__(title, "Save" if name else "Create", 440, parent)
         self.name_edit = QLineEdit(name)
         self.description_edit = QLineEdit(description)
-        form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Description", self.description_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Save" if name else "Create",
-                                         QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.name_edit.textChanged.connect(
-            lambda text: self.ok.setEnabled(bool(text.strip())))
-        self.ok.setEnabled(bool(name))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self._finish(form_rows(("Name", self.name_edit), ("Description", self.description_edit)),
+                     self.name_edit)
+
+    def problems(self) -> list[str]:
+        return [] if self.name_edit.text().strip() else ["A security group needs a name."]
 
     def values(self) -> dict:
         return {"name": self.name_edit.text().strip(),
@@ -66,6 +56,7 @@ class RulesDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.delete_button = QPushButton("Delete rule")
@@ -167,28 +158,20 @@ class SecurityGroupActions(PageActions):
         self.spawn(self.ask_create())
 
     async def ask_create(self):
-        values = await self._ask(GroupDialog(self.page, "Create security group"))
+        values = await dialogs.accepted(GroupDialog(self.page, "Create security group"))
         if values:
             await self._do("Create security group",
                            self.session.cloud.network.create_security_group, **values)
 
     async def ask_edit(self, rows):
         group = rows[0]
-        values = await self._ask(GroupDialog(self.page, f"Edit {group.get('name')}",
+        values = await dialogs.accepted(GroupDialog(self.page, f"Edit {group.get('name')}",
                                              group.get("name") or "",
                                              group.get("description") or ""))
         if values:
             await self._do("Edit security group",
                            self.session.cloud.network.update_security_group, group["id"],
                            **values)
-
-    async def _ask(self, dialog) -> dict | None:
-        try:
-            if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-                return None
-            return dialog.values()
-        finally:
-            dialogs.dispose(dialog)
 
     async def _do(self, title: str, fn, *args, **kwargs):
         if await self.attempt(title, fn, *args, **kwargs) is not FAILED:

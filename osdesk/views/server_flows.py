@@ -173,13 +173,10 @@ class ServerFlows:
         if groups is None:
             return
         current = {g.get("name") for g in server.get("security_groups") or []}
-        dialog = GroupsDialog(self.page, title, groups, current)
-        try:
-            if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-                return
-            wanted = dialog.chosen()
-        finally:
-            dialogs.dispose(dialog)
+        wanted = await dialogs.accepted(GroupsDialog(self.page, title, groups, current),
+                                        GroupsDialog.chosen)
+        if wanted is None:
+            return
         compute = self.session.cloud.compute
         for name in sorted(wanted - current):
             if not await self._do(title, server, (), compute.add_security_group, server["id"],

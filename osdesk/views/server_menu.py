@@ -7,7 +7,7 @@ import html
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from osdesk.api import NotFound, OsdeskError
 from osdesk.runtime.runner import Stale
@@ -185,13 +185,9 @@ class ServerActions(QObject):
                                               ["vnc", "spice", "serial"])
             return {"protocol": protocol} if protocol else None
         if key == "edit_metadata":
-            dialog = MetadataDialog(rows[0], self.page)
-            try:
-                if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-                    return None
-                return {"metadata": dialog.metadata()}
-            finally:
-                dialogs.dispose(dialog)
+            metadata = await dialogs.accepted(MetadataDialog(rows[0], self.page),
+                                              MetadataDialog.metadata)
+            return None if metadata is None else {"metadata": metadata}
         if key == "create_image":
             name = await dialogs.ask_text(self.page, "Create snapshot", "Image name:",
                                           f"{rows[0].get('name', 'server')}-snapshot")
@@ -224,13 +220,8 @@ class ServerActions(QObject):
         except OsdeskError as exc:
             await dialogs.warn(self.page, "Resize server", html.escape(str(exc), quote=False))
             return None
-        dialog = ResizeDialog(server, flavors, image, self.page)
-        try:
-            if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-                return None
-            flavor_id = dialog.flavor_id()
-        finally:
-            dialogs.dispose(dialog)
+        flavor_id = await dialogs.accepted(ResizeDialog(server, flavors, image, self.page),
+                                           ResizeDialog.flavor_id)
         return {"flavor_id": flavor_id} if flavor_id else None
 
     async def _pick(self, title, label, what, server, exclude=None, arg="id") -> dict | None:

@@ -7,7 +7,6 @@ when it fails; a create that fails leaves nothing behind (Cinder makes nothing t
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog
 
 from osdesk.api import OsdeskError
 from osdesk.runtime.runner import Stale
@@ -64,14 +63,10 @@ class VolumeActions(PageActions):
             return
         except OsdeskError:  # no quota to show: the dialog says nothing about it
             quota = {}
-        dialog = CreateVolumeDialog(self.page, quota_text=volume_quota_text(quota), **choices)
-        try:
-            if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-                return
-            values = dialog.values()
-        finally:
-            dialogs.dispose(dialog)
-        await self.create(values)
+        values = await dialogs.accepted(
+            CreateVolumeDialog(self.page, quota_text=volume_quota_text(quota), **choices))
+        if values is not None:
+            await self.create(values)
 
     async def create(self, values: dict):
         if await self.attempt("Create volume", self.session.cloud.block_storage.create_volume,
@@ -80,23 +75,13 @@ class VolumeActions(PageActions):
 
     async def ask_attach(self, rows):
         volume = rows[0]
-        servers = await self.attempt("Attach volume", self.session.cloud.compute.list_servers)
-        if servers is FAILED:
-            return
-        servers = [s for s in servers if s.get("status") in ("ACTIVE", "SHUTOFF", "PAUSED",
-                                                                "SUSPENDED")]
-        if not servers:
-            await dialogs.inform(self.page, "Attach volume",
-                                 "No server can take a volume now (it needs ACTIVE, SHUTOFF, "
-                                 "PAUSED or SUSPENDED).")
-            return
-        labels = [f"{s.get('name') or s['id']}  ({s.get('status')})" for s in servers]
-        picked = await dialogs.ask_item(self.page, "Attach volume",
-                                        f"Attach {volume.get('name') or volume['id']} to:",
-                                        labels)
-        if picked is None:
-            return
-        await self.attach(volume, servers[labels.index(picked)])
+        server = await self.ask_server(
+            "Attach volume", f"Attach {volume.get('name') or volume['id']} to:",
+            ("ACTIVE", "SHUTOFF", "PAUSED", "VERIFY_RESIZE", "SHELVED", "SHELVED_OFFLOADED"),
+            "No server can take a volume now (it needs ACTIVE, SHUTOFF, PAUSED, "
+            "VERIFY_RESIZE or SHELVED).")
+        if server is not None:
+            await self.attach(volume, server)
 
     async def attach(self, volume: dict, server: dict):
         if await self.attempt("Attach volume", self.session.cloud.compute.attach_volume,
@@ -123,13 +108,11 @@ class VolumeActions(PageActions):
 
 
 async def ask_and_snapshot(actions: PageActions, volumes: list[dict]) -> None:
-    dialog = SnapshotDialog(actions.page, volumes)
-    try:
-        if await dialogs.shown(dialog) != QDialog.DialogCode.Accepted.value:
-            return
-        volume, values = dialog.volume(), dialog.values()
-    finally:
-        dialogs.dispose(dialog)
+    picked = await dialogs.accepted(SnapshotDialog(actions.page, volumes),
+                                    lambda d: (d.volume(), d.values()))
+    if picked is None:
+        return
+    volume, values = picked
     storage = actions.session.cloud.block_storage
     if await actions.attempt("Create snapshot", storage.create_snapshot, volume["id"],
                              **values) is FAILED:

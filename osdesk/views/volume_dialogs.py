@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
+
+from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 
 GIB = 1024 ** 3
 SOURCES = ("Blank volume", "From an image", "From a snapshot")
@@ -17,14 +18,12 @@ def image_min_gib(image: dict) -> int:
     return max(int(image.get("min_disk") or 0), math.ceil(size / GIB) if size else 0, 1)
 
 
-class CreateVolumeDialog(QDialog):
+class CreateVolumeDialog(CheckedFormDialog):
     """Name, size, type, zone, and what the volume starts as."""
 
     def __init__(self, parent: QWidget | None, *, images: list[dict], snapshots: list[dict],
                  types: list[dict], zones: list[str], quota_text: str = ""):
-        super().__init__(parent)
-        self.setWindowTitle("Create volume")
-        self.setMinimumWidth(500)
+        super().__init__("Create volume", "Create", 500, parent)
         self.images = [i for i in images if i.get("status") == "active"]
         self.snapshots = [s for s in snapshots if s.get("status") == "available"]
         self.name_edit = QLineEdit()
@@ -53,35 +52,15 @@ class CreateVolumeDialog(QDialog):
             self.zone_combo.addItem(zone, zone)
         self.quota = QLabel(quota_text)
         self.quota.setWordWrap(True)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
-        form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Source", self.source_combo)
-        form.addRow("Image", self.image_combo)
-        form.addRow("Snapshot", self.snapshot_combo)
-        form.addRow("Size", self.size_spin)
-        form.addRow("Type", self.type_combo)
-        form.addRow("Availability zone", self.zone_combo)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.quota)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        self.form = form
-        for signal in (self.source_combo.currentIndexChanged, self.image_combo.currentIndexChanged,
-                       self.snapshot_combo.currentIndexChanged, self.size_spin.valueChanged):
-            signal.connect(self.validate)
-        self.name_edit.textChanged.connect(self.validate)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.source_combo.currentIndexChanged.connect(self._fit_size)
-        self.image_combo.currentIndexChanged.connect(self._fit_size)
-        self.snapshot_combo.currentIndexChanged.connect(self._fit_size)
-        self.validate()
+        self.form = form_rows(("Name", self.name_edit), ("Source", self.source_combo),
+                              ("Image", self.image_combo), ("Snapshot", self.snapshot_combo),
+                              ("Size", self.size_spin), ("Type", self.type_combo),
+                              ("Availability zone", self.zone_combo), ("", self.quota))
+        for combo in (self.source_combo, self.image_combo, self.snapshot_combo):
+            combo.currentIndexChanged.connect(self._fit_size)
+        self.size_spin.valueChanged.connect(self.validate)
+        self._finish(self.form, self.name_edit, self.source_combo, self.image_combo,
+                     self.snapshot_combo)
         self.name_edit.setFocus()
 
     def source(self) -> int:
@@ -111,13 +90,13 @@ class CreateVolumeDialog(QDialog):
             out.append(f"The {what} needs a volume of at least {self.min_size()} GiB.")
         return out
 
-    def validate(self) -> None:
-        self.form.setRowVisible(self.image_combo, self.source() == 1)
-        self.form.setRowVisible(self.snapshot_combo, self.source() == 2)
-        found = self.problems()
-        self.problem.setText(" ".join(found))
+    def validate(self) -> list[str]:
+        if hasattr(self, "form"):
+            self.form.setRowVisible(self.image_combo, self.source() == 1)
+            self.form.setRowVisible(self.snapshot_combo, self.source() == 2)
+        found = super().validate()
         self.problem.setVisible(bool(found))
-        self.ok.setEnabled(not found)
+        return found
 
     def values(self) -> dict:
         """Keyword arguments of ``BlockStorageClient.create_volume``."""
@@ -131,13 +110,11 @@ class CreateVolumeDialog(QDialog):
         return out
 
 
-class SnapshotDialog(QDialog):
+class SnapshotDialog(CheckedFormDialog):
     """A snapshot of one volume (or, from the snapshot page, of the volume picked)."""
 
     def __init__(self, parent: QWidget | None, volumes: list[dict]):
-        super().__init__(parent)
-        self.setWindowTitle("Create volume snapshot")
-        self.setMinimumWidth(460)
+        super().__init__("Create volume snapshot", "Create", 460, parent)
         self.volumes = volumes
         self.volume_combo = QComboBox()
         for vol in volumes:
@@ -145,19 +122,10 @@ class SnapshotDialog(QDialog):
                                       f"{vol.get('status')})", vol["id"])
         self.name_edit = QLineEdit()
         self.force_box = QCheckBox("Snapshot while attached (the data is crash-consistent only)")
-        form = QFormLayout()
-        form.addRow("Volume", self.volume_combo)
-        form.addRow("Name", self.name_edit)
-        form.addRow("", self.force_box)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.form = form
+        self.form = form_rows(("Volume", self.volume_combo), ("Name", self.name_edit),
+                              ("", self.force_box))
         self.volume_combo.currentIndexChanged.connect(self._show_force)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self._finish(self.form)
         self._show_force()
         self.name_edit.setFocus()
 
@@ -170,7 +138,9 @@ class SnapshotDialog(QDialog):
         in_use = bool(vol and vol.get("status") == "in-use")
         self.form.setRowVisible(self.force_box, in_use)
         self.force_box.setChecked(in_use)
-        self.ok.setEnabled(vol is not None)
+
+    def problems(self) -> list[str]:
+        return [] if self.volume() is not None else ["Pick a volume."]
 
     def values(self) -> dict:
         return {"name": self.name_edit.text().strip(), "force": self.force_box.isChecked()}

@@ -165,3 +165,63 @@ def test_connect_opens_the_terminal_with_ssh_to_the_floating_address(
     assert offered == ["ubuntu"]
     run(loop, until(lambda: record.exists() and record.read_text().strip(), timeout=10),
         timeout=15)
+
+
+def test_a_server_boots_from_a_new_volume_that_goes_with_it(window, loop, demo_cloud,
+                                                           monkeypatch, answers):
+    from osdesk.rules.launch import LaunchRequest
+    from tests.gui.test_servers import launch_choices
+    open_demo(window, demo_cloud)
+    servers = ready(window, loop, "servers")
+    images, flavors, networks = launch_choices(window, loop)
+    image = next(i for i in images if i["status"] == "active" and i.get("min_disk"))
+    flavor = next(f for f in flavors if f["ram"] >= (image.get("min_ram") or 0))
+    net = next(n for n in networks if not n.get("router:external"))
+
+    async def no_password(*args):
+        return None
+    monkeypatch.setattr(window.server_actions, "show_once", no_password)
+    req = LaunchRequest(name="vol-boot", image=image, flavor=flavor, networks=[net["id"]],
+                        boot_volume_gib=image["min_disk"] + 5)
+    run(loop, window.launcher.launch(window.session, req))
+    row = named(servers, "vol-boot")
+    assert row is not None and row["image"] == ""  # booted from the volume, not the image
+    cell = next(c for c in servers.kind.columns if c.key == "image").value(row)
+    assert cell == "boot from volume"
+    [attached] = row["os-extended-volumes:volumes_attached"]
+    volumes = ready(window, loop, "volumes")
+    volume = volumes.model.raw(attached["id"])
+    assert volume["size"] == image["min_disk"] + 5 and volume["bootable"] == "true"
+    assert volume["attachments"][0]["device"] == "/dev/vda"
+    window.show_page("servers")
+    run(loop, until(lambda: servers.model.raw(row["id"])["status"] == "ACTIVE", timeout=20),
+        timeout=25)
+    answers.on("Delete", "go")
+    run(loop, window.server_actions.perform("delete", [servers.model.raw(row["id"])]))
+    run(loop, until(lambda: servers.model.raw(row["id"]) is None, timeout=20), timeout=25)
+    window.show_page("volumes")
+    run(loop, volumes.refresh())
+    assert volumes.model.raw(attached["id"]) is None  # deleted with its server
+
+
+def test_a_failed_associate_leaves_no_address_allocated(window, loop, demo_cloud, answers):
+    open_demo(window, demo_cloud)
+    servers = ready(window, loop, "servers")
+    server = rows_of(servers, settled)[1]
+    session = window.session
+    net = session.cloud.network
+    # every free address taken: the flow has to allocate one from the pool
+    for fip in run(loop, session.call(net.list_floating_ips)):
+        if not fip.get("port_id"):
+            run(loop, session.call(net.delete_floating_ip, fip["id"]))
+    before = {f["id"] for f in run(loop, session.call(net.list_floating_ips))}
+    demo_cloud.state.fail_next(r"/networking/v2\.0/floatingips/", 409, method="PUT",
+                               body={"NeutronError": {"type": "FloatingIPPortAlreadyAssociated",
+                                                      "message": "Port already has a floating IP",
+                                                      "detail": ""}})
+    answers.on("Associate floating IP", "go")  # allocate from the pool (the only choice)
+    answers.on(".", "go")                      # and close the warning
+    run(loop, window.server_actions.perform("associate_fip", [server]))
+    assert any("Port already has a floating IP" in w for w in answers.warnings())
+    after = {f["id"] for f in run(loop, session.call(net.list_floating_ips))}
+    assert after == before

@@ -31,7 +31,8 @@ def test_every_page_lists_the_real_clouds_resources(window, loop, realcloud):
         expect = {"images": "cirros-like", "flavors": "m1.tiny", "networks": "demo-net",
                   "subnets": "demo-subnet", "routers": "demo-router", "projects": "demo",
                   "keypairs": session_keypair, "security_groups": "default",
-                  "floating_ips": None, "servers": None}
+                  "floating_ips": None, "servers": None, "ports": None, "volumes": None,
+                  "volume_snapshots": None}
         for key, name in expect.items():
             page = window.pages[key]
             window.show_page(key)
@@ -129,8 +130,7 @@ def test_images_networks_and_keypairs_through_the_window(window, loop, realcloud
                  if images_page.model.raw(k)["name"] == name)
     assert image["checksum"] == hashlib.md5(data).hexdigest()
     assert image["status"] == "active"
-    run(loop, image_actions.each("Deactivate", [image],
-                                 window.session.cloud.image.deactivate), timeout=60)
+    run(loop, image_actions.perform("deactivate", [image]), timeout=60)
     run(loop, until(lambda: images_page.model.raw(image["id"])["status"] == "deactivated"),
         timeout=60)
     menu = [a for a in images_page.menu_provider(images_page, [images_page.model.raw(image["id"])])

@@ -43,6 +43,9 @@ def test_the_created_sample_rule_reads_as_tcp_80_from_its_group():
         "address group a9baa1eb-0614-4d68-870e-fec6d8f8c221"
     assert remote_text(dict(CREATED, remote_group_id=None, remote_address_group_id=None,
                             remote_ip_prefix="203.0.113.0/24")) == "203.0.113.0/24"
+    # the whole internet says so, spelled out or not
+    assert remote_text(dict(CREATED, remote_group_id=None, remote_address_group_id=None,
+                            remote_ip_prefix="0.0.0.0/0")) == "0.0.0.0/0 (anywhere)"
 
 
 @pytest.mark.parametrize("change, said", [
