@@ -85,8 +85,9 @@ class ResourceKind:
     names: Callable[[object], Iterable[list[dict]]] | None = None
     #: extra spellings that find this kind (API URL names); the collection's are added
     aliases: tuple[str, ...] = field(default=())
-    #: the page's place in the sidebar and tabs (lower first)
+    #: the page's place in the sidebar (lower first), and the heading it stands under
     order: int = 100
+    section: str = "Compute"
 
     @property
     def read_only(self) -> bool:

@@ -70,4 +70,4 @@ ACTIONS = (
 
 KIND = ResourceKind(
     "floating_ips", "Floating IPs", "network", COLUMNS, collection=FLOATING_IPS,
-    actions=ACTIONS, aliases=("floating-ips",), order=100)
+    actions=ACTIONS, aliases=("floating-ips",), order=100, section="Network")

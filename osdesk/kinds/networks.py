@@ -75,4 +75,4 @@ ACTIONS = (
 
 KIND = ResourceKind("networks", "Networks", "network", COLUMNS, collection=NETWORKS,
                     details=details, extra=subnets_and_ports, actions=ACTIONS,
-                    named_elsewhere=True, order=50)
+                    named_elsewhere=True, order=50, section="Network")

@@ -78,4 +78,4 @@ def details(raw, lookups, is_admin):
 KIND = ResourceKind(
     "ports", "Ports", "network", COLUMNS,
     collection=Collection("network", "/ports", "ports", "port", "port"),
-    details=details, order=75)
+    details=details, order=75, section="Network")

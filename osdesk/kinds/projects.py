@@ -20,4 +20,5 @@ COLUMNS = [
 KIND = ResourceKind(
     "projects", "Projects", "identity", COLUMNS,
     collection=Collection("identity", "/auth/projects", "projects", "project"),
-    list_pages=one_page(lambda cloud: cloud.identity.my_projects()), order=80)
+    list_pages=one_page(lambda cloud: cloud.identity.my_projects()), order=110,
+    section="Project")

@@ -73,4 +73,4 @@ def interfaces(cloud, raw):
 KIND = ResourceKind(
     "routers", "Routers", "network", COLUMNS,
     collection=Collection("network", "/routers", "routers", "router", "router"),
-    details=details, extra=interfaces, order=70)
+    details=details, extra=interfaces, order=70, section="Network")

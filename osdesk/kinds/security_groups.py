@@ -61,4 +61,4 @@ ACTIONS = (
 
 KIND = ResourceKind(
     "security_groups", "Security groups", "network", COLUMNS, collection=SECURITY_GROUPS,
-    details=details, actions=ACTIONS, aliases=("securitygroups",), order=90)
+    details=details, actions=ACTIONS, aliases=("securitygroups",), order=90, section="Network")

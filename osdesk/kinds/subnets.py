@@ -68,4 +68,4 @@ def details(raw, lookups, is_admin):
 
 KIND = ResourceKind("subnets", "Subnets", "network", COLUMNS, collection=SUBNETS,
                     details=details, actions=(delete_action(SUBNETS),), named_elsewhere=True,
-                    order=60)
+                    order=60, section="Network")

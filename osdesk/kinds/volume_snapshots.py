@@ -43,4 +43,5 @@ ACTIONS = (
 KIND = ResourceKind(
     "volume_snapshots", "Volume snapshots", "block-storage", COLUMNS,
     collection=SNAPSHOTS,
-    busy=lambda row: row.get("status") in TRANSITIONAL, actions=ACTIONS, order=36)
+    busy=lambda row: row.get("status") in TRANSITIONAL, actions=ACTIONS, order=46,
+    section="Storage")

@@ -120,4 +120,4 @@ KIND = ResourceKind(
     "volumes", "Volumes", "block-storage", COLUMNS,
     collection=VOLUMES,
     details=details, busy=lambda row: row.get("status") in TRANSITIONAL, actions=ACTIONS,
-    named_elsewhere=True, order=35)
+    named_elsewhere=True, order=45, section="Storage")

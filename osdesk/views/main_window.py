@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.clouds_view.activated.connect(self.on_clouds_view_activated)
         self.clouds_view.doubleClicked.connect(self.on_clouds_view_activated)
         self.clouds_view.selectionModel().currentChanged.connect(lambda *a: self.clouds.update_actions())
-        self.tabs.currentChanged.connect(self.on_tabs_current_changed)
+        self.navigator.currentChanged.connect(self.on_page_changed)
         self.project_combo.activated.connect(self.on_project_combo_activated)
         self.welcome.addRequested.connect(self.clouds.on_add_cloud)
         self.welcome.importRequested.connect(self.clouds.on_import_clouds_yaml)
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
 
     def _open(self, profile: Profile, secret: str | None) -> None:
         self._close_session()  # nothing of the previous cloud stays on screen
-        self.stack.setCurrentWidget(self.tabs)
+        self.stack.setCurrentWidget(self.navigator.stack)
         self.setWindowTitle(f"{profile.name} — osdesk")
         row = self.clouds_model.row_of(profile.id)
         if row is not None and row >= 0:
@@ -254,13 +254,13 @@ class MainWindow(QMainWindow):
             current = session.info.get("project_id")
             self.project_combo.setCurrentIndex(max(0, self.project_combo.findData(current)))
 
-    def on_tabs_current_changed(self, index: int) -> None:
+    def on_page_changed(self, index: int) -> None:
         self._refresh_current_page()
         page = self.current_page()
         QSettings().setValue("last_page", page.kind.key if page is not None else "quotas")
 
     def _refresh_current_page(self) -> None:
-        if self.tabs.currentWidget() is self.quota_page:
+        if self.navigator.currentWidget() is self.quota_page:
             if self.session is not None and self.session.info and not self.quota_page.loaded_once:
                 self.quota_page.refresh()
         current = self.current_page()
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         chrome.update_rows_label(self)
 
     def on_refresh(self) -> None:
-        if self.tabs.currentWidget() is self.quota_page:
+        if self.navigator.currentWidget() is self.quota_page:
             self.quota_page.refresh()
             return
         page = self.current_page()
@@ -320,14 +320,14 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- helpers
     def current_page(self) -> ResourcePage | None:
-        w = self.tabs.currentWidget()
+        w = self.navigator.currentWidget()
         return w if isinstance(w, ResourcePage) else None
 
     def show_page(self, key: str) -> None:
         if key == "quotas":
-            self.tabs.setCurrentWidget(self.quota_page)
+            self.navigator.setCurrentWidget(self.quota_page)
         elif key in self.pages:
-            self.tabs.setCurrentWidget(self.pages[key])
+            self.navigator.setCurrentWidget(self.pages[key])
 
     def _spawn(self, coro) -> asyncio.Task | None:
         try:
@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         last_page = s.value("last_page", "")
         if last_page in self.pages:
-            self.tabs.setCurrentWidget(self.pages[last_page])
+            self.navigator.setCurrentWidget(self.pages[last_page])
         self.stack.setCurrentWidget(self.welcome)
 
     def changeEvent(self, event) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListView, QProgressBar,
-                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+                               QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from osdesk.kinds.registry import KINDS
 from osdesk.models.clouds_model import CloudListModel
 from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import icon
+from osdesk.views.page_navigator import PageNavigator
 from osdesk.views.resource_page import ResourcePage
 from osdesk.views.welcome import WelcomePage
 
@@ -43,7 +44,10 @@ def build_window(w) -> None:
     w.clouds_toolbar.setIconSize(QSize(16, 16))
     w.clouds_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     clouds_layout.addWidget(w.clouds_toolbar)
-    clouds_layout.addWidget(w.clouds_view, 1)
+    w.sidebar_split = QSplitter(Qt.Orientation.Vertical)
+    w.sidebar_split.setChildrenCollapsible(False)
+    w.sidebar_split.addWidget(w.clouds_view)
+    clouds_layout.addWidget(w.sidebar_split, 1)
     w.clouds_dock = QDockWidget("Clouds", w)
     w.clouds_dock.setObjectName("clouds_dock")
     w.clouds_dock.setWidget(clouds_box)
@@ -62,18 +66,20 @@ def build_window(w) -> None:
     w.connect_banner.setStyleSheet("background: rgba(220, 53, 69, 0.14); "
                                       "border: 1px solid rgba(220, 53, 69, 0.5); padding: 6px;")
     w.connect_banner.hide()
-    w.tabs = QTabWidget()
-    w.tabs.setDocumentMode(True)
+    w.navigator = PageNavigator(w)
     w.pages: dict[str, ResourcePage] = {}
     for kind in KINDS:
         page = ResourcePage(kind)
         page.setObjectName(f"page_{kind.key}")
         w.pages[kind.key] = page
-        w.tabs.addTab(page, kind.title)
+        w.navigator.addPage(page, kind.title, kind.section)
     from osdesk.views.quota_page import QuotaPage
     w.quota_page = QuotaPage(w)
     w.quota_page.setObjectName("page_quotas")
-    w.tabs.addTab(w.quota_page, "Quotas")
+    w.navigator.addPage(w.quota_page, "Quotas", "Project")
+    w.sidebar_split.addWidget(w.navigator.tree)
+    w.sidebar_split.setStretchFactor(0, 1)
+    w.sidebar_split.setStretchFactor(1, 3)
     from osdesk.views.server_menu import ServerActions
     w.server_actions = ServerActions(w, w.pages["servers"])
     from osdesk.views.action_views import actions_for
@@ -82,7 +88,11 @@ def build_window(w) -> None:
     w.welcome = WelcomePage()
     w.stack = QStackedWidget()
     w.stack.addWidget(w.welcome)
-    w.stack.addWidget(w.tabs)
+    w.stack.addWidget(w.navigator.stack)
+    # the page list shows only while a cloud's pages do (not on the welcome page)
+    w.navigator.tree.setVisible(False)
+    w.stack.currentChanged.connect(
+        lambda _i: w.navigator.tree.setVisible(w.stack.currentWidget() is w.navigator.stack))
     centre = QWidget()
     centre_layout = QVBoxLayout(centre)
     centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -150,7 +160,7 @@ def build_actions(w) -> None:
         w.addAction(a)
     for i in range(min(9, len(KINDS))):
         sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), w)
-        sc.activated.connect(lambda i=i: w.tabs.setCurrentIndex(i))
+        sc.activated.connect(lambda i=i: w.navigator.setCurrentIndex(i))
     w.clouds_toolbar.addAction(w.add_cloud_action)
     w.clouds_toolbar.addAction(w.edit_cloud_action)
     w.clouds_toolbar.addAction(w.duplicate_cloud_action)
@@ -206,7 +216,7 @@ def build_menus(w) -> None:
         if i < 9:
             a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # QShortcut handles it
-        a.triggered.connect(lambda _=False, i=i: w.tabs.setCurrentIndex(i))
+        a.triggered.connect(lambda _=False, i=i: w.navigator.setCurrentIndex(i))
     h = bar.addMenu("&Help")
     h.addAction("About osdesk", lambda: w._spawn(about(w)))
 

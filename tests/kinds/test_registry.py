@@ -17,10 +17,14 @@ ENDPOINT = "http://127.0.0.1:9696/networking"
 
 def test_every_kind_module_is_found_in_the_sidebar_order():
     core = ["servers", "images", "flavors", "keypairs", "networks", "subnets", "routers",
-            "projects", "security_groups", "floating_ips"]
+            "security_groups", "floating_ips", "projects"]
     keys = [k.key for k in KINDS]
     assert [k for k in keys if k in core] == core
     assert len(keys) == len(set(keys))
+    # the sidebar lists them under their headings, each heading once
+    sections = [k.section for k in KINDS]
+    assert [s for i, s in enumerate(sections) if i == 0 or sections[i - 1] != s] == [
+        "Compute", "Storage", "Network", "Project"]
 
 
 def test_every_spelling_finds_one_kind():
@@ -44,7 +48,11 @@ def test_a_kind_s_collection_is_on_its_own_service():
 def test_action_keys_are_unique_per_kind_and_read_only_kinds_have_none():
     for kind in KINDS:
         keys = [a.key for a in kind.actions]
-        assert len(keys) == len(set(keys)), kind.key
+        assert len(keys) == len(set(keys))
+    # the sidebar lists them under their headings, each heading once
+    sections = [k.section for k in KINDS]
+    assert [s for i, s in enumerate(sections) if i == 0 or sections[i - 1] != s] == [
+        "Compute", "Storage", "Network", "Project"], kind.key
     assert {k.key for k in KINDS if k.read_only} == {"flavors", "routers", "ports", "projects"}
 
 
