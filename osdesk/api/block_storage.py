@@ -23,16 +23,18 @@ class BlockStorageClient(ServiceClient):
 
     service_type = SERVICE
 
-    def _all(self, collection: Collection, **kw) -> list[dict]:
-        return [row for page in collection.pages(self.cloud, **kw) for row in page]
+    def _pages(self, collection: Collection, filters: dict | None,
+               page_size: int | None) -> Iterator[list[dict]]:
+        return collection.pages(self.cloud, filters=filters, page_size=page_size)
 
     # ---------------------------------------------------------------- volumes
     def iter_volume_pages(self, *, filters: dict | None = None,
                           page_size: int | None = DEFAULT_PAGE_SIZE) -> Iterator[list[dict]]:
-        return VOLUMES.pages(self.cloud, filters=filters, page_size=page_size)
+        return self._pages(VOLUMES, filters, page_size)
 
-    def list_volumes(self, **kw) -> list[dict]:
-        return self._all(VOLUMES, **kw)
+    def list_volumes(self, *, filters: dict | None = None,
+                     page_size: int | None = DEFAULT_PAGE_SIZE) -> list[dict]:
+        return [v for page in self._pages(VOLUMES, filters, page_size) for v in page]
 
     def get_volume(self, volume_id: str) -> dict:
         return VOLUMES.get(self.cloud, volume_id)
@@ -60,12 +62,9 @@ class BlockStorageClient(ServiceClient):
         VOLUMES.delete(self.cloud, volume_id)
 
     # -------------------------------------------------------------- snapshots
-    def iter_snapshot_pages(self, *, filters: dict | None = None,
-                            page_size: int | None = DEFAULT_PAGE_SIZE) -> Iterator[list[dict]]:
-        return SNAPSHOTS.pages(self.cloud, filters=filters, page_size=page_size)
-
-    def list_snapshots(self, **kw) -> list[dict]:
-        return self._all(SNAPSHOTS, **kw)
+    def list_snapshots(self, *, filters: dict | None = None,
+                       page_size: int | None = DEFAULT_PAGE_SIZE) -> list[dict]:
+        return [s for page in self._pages(SNAPSHOTS, filters, page_size) for s in page]
 
     def get_snapshot(self, snapshot_id: str) -> dict:
         return SNAPSHOTS.get(self.cloud, snapshot_id)

@@ -52,13 +52,11 @@ class NetworkClient(ServiceClient):
 
     def create_network(self, name: str, *, admin_state_up: bool = True, shared: bool | None = None,
                        mtu: int | None = None, **extra) -> dict:
-        fields = {"name": name, "admin_state_up": admin_state_up}
+        fields = dict(given(name=name, mtu=int(mtu) if mtu else None),
+                      admin_state_up=admin_state_up)
         if shared is not None:
             fields["shared"] = shared
-        if mtu:
-            fields["mtu"] = int(mtu)
-        fields.update(extra)
-        return self.create("networks", fields)
+        return self.create("networks", dict(fields, **extra))
 
     def delete_network(self, network_id):
         self.delete("networks", network_id)
@@ -72,20 +70,15 @@ class NetworkClient(ServiceClient):
                       dns_nameservers: list[str] | None = None,
                       allocation_pools: list[dict] | None = None, **extra) -> dict:
         """``gateway_ip``: True for Neutron's default, None/False for no gateway, or an address."""
-        fields = {"network_id": network_id, "cidr": cidr, "ip_version": ip_version,
-                  "enable_dhcp": enable_dhcp}
-        if name:
-            fields["name"] = name
+        fields = dict(given(name=name, dns_nameservers=list(dns_nameservers or ()),
+                            allocation_pools=allocation_pools),
+                      network_id=network_id, cidr=cidr, ip_version=ip_version,
+                      enable_dhcp=enable_dhcp)
         if gateway_ip is None or gateway_ip is False:
             fields["gateway_ip"] = None
         elif isinstance(gateway_ip, str):
             fields["gateway_ip"] = gateway_ip
-        if dns_nameservers:
-            fields["dns_nameservers"] = list(dns_nameservers)
-        if allocation_pools:
-            fields["allocation_pools"] = allocation_pools
-        fields.update(extra)
-        return self.create("subnets", fields)
+        return self.create("subnets", dict(fields, **extra))
 
     def delete_subnet(self, subnet_id):
         self.delete("subnets", subnet_id)
