@@ -121,8 +121,9 @@ def security_group_names(state, srv: Server):
 def flavor_embed(srv: Server, minor: int, base: str = BASE):
     f = srv.flavor
     if minor >= 47:
-        return {"disk": f["disk"], "ephemeral": f["ephemeral"], "extra_specs": dict(f["extra_specs"]),
-                "original_name": f["name"], "ram": f["ram"], "swap": f["swap"], "vcpus": f["vcpus"]}
+        return {"disk": f["disk"], "ephemeral": f["ephemeral"],
+                "extra_specs": dict(f["extra_specs"]), "original_name": f["name"],
+                "ram": f["ram"], "swap": f["swap"], "vcpus": f["vcpus"]}
     return {"id": f["id"], "links": [{"href": "%s/compute/flavors/%s" % (base, f["id"]),
                                       "rel": "bookmark"}]}
 
