@@ -58,14 +58,9 @@ def authenticate(state, req, refuse):
     tok = validate_token(state, req.header("X-Auth-Token"))
     if tok is None:
         raise unauthorized(req)
-    ctx = {
-        "token_id": req.header("X-Auth-Token"),
-        "user_id": tok["user_id"],
-        "user_name": state.users[tok["user_id"]]["name"],
-        "project_id": tok["project_id"],
-        "domain_id": tok["domain_id"],
-        "roles": [state.roles[r]["name"] for r in tok["roles"]],
-    }
+    ctx = {"token_id": req.header("X-Auth-Token"), "user_id": tok["user_id"],
+           "user_name": state.users[tok["user_id"]]["name"], "project_id": tok["project_id"],
+           "domain_id": tok["domain_id"], "roles": [state.roles[r]["name"] for r in tok["roles"]]}
     req.ctx = ctx
     if ctx["project_id"] is None:
         raise refuse()
@@ -75,14 +70,10 @@ def authenticate(state, req, refuse):
 # ----------------------------------------------------------------------------- views
 
 def _version_v3(base: str):
-    return {
-        "id": "v3.14",
-        "links": [{"href": base + "/identity/v3/", "rel": "self"}],
-        "media-types": [{"base": "application/json",
-                         "type": "application/vnd.openstack.identity-v3+json"}],
-        "status": "stable",
-        "updated": "2020-04-07T00:00:00Z",
-    }
+    return {"id": "v3.14", "links": [{"href": base + "/identity/v3/", "rel": "self"}],
+            "media-types": [{"base": "application/json",
+                             "type": "application/vnd.openstack.identity-v3+json"}],
+            "status": "stable", "updated": "2020-04-07T00:00:00Z"}
 
 
 def _domain_ref(state, domain_id):
@@ -91,17 +82,10 @@ def _domain_ref(state, domain_id):
 
 
 def _project_view(state, p, base, *, with_tags=True):
-    out = {
-        "is_domain": False,
-        "description": p.get("description", ""),
-        "domain_id": p["domain_id"],
-        "enabled": p.get("enabled", True),
-        "id": p["id"],
-        "links": {"self": "%s/identity/v3/projects/%s" % (base, p["id"])},
-        "name": p["name"],
-        "parent_id": p["domain_id"],
-        "options": {},
-    }
+    out = {"is_domain": False, "description": p.get("description", ""),
+           "domain_id": p["domain_id"], "enabled": p.get("enabled", True), "id": p["id"],
+           "links": {"self": "%s/identity/v3/projects/%s" % (base, p["id"])},
+           "name": p["name"], "parent_id": p["domain_id"], "options": {}}
     if with_tags:
         out["tags"] = list(p.get("tags", []))
     return out
@@ -109,13 +93,10 @@ def _project_view(state, p, base, *, with_tags=True):
 
 def catalog(state, base: str | None = None):
     base = state.base_url
-    services = [
-        ("identity", "keystone", base + "/identity"),
-        ("compute", "nova", base + "/compute/v2.1"),
-        ("image", "glance", base + "/image"),
-        ("network", "neutron", base + "/networking"),
-        ("block-storage", "cinder", base + "/volume/v3"),
-    ]
+    services = [("identity", "keystone", base + "/identity"),
+                ("compute", "nova", base + "/compute/v2.1"), ("image", "glance", base + "/image"),
+                ("network", "neutron", base + "/networking"),
+                ("block-storage", "cinder", base + "/volume/v3")]
     out = []
     for stype, name, url in services:
         if stype not in state.services:

@@ -88,31 +88,17 @@ def error_response(status: int, message: str | None = None, req=None):
 
 # ----------------------------------------------------------------------------- views
 
+#: glance's key order; the ones not copied from the record are filled in below
+_VIEW_KEYS = ("status name tags container_format created_at disk_format updated_at visibility "
+              "self min_disk protected id file checksum os_hash_algo os_hash_value os_hidden "
+              "owner size min_ram schema virtual_size").split()
+
+
 def image_view(img: dict) -> dict:
-    out = {
-        "status": img["status"],
-        "name": img["name"],
-        "tags": list(img["tags"]),
-        "container_format": img["container_format"],
-        "created_at": iso_z(img["created_at"]),
-        "disk_format": img["disk_format"],
-        "updated_at": iso_z(img["updated_at"]),
-        "visibility": img["visibility"],
-        "self": "/v2/images/" + img["id"],
-        "min_disk": img["min_disk"],
-        "protected": img["protected"],
-        "id": img["id"],
-        "file": "/v2/images/%s/file" % img["id"],
-        "checksum": img["checksum"],
-        "os_hash_algo": img["os_hash_algo"],
-        "os_hash_value": img["os_hash_value"],
-        "os_hidden": img["os_hidden"],
-        "owner": img["owner"],
-        "size": img["size"],
-        "min_ram": img["min_ram"],
-        "schema": "/v2/schemas/image",
-        "virtual_size": img["virtual_size"],
-    }
+    out = {k: img.get(k) for k in _VIEW_KEYS}
+    out.update({"tags": list(img["tags"]), "created_at": iso_z(img["created_at"]),
+                "updated_at": iso_z(img["updated_at"]), "self": "/v2/images/" + img["id"],
+                "file": "/v2/images/%s/file" % img["id"], "schema": "/v2/schemas/image"})
     if img["status"] == "active":
         out["stores"] = "file"
     out.update(img["props"])

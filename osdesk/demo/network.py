@@ -435,14 +435,10 @@ def create_port(state, req, attrs):
 def update_port(state, req, ident):
     p = _get_item(state, "ports", req.ctx, ident)
     attrs = _body(req, "port")
-    if "name" in attrs:
-        p.name = attrs["name"]
-    if "description" in attrs:
-        p.description = attrs["description"]
-    if "admin_state_up" in attrs:
-        p.admin_state_up = bool(attrs["admin_state_up"])
-    if "port_security_enabled" in attrs:
-        p.port_security_enabled = bool(attrs["port_security_enabled"])
+    for key in ("name", "description", "admin_state_up", "port_security_enabled"):
+        if key in attrs:
+            value = attrs[key]
+            setattr(p, key, value if key in ("name", "description") else bool(value))
     if "security_groups" in attrs:
         p.security_groups = _resolve_sgs(state, req.ctx["project_id"], attrs["security_groups"])
         if p.server is not None:
@@ -652,32 +648,25 @@ def get_quota(state, req, project_id, details=False):
     q = state.net_quota.setdefault(project_id, dict(QUOTA_DEFAULTS))
     if not details:
         return Response(200, {"quota": dict(q)})
-    used = {
-        "network": _count(state, project_id, "networks"),
-        "subnet": _count(state, project_id, "subnets"),
-        "port": _count(state, project_id, "ports"),
-        "router": _count(state, project_id, "routers"),
-        "floatingip": _count(state, project_id, "floatingips"),
-        "security_group": _count(state, project_id, "security-groups"),
-        "security_group_rule": _count(state, project_id, "security-group-rules"),
-        "rbac_policy": 0, "subnetpool": 0,
-    }
+    # a collection's quota resource is its member name (rbac_policy, subnetpool: none used)
+    used = {c.member: _count(state, project_id, c.url) for c in _COLLECTIONS}
     return Response(200, {"quota": {k: {"used": used.get(k, 0), "limit": v, "reserved": 0}
                                     for k, v in q.items()}})
 
 
+def _extension_view(alias, name, desc):
+    return {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [], "alias": alias,
+            "description": desc}
+
+
 def list_extensions(state, req):
-    return Response(200, {"extensions": [
-        {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [], "alias": alias,
-         "description": desc} for alias, name, desc in EXTENSIONS]})
+    return Response(200, {"extensions": [_extension_view(*e) for e in EXTENSIONS]})
 
 
 def show_extension(state, req, alias):
-    for a, name, desc in EXTENSIONS:
-        if a == alias:
-            return Response(200, {"extension": {"updated": "2013-01-20T00:00:00-00:00",
-                                                "name": name, "links": [], "alias": a,
-                                                "description": desc}})
+    for ext in EXTENSIONS:
+        if ext[0] == alias:
+            return Response(200, {"extension": _extension_view(*ext)})
     raise neutron_error(404, "HTTPNotFound", "Extension with alias %s does not exist" % alias)
 
 

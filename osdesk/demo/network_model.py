@@ -104,40 +104,22 @@ def port_view(state, p: Port) -> dict:
     for sid, ip in p.fixed_ips:
         h = hostname or ("host-" + ip.replace(".", "-").replace(":", "-"))
         dns_assign.append({"hostname": h, "ip_address": ip, "fqdn": h + ".openstacklocal."})
-    return {
-        "admin_state_up": p.admin_state_up,
-        "allowed_address_pairs": [],
-        "binding:vnic_type": "normal",
-        "created_at": iso_z(p.created),
-        "data_plane_status": None,
-        "description": p.description,
-        "device_id": p.device_id,
-        "device_owner": p.device_owner,
-        "dns_assignment": dns_assign,
-        "dns_domain": "",
-        "dns_name": hostname,
-        "extra_dhcp_opts": [],
-        "fixed_ips": [{"ip_address": ip, "subnet_id": sid} for sid, ip in p.fixed_ips],
-        "id": p.id,
-        "ip_allocation": "immediate",
-        "mac_address": p.mac,
-        "name": p.name,
-        "network_id": p.network_id,
-        "port_security_enabled": p.port_security_enabled and net.get("port_security_enabled", True),
-        "project_id": p.project_id,
-        "revision_number": p.revision,
-        "security_groups": list(p.security_groups),
-        "status": p.current_status(),
-        "tags": list(p.tags),
-        "tenant_id": p.project_id,
-        "updated_at": iso_z(p.updated),
-        "qos_network_policy_id": None,
-        "qos_policy_id": None,
-        "propagate_uplink_status": False,
-        "pvlan_type": "",
-        "pvlan_community": "",
-        "hardware_offload_type": "",
-    }
+    return {"admin_state_up": p.admin_state_up, "allowed_address_pairs": [],
+            "binding:vnic_type": "normal", "created_at": iso_z(p.created),
+            "data_plane_status": None, "description": p.description, "device_id": p.device_id,
+            "device_owner": p.device_owner, "dns_assignment": dns_assign, "dns_domain": "",
+            "dns_name": hostname, "extra_dhcp_opts": [],
+            "fixed_ips": [{"ip_address": ip, "subnet_id": sid} for sid, ip in p.fixed_ips],
+            "id": p.id, "ip_allocation": "immediate", "mac_address": p.mac, "name": p.name,
+            "network_id": p.network_id,
+            "port_security_enabled": p.port_security_enabled and net.get(
+                "port_security_enabled", True),
+            "project_id": p.project_id, "revision_number": p.revision,
+            "security_groups": list(p.security_groups), "status": p.current_status(),
+            "tags": list(p.tags), "tenant_id": p.project_id, "updated_at": iso_z(p.updated),
+            "qos_network_policy_id": None, "qos_policy_id": None,
+            "propagate_uplink_status": False, "pvlan_type": "", "pvlan_community": "",
+            "hardware_offload_type": ""}
 
 
 def router_view(state, r: dict) -> dict:
