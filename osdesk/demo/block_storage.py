@@ -128,10 +128,11 @@ def set_status(state, vol: dict, status: str) -> None:
     vol["updated"] = state.now()
 
 
-def later(state, seconds: float, vol: dict, status: str, then=None) -> None:
-    """``vol`` goes to ``status`` after ``seconds`` on the demo clock (if it still exists)."""
+def later(state, seconds: float, vol: dict, status: str, then=None, table=volumes) -> None:
+    """``vol`` (or a snapshot, with ``table=snapshots``) goes to ``status`` after
+    ``seconds`` on the demo clock (if it still exists)."""
     def go():
-        if vol["id"] in volumes(state):
+        if vol["id"] in table(state):
             set_status(state, vol, status)
             if then is not None:
                 then()
@@ -260,11 +261,6 @@ def image_for_volume(state, req, image_ref: str, size: int) -> dict:
     return {"image_id": image_ref, "image_name": img.get("name") or ""}
 
 
-def show_volume(state, req, ident):
-    return Response(200, {"volume": volume_view(state, _own(state, req, volumes(state), ident,
-                                                                  "Volume"))})
-
-
 def update_volume(state, req, ident):
     vol = _own(state, req, volumes(state), ident, "Volume")
     attrs = _body(req, "volume")
@@ -320,23 +316,24 @@ def create_snapshot(state, req):
         raise cinder_error(400, "Invalid volume: Volume %s status must be available, but current "
                                 "status is: %s." % (vol["id"], vol["status"]))
     check_quota(state, vol["project_id"], snapshots_more=1, gigabytes_more=vol["size"])
-    now = state.now()
-    snap = {"id": state.ids.uuid(), "name": attrs.get("name") or "",
-            "description": attrs.get("description"), "size": vol["size"], "status": "creating",
-            "volume_id": vol["id"], "project_id": vol["project_id"], "metadata": {},
-            "created": now, "updated": now}
-    snapshots(state)[snap["id"]] = snap
-
-    def ready():
-        if snap["id"] in snapshots(state):
-            snap["status"], snap["updated"] = "available", state.now()
-    state.schedule(2.0, ready)
+    snap = new_snapshot(state, vol, attrs.get("name") or "", attrs.get("description"),
+                        "creating", state.now())
+    later(state, 2.0, snap, "available", table=snapshots)
     return Response(202, {"snapshot": snapshot_view(state, snap)})
 
 
-def show_snapshot(state, req, ident):
-    snap = _own(state, req, snapshots(state), ident, "Snapshot")
-    return Response(200, {"snapshot": snapshot_view(state, snap)})
+def new_snapshot(state, vol: dict, name: str, description, status: str, now: float) -> dict:
+    snap = {"id": state.ids.uuid(), "name": name, "description": description,
+            "size": vol["size"], "status": status, "volume_id": vol["id"],
+            "project_id": vol["project_id"], "metadata": {}, "created": now, "updated": now}
+    snapshots(state)[snap["id"]] = snap
+    return snap
+
+
+def _show(table, view, member, what):
+    def handler(state, req, ident):
+        return Response(200, {member: view(state, _own(state, req, table(state), ident, what))})
+    return handler
 
 
 def delete_snapshot(state, req, ident):
@@ -378,14 +375,14 @@ _ROUTES = RouteTable([
     ("GET", "/volumes", lambda st, rq: _list_volumes(st, rq, False)),
     ("GET", "/volumes/detail", _list_volumes),
     ("POST", "/volumes", create_volume),
-    ("GET", _VOL, show_volume),
+    ("GET", _VOL, _show(volumes, volume_view, "volume", "Volume")),
     ("PUT", _VOL, update_volume),
     ("DELETE", _VOL, delete_volume),
     ("POST", _VOL + "/action", volume_action),
     ("GET", "/snapshots", lambda st, rq: _list_snapshots(st, rq, False)),
     ("GET", "/snapshots/detail", _list_snapshots),
     ("POST", "/snapshots", create_snapshot),
-    ("GET", _SNAP, show_snapshot),
+    ("GET", _SNAP, _show(snapshots, snapshot_view, "snapshot", "Snapshot")),
     ("DELETE", _SNAP, delete_snapshot),
     ("GET", "/types", list_types),
     ("GET", "/os-availability-zone", availability_zones),
@@ -410,10 +407,8 @@ def handle(state, req, sub: str) -> Response:
     if not sub.startswith("/v3/"):
         raise cinder_error(404, "The resource could not be found.")
     with state.lock:
-        state.tick()
-        authenticate(state, req)
-        if req.ctx["project_id"] is None:
-            raise cinder_error(403, "Policy doesn't allow volume:get_all to be performed.")
+        authenticate(state, req, lambda: cinder_error(
+            403, "Policy doesn't allow volume:get_all to be performed."))
         found = _ROUTES.find(req, sub[len("/v3"):])
         if found is None:
             raise cinder_error(404, "The resource could not be found.")
@@ -445,8 +440,5 @@ def seed_volumes(state, pid: str, uid: str, servers: list, image: dict | None, n
     if db is not None:
         attach(state, made["db-data"], db.id, "/dev/vdb", at_once=True)
         db.touch()
-    snap = {"id": state.ids.uuid(), "name": "db-data-nightly", "description": "nightly",
-            "size": 100, "status": "available", "volume_id": made["db-data"]["id"],
-            "project_id": pid, "metadata": {}, "created": now - 86400.0,
-            "updated": now - 86400.0}
-    snapshots(state)[snap["id"]] = snap
+    new_snapshot(state, made["db-data"], "db-data-nightly", "nightly", "available",
+                 now - 86400.0)

@@ -550,27 +550,21 @@ def server_groups(state, req):
 
 # ----------------------------------------------------------------------------- versions
 
-def _version_v21(base, full=True):
-    v = {"id": "v2.1", "links": [{"href": base + "/compute/v2.1/", "rel": "self"}],
-         "status": "CURRENT", "version": "%d.%d" % MAX_MV, "min_version": "%d.%d" % MIN_MV,
-         "updated": "2013-07-23T11:33:21Z"}
+#: id -> (path, status, version, min_version, updated, media-type version)
+_VERSIONS = {"v2.0": ("/compute/v2/", "DEPRECATED", "", "", "2025-07-04T12:00:00Z", "2"),
+             "v2.1": ("/compute/v2.1/", "CURRENT", "%d.%d" % MAX_MV, "%d.%d" % MIN_MV,
+                      "2013-07-23T11:33:21Z", "2.1")}
+
+
+def _version(base, vid, full=True):
+    path, status, version, min_version, updated, media = _VERSIONS[vid]
+    v = {"id": vid, "links": [{"href": base + path, "rel": "self"}], "status": status,
+         "version": version, "min_version": min_version, "updated": updated}
     if full:
         v["links"].append({"href": "http://docs.openstack.org/", "rel": "describedby",
                            "type": "text/html"})
         v["media-types"] = [{"base": "application/json",
-                             "type": "application/vnd.openstack.compute+json;version=2.1"}]
-    return v
-
-
-def _version_v2(base, full=True):
-    v = {"id": "v2.0", "links": [{"href": base + "/compute/v2/", "rel": "self"}],
-         "status": "DEPRECATED", "version": "", "min_version": "",
-         "updated": "2025-07-04T12:00:00Z"}
-    if full:
-        v["links"].append({"href": "http://docs.openstack.org/", "rel": "describedby",
-                           "type": "text/html"})
-        v["media-types"] = [{"base": "application/json",
-                             "type": "application/vnd.openstack.compute+json;version=2"}]
+                             "type": "application/vnd.openstack.compute+json;version=" + media}]
     return v
 
 
@@ -663,23 +657,20 @@ def handle(state, req, sub: str) -> Response:
 
 def _handle(state, req, sub):
     if sub in ("", "/"):
-        return Response(200, {"versions": [_version_v2(req.base, False),
-                                           _version_v21(req.base, False)]})
+        return Response(200, {"versions": [_version(req.base, "v2.0", False),
+                                           _version(req.base, "v2.1", False)]})
     if sub in ("/v2", "/v2/"):
-        return Response(200, {"version": _version_v2(req.base)})
+        return Response(200, {"version": _version(req.base, "v2.0")})
     if not sub.startswith("/v2.1"):
         raise nova_error(404, "The resource could not be found.")
     rest = sub[len("/v2.1"):]
     if rest in ("", "/"):
         req.mv = parse_microversion(req)
-        return Response(200, {"version": _version_v21(req.base)})
+        return Response(200, {"version": _version(req.base, "v2.1")})
     req.mv = parse_microversion(req)
     with state.lock:
-        state.tick()
-        authenticate(state, req)
-        if req.ctx["project_id"] is None:
-            raise nova_error(403, "Policy doesn't allow os_compute_api:servers:index to be "
-                                  "performed.")
+        authenticate(state, req, lambda: nova_error(
+            403, "Policy doesn't allow os_compute_api:servers:index to be performed."))
         m = _PROJECT_SEG.match(rest)
         if m and (m.group(1).replace("-", "") == req.ctx["project_id"] or
                   m.group(1) in state.projects):

@@ -12,7 +12,7 @@ from . import image as glance
 from .compute_servers import (
     AZ, HOSTS, MAX_LIMIT, _check, _ensure_actions, _flavor_by_ref, _get_server, _image_ref,
     _json_body, _quota_error, _reply_json, _validate_image_for_flavor, _validate_metadata,
-    _validate_name, record_action, run_steps,
+    _validate_name, check_keys, record_action, run_steps,
 )
 from .compute_views import console_log, flavor_snapshot, nova_error, schema_error, server_dict
 from .http import Response
@@ -40,6 +40,14 @@ class Transition(NamedTuple):
 
 
 _ACTIVE = {"vm_state": "active", "power_state": RUNNING}
+
+
+def _required(action, arg, key):
+    """An action's argument must be an object with ``key`` (nova's JSON schema)."""
+    if not isinstance(arg, dict):
+        raise schema_error(action, arg, "%r is not of type 'object'" % (arg,))
+    if key not in arg:
+        raise schema_error(action, arg, "'%s' is a required property" % key)
 
 
 def _check_password_arg(arg):
@@ -90,10 +98,7 @@ _REBOOT_TYPES = ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]
 
 
 def act_reboot(state, req, srv, arg):
-    if not isinstance(arg, dict):
-        raise schema_error("reboot", arg, "%r is not of type 'object'" % (arg,))
-    if "type" not in arg:
-        raise schema_error("reboot", arg, "'type' is a required property")
+    _required("reboot", arg, "type")
     rtype = arg["type"]
     if rtype not in _REBOOT_TYPES:
         raise schema_error("type", rtype, "%r is not one of %s" % (rtype, _REBOOT_TYPES))
@@ -174,10 +179,7 @@ def _finish_image(state, image_id, seed):
 
 
 def act_create_image(state, req, srv, arg):
-    if not isinstance(arg, dict):
-        raise schema_error("createImage", arg, "%r is not of type 'object'" % (arg,))
-    if "name" not in arg:
-        raise schema_error("createImage", arg, "'name' is a required property")
+    _required("createImage", arg, "name")
     name = arg["name"]
     if not isinstance(name, str) or not name.strip() or len(name) > 255:
         raise schema_error("name", name, "%r is not valid" % (name,))
@@ -275,10 +277,7 @@ def act_rescue(state, req, srv, arg):
 
 
 def act_resize(state, req, srv, arg):
-    if not isinstance(arg, dict):
-        raise schema_error("resize", arg, "%r is not of type 'object'" % (arg,))
-    if "flavorRef" not in arg:
-        raise schema_error("resize", arg, "'flavorRef' is a required property")
+    _required("resize", arg, "flavorRef")
     dc = arg.get("OS-DCF:diskConfig")
     if dc is not None and dc not in ("AUTO", "MANUAL"):
         raise schema_error("OS-DCF:diskConfig", dc, "%r is not one of ['AUTO', 'MANUAL']" % dc)
@@ -362,30 +361,17 @@ def act_revert_resize(state, req, srv, arg):
     return _accepted()
 
 
+_REBUILD_KEYS = ("imageRef", "name", "adminPass", "metadata", "accessIPv4", "accessIPv6",
+                 "OS-DCF:diskConfig", "preserve_ephemeral")
+_REBUILD_MV_KEYS = (("personality", 1, 56), ("description", 19, 999), ("key_name", 54, 999),
+                    ("user_data", 57, 999), ("trusted_image_certificates", 63, 999),
+                    ("hostname", 90, 999))
+
+
 def act_rebuild(state, req, srv, arg):
     minor = req.mv[1]
-    if not isinstance(arg, dict):
-        raise schema_error("rebuild", arg, "%r is not of type 'object'" % (arg,))
-    if "imageRef" not in arg:
-        raise schema_error("rebuild", arg, "'imageRef' is a required property")
-    allowed = {"imageRef", "name", "adminPass", "metadata", "accessIPv4", "accessIPv6",
-               "OS-DCF:diskConfig", "preserve_ephemeral"}
-    if minor < 57:
-        allowed.add("personality")
-    if minor >= 19:
-        allowed.add("description")
-    if minor >= 54:
-        allowed.add("key_name")
-    if minor >= 57:
-        allowed.add("user_data")
-    if minor >= 63:
-        allowed.add("trusted_image_certificates")
-    if minor >= 90:
-        allowed.add("hostname")
-    for k in arg:
-        if k not in allowed:
-            raise schema_error("rebuild", arg, "Additional properties are not allowed (%r was "
-                                               "unexpected)" % k)
+    _required("rebuild", arg, "imageRef")
+    check_keys("rebuild", arg, minor, _REBUILD_KEYS, _REBUILD_MV_KEYS)
     image_id = _image_ref(arg["imageRef"])
     if not is_uuid_like(image_id):
         raise schema_error("imageRef", arg["imageRef"], "%r is not a 'uuid'" % arg["imageRef"])
@@ -519,17 +505,10 @@ def _admin_only(policy):
 
 ACTIONS = {
     **{name: functools.partial(run_transition, t) for name, t in TRANSITIONS.items()},
-    "reboot": act_reboot,
-    "lock": act_lock,
-    "unlock": act_unlock,
-    "shelve": act_shelve,
-    "unshelve": act_unshelve,
-    "rescue": act_rescue,
-    "resize": act_resize,
-    "confirmResize": act_confirm_resize,
-    "revertResize": act_revert_resize,
-    "rebuild": act_rebuild,
-    "createImage": act_create_image,
+    "reboot": act_reboot, "lock": act_lock, "unlock": act_unlock, "shelve": act_shelve,
+    "unshelve": act_unshelve, "rescue": act_rescue, "resize": act_resize,
+    "confirmResize": act_confirm_resize, "revertResize": act_revert_resize,
+    "rebuild": act_rebuild, "createImage": act_create_image,
     "os-getConsoleOutput": act_console_output,
     "os-getVNCConsole": _legacy_console("os-getVNCConsole", ["novnc", "xvpvnc"]),
     "os-getSPICEConsole": _legacy_console("os-getSPICEConsole", ["spice-html5"]),

@@ -105,7 +105,8 @@ def _ensure_actions(state, srv):
                                                        t + 0.4, t + 4.2)],
                             message="Error" if srv.vm_state == "error" else None,
                             failed=srv.vm_state == "error"))
-    kinds = {"stop": ("stop", "compute_stop_instance"), "pause": ("pause", "compute_pause_instance"),
+    kinds = {"stop": ("stop", "compute_stop_instance"),
+             "pause": ("pause", "compute_pause_instance"),
              "suspend": ("suspend", "compute_suspend_instance"),
              "shelve": ("shelve", "compute_shelve_instance"), "lock": ("lock", None)}
     if srv.seed_kind in kinds:
@@ -351,21 +352,19 @@ _CREATE_KEYS = {"name", "imageRef", "flavorRef", "adminPass", "metadata", "netwo
                 "user_data"}
 
 
-def _create_keys(minor):
-    keys = set(_CREATE_KEYS)
-    if minor < 57:
-        keys.add("personality")
-    if minor >= 19:
-        keys.add("description")
-    if minor >= 52:
-        keys.add("tags")
-    if minor >= 63:
-        keys.add("trusted_image_certificates")
-    if minor >= 74:
-        keys |= {"host", "hypervisor_hostname"}
-    if minor >= 90:
-        keys.add("hostname")
-    return keys
+#: (key, first minor, last minor) for keys that come and go with the microversion
+_CREATE_MV_KEYS = (("personality", 1, 56), ("description", 19, 999), ("tags", 52, 999),
+                   ("trusted_image_certificates", 63, 999), ("host", 74, 999),
+                   ("hypervisor_hostname", 74, 999), ("hostname", 90, 999))
+
+
+def check_keys(where, body, minor, keys, by_mv=()):
+    """nova's ``additionalProperties: false``: ``keys``, plus ``by_mv`` rows in range."""
+    allowed = set(keys) | {k for k, first, last in by_mv if first <= minor <= last}
+    for k in body:
+        if k not in allowed:
+            raise schema_error(where, body, "Additional properties are not allowed (%r was "
+                                            "unexpected)" % k)
 
 
 def _validate_metadata(path, md):
@@ -528,11 +527,7 @@ def create_server(state, req):
     s = data["server"]
     if not isinstance(s, dict):
         raise schema_error("server", s, "%r is not of type 'object'" % (s,))
-    allowed = _create_keys(minor)
-    for k in s:
-        if k not in allowed:
-            raise schema_error("server", s, "Additional properties are not allowed (%r was "
-                                            "unexpected)" % k)
+    check_keys("server", s, minor, _CREATE_KEYS, _CREATE_MV_KEYS)
     required = ["name", "flavorRef"] + (["networks"] if minor >= 37 else [])
     for k in required:
         if k not in s:
@@ -687,15 +682,8 @@ def update_server(state, req, sid):
     if not isinstance(data, dict) or not isinstance(data.get("server"), dict):
         raise nova_error(400, "'server' is a required property")
     s = data["server"]
-    allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
-    if minor >= 19:
-        allowed.add("description")
-    if minor >= 90:
-        allowed.add("hostname")
-    for k in s:
-        if k not in allowed:
-            raise schema_error("server", s, "Additional properties are not allowed (%r was "
-                                            "unexpected)" % k)
+    check_keys("server", s, minor, ("name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"),
+               (("description", 19, 999), ("hostname", 90, 999)))
     if "name" in s:
         _validate_name("name", s["name"], s["name"])
         srv.name = s["name"]

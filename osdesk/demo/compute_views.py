@@ -24,8 +24,7 @@ _FAULT_NAMES = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "
 
 
 def nova_error(status: int, message: str, headers=None) -> HttpError:
-    name = _FAULT_NAMES.get(status, "computeFault")
-    return HttpError(status, {name: {"code": status, "message": message}}, headers=headers)
+    return HttpError(status, error_body(status, message), headers=headers)
 
 
 def error_body(status: int, message: str) -> dict:
@@ -42,9 +41,7 @@ def schema_error(path: str, value, message: str) -> HttpError:
 
 
 def _pyval(v):
-    if isinstance(v, str):
-        return v
-    return repr(v)
+    return v if isinstance(v, str) else repr(v)
 
 
 # ----------------------------------------------------------------------------- servers
@@ -54,11 +51,7 @@ _SERVER_STEPS = (3, 9, 16, 19, 26, 47, 63, 71, 73, 90, 96)
 
 
 def server_bucket(minor: int) -> int:
-    n = 0
-    for s in _SERVER_STEPS:
-        if minor >= s:
-            n += 1
-    return n
+    return sum(1 for s in _SERVER_STEPS if minor >= s)
 
 
 _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
@@ -86,21 +79,16 @@ def addresses(state, srv: Server, detailed: bool = True) -> dict:
             for f in state.floatingips.values():
                 if f["port_id"]:
                     fips.setdefault(f["port_id"], []).append(f)
+        def entry(addr, kind, version):
+            if not detailed:
+                return {"addr": addr, "version": version}
+            return {"addr": addr, "OS-EXT-IPS-MAC:mac_addr": port.mac, "OS-EXT-IPS:type": kind,
+                    "version": version}
         for _sid, ip in port.fixed_ips:
-            v = 6 if ":" in ip else 4
-            if detailed:
-                lst.append({"addr": ip, "OS-EXT-IPS-MAC:mac_addr": port.mac,
-                            "OS-EXT-IPS:type": "fixed", "version": v})
-            else:
-                lst.append({"addr": ip, "version": v})
+            lst.append(entry(ip, "fixed", 6 if ":" in ip else 4))
             for f in fips.get(port.id, ()):
                 if f["fixed_ip_address"] == ip:
-                    if detailed:
-                        lst.append({"addr": f["floating_ip_address"],
-                                    "OS-EXT-IPS-MAC:mac_addr": port.mac,
-                                    "OS-EXT-IPS:type": "floating", "version": 4})
-                    else:
-                        lst.append({"addr": f["floating_ip_address"], "version": 4})
+                    lst.append(entry(f["floating_ip_address"], "floating", 4))
     return out
 
 
@@ -121,8 +109,9 @@ def security_group_names(state, srv: Server):
 def flavor_embed(srv: Server, minor: int, base: str = BASE):
     f = srv.flavor
     if minor >= 47:
-        return {"disk": f["disk"], "ephemeral": f["ephemeral"], "extra_specs": dict(f["extra_specs"]),
-                "original_name": f["name"], "ram": f["ram"], "swap": f["swap"], "vcpus": f["vcpus"]}
+        return {"disk": f["disk"], "ephemeral": f["ephemeral"],
+                "extra_specs": dict(f["extra_specs"]), "original_name": f["name"],
+                "ram": f["ram"], "swap": f["swap"], "vcpus": f["vcpus"]}
     return {"id": f["id"], "links": [{"href": "%s/compute/flavors/%s" % (base, f["id"]),
                                       "rel": "bookmark"}]}
 
@@ -132,35 +121,22 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
     if kind == "brief":
         return {"id": srv.id, "links": server_links(srv.id, base), "name": srv.name}
     status = srv.status
-    d = {
-        "id": srv.id,
-        "name": srv.name,
-        "status": status,
-        "tenant_id": srv.project_id,
-        "user_id": srv.user_id,
-        "metadata": dict(srv.metadata),
-        "hostId": host_id(srv.project_id, srv.host),
-        "image": {"id": srv.image_id, "links": [
-            {"href": "%s/compute/images/%s" % (base, srv.image_id), "rel": "bookmark"}]}
-        if srv.image_id else "",
-        "flavor": flavor_embed(srv, minor, base),
-        "created": iso_z(srv.created),
-        "updated": iso_z(srv.updated),
-        "addresses": addresses(state, srv),
-        "accessIPv4": srv.access_ipv4,
-        "accessIPv6": srv.access_ipv6,
-        "links": server_links(srv.id, base),
-        "OS-DCF:diskConfig": srv.disk_config,
-        "OS-EXT-AZ:availability_zone": srv.az if (srv.host or srv.launched_at) else "",
-        "config_drive": srv.config_drive,
-        "key_name": srv.key_name,
-        "OS-SRV-USG:launched_at": iso_micro(srv.launched_at),
-        "OS-SRV-USG:terminated_at": None,
-        "OS-EXT-STS:task_state": srv.task_state,
-        "OS-EXT-STS:vm_state": srv.vm_state,
-        "OS-EXT-STS:power_state": srv.power_state,
-        "os-extended-volumes:volumes_attached": volumes_attached(state, srv.id),
-    }
+    d = {"id": srv.id, "name": srv.name, "status": status, "tenant_id": srv.project_id,
+         "user_id": srv.user_id, "metadata": dict(srv.metadata),
+         "hostId": host_id(srv.project_id, srv.host),
+         "image": {"id": srv.image_id, "links": [
+             {"href": "%s/compute/images/%s" % (base, srv.image_id), "rel": "bookmark"}]}
+         if srv.image_id else "",
+         "flavor": flavor_embed(srv, minor, base), "created": iso_z(srv.created),
+         "updated": iso_z(srv.updated), "addresses": addresses(state, srv),
+         "accessIPv4": srv.access_ipv4, "accessIPv6": srv.access_ipv6,
+         "links": server_links(srv.id, base), "OS-DCF:diskConfig": srv.disk_config,
+         "OS-EXT-AZ:availability_zone": srv.az if (srv.host or srv.launched_at) else "",
+         "config_drive": srv.config_drive, "key_name": srv.key_name,
+         "OS-SRV-USG:launched_at": iso_micro(srv.launched_at), "OS-SRV-USG:terminated_at": None,
+         "OS-EXT-STS:task_state": srv.task_state, "OS-EXT-STS:vm_state": srv.vm_state,
+         "OS-EXT-STS:power_state": srv.power_state,
+         "os-extended-volumes:volumes_attached": volumes_attached(state, srv.id)}
     if status in _PROGRESS_STATUSES:
         d["progress"] = srv.progress
     sgs = security_group_names(state, srv)
@@ -214,26 +190,16 @@ def flavor_view(f: dict, minor: int, base: str, detail: bool = True) -> dict:
         if minor >= 55:
             out["description"] = f["description"]
         return out
-    out = {
-        "OS-FLV-DISABLED:disabled": False,
-        "disk": f["disk"],
-        "OS-FLV-EXT-DATA:ephemeral": f["ephemeral"],
-        "os-flavor-access:is_public": f["is_public"],
-        "id": f["id"],
-        "links": flavor_links(f["id"], base),
-        "name": f["name"],
-        "ram": f["ram"],
-        "swap": f["swap"] if (minor >= 75 or f["swap"]) else "",
-        "vcpus": f["vcpus"],
-        "rxtx_factor": f["rxtx_factor"],
-    }
+    out = {"OS-FLV-DISABLED:disabled": False, "disk": f["disk"],
+           "OS-FLV-EXT-DATA:ephemeral": f["ephemeral"],
+           "os-flavor-access:is_public": f["is_public"], "id": f["id"],
+           "links": flavor_links(f["id"], base), "name": f["name"], "ram": f["ram"],
+           "swap": f["swap"] if (minor >= 75 or f["swap"]) else "", "vcpus": f["vcpus"],
+           "rxtx_factor": f["rxtx_factor"]}
     if minor >= 55:
         out["description"] = f["description"]
     if minor >= 61:
         out["extra_specs"] = dict(f["extra_specs"])
-    if minor >= 102:  # pragma: no cover - above our max, kept for completeness
-        out.pop("OS-FLV-DISABLED:disabled", None)
-        out.pop("rxtx_factor", None)
     return out
 
 
@@ -311,9 +277,8 @@ _CLOUDINIT = [
     "SHA256:%(fp3)s root@%(hostname)s",
     "cloud-init[734]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:config' at %(ts)s.",
     "cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:final' at %(ts)s.",
-    "ci-info: no authorized SSH keys fingerprints found for user ubuntu."
-    if False else "ci-info: +++++++++++Authorized keys from /home/ubuntu/.ssh/authorized_keys"
-                   " for user ubuntu++++++++++++",
+    "ci-info: +++++++++++Authorized keys from /home/ubuntu/.ssh/authorized_keys"
+    " for user ubuntu++++++++++++",
     "ci-info: | Keytype |                Fingerprint (sha256)                | Options | "
     "Comment |",
     "<14>%(date)s cloud-init: #############################################################",

@@ -46,39 +46,34 @@ def validate_token(state, token_id: str | None):
     return tok
 
 
-def authenticate(state, req, *, need_project: bool = True):
-    """keystonemiddleware's job for nova/glance/neutron: token → context.
+def authenticate(state, req, refuse):
+    """keystonemiddleware's job for nova/glance/neutron/cinder: token → context.
 
     A missing, unknown or expired token is answered the way keystonemiddleware
     does for every service: 401 with keystone's JSON error body and a
-    ``WWW-Authenticate: Keystone uri=...`` header.
+    ``WWW-Authenticate: Keystone uri=...`` header.  Pending timers run first, and a
+    token without a project scope gets the service's own 403, ``refuse()``.
     """
+    state.tick()
     tok = validate_token(state, req.header("X-Auth-Token"))
     if tok is None:
         raise unauthorized(req)
-    ctx = {
-        "token_id": req.header("X-Auth-Token"),
-        "user_id": tok["user_id"],
-        "user_name": state.users[tok["user_id"]]["name"],
-        "project_id": tok["project_id"],
-        "domain_id": tok["domain_id"],
-        "roles": [state.roles[r]["name"] for r in tok["roles"]],
-    }
+    ctx = {"token_id": req.header("X-Auth-Token"), "user_id": tok["user_id"],
+           "user_name": state.users[tok["user_id"]]["name"], "project_id": tok["project_id"],
+           "domain_id": tok["domain_id"], "roles": [state.roles[r]["name"] for r in tok["roles"]]}
     req.ctx = ctx
+    if ctx["project_id"] is None:
+        raise refuse()
     return ctx
 
 
 # ----------------------------------------------------------------------------- views
 
 def _version_v3(base: str):
-    return {
-        "id": "v3.14",
-        "links": [{"href": base + "/identity/v3/", "rel": "self"}],
-        "media-types": [{"base": "application/json",
-                         "type": "application/vnd.openstack.identity-v3+json"}],
-        "status": "stable",
-        "updated": "2020-04-07T00:00:00Z",
-    }
+    return {"id": "v3.14", "links": [{"href": base + "/identity/v3/", "rel": "self"}],
+            "media-types": [{"base": "application/json",
+                             "type": "application/vnd.openstack.identity-v3+json"}],
+            "status": "stable", "updated": "2020-04-07T00:00:00Z"}
 
 
 def _domain_ref(state, domain_id):
@@ -87,17 +82,10 @@ def _domain_ref(state, domain_id):
 
 
 def _project_view(state, p, base, *, with_tags=True):
-    out = {
-        "is_domain": False,
-        "description": p.get("description", ""),
-        "domain_id": p["domain_id"],
-        "enabled": p.get("enabled", True),
-        "id": p["id"],
-        "links": {"self": "%s/identity/v3/projects/%s" % (base, p["id"])},
-        "name": p["name"],
-        "parent_id": p["domain_id"],
-        "options": {},
-    }
+    out = {"is_domain": False, "description": p.get("description", ""),
+           "domain_id": p["domain_id"], "enabled": p.get("enabled", True), "id": p["id"],
+           "links": {"self": "%s/identity/v3/projects/%s" % (base, p["id"])},
+           "name": p["name"], "parent_id": p["domain_id"], "options": {}}
     if with_tags:
         out["tags"] = list(p.get("tags", []))
     return out
@@ -105,13 +93,10 @@ def _project_view(state, p, base, *, with_tags=True):
 
 def catalog(state, base: str | None = None):
     base = state.base_url
-    services = [
-        ("identity", "keystone", base + "/identity"),
-        ("compute", "nova", base + "/compute/v2.1"),
-        ("image", "glance", base + "/image"),
-        ("network", "neutron", base + "/networking"),
-        ("block-storage", "cinder", base + "/volume/v3"),
-    ]
+    services = [("identity", "keystone", base + "/identity"),
+                ("compute", "nova", base + "/compute/v2.1"), ("image", "glance", base + "/image"),
+                ("network", "neutron", base + "/networking"),
+                ("block-storage", "cinder", base + "/volume/v3")]
     out = []
     for stype, name, url in services:
         if stype not in state.services:
@@ -191,23 +176,15 @@ def _find_user(state, ref):
 
 
 def roles_on(state, user_id, kind, target_id):
-    return [r for (u, (k, t), r) in state.assignments if u == user_id and k == kind and t == target_id]
+    return [r for (u, (k, t), r) in state.assignments
+            if u == user_id and k == kind and t == target_id]
 
 
-def user_projects(state, user_id):
-    pids = []
-    for (u, (k, t), _r) in state.assignments:
-        if u == user_id and k == "project" and t not in pids:
-            pids.append(t)
-    return [state.projects[p] for p in pids]
-
-
-def user_domains(state, user_id):
-    dids = []
-    for (u, (k, t), _r) in state.assignments:
-        if u == user_id and k == "domain" and t not in dids:
-            dids.append(t)
-    return [state.domains[d] for d in dids]
+def _assigned(state, user_id, kind):
+    """The projects (or domains) the user has a role on, in assignment order."""
+    ids = dict.fromkeys(t for (u, (k, t), _r) in state.assignments if u == user_id and k == kind)
+    table = state.projects if kind == "project" else state.domains
+    return [table[i] for i in ids]
 
 
 # ----------------------------------------------------------------------------- auth
@@ -283,14 +260,13 @@ def post_tokens(state, req):
                           "client is assumed to be in error.")
     scope = auth.get("scope")
     method = methods[0]
-    app_cred_id = None
     audit_chain = ()
     out_methods = list(methods)
     if method == "password":
         pw = identity.get("password") or {}
         user = _find_user(state, pw.get("user"))
-        if user is None or not user.get("enabled", True) or \
-                user.get("password") is None or (pw.get("user") or {}).get("password") != user["password"]:
+        if user is None or not user.get("enabled", True) or user.get("password") is None or \
+                (pw.get("user") or {}).get("password") != user["password"]:
             raise unauthorized(req)
         user_id = user["id"]
     elif method == "application_credential":
@@ -343,11 +319,20 @@ def _token_response(state, req, tok, status=200):
                     headers={"X-Subject-Token": tok["id"], "Vary": "X-Auth-Token"})
 
 
-def _caller(state, req):
+def _caller(state, req, user_id=None, policy=None):
+    """The caller's token; with ``user_id``, the caller must be that user (else 403)."""
     tok = validate_token(state, req.header("X-Auth-Token"))
     if tok is None:
         raise unauthorized(req)
+    if policy is not None and user_id != tok["user_id"]:
+        raise forbidden(policy)
     return tok
+
+
+def _listed(req, key, items, path):
+    """A keystone list: the items and its (never paged) links."""
+    return Response(200, {key: items, "links": {
+        "self": req.base + "/identity/v3" + path, "previous": None, "next": None}})
 
 
 def get_tokens(state, req):
@@ -372,33 +357,29 @@ def auth_projects(state, req):
     tok = _caller(state, req)
     projects = [{"domain_id": p["domain_id"], "enabled": p.get("enabled", True), "id": p["id"],
                  "links": {"self": "%s/identity/v3/projects/%s" % (req.base, p["id"])},
-                 "name": p["name"]} for p in user_projects(state, tok["user_id"])]
-    return Response(200, {"projects": projects, "links": {
-        "self": req.base + "/identity/v3/auth/projects", "previous": None, "next": None}})
+                 "name": p["name"]} for p in _assigned(state, tok["user_id"], "project")]
+    return _listed(req, "projects", projects, "/auth/projects")
 
 
 def auth_domains(state, req):
     tok = _caller(state, req)
     domains = [{"description": d.get("description", ""), "enabled": True, "id": d["id"],
                 "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
-                "name": d["name"]} for d in user_domains(state, tok["user_id"])]
-    return Response(200, {"domains": domains, "links": {
-        "self": req.base + "/identity/v3/auth/domains", "previous": None, "next": None}})
+                "name": d["name"]} for d in _assigned(state, tok["user_id"], "domain")]
+    return _listed(req, "domains", domains, "/auth/domains")
 
 
 def auth_system(state, req):
     _caller(state, req)
-    return Response(200, {"system": [], "links": {
-        "self": req.base + "/identity/v3/auth/system", "previous": None, "next": None}})
+    return _listed(req, "system", [], "/auth/system")
 
 
 def auth_catalog(state, req):
     tok = _caller(state, req)
     if not (tok["project_id"] or tok["domain_id"]):
-        raise keystone_error(403, "Forbidden", "A catalog cannot be retrieved with an unscoped token.")
-    cat = catalog(state)
-    return Response(200, {"catalog": cat, "links": {
-        "self": req.base + "/identity/v3/auth/catalog", "previous": None, "next": None}})
+        raise keystone_error(403, "Forbidden",
+                             "A catalog cannot be retrieved with an unscoped token.")
+    return _listed(req, "catalog", catalog(state), "/auth/catalog")
 
 
 def _user_view(state, u, base):
@@ -413,56 +394,41 @@ def _user_view(state, u, base):
 
 
 def get_user(state, req, user_id):
-    tok = _caller(state, req)
-    if user_id != tok["user_id"]:
-        raise forbidden("identity:get_user")
+    _caller(state, req, user_id, "identity:get_user")
     return Response(200, {"user": _user_view(state, state.users[user_id], req.base)})
 
 
 def get_user_projects(state, req, user_id):
-    tok = _caller(state, req)
-    if user_id != tok["user_id"]:
-        raise forbidden("identity:list_user_projects")
+    _caller(state, req, user_id, "identity:list_user_projects")
     projects = [_project_view(state, p, req.base, with_tags=False)
-                for p in user_projects(state, user_id)]
+                for p in _assigned(state, user_id, "project")]
     for p in projects:
         p.pop("options", None)
-    return Response(200, {"projects": projects, "links": {
-        "self": "%s/identity/v3/users/%s/projects" % (req.base, user_id),
-        "previous": None, "next": None}})
+    return _listed(req, "projects", projects, "/users/%s/projects" % user_id)
 
 
 def _app_cred_view(state, ac, base):
-    return {
-        "description": ac.get("description"),
-        "roles": [{"id": r, "domain_id": None, "name": state.roles[r]["name"]} for r in ac["roles"]],
-        "access_rules": [],
-        "links": {"self": "%s/identity/v3/users/%s/application_credentials/%s" % (
-            base, ac["user_id"], ac["id"])},
-        "expires_at": None,
-        "unrestricted": ac["unrestricted"],
-        "project_id": ac["project_id"],
-        "id": ac["id"],
-        "name": ac["name"],
-        "user_id": ac["user_id"],
-    }
+    return {"description": ac.get("description"),
+            "roles": [{"id": r, "domain_id": None, "name": state.roles[r]["name"]}
+                      for r in ac["roles"]],
+            "access_rules": [],
+            "links": {"self": "%s/identity/v3/users/%s/application_credentials/%s" % (
+                base, ac["user_id"], ac["id"])},
+            "expires_at": None, "unrestricted": ac["unrestricted"],
+            "project_id": ac["project_id"], "id": ac["id"], "name": ac["name"],
+            "user_id": ac["user_id"]}
 
 
 def list_app_creds(state, req, user_id):
-    tok = _caller(state, req)
-    if user_id != tok["user_id"]:
-        raise forbidden("identity:list_application_credentials")
+    _caller(state, req, user_id, "identity:list_application_credentials")
     creds = [_app_cred_view(state, ac, req.base) for ac in state.app_creds.values()
              if ac["user_id"] == user_id]
-    return Response(200, {"application_credentials": creds, "links": {
-        "self": "%s/identity/v3/users/%s/application_credentials" % (req.base, user_id),
-        "previous": None, "next": None}})
+    return _listed(req, "application_credentials", creds,
+                   "/users/%s/application_credentials" % user_id)
 
 
 def get_app_cred(state, req, user_id, cred_id):
-    tok = _caller(state, req)
-    if user_id != tok["user_id"]:
-        raise forbidden("identity:get_application_credential")
+    _caller(state, req, user_id, "identity:get_application_credential")
     ac = state.app_creds.get(cred_id)
     if ac is None or ac["user_id"] != user_id:
         raise not_found("application credential", cred_id)

@@ -88,31 +88,17 @@ def error_response(status: int, message: str | None = None, req=None):
 
 # ----------------------------------------------------------------------------- views
 
+#: glance's key order; the ones not copied from the record are filled in below
+_VIEW_KEYS = ("status name tags container_format created_at disk_format updated_at visibility "
+              "self min_disk protected id file checksum os_hash_algo os_hash_value os_hidden "
+              "owner size min_ram schema virtual_size").split()
+
+
 def image_view(img: dict) -> dict:
-    out = {
-        "status": img["status"],
-        "name": img["name"],
-        "tags": list(img["tags"]),
-        "container_format": img["container_format"],
-        "created_at": iso_z(img["created_at"]),
-        "disk_format": img["disk_format"],
-        "updated_at": iso_z(img["updated_at"]),
-        "visibility": img["visibility"],
-        "self": "/v2/images/" + img["id"],
-        "min_disk": img["min_disk"],
-        "protected": img["protected"],
-        "id": img["id"],
-        "file": "/v2/images/%s/file" % img["id"],
-        "checksum": img["checksum"],
-        "os_hash_algo": img["os_hash_algo"],
-        "os_hash_value": img["os_hash_value"],
-        "os_hidden": img["os_hidden"],
-        "owner": img["owner"],
-        "size": img["size"],
-        "min_ram": img["min_ram"],
-        "schema": "/v2/schemas/image",
-        "virtual_size": img["virtual_size"],
-    }
+    out = {k: img.get(k) for k in _VIEW_KEYS}
+    out.update({"tags": list(img["tags"]), "created_at": iso_z(img["created_at"]),
+                "updated_at": iso_z(img["updated_at"]), "self": "/v2/images/" + img["id"],
+                "file": "/v2/images/%s/file" % img["id"], "schema": "/v2/schemas/image"})
     if img["status"] == "active":
         out["stores"] = "file"
     out.update(img["props"])
@@ -260,13 +246,18 @@ def _check_value(req, key, value):
                                "of type 'string'" % (value,), req)
 
 
-def create_image(state, req):
+def _json_of(req, kind):
     try:
         data = req.json()
-        if not isinstance(data, dict):
-            raise ValueError
     except ValueError:
+        data = None
+    if not isinstance(data, kind):
         raise glance_error(400, "Malformed JSON in request body.", req)
+    return data
+
+
+def create_image(state, req):
+    data = _json_of(req, dict)
     for k in data:
         if k in READ_ONLY and k != "id":
             raise glance_error(403, "Attribute '%s' is read-only." % k, req)
@@ -310,12 +301,7 @@ def update_image(state, req, image_id):
                                        "application/openstack-images-v2.1-json-patch")
         raise err
     _owner_or_403(req, img, "modify_image")
-    try:
-        ops = req.json()
-        if not isinstance(ops, list):
-            raise ValueError
-    except ValueError:
-        raise glance_error(400, "Malformed JSON in request body.", req)
+    ops = _json_of(req, list)
     work = {k: (list(v) if isinstance(v, list) else v) for k, v in img.items() if k != "props"}
     props = dict(img["props"])
     for op in ops:
@@ -410,22 +396,16 @@ def _set_active(state, req, image_id, action, active: bool):
     return Response(204, None, content_type=None)
 
 
-def add_tag(state, req, image_id, tag):
+def set_tag(state, req, image_id, tag):
+    """PUT adds a tag (already there: nothing happens), DELETE removes it (missing: 404)."""
     img = _get(state, req, image_id)
     _owner_or_403(req, img, "modify_image")
-    if tag not in img["tags"]:
-        img["tags"].append(tag)
-        img["updated_at"] = state.now()
-    return Response(204, None, content_type=None)
-
-
-def delete_tag(state, req, image_id, tag):
-    img = _get(state, req, image_id)
-    _owner_or_403(req, img, "modify_image")
-    if tag not in img["tags"]:
+    add = req.method == "PUT"
+    if not add and tag not in img["tags"]:
         raise glance_error(404, "Tag %s not found." % tag, req)
-    img["tags"].remove(tag)
-    img["updated_at"] = state.now()
+    if add != (tag in img["tags"]):
+        (img["tags"].append if add else img["tags"].remove)(tag)
+        img["updated_at"] = state.now()
     return Response(204, None, content_type=None)
 
 
@@ -567,8 +547,7 @@ _ROUTES = RouteTable([
     ("GET", _IMG + "/file", download),
     ("POST", _IMG + "/actions/deactivate", _image_action("deactivate", False)),
     ("POST", _IMG + "/actions/reactivate", _image_action("reactivate", True)),
-    ("PUT", _IMG + "/tags/" + ID, add_tag),
-    ("DELETE", _IMG + "/tags/" + ID, delete_tag),
+    ("PUT DELETE", _IMG + "/tags/" + ID, set_tag),
 ], not_allowed=_not_allowed)
 _NOLOCK = {upload, download}  # they stream: the lock is taken only around the state changes
 
@@ -584,10 +563,8 @@ def handle(state, req, sub: str) -> Response:
         raise glance_error(404, "The resource could not be found.", req)
     fn, args = found
     with state.lock:
-        state.tick()
-        authenticate(state, req)
-        if req.ctx["project_id"] is None:
-            raise glance_error(403, "You are not authorized to complete this action.", req)
+        authenticate(state, req, lambda: glance_error(
+            403, "You are not authorized to complete this action.", req))
     if fn in _NOLOCK:
         return fn(state, req, *args)
     with state.lock:

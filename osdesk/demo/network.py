@@ -18,7 +18,8 @@ from .image import glance_error as webob_error
 from .network_model import (
     EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, add_router_interface, associate_fip,
     default_sg, delete_port_obj, fip_view, make_floatingip, make_network, make_port, make_router,
-    make_sg, make_sg_rule, make_subnet, net_visible, neutron_error, port_view, router_view, sg_view, std_view, subnet_view,
+    make_sg, make_sg_rule, make_subnet, net_visible, neutron_error, port_view, router_view,
+    sg_view, std_view, subnet_view,
 )
 from .paging import TAG_PARAMS, NeutronPager, keep, tag_filters
 from .routes import RouteTable
@@ -32,8 +33,6 @@ def error_response(status: int, message: str | None = None):
                            "request."}.get(status, "Error %d" % status)
     return Response(status, {"NeutronError": {"type": types.get(status, "HTTPError"),
                                               "message": msg, "detail": ""}})
-
-
 
 
 # ----------------------------------------------------------------------------- collections
@@ -58,9 +57,9 @@ class Collection(NamedTuple):
     title: str  # for 404 texts: "<title> <id> could not be found."
     view: Callable = std_view  # (state, row) -> dict
     visible: Callable = owned  # (state, row, project_id) -> bool
-    create: Callable | None = None  # (state, req) -> Response
+    create: Callable | None = None  # (state, req, body[member]) -> Response
     update: Callable | None = None  # (state, req, id) -> Response; else generic on ``updatable``
-    delete: Callable | None = None  # (state, req, id) -> Response
+    delete: Callable | None = None  # (state, req, row, id), checks and removes; answers 204
     updatable: tuple = ()  # keys a PUT copies from the body (generic update)
     on_update: Callable | None = None  # (state, req, row, attrs) after the copy
     select: Callable | None = None  # (state, req, project_id) -> rows: a faster list query
@@ -171,6 +170,15 @@ def show_row(spec, state, req, ident):
     return Response(200, {spec.member: _fields(req, spec.view(state, row))})
 
 
+def create_row(spec, state, req):
+    return spec.create(state, req, _body(req, spec.member))
+
+
+def delete_row(spec, state, req, ident):
+    spec.delete(state, req, _get_item(state, spec.url, req.ctx, ident), ident)
+    return Response(204, None, content_type=None)
+
+
 def update_row(spec, state, req, ident):
     row = _get_item(state, spec.url, req.ctx, ident)
     attrs = _body(req, spec.member)
@@ -220,8 +228,7 @@ def _no_admin_attr(req, attrs: dict, *names):
                                 "by policy" % n.replace(":", "_"))
 
 
-def create_network(state, req):
-    attrs = _body(req, "network")
+def create_network(state, req, attrs):
     pid = req.ctx["project_id"]
     allowed = {"name", "admin_state_up", "shared", "router:external", "mtu", "dns_domain",
                "port_security_enabled", "description", "availability_zone_hints",
@@ -262,8 +269,7 @@ def update_network(state, req, ident):
     return update_row(COLLECTIONS["networks"], state, req, ident)
 
 
-def delete_network(state, req, ident):
-    n = _get_item(state, "networks", req.ctx, ident)
+def delete_network(state, req, n, ident):
     if n["project_id"] != req.ctx["project_id"]:
         raise neutron_error(403, "PolicyNotAuthorized", "rule:delete_network is disallowed by "
                                                         "policy")
@@ -280,11 +286,9 @@ def delete_network(state, req, ident):
         state.ip_used.pop(sid, None)
         state.ip_next.pop(sid, None)
     del state.networks[ident]
-    return Response(204, None, content_type=None)
 
 
-def create_subnet(state, req):
-    attrs = _body(req, "subnet")
+def create_subnet(state, req, attrs):
     pid = req.ctx["project_id"]
     net_id = attrs.get("network_id")
     if net_id is None:
@@ -295,8 +299,8 @@ def create_subnet(state, req):
     if isinstance(ipv, str) and ipv.isdigit():
         ipv = int(ipv)
     if ipv not in (4, 6):
-        raise _bad("Invalid input for ip_version. Reason: %s is not in [4, 6]." % attrs["ip_version"],
-                   "InvalidInput")
+        raise _bad("Invalid input for ip_version. Reason: %s is not in [4, 6]."
+                   % attrs["ip_version"], "InvalidInput")
     net = state.networks.get(net_id) if isinstance(net_id, str) else None
     if net is None or not net_visible(net, pid):
         raise _not_found("network", str(net_id))
@@ -363,8 +367,7 @@ def create_subnet(state, req):
     return Response(201, {"subnet": subnet_view(state, s)})
 
 
-def delete_subnet(state, req, ident):
-    s = _get_item(state, "subnets", req.ctx, ident)
+def delete_subnet(state, req, s, ident):
     if s["project_id"] != req.ctx["project_id"]:
         raise neutron_error(403, "PolicyNotAuthorized", "rule:delete_subnet is disallowed by "
                                                         "policy")
@@ -385,7 +388,6 @@ def delete_subnet(state, req, ident):
     del state.subnets[ident]
     state.ip_used.pop(ident, None)
     state.ip_next.pop(ident, None)
-    return Response(204, None, content_type=None)
 
 
 def _resolve_sgs(state, pid, names_or_ids):
@@ -401,8 +403,7 @@ def _resolve_sgs(state, pid, names_or_ids):
     return out
 
 
-def create_port(state, req):
-    attrs = _body(req, "port")
+def create_port(state, req, attrs):
     pid = req.ctx["project_id"]
     net_id = attrs.get("network_id")
     if net_id is None:
@@ -434,14 +435,10 @@ def create_port(state, req):
 def update_port(state, req, ident):
     p = _get_item(state, "ports", req.ctx, ident)
     attrs = _body(req, "port")
-    if "name" in attrs:
-        p.name = attrs["name"]
-    if "description" in attrs:
-        p.description = attrs["description"]
-    if "admin_state_up" in attrs:
-        p.admin_state_up = bool(attrs["admin_state_up"])
-    if "port_security_enabled" in attrs:
-        p.port_security_enabled = bool(attrs["port_security_enabled"])
+    for key in ("name", "description", "admin_state_up", "port_security_enabled"):
+        if key in attrs:
+            value = attrs[key]
+            setattr(p, key, value if key in ("name", "description") else bool(value))
     if "security_groups" in attrs:
         p.security_groups = _resolve_sgs(state, req.ctx["project_id"], attrs["security_groups"])
         if p.server is not None:
@@ -451,19 +448,16 @@ def update_port(state, req, ident):
     return Response(200, {"port": port_view(state, p)})
 
 
-def delete_port(state, req, ident):
-    p = _get_item(state, "ports", req.ctx, ident)
+def delete_port(state, req, p, ident):
     if p.device_owner.startswith("network:"):
         raise neutron_error(409, "PortInUse" if p.device_owner != "network:router_interface"
                             else "L3PortInUse",
                             "Port %s cannot be deleted directly via the port API: has device "
                             "owner %s." % (ident, p.device_owner))
     delete_port_obj(state, ident)
-    return Response(204, None, content_type=None)
 
 
-def create_sg(state, req):
-    attrs = _body(req, "security_group")
+def create_sg(state, req, attrs):
     pid = req.ctx["project_id"]
     name = attrs.get("name", "")
     if name == "default":
@@ -480,8 +474,7 @@ def _sg_updated(state, req, g, attrs):
         _drop_server_caches(state, lambda p: g["id"] in p.security_groups)
 
 
-def delete_sg(state, req, ident):
-    g = _get_item(state, "security-groups", req.ctx, ident)
+def delete_sg(state, req, g, ident):
     if g["name"] == "default":
         raise neutron_error(409, "SecurityGroupCannotRemoveDefault",
                             "Insufficient rights for removing default security group.")
@@ -491,11 +484,9 @@ def delete_sg(state, req, ident):
     for rid in g["_rules"]:
         state.sg_rules.pop(rid, None)
     del state.security_groups[ident]
-    return Response(204, None, content_type=None)
 
 
-def create_sg_rule(state, req):
-    attrs = _body(req, "security_group_rule")
+def create_sg_rule(state, req, attrs):
     pid = req.ctx["project_id"]
     gid = attrs.get("security_group_id")
     g = state.security_groups.get(gid) if gid else None
@@ -541,17 +532,14 @@ def create_sg_rule(state, req):
     return Response(201, {"security_group_rule": std_view(state, r)})
 
 
-def delete_sg_rule(state, req, ident):
-    r = _get_item(state, "security-group-rules", req.ctx, ident)
+def delete_sg_rule(state, req, r, ident):
     g = state.security_groups.get(r["security_group_id"])
     if g is not None and ident in g["_rules"]:
         g["_rules"].remove(ident)
     del state.sg_rules[ident]
-    return Response(204, None, content_type=None)
 
 
-def create_fip(state, req):
-    attrs = _body(req, "floatingip")
+def create_fip(state, req, attrs):
     pid = req.ctx["project_id"]
     nid = attrs.get("floating_network_id")
     if nid is None:
@@ -592,18 +580,15 @@ def update_fip(state, req, ident):
     return Response(200, {"floatingip": fip_view(state, f)})
 
 
-def delete_fip(state, req, ident):
-    f = _get_item(state, "floatingips", req.ctx, ident)
+def delete_fip(state, req, f, ident):
     if f["port_id"]:
         associate_fip(state, f, None)
     sub = f["_subnet"]
     state.ip_used.get(sub, set()).discard(int(ipaddress.ip_address(f["floating_ip_address"])))
     del state.floatingips[ident]
-    return Response(204, None, content_type=None)
 
 
-def create_router(state, req):
-    attrs = _body(req, "router")
+def create_router(state, req, attrs):
     pid = req.ctx["project_id"]
     _check_quota(state, pid, "routers", "router")
     ext = None
@@ -617,8 +602,7 @@ def create_router(state, req):
     return Response(201, {"router": router_view(state, r)})
 
 
-def delete_router(state, req, ident):
-    _get_item(state, "routers", req.ctx, ident)
+def delete_router(state, req, _row, ident):
     if state.ports_by_device.get(ident):
         raise neutron_error(409, "RouterInUse", "Router %s still has ports" % ident)
     r = state.routers.pop(ident)
@@ -627,7 +611,6 @@ def delete_router(state, req, ident):
         for x in gw["external_fixed_ips"]:
             state.ip_used.get(x["subnet_id"], set()).discard(
                 int(ipaddress.ip_address(x["ip_address"])))
-    return Response(204, None, content_type=None)
 
 
 def _router_interface(state, req, ident, add: bool):
@@ -665,32 +648,25 @@ def get_quota(state, req, project_id, details=False):
     q = state.net_quota.setdefault(project_id, dict(QUOTA_DEFAULTS))
     if not details:
         return Response(200, {"quota": dict(q)})
-    used = {
-        "network": _count(state, project_id, "networks"),
-        "subnet": _count(state, project_id, "subnets"),
-        "port": _count(state, project_id, "ports"),
-        "router": _count(state, project_id, "routers"),
-        "floatingip": _count(state, project_id, "floatingips"),
-        "security_group": _count(state, project_id, "security-groups"),
-        "security_group_rule": _count(state, project_id, "security-group-rules"),
-        "rbac_policy": 0, "subnetpool": 0,
-    }
+    # a collection's quota resource is its member name (rbac_policy, subnetpool: none used)
+    used = {c.member: _count(state, project_id, c.url) for c in _COLLECTIONS}
     return Response(200, {"quota": {k: {"used": used.get(k, 0), "limit": v, "reserved": 0}
                                     for k, v in q.items()}})
 
 
+def _extension_view(alias, name, desc):
+    return {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [], "alias": alias,
+            "description": desc}
+
+
 def list_extensions(state, req):
-    return Response(200, {"extensions": [
-        {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [], "alias": alias,
-         "description": desc} for alias, name, desc in EXTENSIONS]})
+    return Response(200, {"extensions": [_extension_view(*e) for e in EXTENSIONS]})
 
 
 def show_extension(state, req, alias):
-    for a, name, desc in EXTENSIONS:
-        if a == alias:
-            return Response(200, {"extension": {"updated": "2013-01-20T00:00:00-00:00",
-                                                "name": name, "links": [], "alias": a,
-                                                "description": desc}})
+    for ext in EXTENSIONS:
+        if ext[0] == alias:
+            return Response(200, {"extension": _extension_view(*ext)})
     raise neutron_error(404, "HTTPNotFound", "Extension with alias %s does not exist" % alias)
 
 
@@ -756,9 +732,11 @@ def _spec_routes(spec):
     update = spec.update or (functools.partial(update_row, spec) if spec.updatable else None)
     coll, item = r"/v2\.0/%s(?:\.json)?" % re.escape(spec.url), \
         r"/v2\.0/%s/([^/]+?)(?:\.json)?" % re.escape(spec.url)
-    routes = [("GET", coll, functools.partial(list_rows, spec)), ("POST", coll, spec.create),
+    create = spec.create and functools.partial(create_row, spec)
+    delete = spec.delete and functools.partial(delete_row, spec)
+    routes = [("GET", coll, functools.partial(list_rows, spec)), ("POST", coll, create),
               ("GET", item, functools.partial(show_row, spec)), ("PUT", item, update),
-              ("DELETE", item, spec.delete)]
+              ("DELETE", item, delete)]
     return [r for r in routes if r[2] is not None]
 
 
@@ -786,10 +764,8 @@ def handle(state, req, sub: str) -> Response:
     if sub in ("/v2.0", "/v2.0/"):
         return Response(200, _resources(req.base))
     with state.lock:
-        state.tick()
-        authenticate(state, req)
-        if req.ctx["project_id"] is None:
-            raise neutron_error(403, "HTTPForbidden", "Project-scoped token required.")
+        authenticate(state, req, lambda: neutron_error(
+            403, "HTTPForbidden", "Project-scoped token required."))
         found = _COLLECTION_ROUTES.find(req, sub) or _OTHER_ROUTES.find(req, sub)
         if found is not None:
             fn, args = found

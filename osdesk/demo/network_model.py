@@ -8,66 +8,58 @@ import ipaddress
 from .state import Port
 from .util import HttpError, eui64, iso_z
 
-EXTENSIONS = [
-    ("agent", "agent", "The agent management extension."),
-    ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
-    ("auto-allocated-topology", "Auto Allocated Topology Services",
-     "Auto Allocated Topology Services."),
-    ("availability_zone", "Availability Zone", "The availability zone extension."),
-    ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
-    ("dhcp_agent_scheduler", "DHCP Agent Scheduler", "Schedule networks among dhcp agents"),
-    ("dns-integration", "DNS Integration", "Provides integration with DNS."),
-    ("external-net", "Neutron external network", "Adds external network attribute to network "
-                                                 "resource."),
-    ("ext-gw-mode", "Neutron L3 Configurable external gateway mode",
-     "Extension of the router abstraction for specifying whether SNAT should occur on the "
-     "external gateway"),
-    ("extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP."),
-    ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
-    ("fip-port-details", "Floating IP Port Details Extension",
-     "Add port_details attribute to Floating IP resource"),
-    ("filter-validation", "Filter parameters validation", "Provides validation on filter "
-                                                          "parameters."),
-    ("l3-ha", "HA Router extension", "Adds HA capability to routers."),
-    ("multi-provider", "Multi Provider Network", "Expose mapping of virtual networks to "
-                                                 "multiple physical networks"),
-    ("net-mtu", "Network MTU", "Provides MTU attribute for a network resource."),
-    ("network-ip-availability", "Network IP Availability", "Provides IP availability data for "
-                                                           "each network and subnet."),
-    ("network_availability_zone", "Network Availability Zone", "Availability zone support for "
-                                                               "network."),
-    ("pagination", "Pagination support", "Extension that indicates that pagination is enabled."),
-    ("port-security", "Port Security", "Provides port security"),
-    ("project-id", "project_id field enabled", "Extension that indicates that project_id field "
-                                               "is enabled."),
-    ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks"),
-    ("quotas", "Quota management support", "Expose functions for quotas management per tenant"),
-    ("quota_details", "Quota details management support", "Expose functions for quotas usage "
-                                                           "statistics per project"),
-    ("router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 "
-                                    "Neutron networks and access to external networks via a NAT "
-                                    "gateway."),
-    ("router_availability_zone", "Router Availability Zone", "Availability zone support for "
-                                                             "router."),
-    ("security-group", "security-group", "The security groups extension."),
-    ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
-    ("standard-attr-description", "standard-attr-description", "Extension to add descriptions "
-                                                               "to standard attributes"),
-    ("standard-attr-revisions", "Resource revision numbers", "This extension will display the "
-                                                             "revision number of neutron "
-                                                             "resources."),
-    ("standard-attr-tag", "Tag support for resources with standard attribute: port, subnet, "
-                          "subnetpool, network, security_group, router, floatingip, policy, "
-                          "trunk, network_segment_range", "Enables to set tag on resources with "
-                                                          "standard attribute."),
-    ("standard-attr-timestamp", "Resource timestamps", "Adds created_at and updated_at fields "
-                                                       "to all Neutron resources that have "
-                                                       "Neutron standard attributes."),
-    ("stateful-security-group", "Stateful security group", "Indicates if the security group is "
-                                                           "stateful or not"),
-    ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
-                                               "pool"),
-]
+#: neutron's extensions, "alias | name | description"; an indented line continues a row
+_EXTENSIONS = """
+agent | agent | The agent management extension.
+allowed-address-pairs | Allowed Address Pairs | Provides allowed address pairs
+auto-allocated-topology | Auto Allocated Topology Services | Auto Allocated Topology Services.
+availability_zone | Availability Zone | The availability zone extension.
+binding | Port Binding | Expose port bindings of a virtual port to external application
+dhcp_agent_scheduler | DHCP Agent Scheduler | Schedule networks among dhcp agents
+dns-integration | DNS Integration | Provides integration with DNS.
+external-net | Neutron external network | Adds external network attribute to network resource.
+ext-gw-mode | Neutron L3 Configurable external gateway mode | Extension of the router
+    abstraction for specifying whether SNAT should occur on the external gateway
+extra_dhcp_opt | Neutron Extra DHCP options | Extra options configuration for DHCP.
+extraroute | Neutron Extra Route | Extra routes configuration for L3 router
+fip-port-details | Floating IP Port Details Extension | Add port_details attribute to Floating
+    IP resource
+filter-validation | Filter parameters validation | Provides validation on filter parameters.
+l3-ha | HA Router extension | Adds HA capability to routers.
+multi-provider | Multi Provider Network | Expose mapping of virtual networks to multiple
+    physical networks
+net-mtu | Network MTU | Provides MTU attribute for a network resource.
+network-ip-availability | Network IP Availability | Provides IP availability data for each
+    network and subnet.
+network_availability_zone | Network Availability Zone | Availability zone support for network.
+pagination | Pagination support | Extension that indicates that pagination is enabled.
+port-security | Port Security | Provides port security
+project-id | project_id field enabled | Extension that indicates that project_id field is
+    enabled.
+provider | Provider Network | Expose mapping of virtual networks to physical networks
+quotas | Quota management support | Expose functions for quotas management per tenant
+quota_details | Quota details management support | Expose functions for quotas usage statistics
+    per project
+router | Neutron L3 Router | Router abstraction for basic L3 forwarding between L2 Neutron
+    networks and access to external networks via a NAT gateway.
+router_availability_zone | Router Availability Zone | Availability zone support for router.
+security-group | security-group | The security groups extension.
+sorting | Sorting support | Extension that indicates that sorting is enabled.
+standard-attr-description | standard-attr-description | Extension to add descriptions to
+    standard attributes
+standard-attr-revisions | Resource revision numbers | This extension will display the revision
+    number of neutron resources.
+standard-attr-tag | Tag support for resources with standard attribute: port, subnet, subnetpool,
+    network, security_group, router, floatingip, policy, trunk, network_segment_range | Enables
+    to set tag on resources with standard attribute.
+standard-attr-timestamp | Resource timestamps | Adds created_at and updated_at fields to all
+    Neutron resources that have Neutron standard attributes.
+stateful-security-group | Stateful security group | Indicates if the security group is stateful
+    or not
+subnet_allocation | Subnet Allocation | Enables allocation of subnets from a subnet pool
+"""
+EXTENSIONS = [tuple(row.split(" | ")) for row in
+              _EXTENSIONS.replace("\n    ", " ").strip().splitlines()]
 
 QUOTA_DEFAULTS = {"floatingip": 50, "network": 100, "port": 500, "rbac_policy": 10, "router": 10,
                   "security_group": 10, "security_group_rule": 100, "subnet": 100,
@@ -112,40 +104,22 @@ def port_view(state, p: Port) -> dict:
     for sid, ip in p.fixed_ips:
         h = hostname or ("host-" + ip.replace(".", "-").replace(":", "-"))
         dns_assign.append({"hostname": h, "ip_address": ip, "fqdn": h + ".openstacklocal."})
-    return {
-        "admin_state_up": p.admin_state_up,
-        "allowed_address_pairs": [],
-        "binding:vnic_type": "normal",
-        "created_at": iso_z(p.created),
-        "data_plane_status": None,
-        "description": p.description,
-        "device_id": p.device_id,
-        "device_owner": p.device_owner,
-        "dns_assignment": dns_assign,
-        "dns_domain": "",
-        "dns_name": hostname,
-        "extra_dhcp_opts": [],
-        "fixed_ips": [{"ip_address": ip, "subnet_id": sid} for sid, ip in p.fixed_ips],
-        "id": p.id,
-        "ip_allocation": "immediate",
-        "mac_address": p.mac,
-        "name": p.name,
-        "network_id": p.network_id,
-        "port_security_enabled": p.port_security_enabled and net.get("port_security_enabled", True),
-        "project_id": p.project_id,
-        "revision_number": p.revision,
-        "security_groups": list(p.security_groups),
-        "status": p.current_status(),
-        "tags": list(p.tags),
-        "tenant_id": p.project_id,
-        "updated_at": iso_z(p.updated),
-        "qos_network_policy_id": None,
-        "qos_policy_id": None,
-        "propagate_uplink_status": False,
-        "pvlan_type": "",
-        "pvlan_community": "",
-        "hardware_offload_type": "",
-    }
+    return {"admin_state_up": p.admin_state_up, "allowed_address_pairs": [],
+            "binding:vnic_type": "normal", "created_at": iso_z(p.created),
+            "data_plane_status": None, "description": p.description, "device_id": p.device_id,
+            "device_owner": p.device_owner, "dns_assignment": dns_assign, "dns_domain": "",
+            "dns_name": hostname, "extra_dhcp_opts": [],
+            "fixed_ips": [{"ip_address": ip, "subnet_id": sid} for sid, ip in p.fixed_ips],
+            "id": p.id, "ip_allocation": "immediate", "mac_address": p.mac, "name": p.name,
+            "network_id": p.network_id,
+            "port_security_enabled": p.port_security_enabled and net.get(
+                "port_security_enabled", True),
+            "project_id": p.project_id, "revision_number": p.revision,
+            "security_groups": list(p.security_groups), "status": p.current_status(),
+            "tags": list(p.tags), "tenant_id": p.project_id, "updated_at": iso_z(p.updated),
+            "qos_network_policy_id": None, "qos_policy_id": None,
+            "propagate_uplink_status": False, "pvlan_type": "", "pvlan_community": "",
+            "hardware_offload_type": ""}
 
 
 def router_view(state, r: dict) -> dict:
@@ -301,7 +275,8 @@ def make_port(state, *, network, project_id, device_id="", device_owner="", name
                 if sid is None:
                     for cand in network["subnets"]:
                         s = state.subnets[cand]
-                        if ipaddr and ipaddress.ip_address(ipaddr) in ipaddress.ip_network(s["cidr"]):
+                        if ipaddr and \
+                                ipaddress.ip_address(ipaddr) in ipaddress.ip_network(s["cidr"]):
                             sid = cand
                     if sid is None:
                         raise _bad("Invalid input for operation: IP address %s is not a valid IP "

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from bisect import bisect_left, insort
+from dataclasses import dataclass, field
 
 from .util import IdFactory
 
@@ -53,66 +54,56 @@ def status_of(vm_state: str, task_state: str | None) -> str:
     return m.get(task_state or "default", m["default"])
 
 
+@dataclass(slots=True, eq=False)
 class Server:
     """One nova instance.  ``touch()`` after every change (drops cached JSON)."""
 
-    __slots__ = (
-        "id", "name", "project_id", "user_id", "seq", "created", "updated", "launched_at",
-        "flavor", "old_flavor", "image_id", "key_name", "metadata", "tags", "description",
-        "vm_state", "task_state", "power_state", "locked", "locked_reason", "az",
-        "pinned_az", "host", "fault", "port_ids", "config_drive", "access_ipv4",
-        "access_ipv6", "disk_config", "user_data", "hostname", "progress", "gen", "cache",
-        "actions", "seed_kind", "net_ready", "shelved_image_id", "prev_vm_state",
-        "admin_pass", "server_groups",
-    )
+    id: str
+    name: str
+    project_id: str
+    user_id: str
+    seq: int
+    created: float
+    updated: float
+    flavor: dict
+    image_id: str | None
+    vm_state: str = "active"
+    power_state: int = RUNNING
+    az: str = "nova"
+    host: str | None = None
+    hostname: str = ""
+    key_name: str | None = None
+    metadata: dict | None = None  # None: {}
+    tags: list | None = None  # None: []
+    description: str | None = None
+    task_state: str | None = None
+    launched_at: float | None = None
+    disk_config: str = "MANUAL"
+    pinned_az: str | None = None
+    config_drive: str = ""
+    access_ipv4: str = ""
+    access_ipv6: str = ""
+    user_data: str | None = None
+    progress: int = 0
+    net_ready: bool = True
+    admin_pass: str | None = None
+    # not constructor arguments
+    old_flavor: dict | None = field(default=None, init=False)
+    locked: bool = field(default=False, init=False)
+    locked_reason: str | None = field(default=None, init=False)
+    fault: dict | None = field(default=None, init=False)
+    port_ids: list = field(default_factory=list, init=False)
+    gen: int = field(default=0, init=False)
+    cache: dict = field(default_factory=dict, init=False)
+    actions: list | None = field(default=None, init=False)
+    seed_kind: str | None = field(default=None, init=False)
+    shelved_image_id: str | None = field(default=None, init=False)
+    prev_vm_state: str | None = field(default=None, init=False)
+    server_groups: list = field(default_factory=list, init=False)
 
-    def __init__(self, id, name, project_id, user_id, seq, created, updated, flavor, image_id,
-                 vm_state="active", power_state=1, az="nova", host=None, hostname="",
-                 key_name=None, metadata=None, tags=None, description=None, task_state=None,
-                 launched_at=None, disk_config="MANUAL", pinned_az=None, config_drive="",
-                 access_ipv4="", access_ipv6="", user_data=None, progress=0, net_ready=True,
-                 admin_pass=None):
-        self.id = id
-        self.name = name
-        self.project_id = project_id
-        self.user_id = user_id
-        self.seq = seq
-        self.created = created
-        self.updated = updated
-        self.flavor = flavor
-        self.old_flavor = None
-        self.image_id = image_id
-        self.key_name = key_name
-        self.metadata = metadata if metadata is not None else {}
-        self.tags = tags if tags is not None else []
-        self.description = description
-        self.vm_state = vm_state
-        self.task_state = task_state
-        self.power_state = power_state
-        self.locked = False
-        self.locked_reason = None
-        self.az = az
-        self.pinned_az = pinned_az
-        self.host = host
-        self.fault = None
-        self.port_ids = []
-        self.config_drive = config_drive
-        self.access_ipv4 = access_ipv4
-        self.access_ipv6 = access_ipv6
-        self.disk_config = disk_config
-        self.user_data = user_data
-        self.hostname = hostname
-        self.progress = progress
-        self.gen = 0
-        self.cache = {}
-        self.actions = None
-        self.seed_kind = None
-        self.net_ready = net_ready
-        self.shelved_image_id = None
-        self.prev_vm_state = None
-        self.admin_pass = admin_pass
-        self.server_groups = []
-        self.launched_at = launched_at
+    def __post_init__(self):
+        self.metadata = {} if self.metadata is None else self.metadata
+        self.tags = [] if self.tags is None else self.tags
 
     @property
     def status(self) -> str:
@@ -124,37 +115,34 @@ class Server:
             self.updated = now
 
 
+@dataclass(slots=True, eq=False)
 class Port:
     """A neutron port (kept as an object: there is one per server NIC)."""
 
-    __slots__ = ("id", "project_id", "network_id", "name", "mac", "fixed_ips", "device_id",
-                 "device_owner", "status", "security_groups", "created", "updated",
-                 "revision", "admin_state_up", "description", "server", "host", "tags",
-                 "port_security_enabled", "nova_created")
+    id: str
+    project_id: str
+    network_id: str
+    mac: str
+    fixed_ips: list  # [(subnet id, address)]
+    created: float
+    updated: float | None = None  # None: created
+    name: str = ""
+    device_id: str = ""
+    device_owner: str = ""
+    status: str | None = None  # None: follow the server's power state
+    security_groups: list | None = None  # None: []
+    server: Server | None = None
+    host: str = ""
+    nova_created: bool = True
+    revision: int = field(default=1, init=False)
+    admin_state_up: bool = field(default=True, init=False)
+    description: str = field(default="", init=False)
+    tags: list = field(default_factory=list, init=False)
+    port_security_enabled: bool = field(default=True, init=False)
 
-    def __init__(self, id, project_id, network_id, mac, fixed_ips, created, updated=None,
-                 name="", device_id="", device_owner="", status=None, security_groups=None,
-                 server=None, host="", nova_created=True):
-        self.id = id
-        self.project_id = project_id
-        self.network_id = network_id
-        self.name = name
-        self.mac = mac
-        self.fixed_ips = fixed_ips
-        self.device_id = device_id
-        self.device_owner = device_owner
-        self.status = status  # None: follow the server's power state
-        self.security_groups = security_groups if security_groups is not None else []
-        self.created = created
-        self.updated = updated if updated is not None else created
-        self.revision = 1
-        self.admin_state_up = True
-        self.description = ""
-        self.server = server
-        self.host = host
-        self.tags = []
-        self.port_security_enabled = True
-        self.nova_created = nova_created
+    def __post_init__(self):
+        self.security_groups = [] if self.security_groups is None else self.security_groups
+        self.updated = self.created if self.updated is None else self.updated
 
     def current_status(self) -> str:
         if self.status is not None:
