@@ -34,12 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def configure_logging(debug: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # keystoneauth logs request details at DEBUG, and warns of a failed version discovery
+    # that the window reports already (with the service and host): stderr stays quiet
+    logging.getLogger("keystoneauth").setLevel(logging.INFO if debug else logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # keystoneauth logs request details at DEBUG; never let them reach stderr.
-    logging.getLogger("keystoneauth").setLevel(logging.WARNING if not args.debug else logging.INFO)
+    configure_logging(args.debug)
     if args.config_dir:
         os.environ["OSDESK_CONFIG_DIR"] = os.path.abspath(args.config_dir)
     if args.install_desktop_entry or args.uninstall_desktop_entry:
@@ -56,6 +61,8 @@ def run_gui(args) -> int:
     QCoreApplication.setOrganizationName("osdesk")
     QCoreApplication.setApplicationName("osdesk")
     QCoreApplication.setApplicationVersion(__version__)
+    from osdesk.profiles.store import default_config_dir, make_private_dir
+    make_private_dir(default_config_dir())  # before QSettings makes it, world-readable
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -65,6 +65,8 @@ class Column:
     uses_context: bool = False
     #: the first click on the header sorts descending (newest first, biggest first)
     descending_first: bool = False
+    #: holds IP addresses (the filter hint says addresses can be searched)
+    addresses: bool = False
     description: str = ""
 
     # -- the public face of a column -------------------------------------------
@@ -250,6 +252,7 @@ def size_column(key: str, title: str, *path, unit: str = "B", **kw) -> Column:
 def ip_column(key: str, title: str, *path, **kw) -> Column:
     """One address or CIDR, sorted numerically."""
     kw.setdefault("width_hint", 15)
+    kw.setdefault("addresses", True)
     return Column(key, title, field_getter(*(path or (key,))), sort=ip_sort_key, **kw)
 
 

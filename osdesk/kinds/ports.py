@@ -43,7 +43,7 @@ def _name(row, ctx):
 COLUMNS = [
     Column("name", "Name", _name, width_hint=14),
     Column("fixed_ips", "Fixed IPs", _ips, fmt=join_texts,
-           sort=lambda v: ip_sort_key(v[0]) if v else None, width_hint=24),
+           sort=lambda v: ip_sort_key(v[0]) if v else None, width_hint=24, addresses=True),
     text_column("mac_address", "MAC address", width_hint=17),
     Column("network", "Network", network_name_getter("network_id"), uses_context=True,
            width_hint=18),

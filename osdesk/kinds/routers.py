@@ -35,7 +35,7 @@ COLUMNS = [
            network_name_getter("external_gateway_info", "network_id"), uses_context=True,
            width_hint=20),
     Column("external_ips", "External IPs", _gateway_ips, fmt=join_texts,
-           sort=lambda v: ip_sort_key(v[0]) if v else None, width_hint=24),
+           sort=lambda v: ip_sort_key(v[0]) if v else None, width_hint=24, addresses=True),
     Column("enable_snat", "SNAT", _snat, fmt=lambda v: {True: "Yes", False: "No"}.get(v, ""),
            sort=lambda v: None if v is None else bool(v), align="center", width_hint=6),
     bool_column("ha", "HA", visible_by_default=False),

@@ -130,7 +130,7 @@ SERVER_COLUMNS = [
            colour=lambda row, ctx: _POWER_ROLE.get(_server_power(row, ctx))),
     Column("addresses", "IP addresses", lambda row, ctx: server_addresses(row),
            fmt=_fmt_addresses, sort=_addresses_sort, search=_addresses_search,
-           tip=_addresses_tip, width_hint=28),
+           tip=_addresses_tip, width_hint=28, addresses=True),
     Column("flavor", "Flavor", _server_flavor, tip=_server_flavor_tip, uses_context=True,
            width_hint=14),
     Column("image", "Image", _server_image, tip=_server_image_tip, uses_context=True,

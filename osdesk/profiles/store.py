@@ -57,6 +57,15 @@ class ProfileStoreError(Exception):
         self.kept_aside = kept_aside
 
 
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and its parents) mode 0700 unless it exists: osdesk's config folder
+    holds the profiles, and Qt's settings land in it too (QSettings would make it 0755)."""
+    if path.is_dir():
+        return
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
 def default_config_dir() -> Path:
     """``$OSDESK_CONFIG_DIR``, else the platform's per-user config dir."""
     override = os.environ.get(CONFIG_DIR_ENV)
@@ -301,8 +310,7 @@ class ProfileStore:
                 if msg not in self.warnings:
                     self._warn(msg)
             return
-        self.config_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(self.config_dir, DIR_MODE)  # mkdir's mode is filtered by the umask
+        make_private_dir(self.config_dir)
 
     def _write_atomic(self, payload: bytes) -> None:
         self._ensure_dir()

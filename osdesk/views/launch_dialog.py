@@ -55,6 +55,7 @@ class LaunchDialog(QDialog):
         self._build()
         self._connect_signals()
         self.validate()
+        self.name_edit.setFocus()  # the one thing every launch needs typed
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:

@@ -115,8 +115,9 @@ class LaunchFlow(QObject):
                 pass
             self.window.server_actions.follow(server["id"])
         if server.get("adminPass"):
-            await self.window.server_actions.show_once("Administrator password",
-                                                {"name": req.name}, server["adminPass"])
+            await self.window.server_actions.show_once(
+                "Administrator password", {"name": req.name, "id": server.get("id")},
+                server["adminPass"])
 
 
 def volume_limits(cloud, project_id: str) -> dict:

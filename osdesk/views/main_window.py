@@ -348,6 +348,8 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
+        else:  # a first start: the API console waits until asked for (then it is remembered)
+            self.console.hide()
         last_page = s.value("last_page", "")
         if last_page in self.pages:
             self.navigator.setCurrentWidget(self.pages[last_page])

@@ -6,7 +6,7 @@ import asyncio
 import datetime as _dt
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QMenu, QPushButton, QSplitter, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
@@ -66,6 +66,8 @@ class ResourcePage(QWidget):
     inspectRequested = Signal(object)
     selectionChanged = Signal(list)
     countsChanged = Signal(int, int)
+    #: a sentence for the status bar (why the Delete key did nothing, …)
+    said = Signal(str)
 
     def __init__(self, kind: ResourceKind, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,6 +79,8 @@ class ResourcePage(QWidget):
         self.feed = ResourceFeed(kind, self.model, self)
         #: extra context-menu entries: callable(page, rows) -> list[QAction | None]
         self.menu_provider = None
+        #: more detail sections from the view: callable(raw) -> sections (a server's password)
+        self.detail_extras = None
         self._page_actions: list[QAction] = []
         self._build()
         self._connect_signals()
@@ -87,8 +91,9 @@ class ResourcePage(QWidget):
     def _build(self) -> None:
         self.title_label = QLabel(f"<b>{self.kind.title}</b>")
         self.filter_edit = QLineEdit()
+        ips = ", IP addresses too" if any(c.addresses for c in self.kind.columns) else ""
         self.filter_edit.setPlaceholderText(f"Filter {self.kind.title.lower()} "
-                                            f"(any column, IP addresses too)  Ctrl+F")
+                                            f"(any column{ips})  Ctrl+F")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(280)
         self.refresh_button = QPushButton(icon("refresh"), "Refresh")
@@ -169,7 +174,32 @@ class ResourcePage(QWidget):
         self._fill_columns_menu()
         self._apply_default_widths()
 
+    def _connect_keys(self) -> None:
+        """Esc clears the filter; Tab goes on to the table with a row selected; Shift+F10
+        (and the Menu key) open the context menu of the selection."""
+        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter_edit)
+        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.activated.connect(self.filter_edit.clear)
+        menu = QShortcut(QKeySequence("Shift+F10"), self.table)
+        menu.setContext(Qt.ShortcutContext.WidgetShortcut)
+        menu.activated.connect(self.open_menu_at_current)
+        self.setTabOrder(self.filter_edit, self.table)
+        self.table.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.table and event.type() == event.Type.FocusIn \
+                and not self.table.selectionModel().hasSelection() and self.proxy.rowCount():
+            row = max(self.table.currentIndex().row(), 0)
+            self.table.selectRow(row)
+        return super().eventFilter(obj, event)
+
+    def open_menu_at_current(self) -> None:
+        index = self.table.currentIndex()
+        rect = self.table.visualRect(index) if index.isValid() else self.table.rect()
+        self.on_table_context_menu(rect.center())
+
     def _connect_signals(self) -> None:
+        self._connect_keys()
         self.filter_edit.textChanged.connect(self.on_filter_edit_textChanged)
         self.refresh_button.clicked.connect(self.refresh)
         self.cancel_button.clicked.connect(self.feed.give_up)
@@ -238,16 +268,20 @@ class ResourcePage(QWidget):
         return button
 
     def delete_selected(self) -> bool:
-        """The Delete key: run this page's delete action on the selection, if it has one."""
+        """The Delete key: run this page's delete action on the selection, if it has one;
+        otherwise say why nothing happens."""
         rows = self.selected_rows()
-        if not rows or self.menu_provider is None:
+        if not rows:
             return False
-        for action in self.menu_provider(self, rows):
-            if action is not None and action.text().startswith("Delete"):
+        for action in self.menu_provider(self, rows) if self.menu_provider else ():
+            if action is not None and action.text().startswith(("Delete", "Release")):
                 if action.isEnabled():
                     action.trigger()
                     return True
+                self.said.emit(f"Not deleted: {action.toolTip()}")
                 return False
+        self.said.emit(f"{self.kind.title} are listed here, not deleted: osdesk has no delete "
+                       f"for them.")
         return False
 
     def on_table_double_clicked(self, index: QModelIndex) -> None:
@@ -292,6 +326,9 @@ class ResourcePage(QWidget):
         self._render_detail(fetch_extra=False)
         self._detail_timer.start()
 
+    def refresh_detail(self) -> None:
+        self._render_detail(fetch_extra=False)
+
     def _render_detail(self, fetch_extra: bool) -> None:
         rows = self.selected_rows()
         if len(rows) != 1:
@@ -304,6 +341,8 @@ class ResourcePage(QWidget):
         lookups = session.lookups if session else None
         is_admin = bool(session and session.info.get("is_admin"))
         sections = self.kind.sections(raw, lookups, is_admin=is_admin)
+        if self.detail_extras is not None:
+            sections = self.detail_extras(raw) + sections
         key = raw.get(self.key_field)
         extra = self._extra
         if extra and extra[0] == key:

@@ -43,6 +43,9 @@ class ServerActions(QObject):
         self.page = page
         self._follows: dict[str, asyncio.Task] = {}
         page.menu_provider = self.menu_actions
+        #: server id -> (title, password) Nova gave once; memory only (show_once)
+        self.passwords: dict[str, tuple[str, str]] = {}
+        page.detail_extras = self.password_sections
         from osdesk.views.server_flows import ServerFlows
         self.flows = ServerFlows(self)
 
@@ -238,11 +241,30 @@ class ServerActions(QObject):
 
     # --------------------------------------------------------------- outputs
     async def show_once(self, title: str, server: dict, secret: str) -> None:
-        await dialogs.message(
-            self.page, title,
-            f"The password for <b>{html.escape(server.get('name', ''))}</b> is shown this "
-            f"once and is not stored:<br><br><tt>{html.escape(secret)}</tt>",
-            icon=dialogs.Icon.Information)
+        """A password Nova gives once (launch, rescue): in the server's detail pane with a
+        copy link, kept in memory only while osdesk runs — no box to click away after
+        every launch. Without the server's id (a multi-launch) it is shown in a box."""
+        if not server.get("id"):
+            await dialogs.message(
+                self.page, title,
+                f"The password for <b>{html.escape(server.get('name', ''))}</b> is shown this "
+                f"once and is not stored:<br><br><tt>{html.escape(secret)}</tt>",
+                icon=dialogs.Icon.Information)
+            return
+        self.passwords[server["id"]] = (title, secret)
+        self.window.statusBar().showMessage(
+            f"{title} of {server.get('name') or server['id']}: in its details — copy it now; "
+            f"osdesk keeps it only until it quits.", 30000)
+        self.page.select_key(server["id"])
+        self.page.refresh_detail()
+
+    def password_sections(self, raw: dict) -> list:
+        found = self.passwords.get(raw.get("id"))
+        if not found:
+            return []
+        title, secret = found
+        return [(title, [("Password", secret, True),
+                         ("—", "kept in memory until osdesk quits; never saved", False)])]
 
     async def show_console_url(self, server: dict, console: dict) -> None:
         url = console.get("url", "")

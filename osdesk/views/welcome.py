@@ -29,7 +29,9 @@ class WelcomePage(QWidget):
         self.text = QLabel()
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setWordWrap(True)
-        self.text.setMaximumWidth(620)
+        # a fixed width, and the height that width needs (set_has_clouds): a word-wrapped
+        # label centred in a box layout got one line's height and the sentence was cut off
+        self.text.setFixedWidth(560)
         self.add_button = QPushButton(icon("add"), "Add a cloud…")
         self.import_button = QPushButton(icon("import"), "Import clouds.yaml…")
         self.demo_button = QPushButton(icon("cloud"), "Open the demo cloud")
@@ -61,3 +63,4 @@ class WelcomePage(QWidget):
             self.text.setText("No cloud is configured yet. Add one with its auth URL and "
                               "credentials, import your <tt>clouds.yaml</tt>, or try every "
                               "feature on the built-in demo cloud — no account needed.")
+        self.text.setMinimumHeight(self.text.heightForWidth(self.text.width()))

@@ -72,6 +72,7 @@ def build_window(w) -> None:
         page = ResourcePage(kind)
         page.setObjectName(f"page_{kind.key}")
         w.pages[kind.key] = page
+        page.said.connect(lambda text: w.statusBar().showMessage(text, 10000))
         w.navigator.addPage(page, kind.title, kind.section)
     from osdesk.views.quota_page import QuotaPage
     w.quota_page = QuotaPage(w)
@@ -218,7 +219,8 @@ def build_menus(w) -> None:
             a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # QShortcut handles it
         a.triggered.connect(lambda _=False, i=i: w.navigator.setCurrentIndex(i))
     h = bar.addMenu("&Help")
-    h.addAction("About osdesk", lambda: w._spawn(about(w)))
+    h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
+    h.addAction("&About osdesk", lambda: w._spawn(about(w)))
 
 
 def build_status_bar(w) -> None:
@@ -284,3 +286,34 @@ async def about(w) -> None:
         w, "About osdesk", f"<h3>osdesk {__version__}</h3><p>A desktop client for OpenStack "
         f"clouds: servers, images, networks and the raw API underneath.</p>",
         icon=dialogs.Icon.NoIcon)
+
+
+#: keys that are not menu actions: (keys, what they do)
+PAGE_KEYS = (("Esc", "clear the page's filter"), ("Tab", "from the filter to the table"),
+             ("Shift+F10 / Menu", "the selection's context menu"),
+             ("Double-click", "the row's raw JSON"))
+
+
+def shortcut_rows(w) -> list[tuple[str, str]]:
+    """(keys, what) for every action of the window that has a shortcut, then the pages'
+    Ctrl+1…9 and the keys of a page: read from the actions, so never out of date."""
+    rows, seen = [], set()
+    for action in w.findChildren(QAction):
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        text = action.text().replace("&", "").rstrip(".…")
+        page_key = keys.startswith("Ctrl+") and keys[5:].isdigit()  # listed below, together
+        if keys and text and not page_key and (keys, text) not in seen:
+            seen.add((keys, text))
+            rows.append((keys, text))
+    pages = [w.navigator.title(i) for i in range(min(9, w.navigator.count()))]
+    rows.append(("Ctrl+1…9", "the pages: " + ", ".join(pages)))
+    return sorted(rows) + list(PAGE_KEYS)
+
+
+async def show_shortcuts(w) -> None:
+    import html
+    from osdesk.views import dialogs
+    table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td>"
+                    f"<td>{html.escape(t)}</td></tr>" for k, t in shortcut_rows(w))
+    await dialogs.message(w, "Keyboard shortcuts", f"<table>{table}</table>",
+                          icon=dialogs.Icon.NoIcon)

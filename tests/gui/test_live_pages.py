@@ -10,11 +10,9 @@ import time
 import pytest
 import shiboken6
 
-from osdesk.rules.launch import LaunchRequest
 from osdesk.profiles.profile import Profile
 from tests.gui.conftest import run, until
 from tests.gui.test_main_window import open_demo
-from tests.gui.test_servers import launch_choices
 
 
 def is_open(dialog) -> bool:
@@ -62,16 +60,6 @@ def start_open_console(window, loop, tmp_path):
     return window.server_actions.perform("console_url", [server])
 
 
-def start_admin_password(window, loop, tmp_path):
-    images, flavors, networks = launch_choices(window, loop)
-    image = next(i for i in images if i["status"] == "active" and i["name"].startswith("cirros"))
-    flavor = next(f for f in flavors if f["disk"] >= (image.get("min_disk") or 0)
-                  and f["ram"] >= (image.get("min_ram") or 0))
-    net = next(n for n in networks if not n.get("router:external"))
-    req = LaunchRequest(name="with-password", image=image, flavor=flavor, networks=[net["id"]])
-    return window.launcher.launch(window.session, req)
-
-
 def start_import_result(window, loop, tmp_path):
     path = tmp_path / "clouds.yaml"
     path.write_text("clouds:\n  lab:\n    auth:\n      auth_url: https://keystone.lab.test/v3\n"
@@ -85,8 +73,6 @@ DIALOGS = {
     "private key after creating a key pair": (start_private_key, "keypairs",
                                               "/os-keypairs", "Private key of fresh-key"),
     "rename": (start_rename, "servers", "/servers/detail", "Rename server"),
-    "administrator password after a launch": (start_admin_password, "servers",
-                                              "/servers/detail", "Administrator password"),
     "bulk delete confirmation": (start_bulk_delete, "servers", "/servers/detail",
                                  "Delete servers"),
     "open console": (start_open_console, "servers", "/servers/detail", "Open console"),

@@ -193,3 +193,14 @@ def test_filter_box_matches_an_ip_address(window, loop, demo_cloud):
     assert page.proxy.rowCount() >= 1
     shown = {page.proxy.index(r, 0).data(page.model.IdRole) for r in range(page.proxy.rowCount())}
     assert server["id"] in shown
+
+
+def test_the_welcome_text_is_shown_whole_at_1280x720(window, loop):
+    window.resize(1216, 662)  # the window osdesk opens on a 1280×720 screen
+    run(loop, until(lambda: window.welcome.text.isVisible()))
+    for has_clouds in (False, True):
+        window.welcome.set_has_clouds(has_clouds)
+        run(loop, asyncio.sleep(0))  # one turn: the layout settles
+        text = window.welcome.text
+        assert text.height() >= text.heightForWidth(text.width()), has_clouds
+        assert text.width() >= 500
