@@ -226,6 +226,42 @@ class Walk:
         self.menu_action("subnets", self.rows("subnets")[:1], "Delete").trigger()
         await self.answer("confirm-delete-subnet", "Delete subnet", "escape")
 
+    async def storage_and_reach(self):
+        """Volumes, floating IPs, security groups, and the server's network/storage/SSH flows."""
+        vols = await self.page("volumes")
+        del vols
+        self.window.page_actions["volumes"].on_create()
+        await self.answer("create-volume", "Create volume", "escape")
+        free = self.rows("volumes", lambda r: r["status"] == "available")
+        self.menu_action("volumes", free[:1], "Extend").trigger()
+        await self.answer("extend-volume", "Extend volume", "escape")
+        self.menu_action("volumes", free[:1], "Attach to server").trigger()
+        await self.answer("attach-volume", "Attach volume", "escape")
+        self.menu_action("volumes", free[:1], "Create snapshot").trigger()
+        await self.answer("snapshot-volume", "Create volume snapshot", "escape")
+        self.menu_action("volumes", free[:2], "Delete").trigger()
+        await self.answer("confirm-delete-volumes", "Delete volume", "escape")
+        await self.page("floating_ips")
+        self.window.page_actions["floating_ips"].on_allocate()
+        await self.answer("allocate-fip", "Allocate floating IP", "escape")
+        await self.page("security_groups")
+        web = self.rows("security_groups", lambda r: r.get("name") == "web")
+        self.menu_action("security_groups", web, "Edit rules").trigger()
+        await self.answer("sg-rules", "Rules of", "escape")
+        self.window.page_actions["security_groups"].on_create()
+        await self.answer("create-sg", "Create security group", "escape")
+        await self.page("servers")
+        one = self.rows("servers", lambda r: r["status"] == "ACTIVE" and not r["locked"]
+                        and not r.get("OS-EXT-STS:task_state"))[:1]
+        for label, title, name in (("Resize", "Resize server", "resize-flavors"),
+                                   ("Associate floating IP", "Associate floating IP",
+                                    "associate-fip"),
+                                   ("Security groups", "Security groups of", "server-groups"),
+                                   ("Attach volume", "Attach volume", "server-attach-volume"),
+                                   ("Attach interface", "Attach interface", "attach-interface")):
+            self.menu_action("servers", one, label).trigger()
+            await self.answer(name, title, "escape")
+
     async def clouds(self, n):
         w = self.window
         w.clouds.on_add_cloud()
@@ -272,7 +308,8 @@ class Walk:
         while True:
             n += 1
             for step in (self.servers, lambda: self.launch(n), lambda: self.keypairs(n),
-                         self.images, self.networks, lambda: self.clouds(n)):
+                         self.images, self.networks, self.storage_and_reach,
+                         lambda: self.clouds(n)):
                 await step()
                 if self.window.session is None or self.window.session.profile.id != "demo":
                     self.window.open_demo()
