@@ -8,7 +8,7 @@ from osdesk.kinds.base import ResourceKind, one_page
 from osdesk.kinds.columns import (ALIGN_RIGHT, Column, bool_column, number_column, size_column,
                                   text_column)
 from osdesk.kinds.detail import none_row, text
-from osdesk.rules.formats import fmt_mb
+from osdesk.rules.formats import fmt_gb, fmt_mb
 
 
 def _swap_mb(row, ctx):
@@ -38,10 +38,10 @@ def _specs(specs: dict) -> list:
 
 def details(raw, lookups, is_admin):
     rows = [("ID", raw.get("id"), True), ("Name", raw.get("name"), True),
-            ("vCPUs", text(raw.get("vcpus")), False), ("RAM", f"{raw.get('ram')} MB", False),
-            ("Disk", f"{raw.get('disk')} GB", False),
-            ("Ephemeral", f"{raw.get('OS-FLV-EXT-DATA:ephemeral', 0)} GB", False),
-            ("Swap", f"{raw.get('swap') or 0} MB", False),
+            ("vCPUs", text(raw.get("vcpus")), False), ("RAM", fmt_mb(raw.get("ram")), False),
+            ("Disk", fmt_gb(raw.get("disk")), False),
+            ("Ephemeral", fmt_gb(raw.get("OS-FLV-EXT-DATA:ephemeral") or 0), False),
+            ("Swap", fmt_mb(raw.get("swap") or 0), False),
             ("Public", text(raw.get("os-flavor-access:is_public")), False),
             ("Description", text(raw.get("description")), False)]
     specs = _specs(raw.get("extra_specs") or {})

@@ -159,8 +159,8 @@ def _flavor_text(raw, lookups) -> str:
     name = flavor.get("original_name") or name_of(lookups, "flavor_names", flavor.get("id"))
     if "vcpus" not in flavor:
         return text(name)
-    return text(name) + (f" ({flavor.get('vcpus')} vCPU, {flavor.get('ram')} MB, "
-                         f"{flavor.get('disk')} GB)")
+    return text(name) + (f" ({flavor.get('vcpus')} vCPU, {fmt_mb(flavor.get('ram'))}, "
+                         f"{fmt_gb(flavor.get('disk'))})")
 
 
 def details(raw, lookups, is_admin):

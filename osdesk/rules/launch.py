@@ -92,11 +92,11 @@ def flavor_problem(flavor: dict | None, image: dict | None, *, on_volume: bool =
     ram = _int(flavor.get("ram"))
     if disk and not on_volume and disk < max(min_disk, size_gb):
         need = max(min_disk, size_gb)
-        return (f"Flavor {flavor.get('name')} has a {disk} GB disk; image "
-                f"{image.get('name')} needs at least {need} GB.")
+        return (f"Flavor {flavor.get('name')} has a {disk} GiB disk; image "
+                f"{image.get('name')} needs at least {need} GiB.")
     if ram < min_ram:
-        return (f"Flavor {flavor.get('name')} has {ram} MB of RAM; image "
-                f"{image.get('name')} needs at least {min_ram} MB.")
+        return (f"Flavor {flavor.get('name')} has {ram} MiB of RAM; image "
+                f"{image.get('name')} needs at least {min_ram} MiB.")
     return ""
 
 
@@ -130,7 +130,7 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int,
     ram = _int((flavor or {}).get("ram"))
     rows = [("Instances", "totalInstancesUsed", "maxTotalInstances", 1),
             ("vCPUs", "totalCoresUsed", "maxTotalCores", vcpus),
-            ("RAM (MB)", "totalRAMUsed", "maxTotalRAMSize", ram)]
+            ("RAM (MiB)", "totalRAMUsed", "maxTotalRAMSize", ram)]
     if boot_volume_gib and "maxTotalVolumes" in limits:
         rows += [("Volumes", "totalVolumesUsed", "maxTotalVolumes", 1),
                  ("Volume storage (GiB)", "totalGigabytesUsed", "maxTotalVolumeGigabytes",
@@ -146,7 +146,7 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int,
 
 
 def _in_sentence(label: str) -> str:
-    """"Instances" -> "instances", but "RAM (MB)" and "vCPUs" stay as they are."""
+    """"Instances" -> "instances", but "RAM (MiB)" and "vCPUs" stay as they are."""
     return label if label[1:2].isupper() or label[:1].islower() else label[0].lower() + label[1:]
 
 

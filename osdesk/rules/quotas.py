@@ -10,7 +10,7 @@ from osdesk.api.errors import OsdeskError
 #: (label, used key, limit key) in nova's absolute limits
 COMPUTE = [("Instances", "totalInstancesUsed", "maxTotalInstances"),
            ("vCPUs", "totalCoresUsed", "maxTotalCores"),
-           ("RAM (MB)", "totalRAMUsed", "maxTotalRAMSize"),
+           ("RAM (MiB)", "totalRAMUsed", "maxTotalRAMSize"),
            ("Key pairs", None, "maxTotalKeypairs"),
            ("Server groups", "totalServerGroupsUsed", "maxServerGroups")]
 #: (label, neutron quota key)

@@ -14,23 +14,23 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComb
 
 from osdesk.rules.launch import (LaunchRequest, _int, flavor_problem, image_min_gib, problems,
                                  quota_effect)
-from osdesk.rules.formats import fmt_size
+from osdesk.rules.formats import fmt_gb, fmt_mb, fmt_size
 
 
 def _image_label(image: dict) -> str:
     size = fmt_size(image.get("size")) if image.get("size") else "no data"
     extra = []
     if image.get("min_disk"):
-        extra.append(f"min disk {image['min_disk']} GB")
+        extra.append(f"min disk {fmt_gb(image['min_disk'])}")
     if image.get("min_ram"):
-        extra.append(f"min RAM {image['min_ram']} MB")
+        extra.append(f"min RAM {fmt_mb(image['min_ram'])}")
     status = "" if image.get("status") == "active" else f" [{image.get('status')}]"
     return f"{image.get('name') or image['id']} — {size}{', ' if extra else ''}{', '.join(extra)}{status}"
 
 
 def _flavor_label(flavor: dict) -> str:
-    return (f"{flavor.get('name')} — {flavor.get('vcpus')} vCPU, {flavor.get('ram')} MB RAM, "
-            f"{flavor.get('disk')} GB disk")
+    return (f"{flavor.get('name')} — {flavor.get('vcpus')} vCPU, {fmt_mb(flavor.get('ram'))} RAM, "
+            f"{fmt_gb(flavor.get('disk'))} disk")
 
 
 class LaunchDialog(QDialog):

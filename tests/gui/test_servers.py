@@ -153,7 +153,7 @@ def test_launch_dialog_refuses_with_reasons(qtbot):
     # the small flavor is marked and refused with the reason
     dialog.flavor_combo.setCurrentIndex(dialog.flavor_combo.findData("1"))
     assert "too small" in dialog.flavor_combo.currentText()
-    assert any("needs at least 40 GB" in p for p in dialog.problems())
+    assert any("needs at least 40 GiB" in p for p in dialog.problems())
     dialog.flavor_combo.setCurrentIndex(dialog.flavor_combo.findData("2"))
     assert dialog.problems() == []
     assert dialog.launch_button.isEnabled()

@@ -30,7 +30,7 @@ def test_the_mapping_is_nova_s_boot_from_a_new_volume():
 
 
 def test_the_volume_not_the_flavor_must_hold_the_image():
-    assert "needs at least 8 GB" in flavor_problem(TINY, IMAGE)
+    assert "needs at least 8 GiB" in flavor_problem(TINY, IMAGE)
     assert flavor_problem(TINY, IMAGE, on_volume=True) == ""
     assert boot_volume_problem(5, IMAGE) == ("A boot volume of 5 GiB is too small for image "
                                              f"{IMAGE['name']}; it needs at least 8 GiB.")
@@ -40,7 +40,7 @@ def test_the_volume_not_the_flavor_must_hold_the_image():
 def test_a_boot_volume_counts_against_the_volume_quota():
     rows = quota_effect(LIMITS, TINY, 1, boot_volume_gib=20)
     assert ("Volumes", 3, 4, 10) in rows and ("Volume storage (GiB)", 990, 1010, 1000) in rows
-    assert [r[0] for r in quota_effect(LIMITS, TINY, 1)] == ["Instances", "vCPUs", "RAM (MB)"]
+    assert [r[0] for r in quota_effect(LIMITS, TINY, 1)] == ["Instances", "vCPUs", "RAM (MiB)"]
     req = LaunchRequest(name="v", image=IMAGE, flavor=TINY, networks="auto",
                         boot_volume_gib=20)
     assert ("Quota: volume storage (GiB) would go from 990 to 1010, over the limit of 1000."
