@@ -20,9 +20,10 @@ _NO_HINT = QAbstractItemModel.LayoutChangeHint.NoLayoutChangeHint
 CLOUDS_YAML = "clouds.yaml"
 
 
-def subtitle_of(profile: Profile) -> str:
-    """``demo · RegionOne · clouds.yaml``: scope, region, and where the profile comes from."""
-    parts = [profile.scope_label]
+def subtitle_of(profile: Profile, open_scope: str = "") -> str:
+    """``demo · RegionOne · clouds.yaml``: scope (the open project's, for the open cloud),
+    region, and where the profile comes from."""
+    parts = [open_scope or profile.scope_label]
     if profile.region_name:
         parts.append(profile.region_name)
     if profile.source == CLOUDS_YAML:
@@ -59,6 +60,8 @@ class CloudListModel(QAbstractListModel):
     def __init__(self, profiles: Iterable[Profile] = (), parent=None):
         super().__init__(parent)
         self._profiles: list[Profile] = []
+        #: (profile id, the scope it is open in): that row names the open project
+        self._open: tuple[str, str] = ("", "")
         self.set_profiles(profiles)
 
     # ------------------------------------------------------------------ Qt API
@@ -75,7 +78,7 @@ class CloudListModel(QAbstractListModel):
         if role == _DISPLAY:
             return profile.name
         if role == _USER:
-            return subtitle_of(profile)
+            return subtitle_of(profile, self._open[1] if profile.id == self._open[0] else "")
         if role == _USER + 1:
             return profile
         if role == _USER + 2:
@@ -97,6 +100,13 @@ class CloudListModel(QAbstractListModel):
             if profile.id == profile_id:
                 return row
         return -1
+
+    def set_open(self, profile_id: str = "", scope: str = "") -> None:
+        """The cloud that is open and its project (the user may have switched project)."""
+        rows = {self.row_of(self._open[0]), self.row_of(profile_id)} - {-1}
+        self._open = (profile_id, scope)
+        for row in rows:
+            self.dataChanged.emit(self.index(row), self.index(row), [_USER])
 
     def profile(self, profile_id: str) -> Profile | None:
         return self.profile_at(self.row_of(profile_id))

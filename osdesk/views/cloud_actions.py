@@ -212,9 +212,8 @@ class CloudActions(QObject):
         self.window._spawn(self.ask_import_clouds_yaml())
 
     async def ask_import_clouds_yaml(self) -> None:
-        import os
         path = await dialogs.ask_path(self.window, "Import clouds.yaml",
-                                      start=os.path.expanduser("~/.config/openstack"),
+                                      start=_existing("~/.config/openstack"),
                                       filters="clouds.yaml (*.yaml *.yml);;All files (*)")
         if path:
             await self.import_clouds_yaml(path)
@@ -299,3 +298,10 @@ class CloudActions(QObject):
             await dialogs.warn(self.window, "Import openrc file", str(exc))
             return
         self.open_profile_dialog(imported.profile, imported.secret, is_new=True)
+
+
+def _existing(folder: str) -> str:
+    """``folder`` (with ~ expanded) when it exists, else the home folder."""
+    import os
+    path = os.path.expanduser(folder)
+    return path if os.path.isdir(path) else os.path.expanduser("~")

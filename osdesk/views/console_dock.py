@@ -332,7 +332,8 @@ class ConsoleDock(QDockWidget):
     @Slot()
     def on_save_action_triggered(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Save API calls as JSON", "osdesk-api-calls.json", "JSON files (*.json)")
+            self, "Save API calls as JSON", os.path.expanduser("~/osdesk-api-calls.json"),
+            "JSON files (*.json)")
         if not path:
             return
         try:

@@ -62,7 +62,7 @@ class CreateImageDialog(CheckedFormDialog):
         self._finish(form, self.name_edit, self.file_edit)
 
     def on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Image file")
+        path, _ = QFileDialog.getOpenFileName(self, "Image file", os.path.expanduser("~"))
         if path:
             self.file_edit.setText(path)
             if not self.name_edit.text():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import html
 
 from PySide6.QtCore import Qt, Signal
@@ -366,7 +368,7 @@ class LaunchDialog(QDialog):
         self.summary_label.setText("<br>".join(parts))
 
     def on_user_data_file_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "User data file")
+        path, _ = QFileDialog.getOpenFileName(self, "User data file", os.path.expanduser("~"))
         if not path:
             return
         try:

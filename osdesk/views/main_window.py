@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         self.demo_banner.hide()
         self.connect_banner.hide()
         self.status_cloud.setText("No cloud open")
+        self.clouds_model.set_open()
         for label in (self.status_user, self.status_token, self.status_rows):
             label.setText("")
             label.setToolTip("")
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
                                              if info.get("domain_name") else "unscoped")
         region = p.region_name or "any region"
         self.status_cloud.setText(f"{p.name} · {scope} · {region}")
+        self.clouds_model.set_open(p.id, scope)
         self.status_user.setText(f"User: {info.get('user_name') or info.get('user_id')} "
                                  f"({', '.join(info.get('roles', []))})")
         chrome.update_token_label(self)

@@ -315,7 +315,8 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self.secret_show_button.setText("Hide" if shown else "Show")
 
     def on_cacert_browse_clicked(self) -> None:
-        start = os.path.dirname(os.path.expanduser(self.cacert_edit.text().strip())) or ""
+        start = (os.path.dirname(os.path.expanduser(self.cacert_edit.text().strip()))
+                 or os.path.expanduser("~"))
         path, _ = QFileDialog.getOpenFileName(
             self, "CA bundle", start, "Certificates (*.pem *.crt *.cer);;All files (*)")
         if path:

@@ -69,3 +69,20 @@ def test_set_profiles_merges_by_id_and_keeps_the_selection(check_model, recorder
     assert [model.row_of(p) for p in ("p-prod", "p-new", "p-lab")] == [0, 1, 2]
     model.set_profiles([])
     assert model.rowCount() == 0
+
+
+def test_the_open_cloud_names_the_project_it_is_open_in():
+    from osdesk.models.clouds_model import CloudListModel
+    from osdesk.profiles.profile import Profile
+    a = Profile(id="a", name="A", auth_url="https://a.test/v3", project_name="web",
+                region_name="r1")
+    b = Profile(id="b", name="B", auth_url="https://b.test/v3", project_name="db")
+    model = CloudListModel([a, b])
+    changed = []
+    model.dataChanged.connect(lambda top, bottom, roles: changed.append(top.row()))
+    model.set_open("a", "staging")  # switched from the profile's "web" to "staging"
+    sub = CloudListModel.SubtitleRole
+    assert model.index(0).data(sub) == "staging · r1"
+    assert model.index(1).data(sub) == "db"
+    model.set_open("b", "db")
+    assert model.index(0).data(sub).startswith("web") and changed == [0, 0, 1]
