@@ -69,6 +69,9 @@ def run_gui(args) -> int:
     app.setDesktopFileName("io.github.osdesk.osdesk")
     from osdesk.views.icons import app_icon
     app.setWindowIcon(app_icon())
+    from PySide6.QtCore import QSettings
+    from osdesk.views.palette import apply_theme
+    apply_theme(app, str(QSettings().value("theme", "system")))
 
     loop = gui_event_loop(app)
     install_excepthook()

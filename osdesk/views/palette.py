@@ -23,3 +23,24 @@ def dark_palette() -> QPalette:
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 125, 130))
     return p
+
+
+#: View → Theme: the desktop's own look, or Fusion light or dark
+THEMES = (("system", "&System"), ("light", "&Light"), ("dark", "&Dark"))
+_SYSTEM: dict = {}
+
+
+def apply_theme(app, name: str) -> None:
+    """Show ``app`` in the theme ``name`` ("system", "light", "dark"); the system look is
+    remembered the first time, so choosing it again restores it."""
+    if not _SYSTEM:
+        _SYSTEM.update(style=app.style().name(), palette=QPalette(app.palette()))
+    if name == "dark":
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+    elif name == "light":
+        app.setStyle("Fusion")
+        app.setPalette(app.style().standardPalette())
+    else:
+        app.setStyle(_SYSTEM["style"])
+        app.setPalette(_SYSTEM["palette"])

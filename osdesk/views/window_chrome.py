@@ -210,6 +210,7 @@ def build_menus(w) -> None:
     v.addAction(w.refresh_action)
     v.addAction(w.filter_action)
     v.addAction(w.console_action)
+    add_theme_menu(w, v)
     go = bar.addMenu("&Go")
     go.addAction(w.switch_cloud_action)
     for i, kind in enumerate(KINDS):
@@ -317,3 +318,27 @@ async def show_shortcuts(w) -> None:
                     f"<td>{html.escape(t)}</td></tr>" for k, t in shortcut_rows(w))
     await dialogs.message(w, "Keyboard shortcuts", f"<table>{table}</table>",
                           icon=dialogs.Icon.NoIcon)
+
+
+def add_theme_menu(w, view_menu) -> None:
+    """View → Theme: System, Light, Dark; the choice is applied at once and remembered."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QActionGroup
+    from PySide6.QtWidgets import QApplication
+
+    from osdesk.views.palette import THEMES, apply_theme
+    menu = view_menu.addMenu("&Theme")
+    group = QActionGroup(menu)
+    current = str(QSettings().value("theme", "system"))
+    w.theme_actions = {}
+    for key, label in THEMES:
+        action = menu.addAction(label)
+        action.setCheckable(True)
+        action.setChecked(key == current)
+        group.addAction(action)
+        w.theme_actions[key] = action
+
+        def choose(_checked=False, key=key):
+            QSettings().setValue("theme", key)
+            apply_theme(QApplication.instance(), key)
+        action.triggered.connect(choose)

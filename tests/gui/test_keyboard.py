@@ -65,3 +65,20 @@ def test_help_lists_the_shortcuts_the_window_really_has(window):
     assert rows["Esc"] == "clear the page's filter"
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     assert [a.text() for a in help_menu.actions()] == ["&Keyboard shortcuts", "&About osdesk"]
+
+
+def test_view_theme_switches_and_is_remembered(window, qapp):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QPalette
+    before = qapp.palette().color(QPalette.ColorRole.Window)
+    try:
+        window.theme_actions["dark"].trigger()
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() < 100
+        assert QSettings().value("theme") == "dark"
+        window.theme_actions["light"].trigger()
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 150
+        assert qapp.style().name().lower() == "fusion"
+    finally:
+        window.theme_actions["system"].trigger()
+    assert qapp.palette().color(QPalette.ColorRole.Window) == before
+    assert window.theme_actions["system"].isChecked()
