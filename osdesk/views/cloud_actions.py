@@ -22,6 +22,8 @@ class CloudActions(QObject):
     def __init__(self, window, store: ProfileStore | None = None,
                  secrets: SecretStore | None = None):
         super().__init__(window)
+        #: the cloud whose opening failed last (the banner's Edit cloud… / Retry)
+        self.failed: Profile | None = None
         self.window = window
         self.store = store or ProfileStore()
         self.secrets = secrets or SecretStore()
@@ -146,6 +148,18 @@ class CloudActions(QObject):
         p = self.selected()
         if p is not None:
             self.open_profile_dialog(p, self.secrets.get(p.id) or self._yaml_secrets.get(p.id))
+
+    def on_banner_link(self, link: str) -> None:
+        """The failed cloud's banner: "edit" opens its dialog, "retry" opens it again."""
+        profile = self.failed
+        if profile is None:
+            return
+        if link == "edit":
+            secret = (self.secrets.get(profile.id) or self._yaml_secrets.get(profile.id)
+                      or (self._transient.get(profile.id) or (None, None))[1])
+            self.open_profile_dialog(profile, secret)
+        elif link == "retry":
+            self.window.open_profile(profile)
 
     def on_duplicate_cloud(self) -> None:
         p = self.selected()

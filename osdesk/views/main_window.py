@@ -155,8 +155,9 @@ class MainWindow(QMainWindow):
         self._spawn(self._load_projects(session))
 
     def _show_connect_error(self, profile: Profile, message: str) -> None:
+        self.clouds.failed = profile  # the banner's "Edit cloud…" and "Retry" act on it
         self.connect_banner.setText(f"<b>Could not open {html.escape(profile.name)}.</b> "
-                                    f"{html.escape(message)}")
+                                    f"{html.escape(message)} {chrome.BANNER_LINKS}")
         self.connect_banner.show()
         self.status_cloud.setText(f"{profile.name} · not connected")
 

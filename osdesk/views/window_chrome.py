@@ -16,6 +16,8 @@ from osdesk.views.page_navigator import PageNavigator
 from osdesk.views.resource_page import ResourcePage
 from osdesk.views.welcome import WelcomePage
 
+#: what a cloud that failed to open offers, in its banner
+BANNER_LINKS = "&nbsp; <a href='edit'>Edit cloud…</a> &nbsp;·&nbsp; <a href='retry'>Retry</a>"
 DEMO_BANNER = ("<b>Demo cloud</b> — nothing here is real: the servers, images and networks "
                "live in memory on this computer and are gone when osdesk closes.")
 
@@ -62,10 +64,14 @@ def build_window(w) -> None:
     w.demo_banner.hide()
     w.connect_banner = QLabel()
     w.connect_banner.setWordWrap(True)
-    w.connect_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    w.connect_banner.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
     w.connect_banner.setStyleSheet("background: rgba(220, 53, 69, 0.14); "
                                       "border: 1px solid rgba(220, 53, 69, 0.5); padding: 6px;")
     w.connect_banner.hide()
+    w.connect_banner.linkActivated.connect(lambda link: w.clouds.on_banner_link(link))
     w.navigator = PageNavigator(w)
     w.pages: dict[str, ResourcePage] = {}
     for kind in KINDS:

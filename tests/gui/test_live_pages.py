@@ -181,3 +181,29 @@ def test_a_failed_open_after_a_good_one_shows_nothing_of_the_good_one(window, lo
     assert window.project_combo.count() == 0 and not window.launch_action.isEnabled()
     assert not window.demo_banner.isVisible()
     assert window.pages["servers"].model.context.flavor_names == {}
+
+
+def test_a_cloud_that_fails_to_open_offers_edit_and_retry(window, loop, demo_cloud):
+    from osdesk.views.profile_dialog import ProfileDialog
+    profile = Profile(id="dead", name="Dead cloud", username="u", project_name="p",
+                      auth_url=f"http://127.0.0.1:{_free_port()}/v3", timeout=5)
+    window.clouds.add_transient_cloud(profile, "secret")
+    window.open_profile(profile)
+    run(loop, until(lambda: window.connect_banner.isVisible()), timeout=30)
+    text = window.connect_banner.text()
+    assert "href='edit'" in text and "href='retry'" in text
+    window.connect_banner.linkActivated.emit("edit")
+    dialog = next(d for d in window.findChildren(ProfileDialog) if d.isVisible())
+    assert dialog.name_edit.text() == "Dead cloud"
+    dialog.reject()
+    window.connect_banner.linkActivated.emit("retry")
+    assert window.status_cloud.text() == "Dead cloud · connecting…"
+    run(loop, until(lambda: window.status_cloud.text() == "Dead cloud · not connected"),
+        timeout=30)
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
