@@ -6,6 +6,8 @@ connection" and its summary in :mod:`osdesk.views.connection_check`.
 
 from __future__ import annotations
 
+import asyncio
+
 import html
 import logging
 import os
@@ -23,6 +25,7 @@ from osdesk.api.errors import OsdeskError
 from osdesk.profiles.profile import AUTH_TYPES, Profile
 from osdesk.profiles.secrets import SecretStore
 from osdesk.runtime.runner import Runner
+from osdesk.views import dialogs
 from osdesk.views.connection_check import login_once, relative_time, token_summary_html
 from osdesk.views.form_widgets import NameOrIdField, set_enabled, set_text, set_visible, tinted
 from osdesk.views.icons import icon
@@ -84,7 +87,12 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self._load(self._base, secret)
         self._connect_signals()
         self._sync_widgets()
+        #: the settings whose "Test connection" failed last (Save asks first for them)
+        self._failed_test = None
+        # the problems show once the user has typed something, not on an empty form
+        self._quiet = True
         self.validate()
+        self._quiet = False
         self._fit_size()
 
     # ------------------------------------------------------------------ build
@@ -239,7 +247,8 @@ class ProfileDialog(ProfileFormSections, QDialog):
         profile = self.current_profile()
         problems = self.problems(profile)
         set_text(self.problems_label, "\n".join(problems))
-        set_visible(self.problems_label, bool(problems) and not self.read_only)
+        set_visible(self.problems_label,
+                    bool(problems) and not self.read_only and not self._quiet)
         set_enabled(self.save_button, not problems and not self.read_only)
         set_enabled(self.test_button, not self._testing and not profile.problems())
         return not problems
@@ -325,7 +334,21 @@ class ProfileDialog(ProfileFormSections, QDialog):
     def on_save_clicked(self) -> None:
         if self.read_only or not self.validate():
             return
-        self.saved.emit(self.current_profile(), self.secret(), self.store_in_keyring())
+        profile = self.current_profile()
+        if self._failed_test is not None and self._failed_test == profile:
+            # "Test connection" just failed for exactly this: saving is most likely a slip
+            asyncio.ensure_future(self._save_if_sure(profile))
+            return
+        self._save(profile)
+
+    async def _save_if_sure(self, profile: Profile) -> None:
+        if await dialogs.ask_yes_no(self, "Save cloud", "The connection test of these settings "
+                                    "failed. Save them anyway?", yes="Save anyway",
+                                    no="Keep editing"):
+            self._save(profile)
+
+    def _save(self, profile: Profile) -> None:
+        self.saved.emit(profile, self.secret(), self.store_in_keyring())
         self.accept()
 
     @qasync.asyncSlot()
@@ -362,6 +385,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self.test_button.setText("Test connection")
         self._show_result(*outcome)
         self.validate()
+        self._failed_test = None if outcome[0] == "ok" else self.current_profile()
         self.testFinished.emit(outcome[0] == "ok", self.test_result_text())
 
     def _show_result(self, tint: str, text: str) -> None:

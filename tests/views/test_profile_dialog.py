@@ -125,15 +125,19 @@ def shown(dlg, widget) -> bool:
 
 
 # -------------------------------------------------------- validation as typed
-def test_new_dialog_lists_problems_and_disables_save(make_dialog):
+def test_new_dialog_lists_problems_and_disables_save(qtbot, make_dialog):
     dlg = make_dialog()
     text = dlg.problems_label.text()
     assert dlg.windowTitle() == "Add cloud"
     assert "The cloud needs a name." in text
     assert "The auth URL is required." in text
     assert "Password login needs a user name or user id." in text
-    assert shown(dlg, dlg.problems_label)
+    # an empty form opens without a wall of red: the problems show once something is typed
+    assert not shown(dlg, dlg.problems_label)
     assert not dlg.save_button.isEnabled()
+    qtbot.keyClicks(dlg.name_edit, "Lab")
+    assert shown(dlg, dlg.problems_label)
+    assert "The cloud needs a name." not in dlg.problems_label.text()
     assert dlg.minimumWidth() >= 560
 
 
@@ -713,3 +717,29 @@ def test_profile_dialog_does_not_mutate_the_given_profile(qtbot, make_dialog):
     qtbot.keyClicks(dlg.name_edit, "-2")
     dlg.on_save_clicked()
     assert original == snapshot
+
+
+def test_saving_right_after_a_failed_test_asks_first(qtbot, loop, make_dialog, answers):
+    profile = cloud_profile(f"http://127.0.0.1:{_unused_port()}/v3", timeout=5)
+    dlg = make_dialog(profile, PASSWORD)
+    saved = []
+    dlg.saved.connect(lambda *args: saved.append(args))
+    ok, _text = loop.run_until_complete(click_test_and_wait(qtbot, dlg))
+    assert not ok
+    answers.on("Save cloud", "cancel")  # "Keep editing"
+    dlg.on_save_clicked()
+    loop.run_until_complete(poll(lambda: any(s.title == "Save cloud" for s in answers.seen)))
+    loop.run_until_complete(poll(lambda: QApplication.activeModalWidget() is None))
+    assert saved == [] and dlg.isVisible()
+    answers.rules.clear()
+    answers.on("Save cloud", "go")  # "Save anyway"
+    dlg.on_save_clicked()
+    loop.run_until_complete(poll(lambda: saved))
+    # a change after the failed test saves without asking
+    dlg2 = make_dialog(profile, PASSWORD)
+    dlg2.saved.connect(lambda *args: saved.append(args))
+    loop.run_until_complete(click_test_and_wait(qtbot, dlg2))
+    qtbot.keyClicks(dlg2.name_edit, " 2")
+    asked = len(answers.seen)
+    dlg2.on_save_clicked()
+    assert len(saved) == 2 and len(answers.seen) == asked
