@@ -1,9 +1,11 @@
-"""The server page's own dialogs: metadata rows and the console log viewer."""
+"""The server page's own dialogs: metadata rows, the console log viewer, resize, and the
+results of a bulk action."""
 
 from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
                                QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -157,7 +159,6 @@ class ResizeDialog(QDialog):
     def __init__(self, server: dict, flavors: list[dict], image: dict | None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
         from osdesk.rules.formats import fmt_gb, fmt_mb
@@ -200,5 +201,42 @@ class ResizeDialog(QDialog):
 
     def flavor_id(self) -> str | None:
         item = self.list.currentItem()
-        from PySide6.QtCore import Qt
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+
+class ResultsDialog(QDialog):
+    """What a bulk action did to each server — accepted, failed (the cloud's words) or
+    skipped (why) — in a window that stays until it is closed, not a status line."""
+
+    def __init__(self, title: str, outcomes, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+        self.setWindowTitle(title)
+        self.resize(640, 360)
+        self.table = QTableWidget(len(outcomes), 2)
+        self.table.setHorizontalHeaderLabels(["Server", "Result"])
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for row, outcome in enumerate(outcomes):
+            result = ("accepted" if outcome.ok else
+                      f"skipped: {outcome.error}" if outcome.skipped else
+                      f"failed: {outcome.error}")
+            for col, text in enumerate((outcome.name, result)):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
+        done = sum(1 for o in outcomes if o.ok)
+        summary = QLabel(f"{done} of {len(outcomes)} accepted.")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def results(self) -> list[tuple[str, str]]:
+        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text())
+                for r in range(self.table.rowCount())]

@@ -15,7 +15,8 @@ from osdesk.rules.server_actions import (ACTION_BY_KEY, availability, availabili
                                    confirm_verb, needs_confirmation)
 from osdesk.runtime.server_ops import follow, run_on_servers, summarize
 from osdesk.views import dialogs
-from osdesk.views.server_dialogs import ConsoleLogViewer, MetadataDialog, ResizeDialog
+from osdesk.views.server_dialogs import (ConsoleLogViewer, MetadataDialog, ResizeDialog,
+                                        ResultsDialog)
 
 
 #: the submenus of the server menu, by the first part of an action's group
@@ -116,11 +117,11 @@ class ServerActions(QObject):
             if key not in ("console_url", "console_log"):
                 await self.refresh_row(o.server["id"])
             self.follow(o.server["id"])
-        if failed and len(rows) > 1:
-            lines = "".join(f"<li><b>{html.escape(o.name)}</b>: "
-                            f"{'ok' if o.ok else html.escape(o.error, quote=False)}</li>" for o in outcomes)
-            await dialogs.warn(self.page, spec.label.rstrip("…"),
-                               f"Some servers failed:<ul>{lines}</ul>")
+        if len(outcomes) > 1:  # per server, in a window that stays until closed
+            results = ResultsDialog(f"{spec.label.rstrip('…')}: {len(outcomes)} servers",
+                                    outcomes, self.page)
+            results.show()
+            self.last_results = results
         elif failed:
             await dialogs.warn(self.page, spec.label.rstrip("…"), html.escape(outcomes[0].error, quote=False))
         for o in outcomes:

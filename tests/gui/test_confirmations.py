@@ -116,3 +116,21 @@ def test_bulk_stop_asks_first_and_a_single_stop_does_not(window, loop, demo_clou
     run(loop, window.server_actions.perform("stop", active[:1]))
     assert len([s for s in answers.seen if s.kind == "message"]) == 1  # no question for one
     assert len(actions_sent(window)) == 1
+
+
+def test_a_bulk_action_leaves_its_results_in_a_window_until_closed(window, loop, demo_cloud,
+                                                                   answers):
+    answers.on("Pause", "go")
+    open_demo(window, demo_cloud)
+    page = loaded(window, loop, "servers")
+    active = rows_of(page, lambda r: r["status"] == "ACTIVE" and not r["locked"]
+                     and not r.get("OS-EXT-STS:task_state"))[:2]
+    stopped = rows_of(page, lambda r: r["status"] == "SHUTOFF" and not r["locked"])[:1]
+    run(loop, window.server_actions.perform("pause", active + stopped))
+    results = window.server_actions.last_results
+    assert results.isVisible() and results.windowTitle() == "Pause: 3 servers"
+    by_name = dict(results.results())
+    assert all(by_name[s["name"]] == "accepted" for s in active)
+    assert by_name[stopped[0]["name"]].startswith("skipped: needs ACTIVE")
+    run(loop, until(lambda: results.isVisible()))  # still there on the next turns
+    results.close()
