@@ -13,6 +13,19 @@ from osdesk.api import OsdeskError
 from osdesk.runtime.runner import Stale
 
 
+def closing_layout(dialog: QDialog, top, body: QWidget) -> None:
+    """``top`` (a widget or layout) over ``body`` (which takes the height) over Close."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.close)
+    layout = QVBoxLayout(dialog)
+    if isinstance(top, QWidget):
+        layout.addWidget(top)
+    else:
+        layout.addLayout(top)
+    layout.addWidget(body, 1)
+    layout.addWidget(buttons)
+
+
 class MetadataDialog(QDialog):
     """Key/value rows of a server's metadata; saved as a whole (PUT …/metadata)."""
 
@@ -98,12 +111,7 @@ class ConsoleLogViewer(QDialog):
         top.addStretch(1)
         top.addWidget(self.status)
         top.addWidget(self.refresh_button)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
+        closing_layout(self, top, self.text)
         self.refresh_button.clicked.connect(self.reload)
         self._task = None
         self._follow_task = None
@@ -228,13 +236,7 @@ class ResultsDialog(QDialog):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeRowsToContents()
         done = sum(1 for o in outcomes if o.ok)
-        summary = QLabel(f"{done} of {len(outcomes)} accepted.")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(summary)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
+        closing_layout(self, QLabel(f"{done} of {len(outcomes)} accepted."), self.table)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def results(self) -> list[tuple[str, str]]:
