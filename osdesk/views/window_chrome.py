@@ -53,7 +53,9 @@ def build_window(w) -> None:
     w.clouds_dock = QDockWidget("Clouds", w)
     w.clouds_dock.setObjectName("clouds_dock")
     w.clouds_dock.setWidget(clouds_box)
-    w.clouds_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    # closable: View → Sidebar (Ctrl+Shift+S) hides it for a wider table and brings it back
+    w.clouds_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
     w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, w.clouds_dock)
 
     # pages (centre)
@@ -216,6 +218,7 @@ def build_menus(w) -> None:
     v.addAction(w.refresh_action)
     v.addAction(w.filter_action)
     v.addAction(w.console_action)
+    add_layout_toggles(w, v)
     add_theme_menu(w, v)
     go = bar.addMenu("&Go")
     go.addAction(w.switch_cloud_action)
@@ -348,3 +351,25 @@ def add_theme_menu(w, view_menu) -> None:
             QSettings().setValue("theme", key)
             apply_theme(QApplication.instance(), key)
         action.triggered.connect(choose)
+
+
+def add_layout_toggles(w, view_menu) -> None:
+    """View → Sidebar and Details pane: give the table the width; both are remembered
+    (the sidebar with the window's state, the details pane in the settings)."""
+    from PySide6.QtCore import QSettings
+    sidebar = w.clouds_dock.toggleViewAction()
+    sidebar.setText("&Sidebar")
+    sidebar.setShortcut(QKeySequence("Ctrl+Shift+S"))
+    view_menu.addAction(sidebar)
+    w.details_action = view_menu.addAction("&Details pane")
+    w.details_action.setCheckable(True)
+    w.details_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+    shown = QSettings().value("details_pane", True)
+    w.details_action.setChecked(shown not in (False, "false"))
+
+    def show_details(on: bool) -> None:
+        QSettings().setValue("details_pane", bool(on))
+        for page in w.pages.values():
+            page.detail.setVisible(on)
+    w.details_action.toggled.connect(show_details)
+    show_details(w.details_action.isChecked())

@@ -82,3 +82,20 @@ def test_view_theme_switches_and_is_remembered(window, qapp):
         window.theme_actions["system"].trigger()
     assert qapp.palette().color(QPalette.ColorRole.Window) == before
     assert window.theme_actions["system"].isChecked()
+
+
+def test_the_details_pane_and_the_sidebar_can_be_hidden(window, loop, demo_cloud):
+    from PySide6.QtCore import QSettings
+    open_demo(window, demo_cloud)
+    page = ready(window, loop, "servers")
+    wide = page.table.width()
+    window.details_action.setChecked(False)
+    run(loop, until(lambda: page.table.width() > wide))  # the table takes the width
+    assert not page.detail.isVisible() and QSettings().value("details_pane") in (False, "false")
+    sidebar = window.clouds_dock.toggleViewAction()
+    assert sidebar.text() == "&Sidebar"
+    sidebar.trigger()
+    assert not window.clouds_dock.isVisible()
+    sidebar.trigger()
+    window.details_action.setChecked(True)
+    assert page.detail.isVisible()
