@@ -15,7 +15,7 @@ from .compute_actions import (
 )
 from .compute_servers import (
     AZ, PAGER, _available_networks, _check, _get_server, _json_body, _pc, _resolve_networks,
-    _resolve_sgs, _validate_metadata, allocate_ports, create_server, delete_server,
+    _resolve_sgs, _validate_metadata, allocate_ports, check_tags, create_server, delete_server,
     list_servers, record_action, show_server, update_server,
 )
 from .compute_views import (
@@ -166,11 +166,7 @@ def tags_list(state, req, sid):
 def tags_replace(state, req, sid):
     srv = _tagged(state, req, sid)
     data = _json_body(req)
-    new = data.get("tags") if isinstance(data, dict) else None
-    if not isinstance(new, list) or len(new) > 50 or \
-            any(not isinstance(t, str) or "/" in t or "," in t or not 1 <= len(t) <= 60
-                for t in new):
-        raise schema_error("tags", new, "%r is not valid" % (new,))
+    new = check_tags(data.get("tags") if isinstance(data, dict) else None)
     _set_tags(state, srv, list(dict.fromkeys(new)))
     return Response(200, {"tags": list(srv.tags)})
 

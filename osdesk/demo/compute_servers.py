@@ -7,6 +7,7 @@ import binascii
 import functools
 import ipaddress
 import json
+import operator
 import random
 import re
 from bisect import bisect_left
@@ -139,12 +140,7 @@ def record_action(state, req, srv, action, events=(), total=0.0):
 
 
 def _flavor_by_ref(state, ref):
-    if ref is None:
-        return None
-    ref = str(ref)
-    if "/" in ref:
-        ref = ref.rstrip("/").rsplit("/", 1)[-1]
-    return state.flavors.get(ref)
+    return None if ref is None else state.flavors.get(_image_ref(str(ref)))
 
 
 def _image_ref(ref):
@@ -213,14 +209,9 @@ def _filters(state, req, minor):
     statuses = [v.upper() for v in req.params("status") if v]
     if statuses:
         flt.append(lambda s, st=set(statuses): s.status in st)
-    image = req.param("image")
-    if image:
-        image = _image_ref(image)
-        flt.append(lambda s, i=image: s.image_id == i)
-    flavor = req.param("flavor")
-    if flavor:
-        flavor = _image_ref(flavor)
-        flt.append(lambda s, f=flavor: s.flavor["id"] == f)
+    for key, of in (("image", lambda s: s.image_id), ("flavor", lambda s: s.flavor["id"])):
+        if req.param(key):
+            flt.append(lambda s, of=of, ref=_image_ref(req.param(key)): of(s) == ref)
     for key, ver in (("ip", 4), ("ip6", 6)):
         val = req.param(key)
         if val and (key == "ip" or minor >= 5):
@@ -239,17 +230,14 @@ def _filters(state, req, minor):
                             return True
                 return False
             flt.append(ipf)
-    for key, cmp in (("changes-since", 1), ("changes-before", -1)):
+    for key, cmp in (("changes-since", operator.ge), ("changes-before", operator.le)):
         val = req.param(key)
         if val is not None:
             ts = parse_iso(val)
             if ts is None:
                 raise nova_error(400, "Invalid input for query parameters %s. Value: %s. '%s' is "
                                       "not a 'date-time'" % (key, val, val))
-            if cmp > 0:
-                flt.append(lambda s, ts=ts: s.updated >= ts)
-            else:
-                flt.append(lambda s, ts=ts: s.updated <= ts)
+            flt.append(lambda s, ts=ts, cmp=cmp: cmp(s.updated, ts))
     if minor >= 26:
         flt += tag_filters(req, lambda s: s.tags)
     locked = req.param("locked")
@@ -365,6 +353,14 @@ def check_keys(where, body, minor, keys, by_mv=()):
         if k not in allowed:
             raise schema_error(where, body, "Additional properties are not allowed (%r was "
                                             "unexpected)" % k)
+
+
+def check_tags(tags):
+    if not isinstance(tags, list) or len(tags) > 50 or \
+            any(not isinstance(t, str) or "/" in t or "," in t or not 1 <= len(t) <= 60
+                for t in tags):
+        raise schema_error("tags", tags, "%r is not valid" % (tags,))
+    return tags
 
 
 def _validate_metadata(path, md):
@@ -587,11 +583,7 @@ def create_server(state, req):
     if "description" in s and s["description"] is not None and \
             (not isinstance(s["description"], str) or len(s["description"]) > 255):
         raise schema_error("description", s["description"], "%r is too long" % s["description"])
-    tags = s.get("tags", [])
-    if not isinstance(tags, list) or len(tags) > 50 or \
-            any(not isinstance(t, str) or "/" in t or "," in t or not 1 <= len(t) <= 60
-                for t in tags):
-        raise schema_error("tags", tags, "%r is not valid" % (tags,))
+    tags = check_tags(s.get("tags", []))
     try:
         min_count = int(s.get("min_count", 1))
         max_count = int(s.get("max_count", min_count))
@@ -612,20 +604,15 @@ def create_server(state, req):
                               "ports.")
     sg_ids = _resolve_sgs(state, pid, s.get("security_groups"))
     # quota
-    count_used, cores_used, ram_used = pc.usage()
-    q = pc.quota
-    allowed_n = max_count
-    for res, used, per in (("instances", count_used, 1), ("cores", cores_used, flavor["vcpus"]),
-                           ("ram", ram_used, flavor["ram"])):
-        lim = q[res]
-        if lim >= 0 and per > 0:
-            allowed_n = min(allowed_n, max(0, (lim - used) // per))
-    if allowed_n < min_count:
-        for res, used, per in (("instances", count_used, 1),
-                               ("cores", cores_used, flavor["vcpus"]),
-                               ("ram", ram_used, flavor["ram"])):
-            if q[res] >= 0 and used + per * min_count > q[res]:
-                raise _quota_error(res, per * min_count, used, q[res])
+    q, allowed_n = pc.quota, max_count
+    needs = list(zip(("instances", "cores", "ram"), pc.usage(),
+                     (1, flavor["vcpus"], flavor["ram"])))
+    for res, used, per in needs:
+        if q[res] >= 0 and per > 0:
+            allowed_n = min(allowed_n, max(0, (q[res] - used) // per))
+    for res, used, per in needs if allowed_n < min_count else ():
+        if q[res] >= 0 and used + per * min_count > q[res]:
+            raise _quota_error(res, per * min_count, used, q[res])
     count = allowed_n
     now = state.now()
     admin_pass = s.get("adminPass") or state.ids.password()

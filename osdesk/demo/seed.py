@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from . import image as glance
-from .compute_servers import _build_steps, run_steps
+from .compute_servers import HOSTS, _build_steps, run_steps
 from . import network_model as neutron
 from .compute_views import flavor_snapshot
 from .keygen import fingerprint_of
@@ -78,7 +78,13 @@ PATTERN = ["active", "active", "stopped", "active", "paused", "active", "active"
            "active", "suspended", "locked", "active"]
 
 NO_HOST_FAULT = "No valid host was found. There are not enough hosts available."
-HOSTS = ("compute-01", "compute-02", "compute-03", "compute-04")
+#: a seeded server of each still kind: (attributes, the action that put it there)
+_KINDS = {"stopped": ({"vm_state": "stopped", "power_state": SHUTDOWN}, "stop"),
+          "paused": ({"vm_state": "paused", "power_state": PAUSED_PS}, "pause"),
+          "suspended": ({"vm_state": "suspended", "power_state": SHUTDOWN}, "suspend"),
+          "locked": ({"locked": True, "locked_reason": "maintenance window"}, "lock"),
+          "shelved": ({"vm_state": "shelved_offloaded", "power_state": NOSTATE, "host": None},
+                      "shelve")}
 
 
 def seed(state, n_servers: int):
@@ -275,7 +281,6 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
     used_b = state.ip_used[bs4["id"]] if bs4 else None
     next4 = s4_base + 10
     nextb = b_base + 10
-    hosts_ids = HOSTS
     snaps = {fid: flavor_snapshot(f) for fid, f in state.flavors.items()}
     for i in range(1, n + 1):
         if prefix:
@@ -293,7 +298,7 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
         created = now - span + (i - 1) * step
         seq = state.next_seq()
         img = imgs[role[2]]
-        host = hosts_ids[seq % len(hosts_ids)]
+        host = HOSTS[seq % len(HOSTS)]
         srv = Server(
             id=ids.uuid(), name=name, project_id=pid, user_id=uid, seq=seq, created=created,
             updated=created + 45, flavor=snaps[role[1]], image_id=img["id"],
@@ -314,45 +319,30 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
             continue
         # ports (fast path: sequential addresses, SLAAC v6)
         sg_ids = [sg["id"]] + ([web["id"]] if role[4] else [])
-        mac = ids.mac()
         while next4 in used4:
             next4 += 1
         used4.add(next4)
+        mac = ids.mac()
         fixed = [(s4["id"], v4str(next4))]
         if slaac is not None:
             fixed.append((s6["id"], slaac(mac)))
-        port = Port(id=ids.uuid(), project_id=pid, network_id=private["id"], mac=mac,
-                    fixed_ips=fixed, device_id=srv.id, device_owner="compute:nova",
-                    security_groups=sg_ids, created=created + 2, updated=created + 30,
-                    server=srv, host=host)
-        state.add_port(port)
-        srv.port_ids = [port.id]
+        nics = [(private, mac, fixed, sg_ids)]
         if role[3] and bnet is not None:
             while nextb in used_b:
                 nextb += 1
             used_b.add(nextb)
-            bport = Port(id=ids.uuid(), project_id=pid, network_id=bnet["id"], mac=ids.mac(),
-                         fixed_ips=[(bs4["id"], v4str(nextb))],
-                         device_id=srv.id, device_owner="compute:nova",
-                         security_groups=[sg["id"]], created=created + 2,
-                         updated=created + 30, server=srv, host=host)
-            state.add_port(bport)
-            srv.port_ids.append(bport.id)
-        if kind == "stopped":
-            srv.vm_state, srv.power_state, srv.seed_kind = "stopped", SHUTDOWN, "stop"
-            srv.updated = created + step / 2
-        elif kind == "paused":
-            srv.vm_state, srv.power_state, srv.seed_kind = "paused", PAUSED_PS, "pause"
-            srv.updated = created + step / 2
-        elif kind == "suspended":
-            srv.vm_state, srv.power_state, srv.seed_kind = "suspended", SHUTDOWN, "suspend"
-            srv.updated = created + step / 2
-        elif kind == "locked":
-            srv.locked, srv.locked_reason, srv.seed_kind = True, "maintenance window", "lock"
-            srv.updated = created + step / 2
-        elif kind == "shelved":
-            srv.vm_state, srv.power_state, srv.host = "shelved_offloaded", NOSTATE, None
-            srv.seed_kind = "shelve"
+            nics.append((bnet, None, [(bs4["id"], v4str(nextb))], [sg["id"]]))
+        for net, mac, fixed, groups in nics:  # the backend's MAC is drawn after its id
+            port = Port(id=ids.uuid(), project_id=pid, network_id=net["id"], mac=mac or ids.mac(),
+                        fixed_ips=fixed, device_id=srv.id, device_owner="compute:nova",
+                        security_groups=groups, created=created + 2, updated=created + 30,
+                        server=srv, host=host)
+            state.add_port(port)
+            srv.port_ids.append(port.id)
+        if kind in _KINDS:
+            attrs, srv.seed_kind = _KINDS[kind]
+            for k, v in attrs.items():
+                setattr(srv, k, v)
             srv.updated = created + step / 2
         elif kind == "build":
             srv.created = srv.updated = now
