@@ -34,6 +34,12 @@ def bad_request(message: str):
     return keystone_error(400, "Bad Request", message)
 
 
+def _expecting(what: str, where: str):
+    return bad_request("Expecting to find %s in %s. The server could not comply with the request "
+                       "since it is either malformed or otherwise incorrect. The client is "
+                       "assumed to be in error." % (what, where))
+
+
 # ----------------------------------------------------------------------------- token checks
 
 def validate_token(state, token_id: str | None):
@@ -165,9 +171,7 @@ def _find_user(state, ref):
         dom = _find_domain(state, ref.get("domain"))
         if dom is None:
             if "domain" not in ref:
-                raise bad_request("Expecting to find domain in user. The server could not comply "
-                                  "with the request since it is either malformed or otherwise "
-                                  "incorrect. The client is assumed to be in error.")
+                raise _expecting("domain", "user")
             return None
         for u in state.users.values():
             if u["name"] == ref["name"] and u["domain_id"] == dom["id"]:
@@ -217,31 +221,23 @@ def _resolve_scope(state, req, scope, user_id):
             proj = state.projects.get(pref["id"])
         elif isinstance(pref, dict) and "name" in pref:
             if "domain" not in pref:
-                raise bad_request("Expecting to find domain in project. The server could not "
-                                  "comply with the request since it is either malformed or "
-                                  "otherwise incorrect. The client is assumed to be in error.")
+                raise _expecting("domain", "project")
             dom = _find_domain(state, pref.get("domain"))
             if dom is not None:
                 for p in state.projects.values():
                     if p["name"] == pref["name"] and p["domain_id"] == dom["id"]:
                         proj = p
-        if proj is None:
-            raise unauthorized(req)
-        roles = roles_on(state, user_id, "project", proj["id"])
+        roles = proj and roles_on(state, user_id, "project", proj["id"])
         if not roles:
             raise unauthorized(req)
         return proj["id"], None, roles
     if "domain" in scope:
         dom = _find_domain(state, scope["domain"])
-        if dom is None:
-            raise unauthorized(req)
-        roles = roles_on(state, user_id, "domain", dom["id"])
+        roles = dom and roles_on(state, user_id, "domain", dom["id"])
         if not roles:
             raise unauthorized(req)
         return None, dom["id"], roles
-    if "system" in scope:
-        raise unauthorized(req)
-    if "OS-TRUST:trust" in scope:
+    if "system" in scope or "OS-TRUST:trust" in scope:
         raise unauthorized(req)
     raise bad_request("Invalid input for field 'scope'.")
 
@@ -255,9 +251,7 @@ def post_tokens(state, req):
         if not isinstance(methods, list) or not methods:
             raise KeyError("methods")
     except (ValueError, KeyError, TypeError):
-        raise bad_request("Expecting to find identity in auth. The server could not comply with "
-                          "the request since it is either malformed or otherwise incorrect. The "
-                          "client is assumed to be in error.")
+        raise _expecting("identity", "auth")
     scope = auth.get("scope")
     method = methods[0]
     audit_chain = ()
@@ -363,9 +357,7 @@ def auth_projects(state, req):
 
 def auth_domains(state, req):
     tok = _caller(state, req)
-    domains = [{"description": d.get("description", ""), "enabled": True, "id": d["id"],
-                "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
-                "name": d["name"]} for d in _assigned(state, tok["user_id"], "domain")]
+    domains = [_domain_view(d, req.base) for d in _assigned(state, tok["user_id"], "domain")]
     return _listed(req, "domains", domains, "/auth/domains")
 
 
@@ -456,10 +448,12 @@ def get_domain(state, req, domain_id):
         tok["project_id"] and state.projects[tok["project_id"]]["domain_id"] == domain_id))
     if not allowed:
         raise forbidden("identity:get_domain")
-    return Response(200, {"domain": {
-        "description": d.get("description", ""), "enabled": True, "id": d["id"],
-        "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
-        "name": d["name"], "options": {}, "tags": []}})
+    return Response(200, {"domain": dict(_domain_view(d, req.base), options={}, tags=[])})
+
+
+def _domain_view(d, base):
+    return {"description": d.get("description", ""), "enabled": True, "id": d["id"],
+            "links": {"self": "%s/identity/v3/domains/%s" % (base, d["id"])}, "name": d["name"]}
 
 
 # ----------------------------------------------------------------------------- routing

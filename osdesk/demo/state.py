@@ -201,9 +201,6 @@ class _Failure:
 class CloudState:
     """All demo-cloud data plus the knobs tests use to misbehave."""
 
-    #: Unscaled durations (seconds at speed=1.0) of the steps of each transition.
-    STEP = 1.0
-
     def __init__(self, *, speed: float = 1.0, token_ttl: int = 3600,
                  services=("identity", "compute", "image", "network"), seed: int = 2024):
         self.lock = threading.RLock()
@@ -257,8 +254,6 @@ class CloudState:
         self.ip_used: dict[str, set] = {}  # subnet_id -> set of int addresses
         self.ip_next: dict[str, int] = {}
         self.net_quota: dict[str, dict] = {}
-        self.ports_version = 0
-        self._ports_sorted = (None, [])
 
     # ------------------------------------------------------------------ clock
     def now(self) -> float:
@@ -299,9 +294,6 @@ class CloudState:
         while heap and heap[0][0] <= now:
             _, _, fn = heapq.heappop(heap)
             fn()
-
-    def pending_timers(self) -> int:
-        return len(self._heap)
 
     def settle(self):
         """Finish every pending transition now (tests)."""
@@ -407,7 +399,6 @@ class CloudState:
         self.ports[port.id] = port
         if port.device_id:
             self.ports_by_device.setdefault(port.device_id, []).append(port.id)
-        self.ports_version += 1
 
     def remove_port(self, port_id: str):
         port = self.ports.pop(port_id, None)
@@ -426,7 +417,6 @@ class CloudState:
                     used.discard(int(ipaddress.ip_address(ip)))
                 except ValueError:
                     pass
-        self.ports_version += 1
         return port
 
     def set_port_device(self, port: Port, device_id: str, owner: str):
@@ -437,11 +427,3 @@ class CloudState:
         port.device_id, port.device_owner = device_id, owner
         if device_id:
             self.ports_by_device.setdefault(device_id, []).append(port.id)
-        self.ports_version += 1
-
-    def ports_sorted_ids(self) -> list[str]:
-        ver, ids = self._ports_sorted
-        if ver != self.ports_version:
-            ids = sorted(self.ports)
-            self._ports_sorted = (self.ports_version, ids)
-        return ids
