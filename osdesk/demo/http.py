@@ -73,35 +73,20 @@ class Request:
             return
         self._consumed = True
         rfile = self.handler.rfile
-        if self.chunked:
-            while True:
-                line = rfile.readline(65537)
-                if not line:
-                    raise ConnectionError("client went away")
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    # trailers
-                    while True:
-                        t = rfile.readline(65537)
-                        if t in (b"\r\n", b"\n", b""):
-                            break
-                    return
-                remaining = size
-                while remaining:
-                    data = rfile.read(min(chunk, remaining))
-                    if not data:
-                        raise ConnectionError("client went away")
-                    remaining -= len(data)
-                    yield data
-                rfile.readline(3)  # CRLF after the chunk
+        if not self.chunked:
+            yield from _read(rfile, self.content_length or 0, chunk)
             return
-        remaining = self.content_length or 0
-        while remaining > 0:
-            data = rfile.read(min(chunk, remaining))
-            if not data:
+        while True:
+            line = rfile.readline(65537)
+            if not line:
                 raise ConnectionError("client went away")
-            remaining -= len(data)
-            yield data
+            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while rfile.readline(65537) not in (b"\r\n", b"\n", b""):  # trailers
+                    pass
+                return
+            yield from _read(rfile, size, chunk)
+            rfile.readline(3)  # CRLF after the chunk
 
     def body(self) -> bytes:
         if self._body is None:
@@ -121,6 +106,15 @@ class Request:
         if self.chunked:
             return None
         return self.content_length or 0
+
+
+def _read(rfile, remaining: int, chunk: int):
+    while remaining:
+        data = rfile.read(min(chunk, remaining))
+        if not data:
+            raise ConnectionError("client went away")
+        remaining -= len(data)
+        yield data
 
 
 class Response:
@@ -183,8 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - silence per-request logging
         return
 
-    def log_error(self, format, *args):  # noqa: A002
-        return
+    log_error = log_message
 
     def _dispatch(self):
         state = self.server.demo_state
