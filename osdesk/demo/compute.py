@@ -15,8 +15,8 @@ from .compute_actions import (
 )
 from .compute_servers import (
     AZ, PAGER, _available_networks, _check, _get_server, _json_body, _pc, _resolve_networks,
-    _resolve_sgs, _validate_metadata, allocate_ports, check_tags, create_server, delete_server,
-    list_servers, record_action, show_server, update_server,
+    _resolve_sgs, _validate_metadata, allocate_ports, check_keys, check_tags, create_server,
+    delete_server, list_servers, record_action, show_server, update_server,
 )
 from .compute_views import (
     MAX_MV, MIN_MV, addresses, error_body, flavor_view, nova_error, schema_error,
@@ -394,12 +394,8 @@ def create_keypair(state, req):
     if not isinstance(data, dict) or not isinstance(data.get("keypair"), dict):
         raise nova_error(400, "'keypair' is a required property")
     kp = data["keypair"]
-    allowed = {"name", "public_key"} | ({"type"} if minor >= 2 else set()) | \
-        ({"user_id"} if minor >= 10 else set())
-    for k in kp:
-        if k not in allowed:
-            raise schema_error("keypair", kp, "Additional properties are not allowed (%r was "
-                                              "unexpected)" % k)
+    check_keys("keypair", kp, minor, ("name", "public_key"), (("type", 2, 999),
+                                                               ("user_id", 10, 999)))
     if "name" not in kp:
         raise schema_error("keypair", kp, "'name' is a required property")
     if minor >= 92 and "public_key" not in kp:
@@ -635,20 +631,20 @@ def error_response(status: int, message: str | None = None):
 
 
 def handle(state, req, sub: str) -> Response:
-    headers = {"x-compute-request-id": req.request_id}
     try:
         resp = _handle(state, req, sub)
     except HttpError as e:
-        e.headers.update(headers)
-        if req.mv is not None:
-            for k, v in _mv_headers(req.mv).items():
-                e.headers.setdefault(k, v)
+        _stamp(req, e.headers)
         raise
-    resp.headers.update(headers)
-    if req.mv is not None:
-        for k, v in _mv_headers(req.mv).items():
-            resp.headers.setdefault(k, v)
+    _stamp(req, resp.headers)
     return resp
+
+
+def _stamp(req, headers):
+    """Nova's request id and (once parsed) the microversion on every answer, errors too."""
+    headers["x-compute-request-id"] = req.request_id
+    for k, v in (_mv_headers(req.mv) if req.mv is not None else {}).items():
+        headers.setdefault(k, v)
 
 
 def _handle(state, req, sub):
@@ -660,10 +656,9 @@ def _handle(state, req, sub):
     if not sub.startswith("/v2.1"):
         raise nova_error(404, "The resource could not be found.")
     rest = sub[len("/v2.1"):]
-    if rest in ("", "/"):
-        req.mv = parse_microversion(req)
-        return Response(200, {"version": _version(req.base, "v2.1")})
     req.mv = parse_microversion(req)
+    if rest in ("", "/"):
+        return Response(200, {"version": _version(req.base, "v2.1")})
     with state.lock:
         authenticate(state, req, lambda: nova_error(
             403, "Policy doesn't allow os_compute_api:servers:index to be performed."))

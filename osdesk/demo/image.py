@@ -480,11 +480,14 @@ def upload(state, req, image_id):
 
 def _file_stream(path):
     with open(path, "rb") as f:
-        while True:
-            b = f.read(CHUNK * 4)
-            if not b:
-                return
-            yield b
+        yield from iter(lambda: f.read(CHUNK * 4), b"")
+
+
+def _zeros(n: int):
+    """A hash-only upload (too big to keep) is served as zeros of its size (hash differs)."""
+    while n > 0:
+        yield b"\0" * min(n, BLOCK)
+        n -= BLOCK
 
 
 def download(state, req, image_id):
@@ -498,23 +501,12 @@ def download(state, req, image_id):
         if img["status"] != "active" or data is None:
             return Response(204, None, content_type=None)
         size, checksum = img["size"], img["checksum"]
-    headers = {"Content-MD5": checksum}
-    ctype = "application/octet-stream"
+    headers, ctype = {"Content-MD5": checksum}, "application/octet-stream"
     if data[0] == "mem":
         return Response(200, data[1], headers=headers, content_type=ctype)
-    if data[0] == "file":
-        return Response(200, None, headers=headers, content_type=ctype,
-                        stream=_file_stream(data[1]), length=size)
-    if data[0] == "gen":
-        return Response(200, None, headers=headers, content_type=ctype,
-                        stream=generated_stream(data[1], data[2], data[3]), length=size)
-    # hash-only: too big to keep; serve zeros of the right size (hash will differ)
-    def zeros(n=size):
-        while n > 0:
-            k = min(n, BLOCK)
-            yield b"\0" * k
-            n -= k
-    return Response(200, None, headers=headers, content_type=ctype, stream=zeros(), length=size)
+    stream = (_file_stream(data[1]) if data[0] == "file" else
+              generated_stream(data[1], data[2], data[3]) if data[0] == "gen" else _zeros(size))
+    return Response(200, None, headers=headers, content_type=ctype, stream=stream, length=size)
 
 
 # ----------------------------------------------------------------------------- routing
@@ -553,11 +545,8 @@ _NOLOCK = {upload, download}  # they stream: the lock is taken only around the s
 
 
 def handle(state, req, sub: str) -> Response:
-    if sub in ("", "/", "/versions", "/versions/"):
-        status = 200 if sub.startswith("/versions") else 300
-        return Response(status, _versions(req.base))
-    if sub in ("/v2", "/v2/"):
-        return Response(300, _versions(req.base))
+    if sub in ("", "/", "/versions", "/versions/", "/v2", "/v2/"):
+        return Response(200 if sub.startswith("/versions") else 300, _versions(req.base))
     found = _ROUTES.find(req, sub)
     if found is None:
         raise glance_error(404, "The resource could not be found.", req)

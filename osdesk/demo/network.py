@@ -220,12 +220,21 @@ def _body(req, member):
     return data[member]
 
 
+def _policy(rule: str) -> HttpError:
+    return neutron_error(403, "PolicyNotAuthorized", "%s is disallowed by policy" % rule)
+
+
+def _required(attrs: dict, key: str):
+    if attrs.get(key) is None:
+        raise _bad("Failed to parse request. Required attribute '%s' not specified" % key)
+    return attrs[key]
+
+
 def _no_admin_attr(req, attrs: dict, *names):
     for n in names:
         if attrs.get(n) and "admin" not in req.ctx["roles"]:
-            raise neutron_error(403, "PolicyNotAuthorized",
-                                "(rule:create_network and rule:create_network:%s) is disallowed "
-                                "by policy" % n.replace(":", "_"))
+            raise _policy("(rule:create_network and rule:create_network:%s)"
+                          % n.replace(":", "_"))
 
 
 def create_network(state, req, attrs):
@@ -264,15 +273,13 @@ def _network_updated(state, req, n, attrs):
 def update_network(state, req, ident):
     n = _get_item(state, "networks", req.ctx, ident)
     if n["project_id"] != req.ctx["project_id"]:
-        raise neutron_error(403, "PolicyNotAuthorized", "rule:update_network is disallowed by "
-                                                        "policy")
+        raise _policy("rule:update_network")
     return update_row(COLLECTIONS["networks"], state, req, ident)
 
 
 def delete_network(state, req, n, ident):
     if n["project_id"] != req.ctx["project_id"]:
-        raise neutron_error(403, "PolicyNotAuthorized", "rule:delete_network is disallowed by "
-                                                        "policy")
+        raise _policy("rule:delete_network")
     in_use = [p for p in state.ports.values()
               if p.network_id == ident and p.device_owner != "network:dhcp"]
     if in_use:
@@ -282,17 +289,18 @@ def delete_network(state, req, n, ident):
     for p in [p for p in state.ports.values() if p.network_id == ident]:
         state.remove_port(p.id)
     for sid in list(n["subnets"]):
-        state.subnets.pop(sid, None)
-        state.ip_used.pop(sid, None)
-        state.ip_next.pop(sid, None)
+        _drop_subnet(state, sid)
     del state.networks[ident]
+
+
+def _drop_subnet(state, sid):
+    for table in (state.subnets, state.ip_used, state.ip_next):
+        table.pop(sid, None)
 
 
 def create_subnet(state, req, attrs):
     pid = req.ctx["project_id"]
-    net_id = attrs.get("network_id")
-    if net_id is None:
-        raise _bad("Failed to parse request. Required attribute 'network_id' not specified")
+    net_id = _required(attrs, "network_id")
     if "ip_version" not in attrs:
         raise _bad("Failed to parse request. Required attribute 'ip_version' not specified")
     ipv = attrs["ip_version"]
@@ -305,9 +313,7 @@ def create_subnet(state, req, attrs):
     if net is None or not net_visible(net, pid):
         raise _not_found("network", str(net_id))
     if net["project_id"] != pid:
-        raise neutron_error(403, "PolicyNotAuthorized",
-                            "(rule:create_subnet and rule:create_subnet:network_owner) is "
-                            "disallowed by policy")
+        raise _policy("(rule:create_subnet and rule:create_subnet:network_owner)")
     cidr = attrs.get("cidr")
     if cidr is None:
         raise _bad("Bad subnets request: a subnetpool must be specified in the absence of a "
@@ -369,8 +375,7 @@ def create_subnet(state, req, attrs):
 
 def delete_subnet(state, req, s, ident):
     if s["project_id"] != req.ctx["project_id"]:
-        raise neutron_error(403, "PolicyNotAuthorized", "rule:delete_subnet is disallowed by "
-                                                        "policy")
+        raise _policy("rule:delete_subnet")
     users = [p for p in state.ports.values()
              if p.device_owner != "network:dhcp" and any(sid == ident for sid, _ in p.fixed_ips)]
     if users:
@@ -385,9 +390,7 @@ def delete_subnet(state, req, s, ident):
     net = state.networks[s["network_id"]]
     if ident in net["subnets"]:
         net["subnets"].remove(ident)
-    del state.subnets[ident]
-    state.ip_used.pop(ident, None)
-    state.ip_next.pop(ident, None)
+    _drop_subnet(state, ident)
 
 
 def _resolve_sgs(state, pid, names_or_ids):
@@ -405,15 +408,12 @@ def _resolve_sgs(state, pid, names_or_ids):
 
 def create_port(state, req, attrs):
     pid = req.ctx["project_id"]
-    net_id = attrs.get("network_id")
-    if net_id is None:
-        raise _bad("Failed to parse request. Required attribute 'network_id' not specified")
+    net_id = _required(attrs, "network_id")
     net = state.networks.get(net_id)
     if net is None or not net_visible(net, pid):
         raise _not_found("network", str(net_id))
     if net["router:external"] and net["project_id"] != pid:
-        raise neutron_error(403, "PolicyNotAuthorized", "(rule:create_port and "
-                            "rule:create_port:fixed_ips) is disallowed by policy")
+        raise _policy("(rule:create_port and rule:create_port:fixed_ips)")
     _check_quota(state, pid, "ports", "port")
     sgs = attrs.get("security_groups")
     if sgs is None:
@@ -541,10 +541,7 @@ def delete_sg_rule(state, req, r, ident):
 
 def create_fip(state, req, attrs):
     pid = req.ctx["project_id"]
-    nid = attrs.get("floating_network_id")
-    if nid is None:
-        raise _bad("Failed to parse request. Required attribute 'floating_network_id' not "
-                   "specified")
+    nid = _required(attrs, "floating_network_id")
     net = state.networks.get(nid)
     if net is None or not net_visible(net, pid):
         raise _not_found("network", nid)
