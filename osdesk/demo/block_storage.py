@@ -145,21 +145,20 @@ def attach(state, vol: dict, server_id: str, device: str, *, at_once: bool = Fal
            "server_id": server_id, "host_name": None, "device": device,
            "attached_at": iso_micro(state.now())}
     vol["attachments"].append(att)
-    if at_once:
-        set_status(state, vol, "in-use")
-    else:
-        set_status(state, vol, "attaching")
-        later(state, 1.5, vol, "in-use")
+    _move(state, vol, "attaching", "in-use", at_once)
     return att
 
 
 def detach(state, vol: dict, server_id: str, *, at_once: bool = False) -> None:
     vol["attachments"] = [a for a in vol["attachments"] if a["server_id"] != server_id]
-    if at_once:
-        set_status(state, vol, "available")
-        return
-    set_status(state, vol, "detaching")
-    later(state, 1.5, vol, "available")
+    _move(state, vol, "detaching", "available", at_once)
+
+
+def _move(state, vol: dict, busy: str, done: str, at_once: bool) -> None:
+    """``vol`` is ``done`` now (``at_once``), else ``busy`` for 1.5 s of demo clock."""
+    set_status(state, vol, done if at_once else busy)
+    if not at_once:
+        later(state, 1.5, vol, done)
 
 
 def attached_to(state, server_id: str) -> list[dict]:

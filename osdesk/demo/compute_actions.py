@@ -441,20 +441,20 @@ _CONSOLE_TYPES = {"novnc": "vnc", "xvpvnc": "vnc", "spice-html5": "spice", "seri
                   "rdp-html5": "rdp", "webmks": "mks"}
 
 
+_CONSOLE_URLS = {"novnc": "%(base)s/vnc_lite.html?path=%%3Ftoken%%3D%(token)s",
+                 "xvpvnc": "%(base)s/console?token=%(token)s",
+                 "spice-html5": "%(base)s/spice_auto.html?token=%(token)s",
+                 "serial": "ws://%(host)s/serial/?token=%(token)s"}
+
+
 def _console_url(state, req, srv, ctype):
     if srv.host is None or srv.power_state not in (RUNNING, PAUSED_PS):
         raise nova_error(409, "Instance %s is not ready" % srv.id)
-    token = state.ids.uuid()
-    host = req.base.split("//", 1)[1]
-    if ctype == "novnc":
-        return "%s/vnc_lite.html?path=%%3Ftoken%%3D%s" % (req.base, token)
-    if ctype == "xvpvnc":
-        return "%s/console?token=%s" % (req.base, token)
-    if ctype == "spice-html5":
-        return "%s/spice_auto.html?token=%s" % (req.base, token)
-    if ctype == "serial":
-        return "ws://%s/serial/?token=%s" % (host, token)
-    raise nova_error(400, "Unavailable console type %s." % ctype)
+    token = state.ids.uuid()  # drawn even for a type that is then refused
+    if ctype not in _CONSOLE_URLS:
+        raise nova_error(400, "Unavailable console type %s." % ctype)
+    return _CONSOLE_URLS[ctype] % {"base": req.base, "host": req.base.split("//", 1)[1],
+                                   "token": token}
 
 
 def _legacy_console(action, types):

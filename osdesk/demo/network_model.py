@@ -227,10 +227,9 @@ def allocate_ip(state, subnet: dict, mac: str | None = None, wanted: str | None 
     if wanted:
         try:
             ip = ipaddress.ip_address(wanted)
+            if ip not in net:
+                raise ValueError(wanted)
         except ValueError:
-            raise _bad("Invalid input for operation: IP address %s is not a valid IP for the "
-                       "specified subnet." % wanted, "InvalidInput")
-        if ip not in net:
             raise _bad("Invalid input for operation: IP address %s is not a valid IP for the "
                        "specified subnet." % wanted, "InvalidInput")
         if int(ip) in used:
@@ -289,8 +288,7 @@ def make_port(state, *, network, project_id, device_id="", device_owner="", name
                 ips.append((sid, allocate_ip(state, s, mac, ipaddr)))
         else:
             for sid in network["subnets"]:
-                s = state.subnets[sid]
-                ips.append((sid, allocate_ip(state, s, mac)))
+                ips.append((sid, allocate_ip(state, state.subnets[sid], mac)))
     except HttpError:
         for sid, ip in ips:
             state.ip_used[sid].discard(int(ipaddress.ip_address(ip)))
@@ -360,10 +358,8 @@ def make_router(state, *, project_id, name, ext_net=None, created=None):
     rid = state.ids.uuid()
     gw = None
     if ext_net is not None:
-        ips = []
-        for sid in ext_net["subnets"]:
-            ips.append({"ip_address": allocate_ip(state, state.subnets[sid], state.ids.mac()),
-                        "subnet_id": sid})
+        ips = [{"ip_address": allocate_ip(state, state.subnets[sid], state.ids.mac()),
+                "subnet_id": sid} for sid in ext_net["subnets"]]
         gw = {"enable_snat": True, "external_fixed_ips": ips, "network_id": ext_net["id"]}
     r = {"admin_state_up": True, "availability_zone_hints": [], "availability_zones": ["nova"],
          "description": "", "distributed": False, "external_gateway_info": gw,
@@ -410,8 +406,7 @@ def make_floatingip(state, *, project_id, ext_net, port=None, address=None, desc
 
 def _router_for(state, port: Port):
     subnet_ids = {sid for sid, _ip in port.fixed_ips}
-    for pid in state.ports:
-        p = state.ports[pid]
+    for p in state.ports.values():
         if p.device_owner == "network:router_interface" and \
                 any(sid in subnet_ids for sid, _ in p.fixed_ips):
             return p.device_id
