@@ -106,18 +106,12 @@ def _ensure_actions(state, srv):
                                                        t + 0.4, t + 4.2)],
                             message="Error" if srv.vm_state == "error" else None,
                             failed=srv.vm_state == "error"))
-    kinds = {"stop": ("stop", "compute_stop_instance"),
-             "pause": ("pause", "compute_pause_instance"),
-             "suspend": ("suspend", "compute_suspend_instance"),
-             "shelve": ("shelve", "compute_shelve_instance"), "lock": ("lock", None)}
-    if srv.seed_kind in kinds:
-        name, ev = kinds[srv.seed_kind]
-        t2 = srv.updated
-        acts.append(_action_rec(srv, name, rid(), t2, [(ev, t2 + 0.2, t2 + 1.1)] if ev else []))
-        if srv.seed_kind == "shelve":
-            acts[-1]["events"].append({"event": "compute_shelve_offload_instance",
-                                       "start_time": t2 + 1.2, "finish_time": t2 + 2.0,
-                                       "result": "Success"})
+    kind, t2 = srv.seed_kind, srv.updated  # the action that left a seeded server as it is
+    if kind is not None:
+        events = [] if kind == "lock" else [("compute_%s_instance" % kind, t2 + 0.2, t2 + 1.1)]
+        if kind == "shelve":
+            events.append(("compute_shelve_offload_instance", t2 + 1.2, t2 + 2.0))
+        acts.append(_action_rec(srv, kind, rid(), t2, events))
     srv.actions = acts
     return acts
 

@@ -315,7 +315,6 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
             srv.launched_at = None
             srv.fault = {"code": 500, "created": created + 6, "message": NO_HOST_FAULT,
                          "details": ""}
-            srv.seed_kind = "error"
             continue
         # ports (fast path: sequential addresses, SLAAC v6)
         sg_ids = [sg["id"]] + ([web["id"]] if role[4] else [])
