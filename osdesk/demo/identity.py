@@ -97,39 +97,32 @@ def _project_view(state, p, base, *, with_tags=True):
     return out
 
 
-def catalog(state, base: str | None = None):
-    base = state.base_url
-    services = [("identity", "keystone", base + "/identity"),
-                ("compute", "nova", base + "/compute/v2.1"), ("image", "glance", base + "/image"),
-                ("network", "neutron", base + "/networking"),
-                ("block-storage", "cinder", base + "/volume/v3")]
+_SERVICES = (("identity", "keystone", "/identity"), ("compute", "nova", "/compute/v2.1"),
+             ("image", "glance", "/image"), ("network", "neutron", "/networking"),
+             ("block-storage", "cinder", "/volume/v3"))
+_IFACES = ("public", "internal", "admin")
+
+
+def catalog(state):
     out = []
-    for stype, name, url in services:
+    for stype, name, path in _SERVICES:
         if stype not in state.services:
             continue
-        ids = state.catalog_ids.setdefault(stype, {
-            "service": state.ids.hex(),
-            "public": state.ids.hex(), "internal": state.ids.hex(), "admin": state.ids.hex()})
+        # four ids are drawn on every call (setdefault builds its default each time)
+        ids = state.catalog_ids.setdefault(stype, {k: state.ids.hex() for k in
+                                                   ("service",) + _IFACES})
         eps = [{"id": ids[iface], "interface": iface, "region": "RegionOne",
-                "region_id": "RegionOne", "url": url} for iface in ("public", "internal", "admin")]
+                "region_id": "RegionOne", "url": state.base_url + path} for iface in _IFACES]
         out.append({"endpoints": eps, "id": ids["service"], "type": stype, "name": name})
     return out
 
 
 def token_body(state, tok, *, with_catalog=True):
     user = state.users[tok["user_id"]]
-    body = {
-        "audit_ids": list(tok["audit_ids"]),
-        "expires_at": iso_expires(tok["expires"]),
-        "issued_at": iso_micro_z(tok["issued"]),
-        "methods": list(tok["methods"]),
-        "user": {
-            "domain": _domain_ref(state, user["domain_id"]),
-            "id": user["id"],
-            "name": user["name"],
-            "password_expires_at": None,
-        },
-    }
+    body = {"audit_ids": list(tok["audit_ids"]), "expires_at": iso_expires(tok["expires"]),
+            "issued_at": iso_micro_z(tok["issued"]), "methods": list(tok["methods"]),
+            "user": {"domain": _domain_ref(state, user["domain_id"]), "id": user["id"],
+                     "name": user["name"], "password_expires_at": None}}
     if tok["project_id"] or tok["domain_id"]:
         body["roles"] = [{"id": r, "name": state.roles[r]["name"]} for r in tok["roles"]]
     if tok["project_id"]:
@@ -150,16 +143,17 @@ def token_body(state, tok, *, with_catalog=True):
 
 # ----------------------------------------------------------------------------- lookups
 
+def _match(rows, **want):
+    """The row with these values (names are unique where keystone looks them up)."""
+    return next((r for r in rows if all(r[k] == v for k, v in want.items())), None)
+
+
 def _find_domain(state, ref):
     if not isinstance(ref, dict):
         return None
     if "id" in ref:
         return state.domains.get(ref["id"])
-    if "name" in ref:
-        for d in state.domains.values():
-            if d["name"] == ref["name"]:
-                return d
-    return None
+    return _match(state.domains.values(), name=ref["name"]) if "name" in ref else None
 
 
 def _find_user(state, ref):
@@ -173,9 +167,7 @@ def _find_user(state, ref):
             if "domain" not in ref:
                 raise _expecting("domain", "user")
             return None
-        for u in state.users.values():
-            if u["name"] == ref["name"] and u["domain_id"] == dom["id"]:
-                return u
+        return _match(state.users.values(), name=ref["name"], domain_id=dom["id"])
     return None
 
 
@@ -196,14 +188,11 @@ def _assigned(state, user_id, kind):
 
 def _issue(state, user_id, methods, project_id=None, domain_id=None, roles=(), app_cred_id=None,
            audit_chain=()):
-    tid = state.ids.token()
-    now = state.now()
-    tok = {
-        "id": tid, "user_id": user_id, "methods": list(methods), "project_id": project_id,
-        "domain_id": domain_id, "roles": list(roles), "issued": now,
-        "expires": now + state.token_ttl, "app_cred_id": app_cred_id,
-        "audit_ids": [state.ids.token()[7:29]] + list(audit_chain)[:1],
-    }
+    tid, now = state.ids.token(), state.now()
+    tok = {"id": tid, "user_id": user_id, "methods": list(methods), "project_id": project_id,
+           "domain_id": domain_id, "roles": list(roles), "issued": now,
+           "expires": now + state.token_ttl, "app_cred_id": app_cred_id,
+           "audit_ids": [state.ids.token()[7:29]] + list(audit_chain)[:1]}
     state.tokens[tid] = tok
     return tok
 
@@ -224,9 +213,7 @@ def _resolve_scope(state, req, scope, user_id):
                 raise _expecting("domain", "project")
             dom = _find_domain(state, pref.get("domain"))
             if dom is not None:
-                for p in state.projects.values():
-                    if p["name"] == pref["name"] and p["domain_id"] == dom["id"]:
-                        proj = p
+                proj = _match(state.projects.values(), name=pref["name"], domain_id=dom["id"])
         roles = proj and roles_on(state, user_id, "project", proj["id"])
         if not roles:
             raise unauthorized(req)
@@ -271,9 +258,7 @@ def post_tokens(state, req):
         elif "name" in ac_ref:
             owner = _find_user(state, ac_ref.get("user"))
             if owner is not None:
-                for cand in state.app_creds.values():
-                    if cand["name"] == ac_ref["name"] and cand["user_id"] == owner["id"]:
-                        ac = cand
+                ac = _match(state.app_creds.values(), name=ac_ref["name"], user_id=owner["id"])
         if ac is None or ac_ref.get("secret") != ac["secret"]:
             raise unauthorized(req)
         if ac.get("expires") and ac["expires"] <= state.now():
