@@ -17,6 +17,7 @@ from . import network_model as neutron
 from .compute_boot import boot_volume, make_boot_volume, release_volumes
 from .compute_views import (
     BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
+    server_links,
 )
 from .http import Response
 from .paging import Pager, equal_filters, keep, tag_filters
@@ -51,9 +52,8 @@ def _get_server(state, req, sid) -> Server:
     return srv
 
 
-def _reply_json(status, obj, base, headers=None):
-    body = json.dumps(obj).encode().replace(BASE_B, base.encode())
-    return Response(status, body, headers=headers)
+def _reply_json(status, obj, base):
+    return Response(status, json.dumps(obj).encode().replace(BASE_B, base.encode()))
 
 
 def _apply(state, srv, gen, change):
@@ -645,15 +645,12 @@ def create_server(state, req):
     first = created[0]
     if s.get("return_reservation_id"):
         return Response(202, {"reservation_id": "r-%08x" % state.ids.randbits(32)})
-    out = {"id": first.id, "links": [
-        {"href": "%s/compute/v2.1/servers/%s" % (req.base, first.id), "rel": "self"},
-        {"href": "%s/compute/servers/%s" % (req.base, first.id), "rel": "bookmark"}],
-        "OS-DCF:diskConfig": disk_config, "adminPass": admin_pass}
-    sgn = [{"name": state.security_groups[g]["name"]} for g in sg_ids]
-    if sgn:
-        out["security_groups"] = sgn
-    return Response(202, {"server": out}, headers={
-        "Location": "%s/compute/v2.1/servers/%s" % (req.base, first.id)})
+    links = server_links(first.id, req.base)
+    out = {"id": first.id, "links": links, "OS-DCF:diskConfig": disk_config,
+           "adminPass": admin_pass}
+    if sg_ids:
+        out["security_groups"] = [{"name": state.security_groups[g]["name"]} for g in sg_ids]
+    return Response(202, {"server": out}, headers={"Location": links[0]["href"]})
 
 
 def update_server(state, req, sid):

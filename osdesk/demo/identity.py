@@ -259,12 +259,9 @@ def post_tokens(state, req):
             owner = _find_user(state, ac_ref.get("user"))
             if owner is not None:
                 ac = _match(state.app_creds.values(), name=ac_ref["name"], user_id=owner["id"])
-        if ac is None or ac_ref.get("secret") != ac["secret"]:
-            raise unauthorized(req)
-        if ac.get("expires") and ac["expires"] <= state.now():
-            raise unauthorized(req)
-        if scope:
-            # keystone: app credential tokens cannot be rescoped
+        # unknown, wrong secret, expired, or a scope asked for (keystone: no rescoping)
+        if ac is None or ac_ref.get("secret") != ac["secret"] or scope or \
+                (ac.get("expires") and ac["expires"] <= state.now()):
             raise unauthorized(req)
         tok = _issue(state, ac["user_id"], ["application_credential"], project_id=ac["project_id"],
                      roles=list(ac["roles"]), app_cred_id=ac["id"])

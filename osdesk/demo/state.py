@@ -316,6 +316,10 @@ class CloudState:
             self._failures.append(_Failure(re.compile(path_regex), status, body, headers or {},
                                            method.upper() if method else None, times))
 
+    def clear_failures(self):
+        with self.lock:
+            self._failures.clear()
+
     def take_failure(self, method: str, path: str):
         with self.lock:
             for f in self._failures:
