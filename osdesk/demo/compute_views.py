@@ -148,23 +148,20 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
         if srv.fault["code"] != 500 and srv.fault.get("details"):
             fault["details"] = srv.fault["details"]
         d["fault"] = fault
-    if minor >= 9:
-        d["locked"] = srv.locked
-    if minor >= 19:
-        d["description"] = srv.description
-    if minor >= 26:
-        d["tags"] = list(srv.tags)
-    if minor >= 63:
-        d["trusted_image_certificates"] = None
-    if minor >= 71 and kind == "show":
-        d["server_groups"] = list(srv.server_groups)
-    if minor >= 73:
-        d["locked_reason"] = srv.locked_reason
-    if minor >= 90:
-        d["OS-EXT-SRV-ATTR:hostname"] = srv.hostname
-    if minor >= 96:
-        d["pinned_availability_zone"] = srv.pinned_az
+    for first, key, value in _SERVER_MV_KEYS:  # server_groups: only one server's own view
+        if minor >= first and (key != "server_groups" or kind == "show"):
+            d[key] = value(srv)
     return d
+
+
+#: (first minor, key, value of the server): what later microversions add, in nova's order
+_SERVER_MV_KEYS = (
+    (9, "locked", lambda s: s.locked), (19, "description", lambda s: s.description),
+    (26, "tags", lambda s: list(s.tags)), (63, "trusted_image_certificates", lambda s: None),
+    (71, "server_groups", lambda s: list(s.server_groups)),
+    (73, "locked_reason", lambda s: s.locked_reason),
+    (90, "OS-EXT-SRV-ATTR:hostname", lambda s: s.hostname),
+    (96, "pinned_availability_zone", lambda s: s.pinned_az))
 
 
 def server_json(state, srv: Server, minor: int, kind: str) -> bytes:

@@ -93,13 +93,9 @@ def seed(state, n_servers: int):
     # ------------------------------------------------------------------ identity
     state.domains["default"] = {"id": "default", "name": "Default",
                                 "description": "The default domain"}
-    roles = {}
-    for name in ("admin", "member", "reader", "manager"):
-        rid = ids.hex()
-        state.roles[rid] = {"id": rid, "name": name}
-        roles[name] = rid
-    demo_uid = ids.hex()
-    admin_uid = ids.hex()
+    roles = {name: ids.hex() for name in ("admin", "member", "reader", "manager")}
+    state.roles.update({rid: {"id": rid, "name": name} for name, rid in roles.items()})
+    demo_uid, admin_uid = ids.hex(), ids.hex()
     state.users[demo_uid] = {"id": demo_uid, "name": USERNAME, "domain_id": "default",
                              "password": PASSWORD, "enabled": True, "email": "demo@example.org"}
     state.users[admin_uid] = {"id": admin_uid, "name": "admin", "domain_id": "default",
@@ -113,12 +109,11 @@ def seed(state, n_servers: int):
         state.projects[pid] = {"id": pid, "name": name, "domain_id": "default",
                                "description": desc, "enabled": True, "tags": []}
         projects[name] = pid
-    for pname in ("demo", "staging"):
-        for r in ("member", "reader"):
-            state.assignments.append((demo_uid, ("project", projects[pname]), roles[r]))
+    state.assignments += [(demo_uid, ("project", projects[p]), roles[r])
+                          for p in ("demo", "staging") for r in ("member", "reader")]
     state.assignments.append((demo_uid, ("domain", "default"), roles["reader"]))
-    for pname in ("admin", "demo", "staging"):
-        state.assignments.append((admin_uid, ("project", projects[pname]), roles["admin"]))
+    state.assignments += [(admin_uid, ("project", projects[p]), roles["admin"])
+                          for p in ("admin", "demo", "staging")]
     ac_id = ids.hex()
     state.app_creds[ac_id] = {"id": ac_id, "name": "osdesk-demo", "secret": "demo-app-cred-"
                               + ids.hex()[:16], "user_id": demo_uid,
@@ -205,30 +200,23 @@ def seed(state, n_servers: int):
                              description="Default security group", created=tc)
         web = neutron.make_sg(state, project_id=pid, name="web",
                               description="HTTP/HTTPS/SSH from anywhere", created=tc)
-        for port in (22, 80, 443):
-            neutron.make_sg_rule(state, web, direction="ingress", protocol="tcp", port_min=port,
+        for proto, port in (("tcp", 22), ("tcp", 80), ("tcp", 443), ("icmp", None)):
+            neutron.make_sg_rule(state, web, direction="ingress", protocol=proto, port_min=port,
                                  port_max=port, remote_ip_prefix="0.0.0.0/0", created=tc)
-        neutron.make_sg_rule(state, web, direction="ingress", protocol="icmp",
-                             remote_ip_prefix="0.0.0.0/0", created=tc)
         private = neutron.make_network(state, project_id=pid, name="private" if pname == "demo"
                                        else "staging-net", created=tc)
         s4 = neutron.make_subnet(state, network=private, name="private-subnet", cidr=cidr,
                                  dns_nameservers=["1.1.1.1", "9.9.9.9"], created=tc)
-        s6 = None
-        if v6:
-            s6 = neutron.make_subnet(state, network=private, name="ipv6-private-subnet", cidr=v6,
-                                     ip_version=6, ipv6_mode="slaac", created=tc)
+        s6 = v6 and neutron.make_subnet(state, network=private, name="ipv6-private-subnet",
+                                        cidr=v6, ip_version=6, ipv6_mode="slaac", created=tc)
         router = neutron.make_router(state, project_id=pid, name="router1", ext_net=public,
                                      created=tc)
-        neutron.add_router_interface(state, router, s4, created=tc)
-        if s6:
-            neutron.add_router_interface(state, router, s6, created=tc)
-        bnet = bs4 = None
-        if backend:
-            bnet = neutron.make_network(state, project_id=pid, name="backend", created=tc,
-                                        description="Database / storage traffic")
-            bs4 = neutron.make_subnet(state, network=bnet, name="backend-subnet", cidr=backend,
-                                      gateway_ip=None, created=tc)
+        for subnet in filter(None, (s4, s6)):
+            neutron.add_router_interface(state, router, subnet, created=tc)
+        bnet = backend and neutron.make_network(state, project_id=pid, name="backend", created=tc,
+                                                description="Database / storage traffic")
+        bs4 = backend and neutron.make_subnet(state, network=bnet, name="backend-subnet",
+                                              cidr=backend, gateway_ip=None, created=tc)
         net_info[pname] = (private, s4, s6, bnet, bs4, sg, web)
 
     # ------------------------------------------------------------------ servers
