@@ -261,28 +261,17 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
     span = min(n * 3600.0, 180 * DAY)
     step = span / n
     width = max(4, len(str(n)))
-    s4_net = ipaddress.ip_network(s4["cidr"])
-    s4_base = int(s4_net.network_address)
     slaac = slaac_formatter(ipaddress.ip_network(s6["cidr"])) if s6 else None
-    b_base = int(ipaddress.ip_network(bs4["cidr"]).network_address) if bs4 else 0
     used4 = state.ip_used[s4["id"]]
     used_b = state.ip_used[bs4["id"]] if bs4 else None
-    next4 = s4_base + 10
-    nextb = b_base + 10
+    next4 = int(ipaddress.ip_network(s4["cidr"]).network_address) + 10
+    nextb = int(ipaddress.ip_network(bs4["cidr"]).network_address) + 10 if bs4 else 10
     snaps = {fid: flavor_snapshot(f) for fid, f in state.flavors.items()}
     for i in range(1, n + 1):
-        if prefix:
-            role = ("app", "2", "cirros", False, False)
-            name = "%s-%0*d" % (prefix, width, i)
-            kind = "active"
-        else:
-            role = ROLES[(i - 1) % len(ROLES)]
-            name = "%s-%0*d" % (role[0], width, i)
-            kind = PATTERN[(i - 1) % len(PATTERN)]
-            if i % 97 == 50:
-                kind = "shelved"
-            if i == n:
-                kind = "build"
+        role = ("app", "2", "cirros", False, False) if prefix else ROLES[(i - 1) % len(ROLES)]
+        name = "%s-%0*d" % (prefix or role[0], width, i)
+        kind = "active" if prefix else "build" if i == n else "shelved" if i % 97 == 50 else \
+            PATTERN[(i - 1) % len(PATTERN)]
         created = now - span + (i - 1) * step
         seq = state.next_seq()
         img = imgs[role[2]]
