@@ -9,7 +9,7 @@ from .compute_servers import HOSTS, _build_steps, run_steps
 from . import network_model as neutron
 from .compute_views import flavor_snapshot
 from .keygen import fingerprint_of
-from .state import NOSTATE, PAUSED_PS, RUNNING, SHUTDOWN, Port, ProjectCompute, Server
+from .state import NOSTATE, PAUSED_PS, SHUTDOWN, Port, ProjectCompute, Server
 from .util import slaac_formatter, v4str
 
 USERNAME = "demo"
@@ -276,20 +276,17 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
         seq = state.next_seq()
         img = imgs[role[2]]
         host = HOSTS[seq % len(HOSTS)]
-        srv = Server(
+        srv = Server(  # active and running unless its kind says otherwise
             id=ids.uuid(), name=name, project_id=pid, user_id=uid, seq=seq, created=created,
             updated=created + 45, flavor=snaps[role[1]], image_id=img["id"],
             key_name=None if role[0] == "batch" else "demo-key",
             metadata={"role": role[0], "env": "staging" if prefix else "production"},
-            tags=["prod"] if (not prefix and i % 3 == 0) else [],
-            vm_state="active", power_state=RUNNING, az="nova", host=host,
-            hostname=name, launched_at=created + 38, disk_config="MANUAL")
-        srv.description = None
+            tags=["prod"] if (not prefix and i % 3 == 0) else [], host=host, hostname=name,
+            launched_at=created + 38)
         state.server_index[srv.id] = srv
         pc.add(srv)
         if kind == "error":
-            srv.vm_state, srv.power_state, srv.host = "error", NOSTATE, None
-            srv.launched_at = None
+            srv.vm_state, srv.power_state, srv.host, srv.launched_at = "error", NOSTATE, None, None
             srv.fault = {"code": 500, "created": created + 6, "message": NO_HOST_FAULT,
                          "details": ""}
             continue
@@ -322,10 +319,8 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
             srv.updated = created + step / 2
         elif kind == "build":
             srv.created = srv.updated = now
-            srv.launched_at = None
-            srv.host = None
-            srv.net_ready = False
-            run_steps(state, srv, _build_steps(state, srv, host))
+            srv.launched_at = srv.host = None
+            run_steps(state, srv, _build_steps(state, srv, host))  # its first step: not networked
         state.ip_next[s4["id"]] = next4 + 1
         if bs4 is not None:
             state.ip_next[bs4["id"]] = nextb + 1
