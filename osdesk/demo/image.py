@@ -163,12 +163,9 @@ def list_images(state, req):
     protected = req.param("protected")
     equal = equal_filters(req, [(k, k) for k in ("name", "status", "owner", "disk_format",
                                                   "container_format")], lambda i, k: i[k])
-    sort_key = req.param("sort_key", "created_at")
-    sort_dir = req.param("sort_dir", "desc")
-    sort = req.param("sort")
-    if sort:
-        first = sort.split(",")[0]
-        sort_key, _, d = first.partition(":")
+    sort_key, sort_dir = req.param("sort_key", "created_at"), req.param("sort_dir", "desc")
+    if req.param("sort"):
+        sort_key, _, d = req.param("sort").split(",")[0].partition(":")
         sort_dir = d or "desc"
     if sort_dir not in ("asc", "desc"):
         raise glance_error(400, "Invalid sort direction: %s" % sort_dir, req)
@@ -177,29 +174,17 @@ def list_images(state, req):
         raise glance_error(400, "Invalid sort key: %s. It should be one of the following: "
                            "name, status, container_format, disk_format, size, id, created_at, "
                            "updated_at." % sort_key, req)
-    out = []
-    for img in state.images.values():
-        if img["status"] == "deleted":
-            continue
+    def listed(img):
         own = img["owner"] == ctx["project_id"]
         if vis in (None, "all"):
-            if not (own or img["visibility"] == "public" or
-                    (vis == "all" and img["visibility"] == "community")):
-                continue
+            seen = own or img["visibility"] == "public" or (
+                vis == "all" and img["visibility"] == "community")
         else:
-            if img["visibility"] != vis:
-                continue
-            if vis in ("private", "shared") and not own:
-                continue
-        if img["os_hidden"] and not hidden:
-            continue
-        if not all(f(img) for f in equal):
-            continue
-        if protected is not None and str(img["protected"]).lower() != protected.lower():
-            continue
-        if tags and not all(t in img["tags"] for t in tags):
-            continue
-        out.append(img)
+            seen = img["visibility"] == vis and (own or vis not in ("private", "shared"))
+        return seen and img["status"] != "deleted" and (hidden or not img["os_hidden"]) and \
+            all(f(img) for f in equal) and all(t in img["tags"] for t in tags) and \
+            (protected is None or str(img["protected"]).lower() == protected.lower())
+    out = [img for img in state.images.values() if listed(img)]
 
     def key(i):
         v = i.get(sort_key)
