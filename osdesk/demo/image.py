@@ -314,8 +314,7 @@ def update_image(state, req, image_id):
                     tags.append(op["value"])
             elif kind == "remove":
                 try:
-                    idx = int(parts[1])
-                    tags.pop(idx)
+                    tags.pop(int(parts[1]))
                 except (ValueError, IndexError):
                     raise glance_error(409, "Tag %s not found." % parts[1], req)
             continue
@@ -331,16 +330,13 @@ def update_image(state, req, image_id):
                                    % key, req)
             _check_value(req, key, op["value"])
             work[key] = op["value"]
+        elif kind != "add" and key not in props:
+            raise glance_error(409, "Property %s does not exist." % key, req)
+        elif kind == "remove":
+            del props[key]
         else:
-            if kind == "remove":
-                if key not in props:
-                    raise glance_error(409, "Property %s does not exist." % key, req)
-                del props[key]
-            else:
-                if kind == "replace" and key not in props:
-                    raise glance_error(409, "Property %s does not exist." % key, req)
-                _check_value(req, key, op["value"])
-                props[key] = op["value"]
+            _check_value(req, key, op["value"])
+            props[key] = op["value"]
     for k in BASE_KEYS:
         img[k] = work[k]
     img["props"] = props
