@@ -16,10 +16,10 @@ from .http import Response
 from .identity import authenticate
 from .image import glance_error as webob_error
 from .network_model import (
-    EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, add_router_interface, associate_fip,
-    default_sg, delete_port_obj, fip_view, make_floatingip, make_network, make_port, make_router,
-    make_sg, make_sg_rule, make_subnet, net_visible, neutron_error, port_view, router_view,
-    sg_view, std_view, subnet_view,
+    EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, _invalid, add_router_interface,
+    associate_fip, default_sg, delete_port_obj, fip_view, make_floatingip, make_network,
+    make_port, make_router, make_sg, make_sg_rule, make_subnet, net_visible, neutron_error,
+    port_view, router_view, sg_view, std_view, subnet_view,
 )
 from .paging import TAG_PARAMS, NeutronPager, keep, tag_filters
 from .routes import RouteTable
@@ -248,12 +248,10 @@ def create_network(state, req, attrs):
     _no_admin_attr(req, attrs, "shared", "router:external")
     name = attrs.get("name", "")
     if not isinstance(name, str) or len(name) > 255:
-        raise _bad("Invalid input for name. Reason: '%s' is not a valid string." % name,
-                   "InvalidInput")
+        raise _invalid("name", "'%s' is not a valid string." % name)
     mtu = attrs.get("mtu", 1442)
     if not isinstance(mtu, int) or mtu < 68:
-        raise _bad("Invalid input for mtu. Reason: '%s' is too small - must be at least '68'."
-                   % mtu, "InvalidInput")
+        raise _invalid("mtu", "'%s' is too small - must be at least '68'." % mtu)
     _check_quota(state, pid, "networks", "network")
     n = make_network(state, project_id=pid, name=name, mtu=mtu,
                      description=attrs.get("description", ""))
@@ -307,8 +305,7 @@ def create_subnet(state, req, attrs):
     if isinstance(ipv, str) and ipv.isdigit():
         ipv = int(ipv)
     if ipv not in (4, 6):
-        raise _bad("Invalid input for ip_version. Reason: %s is not in [4, 6]."
-                   % attrs["ip_version"], "InvalidInput")
+        raise _invalid("ip_version", "%s is not in [4, 6]." % attrs["ip_version"])
     net = state.networks.get(net_id) if isinstance(net_id, str) else None
     if net is None or not net_visible(net, pid):
         raise _not_found("network", str(net_id))
@@ -323,32 +320,29 @@ def create_subnet(state, req, attrs):
             raise ValueError
         iface = ipaddress.ip_interface(cidr)
     except ValueError:
-        raise _bad("Invalid input for cidr. Reason: '%s' is not a valid IP subnet." % cidr,
-                   "InvalidInput")
+        raise _invalid("cidr", "'%s' is not a valid IP subnet." % cidr)
     parsed = iface.network
     if iface.ip != parsed.network_address:
-        raise _bad("Invalid input for cidr. Reason: '%s' isn't a recognized IP subnet cidr, "
-                   "'%s' is recommended." % (cidr, parsed), "InvalidInput")
+        raise _invalid("cidr", "'%s' isn't a recognized IP subnet cidr, '%s' is recommended."
+                       % (cidr, parsed))
     if parsed.version != ipv:
-        raise _bad("Invalid input for operation: Cidr %s does not match ip_version %s."
-                   % (cidr, ipv), "InvalidInput")
+        raise _invalid("operation", "Cidr %s does not match ip_version %s." % (cidr, ipv))
     if (ipv == 4 and parsed.prefixlen > 30) or (ipv == 6 and parsed.prefixlen > 126) or \
             parsed.prefixlen == 0:
-        raise _bad("Invalid input for operation: Invalid CIDR %s for IPv%d subnet." % (cidr, ipv),
-                   "InvalidInput")
+        raise _invalid("operation", "Invalid CIDR %s for IPv%d subnet." % (cidr, ipv))
     for sid in net["subnets"]:
         other = ipaddress.ip_network(state.subnets[sid]["cidr"])
         if other.version == parsed.version and other.overlaps(parsed):
-            raise _bad("Invalid input for operation: Requested subnet with cidr: %s for network: "
-                       "%s overlaps with another subnet." % (cidr, net_id), "InvalidInput")
+            raise _invalid("operation", "Requested subnet with cidr: %s for network: %s "
+                                        "overlaps with another subnet." % (cidr, net_id))
     gw = attrs.get("gateway_ip", "auto")
     if gw not in ("auto", None):
         try:
             if ipaddress.ip_address(gw) not in parsed:
                 raise ValueError
         except ValueError:
-            raise _bad("Invalid input for operation: Gateway ip %s conflicts with allocation "
-                       "pool %s." % (gw, parsed), "InvalidInput")
+            raise _invalid("operation", "Gateway ip %s conflicts with allocation pool %s."
+                           % (gw, parsed))
     pools = attrs.get("allocation_pools")
     if pools is not None:
         try:
@@ -361,8 +355,8 @@ def create_subnet(state, req, attrs):
                        "OutOfBoundsAllocationPool")
     mode = attrs.get("ipv6_address_mode") or attrs.get("ipv6_ra_mode")
     if mode is not None and ipv == 4:
-        raise _bad("Invalid input for operation: ipv6_ra_mode or ipv6_address_mode cannot be "
-                   "set when enable_dhcp is set to False.", "InvalidInput")
+        raise _invalid("operation", "ipv6_ra_mode or ipv6_address_mode cannot be set when "
+                                    "enable_dhcp is set to False.")
     _check_quota(state, pid, "subnets", "subnet")
     s = make_subnet(state, network=net, name=attrs.get("name", ""), cidr=str(parsed),
                     ip_version=ipv, gateway_ip=gw, enable_dhcp=bool(attrs.get("enable_dhcp", True)),
@@ -494,12 +488,10 @@ def create_sg_rule(state, req, attrs):
         raise _not_found("security_group", str(gid))
     direction = attrs.get("direction")
     if direction not in ("ingress", "egress"):
-        raise _bad("Invalid input for direction. Reason: %s is not in valid_values." % direction,
-                   "InvalidInput")
+        raise _invalid("direction", "%s is not in valid_values." % direction)
     eth = attrs.get("ethertype", "IPv4")
     if eth not in ("IPv4", "IPv6"):
-        raise _bad("Invalid input for ethertype. Reason: %s is not in valid_values." % eth,
-                   "InvalidInput")
+        raise _invalid("ethertype", "%s is not in valid_values." % eth)
     proto = attrs.get("protocol")
     pmin, pmax = attrs.get("port_range_min"), attrs.get("port_range_max")
     try:
@@ -515,8 +507,7 @@ def create_sg_rule(state, req, attrs):
         try:
             ipaddress.ip_network(prefix, strict=False)
         except ValueError:
-            raise _bad("Invalid input for remote_ip_prefix. Reason: '%s' is not a valid IP "
-                       "subnet." % prefix, "InvalidInput")
+            raise _invalid("remote_ip_prefix", "'%s' is not a valid IP subnet." % prefix)
     for rid in g["_rules"]:
         r = state.sg_rules[rid]
         if (r["direction"], r["ethertype"], r["protocol"], r["port_range_min"],

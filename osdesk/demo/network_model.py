@@ -74,6 +74,12 @@ def _bad(msg: str, typ: str = "HTTPBadRequest") -> HttpError:
     return neutron_error(400, typ, msg)
 
 
+def _invalid(what: str, why: str) -> HttpError:
+    """neutron's InvalidInput: about a field ("for mtu. Reason: ...") or the "operation"."""
+    return _bad("Invalid input for %s%s%s" % (what, ": " if what == "operation" else
+                                              ". Reason: ", why), "InvalidInput")
+
+
 # ----------------------------------------------------------------------------- views
 
 def std_view(state, item: dict, **extra) -> dict:
@@ -230,8 +236,8 @@ def allocate_ip(state, subnet: dict, mac: str | None = None, wanted: str | None 
             if ip not in net:
                 raise ValueError(wanted)
         except ValueError:
-            raise _bad("Invalid input for operation: IP address %s is not a valid IP for the "
-                       "specified subnet." % wanted, "InvalidInput")
+            raise _invalid("operation", "IP address %s is not a valid IP for the specified "
+                                        "subnet." % wanted)
         if int(ip) in used:
             raise neutron_error(409, "IpAddressAlreadyAllocated",
                                 "IP address %s already allocated in subnet %s" % (wanted, sid))
@@ -278,13 +284,12 @@ def make_port(state, *, network, project_id, device_id="", device_owner="", name
                                 ipaddress.ip_address(ipaddr) in ipaddress.ip_network(s["cidr"]):
                             sid = cand
                     if sid is None:
-                        raise _bad("Invalid input for operation: IP address %s is not a valid IP "
-                                   "for the specified subnet." % ipaddr, "InvalidInput")
+                        raise _invalid("operation", "IP address %s is not a valid IP for "
+                                                    "the specified subnet." % ipaddr)
                 s = state.subnets.get(sid)
                 if s is None or s["network_id"] != network["id"]:
-                    raise _bad("Invalid input for operation: Failed to create port on network "
-                               "%s, because fixed_ips included invalid subnet %s."
-                               % (network["id"], sid), "InvalidInput")
+                    raise _invalid("operation", "Failed to create port on network %s, because "
+                                   "fixed_ips included invalid subnet %s." % (network["id"], sid))
                 ips.append((sid, allocate_ip(state, s, mac, ipaddr)))
         else:
             for sid in network["subnets"]:
