@@ -300,12 +300,10 @@ def act_resize(state, req, srv, arg):
                                   "bytes." % (new["disk"] * gib, img["min_disk"] * gib))
     pc = state.compute[srv.project_id]
     _n, cores, ram = pc.usage()
-    dc_ = new["vcpus"] - srv.flavor["vcpus"]
-    dr = new["ram"] - srv.flavor["ram"]
-    if dc_ > 0 and pc.quota["cores"] >= 0 and cores + dc_ > pc.quota["cores"]:
-        raise _quota_error("cores", dc_, cores, pc.quota["cores"])
-    if dr > 0 and pc.quota["ram"] >= 0 and ram + dr > pc.quota["ram"]:
-        raise _quota_error("ram", dr, ram, pc.quota["ram"])
+    for res, more, used in (("cores", new["vcpus"] - srv.flavor["vcpus"], cores),
+                            ("ram", new["ram"] - srv.flavor["ram"], ram)):
+        if more > 0 and pc.quota[res] >= 0 and used + more > pc.quota[res]:
+            raise _quota_error(res, more, used, pc.quota[res])
     snap = flavor_snapshot(new)
     was = srv.vm_state
 

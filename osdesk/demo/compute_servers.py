@@ -215,14 +215,9 @@ def _filters(state, req, minor):
                 rx = re.compile(re.escape(val))
 
             def ipf(s, rx=rx, ver=ver):
-                for pid in s.port_ids:
-                    p = state.ports.get(pid)
-                    if p is None:
-                        continue
-                    for _sid, ip in p.fixed_ips:
-                        if (":" in ip) == (ver == 6) and rx.match(ip):
-                            return True
-                return False
+                ports = filter(None, map(state.ports.get, s.port_ids))
+                return any((":" in ip) == (ver == 6) and rx.match(ip)
+                           for p in ports for _sid, ip in p.fixed_ips)
             flt.append(ipf)
     for key, cmp in (("changes-since", operator.ge), ("changes-before", operator.le)):
         val = req.param(key)

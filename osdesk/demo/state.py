@@ -183,11 +183,9 @@ class ProjectCompute:
             del self.seqs[i]
 
     def usage(self):
-        cores = ram = 0
-        for s in self.servers.values():
-            cores += s.flavor["vcpus"]
-            ram += s.flavor["ram"]
-        return len(self.servers), cores, ram
+        """→ (servers, cores, ram MiB) the project uses."""
+        flavors = [s.flavor for s in self.servers.values()]
+        return len(flavors), sum(f["vcpus"] for f in flavors), sum(f["ram"] for f in flavors)
 
 
 class _Failure:
