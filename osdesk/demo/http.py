@@ -38,11 +38,8 @@ class Request:
 
     # query helpers
     def param(self, name: str, default=None):
-        val = default
-        for k, v in self.query:
-            if k == name:
-                val = v
-        return val
+        """The last value given for ``name``."""
+        return next((v for k, v in reversed(self.query) if k == name), default)
 
     def params(self, name: str) -> list[str]:
         return [v for k, v in self.query if k == name]
@@ -53,12 +50,9 @@ class Request:
     # body helpers
     @property
     def content_length(self) -> int | None:
-        cl = self.headers.get("Content-Length")
-        if cl is None:
-            return None
         try:
-            return max(0, int(cl))
-        except ValueError:
+            return max(0, int(self.headers.get("Content-Length")))
+        except (TypeError, ValueError):  # absent, or not a number
             return None
 
     @property
@@ -192,11 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         try:
-            fail = state.take_failure(req.method, req.path)
-            if fail is not None:
-                resp = self.server.router.injected(req, fail)
-            else:
-                resp = self.server.router.route(req)
+            fail, router = state.take_failure(req.method, req.path), self.server.router
+            resp = router.route(req) if fail is None else router.injected(req, fail)
         except HttpError as e:
             resp = Response(e.status, e.body, e.headers, e.content_type)
         except ConnectionError:
