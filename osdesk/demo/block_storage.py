@@ -282,10 +282,7 @@ def delete_volume(state, req, ident):
 
 def volume_action(state, req, ident):
     vol = _own(state, req, volumes(state), ident, "Volume")
-    try:
-        data = req.json()
-    except ValueError:
-        data = None
+    data = req.json(None)
     if not isinstance(data, dict) or "os-extend" not in data:
         raise cinder_error(400, "There is no such action: %s" % (
             next(iter(data), "") if isinstance(data, dict) else ""))

@@ -35,10 +35,9 @@ PAGER = Pager(lambda req, msg: nova_error(400, msg), "%s/compute/v2.1/", default
 
 def _json_body(req):
     try:
-        data = req.json()
+        return req.json()
     except ValueError:
         raise nova_error(400, "Malformed request body")
-    return data
 
 
 def _pc(state, req):

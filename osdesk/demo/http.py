@@ -87,12 +87,17 @@ class Request:
             self._body = b"".join(self.iter_body())
         return self._body
 
-    def json(self):
-        """Parsed JSON body; raises ValueError when it is not JSON."""
+    def json(self, *default):
+        """Parsed JSON body; when it is not JSON, ``default`` if given, else ValueError."""
         raw = self.body()
-        if not raw.strip():
-            raise ValueError("empty body")
-        return json.loads(raw.decode("utf-8"))
+        try:
+            if not raw.strip():
+                raise ValueError("empty body")
+            return json.loads(raw.decode("utf-8"))
+        except ValueError:
+            if default:
+                return default[0]
+            raise
 
     def unread_bytes(self) -> int | None:
         if self._consumed:

@@ -232,10 +232,7 @@ def _check_value(req, key, value):
 
 
 def _json_of(req, kind):
-    try:
-        data = req.json()
-    except ValueError:
-        data = None
+    data = req.json(None)
     if not isinstance(data, kind):
         raise glance_error(400, "Malformed JSON in request body.", req)
     return data
