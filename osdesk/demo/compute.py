@@ -289,13 +289,10 @@ def iface_detach(state, req, sid, port_id):
 
 def _flavor_sorted(state, req):
     fl = list(state.flavors.values())
-    min_disk = req.param("minDisk")
-    min_ram = req.param("minRam")
     try:
-        if min_disk is not None:
-            fl = [f for f in fl if f["disk"] >= int(min_disk)]
-        if min_ram is not None:
-            fl = [f for f in fl if f["ram"] >= int(min_ram)]
+        for param, key in (("minDisk", "disk"), ("minRam", "ram")):
+            if req.param(param) is not None:
+                fl = [f for f in fl if f[key] >= int(req.param(param))]
     except ValueError:
         raise nova_error(400, "Invalid min_ram or min_disk filter")
     key = req.param("sort_key", "flavorid")
