@@ -130,16 +130,13 @@ def _pager(spec):
 
 
 def _sort(req, items):
-    sort_keys = req.params("sort_key")
-    sort_dirs = req.params("sort_dir")
+    sort_keys, sort_dirs = req.params("sort_key"), req.params("sort_dir")
     if not sort_keys:
         items.sort(key=lambda x: x["id"])
         return
     if len(sort_dirs) not in (0, len(sort_keys)):
         raise _bad("The number of sort_keys and sort_dirs must be same")
-    for i in range(len(sort_keys) - 1, -1, -1):
-        k = sort_keys[i]
-        d = sort_dirs[i] if sort_dirs else "asc"
+    for k, d in reversed(list(zip(sort_keys, sort_dirs or ["asc"] * len(sort_keys)))):
         if d not in ("asc", "desc"):
             raise _bad("%s is invalid attribute for sort_dir" % d)
         if items and k not in items[0]:
