@@ -66,44 +66,28 @@ def addresses(state, srv: Server, detailed: bool = True) -> dict:
     out: dict = {}
     if not srv.net_ready:
         return out
-    fips = None
-    for pid in srv.port_ids:
-        port = state.ports.get(pid)
-        if port is None:
-            continue
+    fips: dict = {}  # port id -> its floating IPs
+    for f in state.floatingips.values():
+        if f["port_id"]:
+            fips.setdefault(f["port_id"], []).append(f)
+    for port in filter(None, map(state.ports.get, srv.port_ids)):
         net = state.networks.get(port.network_id)
-        label = net["name"] if net else port.network_id
-        lst = out.setdefault(label, [])
-        if fips is None:
-            fips = {}
-            for f in state.floatingips.values():
-                if f["port_id"]:
-                    fips.setdefault(f["port_id"], []).append(f)
-        def entry(addr, kind, version):
-            if not detailed:
-                return {"addr": addr, "version": version}
-            return {"addr": addr, "OS-EXT-IPS-MAC:mac_addr": port.mac, "OS-EXT-IPS:type": kind,
-                    "version": version}
-        for _sid, ip in port.fixed_ips:
-            lst.append(entry(ip, "fixed", 6 if ":" in ip else 4))
-            for f in fips.get(port.id, ()):
-                if f["fixed_ip_address"] == ip:
-                    lst.append(entry(f["floating_ip_address"], "floating", 4))
+        lst = out.setdefault(net["name"] if net else port.network_id, [])
+        for _sid, ip in port.fixed_ips:  # each fixed address, then its floating ones
+            for addr, kind, version in [(ip, "fixed", 6 if ":" in ip else 4)] + [
+                    (f["floating_ip_address"], "floating", 4) for f in fips.get(port.id, ())
+                    if f["fixed_ip_address"] == ip]:
+                lst.append({"addr": addr, "OS-EXT-IPS-MAC:mac_addr": port.mac,
+                            "OS-EXT-IPS:type": kind, "version": version} if detailed
+                           else {"addr": addr, "version": version})
     return out
 
 
 def security_group_names(state, srv: Server):
-    names = []
-    for pid in srv.port_ids:
-        port = state.ports.get(pid)
-        if port is None:
-            continue
-        for gid in port.security_groups:
-            g = state.security_groups.get(gid)
-            name = g["name"] if g else gid
-            if name not in names:
-                names.append(name)
-    return [{"name": n} for n in names]
+    names = (state.security_groups.get(gid, {"name": gid})["name"]  # a lost group: its id
+             for port in filter(None, map(state.ports.get, srv.port_ids))
+             for gid in port.security_groups)
+    return [{"name": n} for n in dict.fromkeys(names)]
 
 
 def flavor_embed(srv: Server, minor: int, base: str = BASE):
