@@ -37,7 +37,7 @@ def cinder_error(status: int, message: str) -> HttpError:
     return HttpError(status, body)
 
 
-def error_response(status: int, message: str | None = None) -> Response:
+def error_response(status: int, message: str | None = None, req=None) -> Response:
     return Response(status, cinder_error(status, message or "Error %d" % status).body)
 
 

@@ -620,7 +620,7 @@ ROUTES = RouteTable([
 _PROJECT_SEG = re.compile(r"^/([0-9a-f]{32}|[0-9a-f-]{36})(/.*)?$")
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, req=None):
     msg = message or {500: "Unexpected API Error. Please report this at "
                            "http://bugs.launchpad.net/nova/ and attach the Nova API log if "
                            "possible.\n<class 'Exception'>"}.get(status, "Error %d" % status)

@@ -464,7 +464,7 @@ _ROUTES = RouteTable([
 ], not_allowed=_not_allowed)
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, req=None):
     titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
               405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
               503: "Service Unavailable"}

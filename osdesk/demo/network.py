@@ -26,7 +26,7 @@ from .routes import RouteTable
 from .util import HttpError
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, req=None):
     types = {400: "HTTPBadRequest", 403: "HTTPForbidden", 404: "HTTPNotFound",
              409: "HTTPConflict", 500: "HTTPInternalServerError", 503: "ServiceUnavailable"}
     msg = message or {500: "Request Failed: internal server error while processing your "

@@ -103,13 +103,11 @@ def subnet_view(state, s: dict) -> dict:
 
 def port_view(state, p: Port) -> dict:
     net = state.networks.get(p.network_id, {})
-    hostname = ""
-    dns_assign = []
-    if p.server is not None:
-        hostname = p.server.hostname
-    for sid, ip in p.fixed_ips:
-        h = hostname or ("host-" + ip.replace(".", "-").replace(":", "-"))
-        dns_assign.append({"hostname": h, "ip_address": ip, "fqdn": h + ".openstacklocal."})
+    hostname = p.server.hostname if p.server is not None else ""
+    hosts = [(hostname or "host-" + ip.replace(".", "-").replace(":", "-"), ip)
+             for _sid, ip in p.fixed_ips]
+    dns_assign = [{"hostname": h, "ip_address": ip, "fqdn": h + ".openstacklocal."}
+                  for h, ip in hosts]
     return {"admin_state_up": p.admin_state_up, "allowed_address_pairs": [],
             "binding:vnic_type": "normal", "created_at": iso_z(p.created),
             "data_plane_status": None, "description": p.description, "device_id": p.device_id,
