@@ -60,8 +60,7 @@ def parse_microversion(req) -> tuple[int, int]:
     v = (int(m.group(1)), int(m.group(2)))
     if v < MIN_MV or v > MAX_MV:
         raise nova_error(406, "Version %s is not supported by the API. Minimum is %d.%d and "
-                              "maximum is %d.%d." % (val, MIN_MV[0], MIN_MV[1], MAX_MV[0],
-                                                     MAX_MV[1]))
+                              "maximum is %d.%d." % ((val,) + MIN_MV + MAX_MV))
     return v
 
 
@@ -516,10 +515,8 @@ def quota_sets(state, req, project_id, suffix):
         limit = pc.quota.get(k, _QUOTA_EXTRA.get(k, -1))
         if suffix == "/defaults":
             limit = {"instances": 10, "cores": 20, "ram": 51200}.get(k, limit)
-        if suffix == "/detail":
-            out[k] = {"in_use": used.get(k, 0), "limit": limit, "reserved": 0}
-        else:
-            out[k] = limit
+        out[k] = {"in_use": used.get(k, 0), "limit": limit, "reserved": 0} \
+            if suffix == "/detail" else limit
     return Response(200, {"quota_set": out})
 
 
