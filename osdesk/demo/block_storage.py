@@ -97,11 +97,10 @@ def quota(state, pid: str) -> dict:
 def check_quota(state, pid: str, volumes_more: int = 0, gigabytes_more: int = 0,
                 snapshots_more: int = 0) -> None:
     limits, now = quota(state, pid), used(state, pid)
-    for key, more, what in (("volumes", volumes_more, "volumes"),
-                            ("snapshots", snapshots_more, "snapshots")):
+    for key, more in (("volumes", volumes_more), ("snapshots", snapshots_more)):
         if more and 0 <= limits[key] < now[key] + more:
             raise cinder_error(413, "VolumeLimitExceeded: Maximum number of %s allowed (%d) "
-                                    "exceeded for quota '%s'." % (what, limits[key], key))
+                                    "exceeded for quota '%s'." % (key, limits[key], key))
     if gigabytes_more and 0 <= limits["gigabytes"] < now["gigabytes"] + gigabytes_more:
         raise cinder_error(413, "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot "
                                 "exceeds allowed gigabytes quota. Requested %sG, quota is %sG "
@@ -252,8 +251,7 @@ def image_for_volume(state, req, image_ref: str, size: int) -> dict:
         raise cinder_error(400, "Invalid image identifier or unable to access requested image.")
     if img.get("status") != "active":
         raise cinder_error(400, "Invalid input received: Image %s is not active." % image_ref)
-    gib = -(-int(img.get("size") or 0) // 2 ** 30)
-    need = max(int(img.get("min_disk") or 0), gib)
+    need = max(int(img.get("min_disk") or 0), -(-int(img.get("size") or 0) // 2 ** 30))
     if size < need:
         raise cinder_error(400, "Invalid input received: Image minDisk size %s is larger than "
                                 "the volume size %s." % (need, size))
