@@ -166,20 +166,16 @@ def flavor_links(fid, base):
 
 
 def flavor_view(f: dict, minor: int, base: str, detail: bool = True) -> dict:
-    if not detail:
-        out = {"id": f["id"], "links": flavor_links(f["id"], base), "name": f["name"]}
-        if minor >= 55:
-            out["description"] = f["description"]
-        return out
     out = {"OS-FLV-DISABLED:disabled": False, "disk": f["disk"],
            "OS-FLV-EXT-DATA:ephemeral": f["ephemeral"],
            "os-flavor-access:is_public": f["is_public"], "id": f["id"],
            "links": flavor_links(f["id"], base), "name": f["name"], "ram": f["ram"],
            "swap": f["swap"] if (minor >= 75 or f["swap"]) else "", "vcpus": f["vcpus"],
-           "rxtx_factor": f["rxtx_factor"]}
+           "rxtx_factor": f["rxtx_factor"]} if detail else {
+        "id": f["id"], "links": flavor_links(f["id"], base), "name": f["name"]}
     if minor >= 55:
         out["description"] = f["description"]
-    if minor >= 61:
+    if minor >= 61 and detail:
         out["extra_specs"] = dict(f["extra_specs"])
     return out
 

@@ -318,10 +318,8 @@ def delete_port_obj(state, port_id: str):
 
 
 def default_sg(state, project_id):
-    for g in state.security_groups.values():
-        if g["project_id"] == project_id and g["name"] == "default":
-            return g
-    return None
+    return next((g for g in state.security_groups.values()
+                 if g["project_id"] == project_id and g["name"] == "default"), None)
 
 
 def make_sg(state, *, project_id, name, description="", default_rules=True, created=None):

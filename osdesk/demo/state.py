@@ -321,9 +321,7 @@ class CloudState:
     def take_failure(self, method: str, path: str):
         with self.lock:
             for f in self._failures:
-                if f.method and f.method != method:
-                    continue
-                if f.regex.search(path):
+                if f.method in (None, method) and f.regex.search(path):
                     f.remaining -= 1
                     if f.remaining <= 0:
                         self._failures.remove(f)
@@ -339,10 +337,8 @@ class CloudState:
 
     def unhang(self, path_regex: str | None = None):
         with self._hang_cond:
-            if path_regex is None:
-                self._hangs.clear()
-            else:
-                self._hangs = [r for r in self._hangs if r.pattern != path_regex]
+            self._hangs = [r for r in self._hangs  # None: all of them
+                           if path_regex is not None and r.pattern != path_regex]
             self._hang_cond.notify_all()
 
     def wait_if_hung(self, path: str) -> bool:
@@ -387,10 +383,7 @@ class CloudState:
         with self.lock:
             self.tick()
             pc = self.compute[self.project_id(project)]
-            for s in pc.servers.values():
-                if s.name == name:
-                    return s
-        return None
+            return next((s for s in pc.servers.values() if s.name == name), None)
 
     # ------------------------------------------------------------------ ports index
     def add_port(self, port: Port):
