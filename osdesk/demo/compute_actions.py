@@ -122,26 +122,18 @@ def act_reboot(state, req, srv, arg):
     return _accepted()
 
 
-def act_lock(state, req, srv, arg):
+def act_lock(state, req, srv, arg, lock=True):
+    """lock (with a reason from 2.73 on) and, ``lock=False``, unlock."""
     reason = None
-    if req.mv[1] >= 73 and arg is not None:
+    if lock and req.mv[1] >= 73 and arg is not None:
         if not isinstance(arg, dict) or set(arg) - {"locked_reason"}:
             raise schema_error("lock", arg, "Additional properties are not allowed")
         reason = arg.get("locked_reason")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
             raise schema_error("locked_reason", reason, "%r is not valid" % (reason,))
-    srv.locked = True
-    srv.locked_reason = reason
+    srv.locked, srv.locked_reason = lock, reason
     srv.touch(state.now())
-    record_action(state, req, srv, "lock")
-    return _accepted()
-
-
-def act_unlock(state, req, srv, arg):
-    srv.locked = False
-    srv.locked_reason = None
-    srv.touch(state.now())
-    record_action(state, req, srv, "unlock")
+    record_action(state, req, srv, "lock" if lock else "unlock")
     return _accepted()
 
 
@@ -208,12 +200,6 @@ def act_create_image(state, req, srv, arg):
                     headers={"Location": "%s/image/images/%s" % (req.base, iid)})
 
 
-def _offload_steps(state):
-    return [(0.5, {"task_state": "shelving_offloading"}),
-            (1.0, {"vm_state": "shelved_offloaded", "power_state": NOSTATE, "task_state": None,
-                   "host": None})]
-
-
 def act_shelve(state, req, srv, arg):
     _check(srv, "shelve", ("active", "stopped", "paused", "suspended"))
     img = _snapshot_image(state, srv, srv.name + "-shelved", props={"shelved": "True"})
@@ -226,7 +212,9 @@ def act_shelve(state, req, srv, arg):
     steps = [(0, {"task_state": "shelving"}),
              (1.0, {"task_state": "shelving_image_pending_upload"}),
              (1.0, {"task_state": "shelving_image_uploading"}),
-             (1.0, shelved)] + _offload_steps(state)
+             (1.0, shelved), (0.5, {"task_state": "shelving_offloading"}),
+             (1.0, {"vm_state": "shelved_offloaded", "power_state": NOSTATE, "task_state": None,
+                    "host": None})]
     run_steps(state, srv, steps)
     record_action(state, req, srv, "shelve", [("compute_shelve_instance", 0.1, 3.0),
                                               ("compute_shelve_offload_instance", 3.1, 4.5)])
@@ -503,8 +491,8 @@ def _admin_only(policy):
 
 ACTIONS = {
     **{name: functools.partial(run_transition, t) for name, t in TRANSITIONS.items()},
-    "reboot": act_reboot, "lock": act_lock, "unlock": act_unlock, "shelve": act_shelve,
-    "unshelve": act_unshelve, "rescue": act_rescue, "resize": act_resize,
+    "reboot": act_reboot, "lock": act_lock, "unlock": functools.partial(act_lock, lock=False),
+    "shelve": act_shelve, "unshelve": act_unshelve, "rescue": act_rescue, "resize": act_resize,
     "confirmResize": act_confirm_resize, "revertResize": act_revert_resize,
     "rebuild": act_rebuild, "createImage": act_create_image,
     "os-getConsoleOutput": act_console_output,
