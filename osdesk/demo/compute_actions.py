@@ -316,34 +316,24 @@ def act_resize(state, req, srv, arg):
     return _accepted()
 
 
-def act_confirm_resize(state, req, srv, arg):
-    _check(srv, "confirmResize", ("resized",))
+def act_end_resize(state, req, srv, arg, revert=False):
+    """confirmResize keeps the new flavor; revertResize (``revert``) goes back to the old one."""
+    name = "revertResize" if revert else "confirmResize"
+    _check(srv, name, ("resized",))
     prev = srv.prev_vm_state or "active"
 
     def done(s):
-        s.vm_state = prev
-        s.power_state = RUNNING if prev == "active" else SHUTDOWN
-        s.old_flavor = None
-        s.prev_vm_state = None
-    run_steps(state, srv, [(0.5, done)])
-    record_action(state, req, srv, "confirmResize", [("compute_confirm_resize", 0.1, 0.5)])
-    return Response(204, None, content_type=None)
-
-
-def act_revert_resize(state, req, srv, arg):
-    _check(srv, "revertResize", ("resized",))
-    prev = srv.prev_vm_state or "active"
-
-    def done(s):
-        if s.old_flavor:
-            s.flavor = s.old_flavor
-        s.old_flavor = None
-        s.vm_state, s.task_state = prev, None
-        s.power_state = RUNNING if prev == "active" else SHUTDOWN
-        s.prev_vm_state = None
+        if revert:
+            s.flavor, s.task_state = s.old_flavor or s.flavor, None
+        s.vm_state, s.power_state = prev, RUNNING if prev == "active" else SHUTDOWN
+        s.old_flavor = s.prev_vm_state = None
+    if not revert:
+        run_steps(state, srv, [(0.5, done)])
+        record_action(state, req, srv, name, [("compute_confirm_resize", 0.1, 0.5)])
+        return Response(204, None, content_type=None)
     run_steps(state, srv, [(0, {"task_state": "resize_reverting"}), (1.5, done)])
-    record_action(state, req, srv, "revertResize", [("compute_revert_resize", 0.1, 0.8),
-                                                    ("compute_finish_revert_resize", 0.8, 1.5)])
+    record_action(state, req, srv, name, [("compute_revert_resize", 0.1, 0.8),
+                                          ("compute_finish_revert_resize", 0.8, 1.5)])
     return _accepted()
 
 
@@ -493,7 +483,8 @@ ACTIONS = {
     **{name: functools.partial(run_transition, t) for name, t in TRANSITIONS.items()},
     "reboot": act_reboot, "lock": act_lock, "unlock": functools.partial(act_lock, lock=False),
     "shelve": act_shelve, "unshelve": act_unshelve, "rescue": act_rescue, "resize": act_resize,
-    "confirmResize": act_confirm_resize, "revertResize": act_revert_resize,
+    "confirmResize": act_end_resize,
+    "revertResize": functools.partial(act_end_resize, revert=True),
     "rebuild": act_rebuild, "createImage": act_create_image,
     "os-getConsoleOutput": act_console_output,
     "os-getVNCConsole": _legacy_console("os-getVNCConsole", ["novnc", "xvpvnc"]),
