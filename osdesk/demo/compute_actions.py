@@ -103,12 +103,7 @@ def act_reboot(state, req, srv, arg):
     if rtype not in _REBOOT_TYPES:
         raise schema_error("type", rtype, "%r is not one of %s" % (rtype, _REBOOT_TYPES))
     if rtype.upper() == "SOFT":
-        if srv.locked:
-            raise nova_error(409, "Instance %s is locked" % srv.id)
-        if srv.vm_state != "active":
-            raise nova_error(409, "Cannot 'reboot' instance %s while it is in vm_state %s"
-                             % (srv.id, srv.vm_state))
-        _check(srv, "reboot", None, (None,), lock=False)
+        _check(srv, "reboot", ("active",))
         pre, mid = "reboot_pending", "reboot_started"
     else:
         _check(srv, "reboot", ("active", "stopped", "paused", "suspended", "error"),

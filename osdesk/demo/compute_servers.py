@@ -696,8 +696,7 @@ def _finish_delete(state, srv):
 
 def delete_server(state, req, sid):
     srv = _get_server(state, req, sid)
-    if srv.locked:
-        raise nova_error(409, "Instance %s is locked" % srv.id)
+    _check(srv, "delete", task_states=None)  # only the lock
     if srv.task_state == "deleting":
         return Response(204, None, content_type=None)
     run_steps(state, srv, [(0, {"task_state": "deleting"}),
