@@ -550,7 +550,7 @@ def _action_view(state, a, minor, with_events):
         out["updated_at"] = iso_micro(min(finish, now) if finish > a["start_time"]
                                       else a["start_time"])
     if with_events:
-        evs = []
+        out["events"] = evs = []
         for e in a["events"]:
             done = e["finish_time"] <= now
             ev = {"event": e["event"], "start_time": iso_micro(e["start_time"]),
@@ -561,7 +561,6 @@ def _action_view(state, a, minor, with_events):
                 ev["hostId"] = host_id(srv.project_id, srv.host or HOSTS[srv.seq % len(HOSTS)]) \
                     if srv is not None else ""
             evs.append(ev)
-        out["events"] = evs
     return out
 
 

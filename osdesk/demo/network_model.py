@@ -407,11 +407,9 @@ def make_floatingip(state, *, project_id, ext_net, port=None, address=None, desc
 
 def _router_for(state, port: Port):
     subnet_ids = {sid for sid, _ip in port.fixed_ips}
-    for p in state.ports.values():
-        if p.device_owner == "network:router_interface" and \
-                any(sid in subnet_ids for sid, _ in p.fixed_ips):
-            return p.device_id
-    return None
+    return next((p.device_id for p in state.ports.values()
+                 if p.device_owner == "network:router_interface"
+                 and any(sid in subnet_ids for sid, _ in p.fixed_ips)), None)
 
 
 def associate_fip(state, f, port: Port | None, fixed_ip=None):
