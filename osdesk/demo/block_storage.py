@@ -37,7 +37,7 @@ def cinder_error(status: int, message: str) -> HttpError:
     return HttpError(status, body)
 
 
-def error_response(status: int, message: str | None = None) -> Response:
+def error_response(status: int, message: str | None = None, req=None) -> Response:
     return Response(status, cinder_error(status, message or "Error %d" % status).body)
 
 
@@ -97,11 +97,10 @@ def quota(state, pid: str) -> dict:
 def check_quota(state, pid: str, volumes_more: int = 0, gigabytes_more: int = 0,
                 snapshots_more: int = 0) -> None:
     limits, now = quota(state, pid), used(state, pid)
-    for key, more, what in (("volumes", volumes_more, "volumes"),
-                            ("snapshots", snapshots_more, "snapshots")):
+    for key, more in (("volumes", volumes_more), ("snapshots", snapshots_more)):
         if more and 0 <= limits[key] < now[key] + more:
             raise cinder_error(413, "VolumeLimitExceeded: Maximum number of %s allowed (%d) "
-                                    "exceeded for quota '%s'." % (what, limits[key], key))
+                                    "exceeded for quota '%s'." % (key, limits[key], key))
     if gigabytes_more and 0 <= limits["gigabytes"] < now["gigabytes"] + gigabytes_more:
         raise cinder_error(413, "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot "
                                 "exceeds allowed gigabytes quota. Requested %sG, quota is %sG "
@@ -145,21 +144,20 @@ def attach(state, vol: dict, server_id: str, device: str, *, at_once: bool = Fal
            "server_id": server_id, "host_name": None, "device": device,
            "attached_at": iso_micro(state.now())}
     vol["attachments"].append(att)
-    if at_once:
-        set_status(state, vol, "in-use")
-    else:
-        set_status(state, vol, "attaching")
-        later(state, 1.5, vol, "in-use")
+    _move(state, vol, "attaching", "in-use", at_once)
     return att
 
 
 def detach(state, vol: dict, server_id: str, *, at_once: bool = False) -> None:
     vol["attachments"] = [a for a in vol["attachments"] if a["server_id"] != server_id]
-    if at_once:
-        set_status(state, vol, "available")
-        return
-    set_status(state, vol, "detaching")
-    later(state, 1.5, vol, "available")
+    _move(state, vol, "detaching", "available", at_once)
+
+
+def _move(state, vol: dict, busy: str, done: str, at_once: bool) -> None:
+    """``vol`` is ``done`` now (``at_once``), else ``busy`` for 1.5 s of demo clock."""
+    set_status(state, vol, done if at_once else busy)
+    if not at_once:
+        later(state, 1.5, vol, done)
 
 
 def attached_to(state, server_id: str) -> list[dict]:
@@ -253,8 +251,7 @@ def image_for_volume(state, req, image_ref: str, size: int) -> dict:
         raise cinder_error(400, "Invalid image identifier or unable to access requested image.")
     if img.get("status") != "active":
         raise cinder_error(400, "Invalid input received: Image %s is not active." % image_ref)
-    gib = -(-int(img.get("size") or 0) // 2 ** 30)
-    need = max(int(img.get("min_disk") or 0), gib)
+    need = max(int(img.get("min_disk") or 0), -(-int(img.get("size") or 0) // 2 ** 30))
     if size < need:
         raise cinder_error(400, "Invalid input received: Image minDisk size %s is larger than "
                                 "the volume size %s." % (need, size))
@@ -283,10 +280,7 @@ def delete_volume(state, req, ident):
 
 def volume_action(state, req, ident):
     vol = _own(state, req, volumes(state), ident, "Volume")
-    try:
-        data = req.json()
-    except ValueError:
-        data = None
+    data = req.json(None)
     if not isinstance(data, dict) or "os-extend" not in data:
         raise cinder_error(400, "There is no such action: %s" % (
             next(iter(data), "") if isinstance(data, dict) else ""))

@@ -53,10 +53,7 @@ class Router:
             return Response(status, _APACHE_404 if status == 404 else
                             "<html><body><h1>%d</h1></body></html>" % status,
                             content_type="text/html; charset=iso-8859-1")
-        if mod is image:
-            resp = image.error_response(status, message, req)
-        else:
-            resp = mod.error_response(status, message)
+        resp = mod.error_response(status, message, req)  # req: glance answers JSON if asked
         if mod is compute:
             resp.headers["x-compute-request-id"] = req.request_id
         return resp

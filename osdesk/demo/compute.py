@@ -15,8 +15,8 @@ from .compute_actions import (
 )
 from .compute_servers import (
     AZ, PAGER, _available_networks, _check, _get_server, _json_body, _pc, _resolve_networks,
-    _resolve_sgs, _validate_metadata, allocate_ports, create_server, delete_server,
-    list_servers, record_action, show_server, update_server,
+    _resolve_sgs, _validate_metadata, allocate_ports, check_keys, check_tags, create_server,
+    delete_server, list_servers, record_action, show_server, update_server,
 )
 from .compute_views import (
     MAX_MV, MIN_MV, addresses, error_body, flavor_view, nova_error, schema_error,
@@ -60,8 +60,7 @@ def parse_microversion(req) -> tuple[int, int]:
     v = (int(m.group(1)), int(m.group(2)))
     if v < MIN_MV or v > MAX_MV:
         raise nova_error(406, "Version %s is not supported by the API. Minimum is %d.%d and "
-                              "maximum is %d.%d." % (val, MIN_MV[0], MIN_MV[1], MAX_MV[0],
-                                                     MAX_MV[1]))
+                              "maximum is %d.%d." % ((val,) + MIN_MV + MAX_MV))
     return v
 
 
@@ -166,11 +165,7 @@ def tags_list(state, req, sid):
 def tags_replace(state, req, sid):
     srv = _tagged(state, req, sid)
     data = _json_body(req)
-    new = data.get("tags") if isinstance(data, dict) else None
-    if not isinstance(new, list) or len(new) > 50 or \
-            any(not isinstance(t, str) or "/" in t or "," in t or not 1 <= len(t) <= 60
-                for t in new):
-        raise schema_error("tags", new, "%r is not valid" % (new,))
+    new = check_tags(data.get("tags") if isinstance(data, dict) else None)
     _set_tags(state, srv, list(dict.fromkeys(new)))
     return Response(200, {"tags": list(srv.tags)})
 
@@ -293,13 +288,10 @@ def iface_detach(state, req, sid, port_id):
 
 def _flavor_sorted(state, req):
     fl = list(state.flavors.values())
-    min_disk = req.param("minDisk")
-    min_ram = req.param("minRam")
     try:
-        if min_disk is not None:
-            fl = [f for f in fl if f["disk"] >= int(min_disk)]
-        if min_ram is not None:
-            fl = [f for f in fl if f["ram"] >= int(min_ram)]
+        for param, key in (("minDisk", "disk"), ("minRam", "ram")):
+            if req.param(param) is not None:
+                fl = [f for f in fl if f[key] >= int(req.param(param))]
     except ValueError:
         raise nova_error(400, "Invalid min_ram or min_disk filter")
     key = req.param("sort_key", "flavorid")
@@ -398,12 +390,8 @@ def create_keypair(state, req):
     if not isinstance(data, dict) or not isinstance(data.get("keypair"), dict):
         raise nova_error(400, "'keypair' is a required property")
     kp = data["keypair"]
-    allowed = {"name", "public_key"} | ({"type"} if minor >= 2 else set()) | \
-        ({"user_id"} if minor >= 10 else set())
-    for k in kp:
-        if k not in allowed:
-            raise schema_error("keypair", kp, "Additional properties are not allowed (%r was "
-                                              "unexpected)" % k)
+    check_keys("keypair", kp, minor, ("name", "public_key"), (("type", 2, 999),
+                                                               ("user_id", 10, 999)))
     if "name" not in kp:
         raise schema_error("keypair", kp, "'name' is a required property")
     if minor >= 92 and "public_key" not in kp:
@@ -527,10 +515,8 @@ def quota_sets(state, req, project_id, suffix):
         limit = pc.quota.get(k, _QUOTA_EXTRA.get(k, -1))
         if suffix == "/defaults":
             limit = {"instances": 10, "cores": 20, "ram": 51200}.get(k, limit)
-        if suffix == "/detail":
-            out[k] = {"in_use": used.get(k, 0), "limit": limit, "reserved": 0}
-        else:
-            out[k] = limit
+        out[k] = {"in_use": used.get(k, 0), "limit": limit, "reserved": 0} \
+            if suffix == "/detail" else limit
     return Response(200, {"quota_set": out})
 
 
@@ -631,7 +617,7 @@ ROUTES = RouteTable([
 _PROJECT_SEG = re.compile(r"^/([0-9a-f]{32}|[0-9a-f-]{36})(/.*)?$")
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, req=None):
     msg = message or {500: "Unexpected API Error. Please report this at "
                            "http://bugs.launchpad.net/nova/ and attach the Nova API log if "
                            "possible.\n<class 'Exception'>"}.get(status, "Error %d" % status)
@@ -639,20 +625,20 @@ def error_response(status: int, message: str | None = None):
 
 
 def handle(state, req, sub: str) -> Response:
-    headers = {"x-compute-request-id": req.request_id}
     try:
         resp = _handle(state, req, sub)
     except HttpError as e:
-        e.headers.update(headers)
-        if req.mv is not None:
-            for k, v in _mv_headers(req.mv).items():
-                e.headers.setdefault(k, v)
+        _stamp(req, e.headers)
         raise
-    resp.headers.update(headers)
-    if req.mv is not None:
-        for k, v in _mv_headers(req.mv).items():
-            resp.headers.setdefault(k, v)
+    _stamp(req, resp.headers)
     return resp
+
+
+def _stamp(req, headers):
+    """Nova's request id and (once parsed) the microversion on every answer, errors too."""
+    headers["x-compute-request-id"] = req.request_id
+    for k, v in (_mv_headers(req.mv) if req.mv is not None else {}).items():
+        headers.setdefault(k, v)
 
 
 def _handle(state, req, sub):
@@ -664,10 +650,9 @@ def _handle(state, req, sub):
     if not sub.startswith("/v2.1"):
         raise nova_error(404, "The resource could not be found.")
     rest = sub[len("/v2.1"):]
-    if rest in ("", "/"):
-        req.mv = parse_microversion(req)
-        return Response(200, {"version": _version(req.base, "v2.1")})
     req.mv = parse_microversion(req)
+    if rest in ("", "/"):
+        return Response(200, {"version": _version(req.base, "v2.1")})
     with state.lock:
         authenticate(state, req, lambda: nova_error(
             403, "Policy doesn't allow os_compute_api:servers:index to be performed."))

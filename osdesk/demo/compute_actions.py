@@ -103,12 +103,7 @@ def act_reboot(state, req, srv, arg):
     if rtype not in _REBOOT_TYPES:
         raise schema_error("type", rtype, "%r is not one of %s" % (rtype, _REBOOT_TYPES))
     if rtype.upper() == "SOFT":
-        if srv.locked:
-            raise nova_error(409, "Instance %s is locked" % srv.id)
-        if srv.vm_state != "active":
-            raise nova_error(409, "Cannot 'reboot' instance %s while it is in vm_state %s"
-                             % (srv.id, srv.vm_state))
-        _check(srv, "reboot", None, (None,), lock=False)
+        _check(srv, "reboot", ("active",))
         pre, mid = "reboot_pending", "reboot_started"
     else:
         _check(srv, "reboot", ("active", "stopped", "paused", "suspended", "error"),
@@ -122,26 +117,18 @@ def act_reboot(state, req, srv, arg):
     return _accepted()
 
 
-def act_lock(state, req, srv, arg):
+def act_lock(state, req, srv, arg, lock=True):
+    """lock (with a reason from 2.73 on) and, ``lock=False``, unlock."""
     reason = None
-    if req.mv[1] >= 73 and arg is not None:
+    if lock and req.mv[1] >= 73 and arg is not None:
         if not isinstance(arg, dict) or set(arg) - {"locked_reason"}:
             raise schema_error("lock", arg, "Additional properties are not allowed")
         reason = arg.get("locked_reason")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
             raise schema_error("locked_reason", reason, "%r is not valid" % (reason,))
-    srv.locked = True
-    srv.locked_reason = reason
+    srv.locked, srv.locked_reason = lock, reason
     srv.touch(state.now())
-    record_action(state, req, srv, "lock")
-    return _accepted()
-
-
-def act_unlock(state, req, srv, arg):
-    srv.locked = False
-    srv.locked_reason = None
-    srv.touch(state.now())
-    record_action(state, req, srv, "unlock")
+    record_action(state, req, srv, "lock" if lock else "unlock")
     return _accepted()
 
 
@@ -208,12 +195,6 @@ def act_create_image(state, req, srv, arg):
                     headers={"Location": "%s/image/images/%s" % (req.base, iid)})
 
 
-def _offload_steps(state):
-    return [(0.5, {"task_state": "shelving_offloading"}),
-            (1.0, {"vm_state": "shelved_offloaded", "power_state": NOSTATE, "task_state": None,
-                   "host": None})]
-
-
 def act_shelve(state, req, srv, arg):
     _check(srv, "shelve", ("active", "stopped", "paused", "suspended"))
     img = _snapshot_image(state, srv, srv.name + "-shelved", props={"shelved": "True"})
@@ -226,7 +207,9 @@ def act_shelve(state, req, srv, arg):
     steps = [(0, {"task_state": "shelving"}),
              (1.0, {"task_state": "shelving_image_pending_upload"}),
              (1.0, {"task_state": "shelving_image_uploading"}),
-             (1.0, shelved)] + _offload_steps(state)
+             (1.0, shelved), (0.5, {"task_state": "shelving_offloading"}),
+             (1.0, {"vm_state": "shelved_offloaded", "power_state": NOSTATE, "task_state": None,
+                    "host": None})]
     run_steps(state, srv, steps)
     record_action(state, req, srv, "shelve", [("compute_shelve_instance", 0.1, 3.0),
                                               ("compute_shelve_offload_instance", 3.1, 4.5)])
@@ -300,12 +283,10 @@ def act_resize(state, req, srv, arg):
                                   "bytes." % (new["disk"] * gib, img["min_disk"] * gib))
     pc = state.compute[srv.project_id]
     _n, cores, ram = pc.usage()
-    dc_ = new["vcpus"] - srv.flavor["vcpus"]
-    dr = new["ram"] - srv.flavor["ram"]
-    if dc_ > 0 and pc.quota["cores"] >= 0 and cores + dc_ > pc.quota["cores"]:
-        raise _quota_error("cores", dc_, cores, pc.quota["cores"])
-    if dr > 0 and pc.quota["ram"] >= 0 and ram + dr > pc.quota["ram"]:
-        raise _quota_error("ram", dr, ram, pc.quota["ram"])
+    for res, more, used in (("cores", new["vcpus"] - srv.flavor["vcpus"], cores),
+                            ("ram", new["ram"] - srv.flavor["ram"], ram)):
+        if more > 0 and pc.quota[res] >= 0 and used + more > pc.quota[res]:
+            raise _quota_error(res, more, used, pc.quota[res])
     snap = flavor_snapshot(new)
     was = srv.vm_state
 
@@ -330,34 +311,24 @@ def act_resize(state, req, srv, arg):
     return _accepted()
 
 
-def act_confirm_resize(state, req, srv, arg):
-    _check(srv, "confirmResize", ("resized",))
+def act_end_resize(state, req, srv, arg, revert=False):
+    """confirmResize keeps the new flavor; revertResize (``revert``) goes back to the old one."""
+    name = "revertResize" if revert else "confirmResize"
+    _check(srv, name, ("resized",))
     prev = srv.prev_vm_state or "active"
 
     def done(s):
-        s.vm_state = prev
-        s.power_state = RUNNING if prev == "active" else SHUTDOWN
-        s.old_flavor = None
-        s.prev_vm_state = None
-    run_steps(state, srv, [(0.5, done)])
-    record_action(state, req, srv, "confirmResize", [("compute_confirm_resize", 0.1, 0.5)])
-    return Response(204, None, content_type=None)
-
-
-def act_revert_resize(state, req, srv, arg):
-    _check(srv, "revertResize", ("resized",))
-    prev = srv.prev_vm_state or "active"
-
-    def done(s):
-        if s.old_flavor:
-            s.flavor = s.old_flavor
-        s.old_flavor = None
-        s.vm_state, s.task_state = prev, None
-        s.power_state = RUNNING if prev == "active" else SHUTDOWN
-        s.prev_vm_state = None
+        if revert:
+            s.flavor, s.task_state = s.old_flavor or s.flavor, None
+        s.vm_state, s.power_state = prev, RUNNING if prev == "active" else SHUTDOWN
+        s.old_flavor = s.prev_vm_state = None
+    if not revert:
+        run_steps(state, srv, [(0.5, done)])
+        record_action(state, req, srv, name, [("compute_confirm_resize", 0.1, 0.5)])
+        return Response(204, None, content_type=None)
     run_steps(state, srv, [(0, {"task_state": "resize_reverting"}), (1.5, done)])
-    record_action(state, req, srv, "revertResize", [("compute_revert_resize", 0.1, 0.8),
-                                                    ("compute_finish_revert_resize", 0.8, 1.5)])
+    record_action(state, req, srv, name, [("compute_revert_resize", 0.1, 0.8),
+                                          ("compute_finish_revert_resize", 0.8, 1.5)])
     return _accepted()
 
 
@@ -441,20 +412,20 @@ _CONSOLE_TYPES = {"novnc": "vnc", "xvpvnc": "vnc", "spice-html5": "spice", "seri
                   "rdp-html5": "rdp", "webmks": "mks"}
 
 
+_CONSOLE_URLS = {"novnc": "%(base)s/vnc_lite.html?path=%%3Ftoken%%3D%(token)s",
+                 "xvpvnc": "%(base)s/console?token=%(token)s",
+                 "spice-html5": "%(base)s/spice_auto.html?token=%(token)s",
+                 "serial": "ws://%(host)s/serial/?token=%(token)s"}
+
+
 def _console_url(state, req, srv, ctype):
     if srv.host is None or srv.power_state not in (RUNNING, PAUSED_PS):
         raise nova_error(409, "Instance %s is not ready" % srv.id)
-    token = state.ids.uuid()
-    host = req.base.split("//", 1)[1]
-    if ctype == "novnc":
-        return "%s/vnc_lite.html?path=%%3Ftoken%%3D%s" % (req.base, token)
-    if ctype == "xvpvnc":
-        return "%s/console?token=%s" % (req.base, token)
-    if ctype == "spice-html5":
-        return "%s/spice_auto.html?token=%s" % (req.base, token)
-    if ctype == "serial":
-        return "ws://%s/serial/?token=%s" % (host, token)
-    raise nova_error(400, "Unavailable console type %s." % ctype)
+    token = state.ids.uuid()  # drawn even for a type that is then refused
+    if ctype not in _CONSOLE_URLS:
+        raise nova_error(400, "Unavailable console type %s." % ctype)
+    return _CONSOLE_URLS[ctype] % {"base": req.base, "host": req.base.split("//", 1)[1],
+                                   "token": token}
 
 
 def _legacy_console(action, types):
@@ -505,9 +476,10 @@ def _admin_only(policy):
 
 ACTIONS = {
     **{name: functools.partial(run_transition, t) for name, t in TRANSITIONS.items()},
-    "reboot": act_reboot, "lock": act_lock, "unlock": act_unlock, "shelve": act_shelve,
-    "unshelve": act_unshelve, "rescue": act_rescue, "resize": act_resize,
-    "confirmResize": act_confirm_resize, "revertResize": act_revert_resize,
+    "reboot": act_reboot, "lock": act_lock, "unlock": functools.partial(act_lock, lock=False),
+    "shelve": act_shelve, "unshelve": act_unshelve, "rescue": act_rescue, "resize": act_resize,
+    "confirmResize": act_end_resize,
+    "revertResize": functools.partial(act_end_resize, revert=True),
     "rebuild": act_rebuild, "createImage": act_create_image,
     "os-getConsoleOutput": act_console_output,
     "os-getVNCConsole": _legacy_console("os-getVNCConsole", ["novnc", "xvpvnc"]),
@@ -578,7 +550,7 @@ def _action_view(state, a, minor, with_events):
         out["updated_at"] = iso_micro(min(finish, now) if finish > a["start_time"]
                                       else a["start_time"])
     if with_events:
-        evs = []
+        out["events"] = evs = []
         for e in a["events"]:
             done = e["finish_time"] <= now
             ev = {"event": e["event"], "start_time": iso_micro(e["start_time"]),
@@ -589,7 +561,6 @@ def _action_view(state, a, minor, with_events):
                 ev["hostId"] = host_id(srv.project_id, srv.host or HOSTS[srv.seq % len(HOSTS)]) \
                     if srv is not None else ""
             evs.append(ev)
-        out["events"] = evs
     return out
 
 

@@ -7,6 +7,7 @@ import binascii
 import functools
 import ipaddress
 import json
+import operator
 import random
 import re
 from bisect import bisect_left
@@ -16,6 +17,7 @@ from . import network_model as neutron
 from .compute_boot import boot_volume, make_boot_volume, release_volumes
 from .compute_views import (
     BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
+    server_links,
 )
 from .http import Response
 from .paging import Pager, equal_filters, keep, tag_filters
@@ -33,10 +35,9 @@ PAGER = Pager(lambda req, msg: nova_error(400, msg), "%s/compute/v2.1/", default
 
 def _json_body(req):
     try:
-        data = req.json()
+        return req.json()
     except ValueError:
         raise nova_error(400, "Malformed request body")
-    return data
 
 
 def _pc(state, req):
@@ -50,9 +51,8 @@ def _get_server(state, req, sid) -> Server:
     return srv
 
 
-def _reply_json(status, obj, base, headers=None):
-    body = json.dumps(obj).encode().replace(BASE_B, base.encode())
-    return Response(status, body, headers=headers)
+def _reply_json(status, obj, base):
+    return Response(status, json.dumps(obj).encode().replace(BASE_B, base.encode()))
 
 
 def _apply(state, srv, gen, change):
@@ -105,18 +105,12 @@ def _ensure_actions(state, srv):
                                                        t + 0.4, t + 4.2)],
                             message="Error" if srv.vm_state == "error" else None,
                             failed=srv.vm_state == "error"))
-    kinds = {"stop": ("stop", "compute_stop_instance"),
-             "pause": ("pause", "compute_pause_instance"),
-             "suspend": ("suspend", "compute_suspend_instance"),
-             "shelve": ("shelve", "compute_shelve_instance"), "lock": ("lock", None)}
-    if srv.seed_kind in kinds:
-        name, ev = kinds[srv.seed_kind]
-        t2 = srv.updated
-        acts.append(_action_rec(srv, name, rid(), t2, [(ev, t2 + 0.2, t2 + 1.1)] if ev else []))
-        if srv.seed_kind == "shelve":
-            acts[-1]["events"].append({"event": "compute_shelve_offload_instance",
-                                       "start_time": t2 + 1.2, "finish_time": t2 + 2.0,
-                                       "result": "Success"})
+    kind, t2 = srv.seed_kind, srv.updated  # the action that left a seeded server as it is
+    if kind is not None:
+        events = [] if kind == "lock" else [("compute_%s_instance" % kind, t2 + 0.2, t2 + 1.1)]
+        if kind == "shelve":
+            events.append(("compute_shelve_offload_instance", t2 + 1.2, t2 + 2.0))
+        acts.append(_action_rec(srv, kind, rid(), t2, events))
     srv.actions = acts
     return acts
 
@@ -139,12 +133,7 @@ def record_action(state, req, srv, action, events=(), total=0.0):
 
 
 def _flavor_by_ref(state, ref):
-    if ref is None:
-        return None
-    ref = str(ref)
-    if "/" in ref:
-        ref = ref.rstrip("/").rsplit("/", 1)[-1]
-    return state.flavors.get(ref)
+    return None if ref is None else state.flavors.get(_image_ref(str(ref)))
 
 
 def _image_ref(ref):
@@ -213,14 +202,9 @@ def _filters(state, req, minor):
     statuses = [v.upper() for v in req.params("status") if v]
     if statuses:
         flt.append(lambda s, st=set(statuses): s.status in st)
-    image = req.param("image")
-    if image:
-        image = _image_ref(image)
-        flt.append(lambda s, i=image: s.image_id == i)
-    flavor = req.param("flavor")
-    if flavor:
-        flavor = _image_ref(flavor)
-        flt.append(lambda s, f=flavor: s.flavor["id"] == f)
+    for key, of in (("image", lambda s: s.image_id), ("flavor", lambda s: s.flavor["id"])):
+        if req.param(key):
+            flt.append(lambda s, of=of, ref=_image_ref(req.param(key)): of(s) == ref)
     for key, ver in (("ip", 4), ("ip6", 6)):
         val = req.param(key)
         if val and (key == "ip" or minor >= 5):
@@ -230,26 +214,18 @@ def _filters(state, req, minor):
                 rx = re.compile(re.escape(val))
 
             def ipf(s, rx=rx, ver=ver):
-                for pid in s.port_ids:
-                    p = state.ports.get(pid)
-                    if p is None:
-                        continue
-                    for _sid, ip in p.fixed_ips:
-                        if (":" in ip) == (ver == 6) and rx.match(ip):
-                            return True
-                return False
+                ports = filter(None, map(state.ports.get, s.port_ids))
+                return any((":" in ip) == (ver == 6) and rx.match(ip)
+                           for p in ports for _sid, ip in p.fixed_ips)
             flt.append(ipf)
-    for key, cmp in (("changes-since", 1), ("changes-before", -1)):
+    for key, cmp in (("changes-since", operator.ge), ("changes-before", operator.le)):
         val = req.param(key)
         if val is not None:
             ts = parse_iso(val)
             if ts is None:
                 raise nova_error(400, "Invalid input for query parameters %s. Value: %s. '%s' is "
                                       "not a 'date-time'" % (key, val, val))
-            if cmp > 0:
-                flt.append(lambda s, ts=ts: s.updated >= ts)
-            else:
-                flt.append(lambda s, ts=ts: s.updated <= ts)
+            flt.append(lambda s, ts=ts, cmp=cmp: cmp(s.updated, ts))
     if minor >= 26:
         flt += tag_filters(req, lambda s: s.tags)
     locked = req.param("locked")
@@ -365,6 +341,14 @@ def check_keys(where, body, minor, keys, by_mv=()):
         if k not in allowed:
             raise schema_error(where, body, "Additional properties are not allowed (%r was "
                                             "unexpected)" % k)
+
+
+def check_tags(tags):
+    if not isinstance(tags, list) or len(tags) > 50 or \
+            any(not isinstance(t, str) or "/" in t or "," in t or not 1 <= len(t) <= 60
+                for t in tags):
+        raise schema_error("tags", tags, "%r is not valid" % (tags,))
+    return tags
 
 
 def _validate_metadata(path, md):
@@ -587,11 +571,7 @@ def create_server(state, req):
     if "description" in s and s["description"] is not None and \
             (not isinstance(s["description"], str) or len(s["description"]) > 255):
         raise schema_error("description", s["description"], "%r is too long" % s["description"])
-    tags = s.get("tags", [])
-    if not isinstance(tags, list) or len(tags) > 50 or \
-            any(not isinstance(t, str) or "/" in t or "," in t or not 1 <= len(t) <= 60
-                for t in tags):
-        raise schema_error("tags", tags, "%r is not valid" % (tags,))
+    tags = check_tags(s.get("tags", []))
     try:
         min_count = int(s.get("min_count", 1))
         max_count = int(s.get("max_count", min_count))
@@ -612,20 +592,15 @@ def create_server(state, req):
                               "ports.")
     sg_ids = _resolve_sgs(state, pid, s.get("security_groups"))
     # quota
-    count_used, cores_used, ram_used = pc.usage()
-    q = pc.quota
-    allowed_n = max_count
-    for res, used, per in (("instances", count_used, 1), ("cores", cores_used, flavor["vcpus"]),
-                           ("ram", ram_used, flavor["ram"])):
-        lim = q[res]
-        if lim >= 0 and per > 0:
-            allowed_n = min(allowed_n, max(0, (lim - used) // per))
-    if allowed_n < min_count:
-        for res, used, per in (("instances", count_used, 1),
-                               ("cores", cores_used, flavor["vcpus"]),
-                               ("ram", ram_used, flavor["ram"])):
-            if q[res] >= 0 and used + per * min_count > q[res]:
-                raise _quota_error(res, per * min_count, used, q[res])
+    q, allowed_n = pc.quota, max_count
+    needs = list(zip(("instances", "cores", "ram"), pc.usage(),
+                     (1, flavor["vcpus"], flavor["ram"])))
+    for res, used, per in needs:
+        if q[res] >= 0 and per > 0:
+            allowed_n = min(allowed_n, max(0, (q[res] - used) // per))
+    for res, used, per in needs if allowed_n < min_count else ():
+        if q[res] >= 0 and used + per * min_count > q[res]:
+            raise _quota_error(res, per * min_count, used, q[res])
     count = allowed_n
     now = state.now()
     admin_pass = s.get("adminPass") or state.ids.password()
@@ -664,15 +639,12 @@ def create_server(state, req):
     first = created[0]
     if s.get("return_reservation_id"):
         return Response(202, {"reservation_id": "r-%08x" % state.ids.randbits(32)})
-    out = {"id": first.id, "links": [
-        {"href": "%s/compute/v2.1/servers/%s" % (req.base, first.id), "rel": "self"},
-        {"href": "%s/compute/servers/%s" % (req.base, first.id), "rel": "bookmark"}],
-        "OS-DCF:diskConfig": disk_config, "adminPass": admin_pass}
-    sgn = [{"name": state.security_groups[g]["name"]} for g in sg_ids]
-    if sgn:
-        out["security_groups"] = sgn
-    return Response(202, {"server": out}, headers={
-        "Location": "%s/compute/v2.1/servers/%s" % (req.base, first.id)})
+    links = server_links(first.id, req.base)
+    out = {"id": first.id, "links": links, "OS-DCF:diskConfig": disk_config,
+           "adminPass": admin_pass}
+    if sg_ids:
+        out["security_groups"] = [{"name": state.security_groups[g]["name"]} for g in sg_ids]
+    return Response(202, {"server": out}, headers={"Location": links[0]["href"]})
 
 
 def update_server(state, req, sid):
@@ -724,8 +696,7 @@ def _finish_delete(state, srv):
 
 def delete_server(state, req, sid):
     srv = _get_server(state, req, sid)
-    if srv.locked:
-        raise nova_error(409, "Instance %s is locked" % srv.id)
+    _check(srv, "delete", task_states=None)  # only the lock
     if srv.task_state == "deleting":
         return Response(204, None, content_type=None)
     run_steps(state, srv, [(0, {"task_state": "deleting"}),

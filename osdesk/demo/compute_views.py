@@ -66,44 +66,28 @@ def addresses(state, srv: Server, detailed: bool = True) -> dict:
     out: dict = {}
     if not srv.net_ready:
         return out
-    fips = None
-    for pid in srv.port_ids:
-        port = state.ports.get(pid)
-        if port is None:
-            continue
+    fips: dict = {}  # port id -> its floating IPs
+    for f in state.floatingips.values():
+        if f["port_id"]:
+            fips.setdefault(f["port_id"], []).append(f)
+    for port in filter(None, map(state.ports.get, srv.port_ids)):
         net = state.networks.get(port.network_id)
-        label = net["name"] if net else port.network_id
-        lst = out.setdefault(label, [])
-        if fips is None:
-            fips = {}
-            for f in state.floatingips.values():
-                if f["port_id"]:
-                    fips.setdefault(f["port_id"], []).append(f)
-        def entry(addr, kind, version):
-            if not detailed:
-                return {"addr": addr, "version": version}
-            return {"addr": addr, "OS-EXT-IPS-MAC:mac_addr": port.mac, "OS-EXT-IPS:type": kind,
-                    "version": version}
-        for _sid, ip in port.fixed_ips:
-            lst.append(entry(ip, "fixed", 6 if ":" in ip else 4))
-            for f in fips.get(port.id, ()):
-                if f["fixed_ip_address"] == ip:
-                    lst.append(entry(f["floating_ip_address"], "floating", 4))
+        lst = out.setdefault(net["name"] if net else port.network_id, [])
+        for _sid, ip in port.fixed_ips:  # each fixed address, then its floating ones
+            for addr, kind, version in [(ip, "fixed", 6 if ":" in ip else 4)] + [
+                    (f["floating_ip_address"], "floating", 4) for f in fips.get(port.id, ())
+                    if f["fixed_ip_address"] == ip]:
+                lst.append({"addr": addr, "OS-EXT-IPS-MAC:mac_addr": port.mac,
+                            "OS-EXT-IPS:type": kind, "version": version} if detailed
+                           else {"addr": addr, "version": version})
     return out
 
 
 def security_group_names(state, srv: Server):
-    names = []
-    for pid in srv.port_ids:
-        port = state.ports.get(pid)
-        if port is None:
-            continue
-        for gid in port.security_groups:
-            g = state.security_groups.get(gid)
-            name = g["name"] if g else gid
-            if name not in names:
-                names.append(name)
-    return [{"name": n} for n in names]
+    names = (state.security_groups.get(gid, {"name": gid})["name"]  # a lost group: its id
+             for port in filter(None, map(state.ports.get, srv.port_ids))
+             for gid in port.security_groups)
+    return [{"name": n} for n in dict.fromkeys(names)]
 
 
 def flavor_embed(srv: Server, minor: int, base: str = BASE):
@@ -148,23 +132,20 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
         if srv.fault["code"] != 500 and srv.fault.get("details"):
             fault["details"] = srv.fault["details"]
         d["fault"] = fault
-    if minor >= 9:
-        d["locked"] = srv.locked
-    if minor >= 19:
-        d["description"] = srv.description
-    if minor >= 26:
-        d["tags"] = list(srv.tags)
-    if minor >= 63:
-        d["trusted_image_certificates"] = None
-    if minor >= 71 and kind == "show":
-        d["server_groups"] = list(srv.server_groups)
-    if minor >= 73:
-        d["locked_reason"] = srv.locked_reason
-    if minor >= 90:
-        d["OS-EXT-SRV-ATTR:hostname"] = srv.hostname
-    if minor >= 96:
-        d["pinned_availability_zone"] = srv.pinned_az
+    for first, key, value in _SERVER_MV_KEYS:  # server_groups: only one server's own view
+        if minor >= first and (key != "server_groups" or kind == "show"):
+            d[key] = value(srv)
     return d
+
+
+#: (first minor, key, value of the server): what later microversions add, in nova's order
+_SERVER_MV_KEYS = (
+    (9, "locked", lambda s: s.locked), (19, "description", lambda s: s.description),
+    (26, "tags", lambda s: list(s.tags)), (63, "trusted_image_certificates", lambda s: None),
+    (71, "server_groups", lambda s: list(s.server_groups)),
+    (73, "locked_reason", lambda s: s.locked_reason),
+    (90, "OS-EXT-SRV-ATTR:hostname", lambda s: s.hostname),
+    (96, "pinned_availability_zone", lambda s: s.pinned_az))
 
 
 def server_json(state, srv: Server, minor: int, kind: str) -> bytes:
@@ -185,20 +166,16 @@ def flavor_links(fid, base):
 
 
 def flavor_view(f: dict, minor: int, base: str, detail: bool = True) -> dict:
-    if not detail:
-        out = {"id": f["id"], "links": flavor_links(f["id"], base), "name": f["name"]}
-        if minor >= 55:
-            out["description"] = f["description"]
-        return out
     out = {"OS-FLV-DISABLED:disabled": False, "disk": f["disk"],
            "OS-FLV-EXT-DATA:ephemeral": f["ephemeral"],
            "os-flavor-access:is_public": f["is_public"], "id": f["id"],
            "links": flavor_links(f["id"], base), "name": f["name"], "ram": f["ram"],
            "swap": f["swap"] if (minor >= 75 or f["swap"]) else "", "vcpus": f["vcpus"],
-           "rxtx_factor": f["rxtx_factor"]}
+           "rxtx_factor": f["rxtx_factor"]} if detail else {
+        "id": f["id"], "links": flavor_links(f["id"], base), "name": f["name"]}
     if minor >= 55:
         out["description"] = f["description"]
-    if minor >= 61:
+    if minor >= 61 and detail:
         out["extra_specs"] = dict(f["extra_specs"])
     return out
 
@@ -209,97 +186,91 @@ def flavor_snapshot(f: dict) -> dict:
             "extra_specs": dict(f["extra_specs"])}
 
 
-# ----------------------------------------------------------------------------- console log
+# ------------------------------------ console log (a template a line; a final "\" continues it)
 
-_KERNEL = [
-    "Linux version 6.8.0-41-generic (buildd@lcy02-amd64-100) (x86_64-linux-gnu-gcc-13 (Ubuntu "
-    "13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #41-Ubuntu SMP "
-    "PREEMPT_DYNAMIC Fri Aug  2 20:41:06 UTC 2024 (Ubuntu 6.8.0-41.41-generic 6.8.12)",
-    "Command line: BOOT_IMAGE=/vmlinuz-6.8.0-41-generic root=LABEL=cloudimg-rootfs ro "
-    "console=tty1 console=ttyS0",
-    "KERNEL supported cpus:",
-    "  Intel GenuineIntel",
-    "  AMD AuthenticAMD",
-    "BIOS-provided physical RAM map:",
-    "BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable",
-    "BIOS-e820: [mem 0x0000000000100000-0x00000000bffdafff] usable",
-    "NX (Execute Disable) protection: active",
-    "SMBIOS 2.8 present.",
-    "DMI: OpenStack Foundation OpenStack Nova, BIOS 1.16.3-debian-1.16.3-2 04/01/2014",
-    "Hypervisor detected: KVM",
-    "kvm-clock: Using msrs 4b564d01 and 4b564d00",
-    "tsc: Detected 2394.454 MHz processor",
-    "ACPI: Early table checksum verification disabled",
-    "Zone ranges:",
-    "  DMA      [mem 0x0000000000001000-0x0000000000ffffff]",
-    "  DMA32    [mem 0x0000000001000000-0x00000000ffffffff]",
-    "smpboot: Allowing %(vcpus)d CPUs, 0 hotplug CPUs",
-    "Memory: %(ramk)dK/%(ramk2)dK available (20480K kernel code, 4530K rwdata)",
-    "rcu: Hierarchical RCU implementation.",
-    "Console: colour dummy device 80x25",
-    "printk: legacy console [ttyS0] enabled",
-    "pid_max: default: 32768 minimum: 301",
-    "smp: Brought up 1 node, %(vcpus)d CPUs",
-    "devtmpfs: initialized",
-    "PCI: Using configuration type 1 for base access",
-    "virtio_blk virtio1: [vda] %(sectors)d 512-byte logical blocks (%(gb)d GB/%(gib)d GiB)",
-    " vda: vda1 vda14 vda15 vda16",
-    "virtio_net virtio0 ens3: renamed from eth0",
-    "EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.",
-    "systemd[1]: systemd 255.4-1ubuntu8.4 running in system mode",
-    "systemd[1]: Detected virtualization kvm.",
-    "systemd[1]: Detected architecture x86-64.",
-    "systemd[1]: Hostname set to <%(hostname)s>.",
-]
+_KERNEL = """\
+Linux version 6.8.0-41-generic (buildd@lcy02-amd64-100) (x86_64-linux-gnu-gcc-13 (Ubuntu \
+13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #41-Ubuntu SMP PREEMPT_DYNAMIC \
+Fri Aug  2 20:41:06 UTC 2024 (Ubuntu 6.8.0-41.41-generic 6.8.12)
+Command line: BOOT_IMAGE=/vmlinuz-6.8.0-41-generic root=LABEL=cloudimg-rootfs ro console=tty1 \
+console=ttyS0
+KERNEL supported cpus:
+  Intel GenuineIntel
+  AMD AuthenticAMD
+BIOS-provided physical RAM map:
+BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable
+BIOS-e820: [mem 0x0000000000100000-0x00000000bffdafff] usable
+NX (Execute Disable) protection: active
+SMBIOS 2.8 present.
+DMI: OpenStack Foundation OpenStack Nova, BIOS 1.16.3-debian-1.16.3-2 04/01/2014
+Hypervisor detected: KVM
+kvm-clock: Using msrs 4b564d01 and 4b564d00
+tsc: Detected 2394.454 MHz processor
+ACPI: Early table checksum verification disabled
+Zone ranges:
+  DMA      [mem 0x0000000000001000-0x0000000000ffffff]
+  DMA32    [mem 0x0000000001000000-0x00000000ffffffff]
+smpboot: Allowing %(vcpus)d CPUs, 0 hotplug CPUs
+Memory: %(ramk)dK/%(ramk2)dK available (20480K kernel code, 4530K rwdata)
+rcu: Hierarchical RCU implementation.
+Console: colour dummy device 80x25
+printk: legacy console [ttyS0] enabled
+pid_max: default: 32768 minimum: 301
+smp: Brought up 1 node, %(vcpus)d CPUs
+devtmpfs: initialized
+PCI: Using configuration type 1 for base access
+virtio_blk virtio1: [vda] %(sectors)d 512-byte logical blocks (%(gb)d GB/%(gib)d GiB)
+ vda: vda1 vda14 vda15 vda16
+virtio_net virtio0 ens3: renamed from eth0
+EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.
+systemd[1]: systemd 255.4-1ubuntu8.4 running in system mode
+systemd[1]: Detected virtualization kvm.
+systemd[1]: Detected architecture x86-64.
+systemd[1]: Hostname set to <%(hostname)s>.""".split("\n")
 
-_CLOUDINIT = [
-    "cloud-init[512]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init-local' at %(ts)s. "
-    "Up 6.21 seconds.",
-    "cloud-init[598]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init' at %(ts)s. "
-    "Up 7.02 seconds.",
-    "ci-info: ++++++++++++++++++++++++++++++Net device info+++++++++++++++++++++++++++++++",
-    "ci-info: +--------+------+-----------------+---------------+--------+-------------------+",
-    "ci-info: | Device |  Up  |     Address     |      Mask     | Scope  |     Hw-Address    |",
-    "ci-info: +--------+------+-----------------+---------------+--------+-------------------+",
-    "ci-info: |  ens3  | True | %(ip)-15s | 255.255.0.0   | global | %(mac)s |",
-    "ci-info: |   lo   | True |    127.0.0.1    |   255.0.0.0   |  host  |         .         |",
-    "ci-info: +--------+------+-----------------+---------------+--------+-------------------+",
-    "ci-info: ++++++++++++++++++++++++++++Route IPv4 info+++++++++++++++++++++++++++++",
-    "ci-info: | Route | Destination  |  Gateway   |     Genmask     | Interface | Flags |",
-    "ci-info: |   0   |   0.0.0.0    |  %(gw)-9s |     0.0.0.0     |    ens3   |   UG  |",
-    "Generating public/private rsa key pair.",
-    "Your identification has been saved in /etc/ssh/ssh_host_rsa_key",
-    "The key fingerprint is:",
-    "SHA256:%(fp1)s root@%(hostname)s",
-    "Generating public/private ecdsa key pair.",
-    "SHA256:%(fp2)s root@%(hostname)s",
-    "Generating public/private ed25519 key pair.",
-    "SHA256:%(fp3)s root@%(hostname)s",
-    "cloud-init[734]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:config' at %(ts)s.",
-    "cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:final' at %(ts)s.",
-    "ci-info: +++++++++++Authorized keys from /home/ubuntu/.ssh/authorized_keys"
-    " for user ubuntu++++++++++++",
-    "ci-info: | Keytype |                Fingerprint (sha256)                | Options | "
-    "Comment |",
-    "<14>%(date)s cloud-init: #############################################################",
-    "<14>%(date)s cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----",
-    "<14>%(date)s cloud-init: 256 SHA256:%(fp2)s root@%(hostname)s (ECDSA)",
-    "<14>%(date)s cloud-init: 256 SHA256:%(fp3)s root@%(hostname)s (ED25519)",
-    "<14>%(date)s cloud-init: 3072 SHA256:%(fp1)s root@%(hostname)s (RSA)",
-    "<14>%(date)s cloud-init: -----END SSH HOST KEY FINGERPRINTS-----",
-    "<14>%(date)s cloud-init: #############################################################",
-    "-----BEGIN SSH HOST KEY KEYS-----",
-    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBB%(k2)s "
-    "root@%(hostname)s",
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%(k3)s root@%(hostname)s",
-    "-----END SSH HOST KEY KEYS-----",
-    "cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 finished at %(ts)s. Datasource "
-    "DataSourceOpenStackLocal [net,ver=2].  Up 14.87 seconds",
-    "",
-    "Ubuntu 24.04.1 LTS %(hostname)s ttyS0",
-    "",
-    "%(hostname)s login: ",
-]
+_CLOUDINIT = """\
+cloud-init[512]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init-local' at %(ts)s. Up 6.21 \
+seconds.
+cloud-init[598]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init' at %(ts)s. Up 7.02 seconds.
+ci-info: ++++++++++++++++++++++++++++++Net device info+++++++++++++++++++++++++++++++
+ci-info: +--------+------+-----------------+---------------+--------+-------------------+
+ci-info: | Device |  Up  |     Address     |      Mask     | Scope  |     Hw-Address    |
+ci-info: +--------+------+-----------------+---------------+--------+-------------------+
+ci-info: |  ens3  | True | %(ip)-15s | 255.255.0.0   | global | %(mac)s |
+ci-info: |   lo   | True |    127.0.0.1    |   255.0.0.0   |  host  |         .         |
+ci-info: +--------+------+-----------------+---------------+--------+-------------------+
+ci-info: ++++++++++++++++++++++++++++Route IPv4 info+++++++++++++++++++++++++++++
+ci-info: | Route | Destination  |  Gateway   |     Genmask     | Interface | Flags |
+ci-info: |   0   |   0.0.0.0    |  %(gw)-9s |     0.0.0.0     |    ens3   |   UG  |
+Generating public/private rsa key pair.
+Your identification has been saved in /etc/ssh/ssh_host_rsa_key
+The key fingerprint is:
+SHA256:%(fp1)s root@%(hostname)s
+Generating public/private ecdsa key pair.
+SHA256:%(fp2)s root@%(hostname)s
+Generating public/private ed25519 key pair.
+SHA256:%(fp3)s root@%(hostname)s
+cloud-init[734]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:config' at %(ts)s.
+cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:final' at %(ts)s.
+ci-info: +++++++++++Authorized keys from /home/ubuntu/.ssh/authorized_keys for user \
+ubuntu++++++++++++
+ci-info: | Keytype |                Fingerprint (sha256)                | Options | Comment |
+<14>%(date)s cloud-init: #############################################################
+<14>%(date)s cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----
+<14>%(date)s cloud-init: 256 SHA256:%(fp2)s root@%(hostname)s (ECDSA)
+<14>%(date)s cloud-init: 256 SHA256:%(fp3)s root@%(hostname)s (ED25519)
+<14>%(date)s cloud-init: 3072 SHA256:%(fp1)s root@%(hostname)s (RSA)
+<14>%(date)s cloud-init: -----END SSH HOST KEY FINGERPRINTS-----
+<14>%(date)s cloud-init: #############################################################
+-----BEGIN SSH HOST KEY KEYS-----
+ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBB%(k2)s root@%(hostname)s
+ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%(k3)s root@%(hostname)s
+-----END SSH HOST KEY KEYS-----
+cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 finished at %(ts)s. Datasource \
+DataSourceOpenStackLocal [net,ver=2].  Up 14.87 seconds
+
+Ubuntu 24.04.1 LTS %(hostname)s ttyS0
+""".split("\n") + ["%(hostname)s login: "]
 
 
 def console_log(state, srv: Server) -> list[str]:

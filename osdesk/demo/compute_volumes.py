@@ -37,10 +37,7 @@ def list_attachments(state, req, sid):
 def attach_volume(state, req, sid):
     srv = _get_server(state, req, sid)
     need_block_storage(state)
-    try:
-        body = req.json()
-    except ValueError:
-        body = None
+    body = req.json(None)
     att = body.get("volumeAttachment") if isinstance(body, dict) else None
     if not isinstance(att, dict) or not att.get("volumeId"):
         raise nova_error(400, "Invalid input for field/attribute volumeAttachment. Value: %r. "

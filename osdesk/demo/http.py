@@ -38,11 +38,8 @@ class Request:
 
     # query helpers
     def param(self, name: str, default=None):
-        val = default
-        for k, v in self.query:
-            if k == name:
-                val = v
-        return val
+        """The last value given for ``name``."""
+        return next((v for k, v in reversed(self.query) if k == name), default)
 
     def params(self, name: str) -> list[str]:
         return [v for k, v in self.query if k == name]
@@ -53,12 +50,9 @@ class Request:
     # body helpers
     @property
     def content_length(self) -> int | None:
-        cl = self.headers.get("Content-Length")
-        if cl is None:
-            return None
         try:
-            return max(0, int(cl))
-        except ValueError:
+            return max(0, int(self.headers.get("Content-Length")))
+        except (TypeError, ValueError):  # absent, or not a number
             return None
 
     @property
@@ -73,47 +67,37 @@ class Request:
             return
         self._consumed = True
         rfile = self.handler.rfile
-        if self.chunked:
-            while True:
-                line = rfile.readline(65537)
-                if not line:
-                    raise ConnectionError("client went away")
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    # trailers
-                    while True:
-                        t = rfile.readline(65537)
-                        if t in (b"\r\n", b"\n", b""):
-                            break
-                    return
-                remaining = size
-                while remaining:
-                    data = rfile.read(min(chunk, remaining))
-                    if not data:
-                        raise ConnectionError("client went away")
-                    remaining -= len(data)
-                    yield data
-                rfile.readline(3)  # CRLF after the chunk
+        if not self.chunked:
+            yield from _read(rfile, self.content_length or 0, chunk)
             return
-        remaining = self.content_length or 0
-        while remaining > 0:
-            data = rfile.read(min(chunk, remaining))
-            if not data:
+        while True:
+            line = rfile.readline(65537)
+            if not line:
                 raise ConnectionError("client went away")
-            remaining -= len(data)
-            yield data
+            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while rfile.readline(65537) not in (b"\r\n", b"\n", b""):  # trailers
+                    pass
+                return
+            yield from _read(rfile, size, chunk)
+            rfile.readline(3)  # CRLF after the chunk
 
     def body(self) -> bytes:
         if self._body is None:
             self._body = b"".join(self.iter_body())
         return self._body
 
-    def json(self):
-        """Parsed JSON body; raises ValueError when it is not JSON."""
+    def json(self, *default):
+        """Parsed JSON body; when it is not JSON, ``default`` if given, else ValueError."""
         raw = self.body()
-        if not raw.strip():
-            raise ValueError("empty body")
-        return json.loads(raw.decode("utf-8"))
+        try:
+            if not raw.strip():
+                raise ValueError("empty body")
+            return json.loads(raw.decode("utf-8"))
+        except ValueError:
+            if default:
+                return default[0]
+            raise
 
     def unread_bytes(self) -> int | None:
         if self._consumed:
@@ -121,6 +105,15 @@ class Request:
         if self.chunked:
             return None
         return self.content_length or 0
+
+
+def _read(rfile, remaining: int, chunk: int):
+    while remaining:
+        data = rfile.read(min(chunk, remaining))
+        if not data:
+            raise ConnectionError("client went away")
+        remaining -= len(data)
+        yield data
 
 
 class Response:
@@ -183,8 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - silence per-request logging
         return
 
-    def log_error(self, format, *args):  # noqa: A002
-        return
+    log_error = log_message
 
     def _dispatch(self):
         state = self.server.demo_state
@@ -199,11 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         try:
-            fail = state.take_failure(req.method, req.path)
-            if fail is not None:
-                resp = self.server.router.injected(req, fail)
-            else:
-                resp = self.server.router.route(req)
+            fail, router = state.take_failure(req.method, req.path), self.server.router
+            resp = router.route(req) if fail is None else router.injected(req, fail)
         except HttpError as e:
             resp = Response(e.status, e.body, e.headers, e.content_type)
         except ConnectionError:

@@ -34,6 +34,12 @@ def bad_request(message: str):
     return keystone_error(400, "Bad Request", message)
 
 
+def _expecting(what: str, where: str):
+    return bad_request("Expecting to find %s in %s. The server could not comply with the request "
+                       "since it is either malformed or otherwise incorrect. The client is "
+                       "assumed to be in error." % (what, where))
+
+
 # ----------------------------------------------------------------------------- token checks
 
 def validate_token(state, token_id: str | None):
@@ -91,39 +97,32 @@ def _project_view(state, p, base, *, with_tags=True):
     return out
 
 
-def catalog(state, base: str | None = None):
-    base = state.base_url
-    services = [("identity", "keystone", base + "/identity"),
-                ("compute", "nova", base + "/compute/v2.1"), ("image", "glance", base + "/image"),
-                ("network", "neutron", base + "/networking"),
-                ("block-storage", "cinder", base + "/volume/v3")]
+_SERVICES = (("identity", "keystone", "/identity"), ("compute", "nova", "/compute/v2.1"),
+             ("image", "glance", "/image"), ("network", "neutron", "/networking"),
+             ("block-storage", "cinder", "/volume/v3"))
+_IFACES = ("public", "internal", "admin")
+
+
+def catalog(state):
     out = []
-    for stype, name, url in services:
+    for stype, name, path in _SERVICES:
         if stype not in state.services:
             continue
-        ids = state.catalog_ids.setdefault(stype, {
-            "service": state.ids.hex(),
-            "public": state.ids.hex(), "internal": state.ids.hex(), "admin": state.ids.hex()})
+        # four ids are drawn on every call (setdefault builds its default each time)
+        ids = state.catalog_ids.setdefault(stype, {k: state.ids.hex() for k in
+                                                   ("service",) + _IFACES})
         eps = [{"id": ids[iface], "interface": iface, "region": "RegionOne",
-                "region_id": "RegionOne", "url": url} for iface in ("public", "internal", "admin")]
+                "region_id": "RegionOne", "url": state.base_url + path} for iface in _IFACES]
         out.append({"endpoints": eps, "id": ids["service"], "type": stype, "name": name})
     return out
 
 
 def token_body(state, tok, *, with_catalog=True):
     user = state.users[tok["user_id"]]
-    body = {
-        "audit_ids": list(tok["audit_ids"]),
-        "expires_at": iso_expires(tok["expires"]),
-        "issued_at": iso_micro_z(tok["issued"]),
-        "methods": list(tok["methods"]),
-        "user": {
-            "domain": _domain_ref(state, user["domain_id"]),
-            "id": user["id"],
-            "name": user["name"],
-            "password_expires_at": None,
-        },
-    }
+    body = {"audit_ids": list(tok["audit_ids"]), "expires_at": iso_expires(tok["expires"]),
+            "issued_at": iso_micro_z(tok["issued"]), "methods": list(tok["methods"]),
+            "user": {"domain": _domain_ref(state, user["domain_id"]), "id": user["id"],
+                     "name": user["name"], "password_expires_at": None}}
     if tok["project_id"] or tok["domain_id"]:
         body["roles"] = [{"id": r, "name": state.roles[r]["name"]} for r in tok["roles"]]
     if tok["project_id"]:
@@ -144,16 +143,17 @@ def token_body(state, tok, *, with_catalog=True):
 
 # ----------------------------------------------------------------------------- lookups
 
+def _match(rows, **want):
+    """The row with these values (names are unique where keystone looks them up)."""
+    return next((r for r in rows if all(r[k] == v for k, v in want.items())), None)
+
+
 def _find_domain(state, ref):
     if not isinstance(ref, dict):
         return None
     if "id" in ref:
         return state.domains.get(ref["id"])
-    if "name" in ref:
-        for d in state.domains.values():
-            if d["name"] == ref["name"]:
-                return d
-    return None
+    return _match(state.domains.values(), name=ref["name"]) if "name" in ref else None
 
 
 def _find_user(state, ref):
@@ -165,13 +165,9 @@ def _find_user(state, ref):
         dom = _find_domain(state, ref.get("domain"))
         if dom is None:
             if "domain" not in ref:
-                raise bad_request("Expecting to find domain in user. The server could not comply "
-                                  "with the request since it is either malformed or otherwise "
-                                  "incorrect. The client is assumed to be in error.")
+                raise _expecting("domain", "user")
             return None
-        for u in state.users.values():
-            if u["name"] == ref["name"] and u["domain_id"] == dom["id"]:
-                return u
+        return _match(state.users.values(), name=ref["name"], domain_id=dom["id"])
     return None
 
 
@@ -192,14 +188,11 @@ def _assigned(state, user_id, kind):
 
 def _issue(state, user_id, methods, project_id=None, domain_id=None, roles=(), app_cred_id=None,
            audit_chain=()):
-    tid = state.ids.token()
-    now = state.now()
-    tok = {
-        "id": tid, "user_id": user_id, "methods": list(methods), "project_id": project_id,
-        "domain_id": domain_id, "roles": list(roles), "issued": now,
-        "expires": now + state.token_ttl, "app_cred_id": app_cred_id,
-        "audit_ids": [state.ids.token()[7:29]] + list(audit_chain)[:1],
-    }
+    tid, now = state.ids.token(), state.now()
+    tok = {"id": tid, "user_id": user_id, "methods": list(methods), "project_id": project_id,
+           "domain_id": domain_id, "roles": list(roles), "issued": now,
+           "expires": now + state.token_ttl, "app_cred_id": app_cred_id,
+           "audit_ids": [state.ids.token()[7:29]] + list(audit_chain)[:1]}
     state.tokens[tid] = tok
     return tok
 
@@ -217,31 +210,21 @@ def _resolve_scope(state, req, scope, user_id):
             proj = state.projects.get(pref["id"])
         elif isinstance(pref, dict) and "name" in pref:
             if "domain" not in pref:
-                raise bad_request("Expecting to find domain in project. The server could not "
-                                  "comply with the request since it is either malformed or "
-                                  "otherwise incorrect. The client is assumed to be in error.")
+                raise _expecting("domain", "project")
             dom = _find_domain(state, pref.get("domain"))
             if dom is not None:
-                for p in state.projects.values():
-                    if p["name"] == pref["name"] and p["domain_id"] == dom["id"]:
-                        proj = p
-        if proj is None:
-            raise unauthorized(req)
-        roles = roles_on(state, user_id, "project", proj["id"])
+                proj = _match(state.projects.values(), name=pref["name"], domain_id=dom["id"])
+        roles = proj and roles_on(state, user_id, "project", proj["id"])
         if not roles:
             raise unauthorized(req)
         return proj["id"], None, roles
     if "domain" in scope:
         dom = _find_domain(state, scope["domain"])
-        if dom is None:
-            raise unauthorized(req)
-        roles = roles_on(state, user_id, "domain", dom["id"])
+        roles = dom and roles_on(state, user_id, "domain", dom["id"])
         if not roles:
             raise unauthorized(req)
         return None, dom["id"], roles
-    if "system" in scope:
-        raise unauthorized(req)
-    if "OS-TRUST:trust" in scope:
+    if "system" in scope or "OS-TRUST:trust" in scope:
         raise unauthorized(req)
     raise bad_request("Invalid input for field 'scope'.")
 
@@ -255,9 +238,7 @@ def post_tokens(state, req):
         if not isinstance(methods, list) or not methods:
             raise KeyError("methods")
     except (ValueError, KeyError, TypeError):
-        raise bad_request("Expecting to find identity in auth. The server could not comply with "
-                          "the request since it is either malformed or otherwise incorrect. The "
-                          "client is assumed to be in error.")
+        raise _expecting("identity", "auth")
     scope = auth.get("scope")
     method = methods[0]
     audit_chain = ()
@@ -277,15 +258,10 @@ def post_tokens(state, req):
         elif "name" in ac_ref:
             owner = _find_user(state, ac_ref.get("user"))
             if owner is not None:
-                for cand in state.app_creds.values():
-                    if cand["name"] == ac_ref["name"] and cand["user_id"] == owner["id"]:
-                        ac = cand
-        if ac is None or ac_ref.get("secret") != ac["secret"]:
-            raise unauthorized(req)
-        if ac.get("expires") and ac["expires"] <= state.now():
-            raise unauthorized(req)
-        if scope:
-            # keystone: app credential tokens cannot be rescoped
+                ac = _match(state.app_creds.values(), name=ac_ref["name"], user_id=owner["id"])
+        # unknown, wrong secret, expired, or a scope asked for (keystone: no rescoping)
+        if ac is None or ac_ref.get("secret") != ac["secret"] or scope or \
+                (ac.get("expires") and ac["expires"] <= state.now()):
             raise unauthorized(req)
         tok = _issue(state, ac["user_id"], ["application_credential"], project_id=ac["project_id"],
                      roles=list(ac["roles"]), app_cred_id=ac["id"])
@@ -363,9 +339,7 @@ def auth_projects(state, req):
 
 def auth_domains(state, req):
     tok = _caller(state, req)
-    domains = [{"description": d.get("description", ""), "enabled": True, "id": d["id"],
-                "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
-                "name": d["name"]} for d in _assigned(state, tok["user_id"], "domain")]
+    domains = [_domain_view(d, req.base) for d in _assigned(state, tok["user_id"], "domain")]
     return _listed(req, "domains", domains, "/auth/domains")
 
 
@@ -456,10 +430,12 @@ def get_domain(state, req, domain_id):
         tok["project_id"] and state.projects[tok["project_id"]]["domain_id"] == domain_id))
     if not allowed:
         raise forbidden("identity:get_domain")
-    return Response(200, {"domain": {
-        "description": d.get("description", ""), "enabled": True, "id": d["id"],
-        "links": {"self": "%s/identity/v3/domains/%s" % (req.base, d["id"])},
-        "name": d["name"], "options": {}, "tags": []}})
+    return Response(200, {"domain": dict(_domain_view(d, req.base), options={}, tags=[])})
+
+
+def _domain_view(d, base):
+    return {"description": d.get("description", ""), "enabled": True, "id": d["id"],
+            "links": {"self": "%s/identity/v3/domains/%s" % (base, d["id"])}, "name": d["name"]}
 
 
 # ----------------------------------------------------------------------------- routing
@@ -488,7 +464,7 @@ _ROUTES = RouteTable([
 ], not_allowed=_not_allowed)
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, req=None):
     titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
               405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
               503: "Service Unavailable"}

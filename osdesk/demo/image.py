@@ -163,12 +163,9 @@ def list_images(state, req):
     protected = req.param("protected")
     equal = equal_filters(req, [(k, k) for k in ("name", "status", "owner", "disk_format",
                                                   "container_format")], lambda i, k: i[k])
-    sort_key = req.param("sort_key", "created_at")
-    sort_dir = req.param("sort_dir", "desc")
-    sort = req.param("sort")
-    if sort:
-        first = sort.split(",")[0]
-        sort_key, _, d = first.partition(":")
+    sort_key, sort_dir = req.param("sort_key", "created_at"), req.param("sort_dir", "desc")
+    if req.param("sort"):
+        sort_key, _, d = req.param("sort").split(",")[0].partition(":")
         sort_dir = d or "desc"
     if sort_dir not in ("asc", "desc"):
         raise glance_error(400, "Invalid sort direction: %s" % sort_dir, req)
@@ -177,29 +174,17 @@ def list_images(state, req):
         raise glance_error(400, "Invalid sort key: %s. It should be one of the following: "
                            "name, status, container_format, disk_format, size, id, created_at, "
                            "updated_at." % sort_key, req)
-    out = []
-    for img in state.images.values():
-        if img["status"] == "deleted":
-            continue
+    def listed(img):
         own = img["owner"] == ctx["project_id"]
         if vis in (None, "all"):
-            if not (own or img["visibility"] == "public" or
-                    (vis == "all" and img["visibility"] == "community")):
-                continue
+            seen = own or img["visibility"] == "public" or (
+                vis == "all" and img["visibility"] == "community")
         else:
-            if img["visibility"] != vis:
-                continue
-            if vis in ("private", "shared") and not own:
-                continue
-        if img["os_hidden"] and not hidden:
-            continue
-        if not all(f(img) for f in equal):
-            continue
-        if protected is not None and str(img["protected"]).lower() != protected.lower():
-            continue
-        if tags and not all(t in img["tags"] for t in tags):
-            continue
-        out.append(img)
+            seen = img["visibility"] == vis and (own or vis not in ("private", "shared"))
+        return seen and img["status"] != "deleted" and (hidden or not img["os_hidden"]) and \
+            all(f(img) for f in equal) and all(t in img["tags"] for t in tags) and \
+            (protected is None or str(img["protected"]).lower() == protected.lower())
+    out = [img for img in state.images.values() if listed(img)]
 
     def key(i):
         v = i.get(sort_key)
@@ -247,10 +232,7 @@ def _check_value(req, key, value):
 
 
 def _json_of(req, kind):
-    try:
-        data = req.json()
-    except ValueError:
-        data = None
+    data = req.json(None)
     if not isinstance(data, kind):
         raise glance_error(400, "Malformed JSON in request body.", req)
     return data
@@ -329,8 +311,7 @@ def update_image(state, req, image_id):
                     tags.append(op["value"])
             elif kind == "remove":
                 try:
-                    idx = int(parts[1])
-                    tags.pop(idx)
+                    tags.pop(int(parts[1]))
                 except (ValueError, IndexError):
                     raise glance_error(409, "Tag %s not found." % parts[1], req)
             continue
@@ -346,16 +327,13 @@ def update_image(state, req, image_id):
                                    % key, req)
             _check_value(req, key, op["value"])
             work[key] = op["value"]
+        elif kind != "add" and key not in props:
+            raise glance_error(409, "Property %s does not exist." % key, req)
+        elif kind == "remove":
+            del props[key]
         else:
-            if kind == "remove":
-                if key not in props:
-                    raise glance_error(409, "Property %s does not exist." % key, req)
-                del props[key]
-            else:
-                if kind == "replace" and key not in props:
-                    raise glance_error(409, "Property %s does not exist." % key, req)
-                _check_value(req, key, op["value"])
-                props[key] = op["value"]
+            _check_value(req, key, op["value"])
+            props[key] = op["value"]
     for k in BASE_KEYS:
         img[k] = work[k]
     img["props"] = props
@@ -480,11 +458,14 @@ def upload(state, req, image_id):
 
 def _file_stream(path):
     with open(path, "rb") as f:
-        while True:
-            b = f.read(CHUNK * 4)
-            if not b:
-                return
-            yield b
+        yield from iter(lambda: f.read(CHUNK * 4), b"")
+
+
+def _zeros(n: int):
+    """A hash-only upload (too big to keep) is served as zeros of its size (hash differs)."""
+    while n > 0:
+        yield b"\0" * min(n, BLOCK)
+        n -= BLOCK
 
 
 def download(state, req, image_id):
@@ -498,23 +479,12 @@ def download(state, req, image_id):
         if img["status"] != "active" or data is None:
             return Response(204, None, content_type=None)
         size, checksum = img["size"], img["checksum"]
-    headers = {"Content-MD5": checksum}
-    ctype = "application/octet-stream"
+    headers, ctype = {"Content-MD5": checksum}, "application/octet-stream"
     if data[0] == "mem":
         return Response(200, data[1], headers=headers, content_type=ctype)
-    if data[0] == "file":
-        return Response(200, None, headers=headers, content_type=ctype,
-                        stream=_file_stream(data[1]), length=size)
-    if data[0] == "gen":
-        return Response(200, None, headers=headers, content_type=ctype,
-                        stream=generated_stream(data[1], data[2], data[3]), length=size)
-    # hash-only: too big to keep; serve zeros of the right size (hash will differ)
-    def zeros(n=size):
-        while n > 0:
-            k = min(n, BLOCK)
-            yield b"\0" * k
-            n -= k
-    return Response(200, None, headers=headers, content_type=ctype, stream=zeros(), length=size)
+    stream = (_file_stream(data[1]) if data[0] == "file" else
+              generated_stream(data[1], data[2], data[3]) if data[0] == "gen" else _zeros(size))
+    return Response(200, None, headers=headers, content_type=ctype, stream=stream, length=size)
 
 
 # ----------------------------------------------------------------------------- routing
@@ -553,11 +523,8 @@ _NOLOCK = {upload, download}  # they stream: the lock is taken only around the s
 
 
 def handle(state, req, sub: str) -> Response:
-    if sub in ("", "/", "/versions", "/versions/"):
-        status = 200 if sub.startswith("/versions") else 300
-        return Response(status, _versions(req.base))
-    if sub in ("/v2", "/v2/"):
-        return Response(300, _versions(req.base))
+    if sub in ("", "/", "/versions", "/versions/", "/v2", "/v2/"):
+        return Response(200 if sub.startswith("/versions") else 300, _versions(req.base))
     found = _ROUTES.find(req, sub)
     if found is None:
         raise glance_error(404, "The resource could not be found.", req)

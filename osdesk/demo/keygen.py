@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import math
 import random
 import struct
 
-_PRIMORIAL = 0
-
-
+@functools.cache
 def _primorial() -> int:
-    global _PRIMORIAL
-    if not _PRIMORIAL:
-        n = 20000
-        sieve = bytearray([1]) * n
-        sieve[0:2] = b"\x00\x00"
-        for i in range(2, int(n ** 0.5) + 1):
-            if sieve[i]:
-                sieve[i * i::i] = bytearray(len(range(i * i, n, i)))
-        _PRIMORIAL = math.prod(i for i in range(3, n) if sieve[i])
-    return _PRIMORIAL
+    """The product of the odd primes below 20000 (one gcd sieves a candidate)."""
+    n = 20000
+    sieve = bytearray([1]) * n
+    sieve[0:2] = b"\x00\x00"
+    for i in range(2, int(n ** 0.5) + 1):
+        if sieve[i]:
+            sieve[i * i::i] = bytearray(len(range(i * i, n, i)))
+    return math.prod(i for i in range(3, n) if sieve[i])
 
 
 def _is_probable_prime(n: int, rnd: random.Random, rounds: int = 24) -> bool:
@@ -57,11 +54,7 @@ def _is_probable_prime(n: int, rnd: random.Random, rounds: int = 24) -> bool:
 def _gen_prime(bits: int, rnd: random.Random, e: int) -> int:
     while True:
         c = rnd.getrandbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
-        if math.gcd(c, _primorial()) != 1:
-            continue
-        if math.gcd(c - 1, e) != 1:
-            continue
-        if _is_probable_prime(c, rnd):
+        if math.gcd(c, _primorial()) == 1 == math.gcd(c - 1, e) and _is_probable_prime(c, rnd):
             return c
 
 
@@ -119,12 +112,9 @@ def generate_rsa_keypair(bits: int = 2048, seed=None, comment: str = "Generated-
     while True:
         p = _gen_prime(bits // 2, rnd, e)
         q = _gen_prime(bits - bits // 2, rnd, e)
-        if p == q:
-            continue
         n = p * q
-        if n.bit_length() != bits:
-            continue
-        break
+        if p != q and n.bit_length() == bits:
+            break
     if p < q:
         p, q = q, p
     phi = (p - 1) * (q - 1)

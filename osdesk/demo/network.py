@@ -16,17 +16,17 @@ from .http import Response
 from .identity import authenticate
 from .image import glance_error as webob_error
 from .network_model import (
-    EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, add_router_interface, associate_fip,
-    default_sg, delete_port_obj, fip_view, make_floatingip, make_network, make_port, make_router,
-    make_sg, make_sg_rule, make_subnet, net_visible, neutron_error, port_view, router_view,
-    sg_view, std_view, subnet_view,
+    EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, _invalid, add_router_interface,
+    associate_fip, default_sg, delete_port_obj, fip_view, make_floatingip, make_network,
+    make_port, make_router, make_sg, make_sg_rule, make_subnet, net_visible, neutron_error,
+    port_view, router_view, sg_view, std_view, subnet_view,
 )
 from .paging import TAG_PARAMS, NeutronPager, keep, tag_filters
 from .routes import RouteTable
 from .util import HttpError
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, req=None):
     types = {400: "HTTPBadRequest", 403: "HTTPForbidden", 404: "HTTPNotFound",
              409: "HTTPConflict", 500: "HTTPInternalServerError", 503: "ServiceUnavailable"}
     msg = message or {500: "Request Failed: internal server error while processing your "
@@ -130,16 +130,13 @@ def _pager(spec):
 
 
 def _sort(req, items):
-    sort_keys = req.params("sort_key")
-    sort_dirs = req.params("sort_dir")
+    sort_keys, sort_dirs = req.params("sort_key"), req.params("sort_dir")
     if not sort_keys:
         items.sort(key=lambda x: x["id"])
         return
     if len(sort_dirs) not in (0, len(sort_keys)):
         raise _bad("The number of sort_keys and sort_dirs must be same")
-    for i in range(len(sort_keys) - 1, -1, -1):
-        k = sort_keys[i]
-        d = sort_dirs[i] if sort_dirs else "asc"
+    for k, d in reversed(list(zip(sort_keys, sort_dirs or ["asc"] * len(sort_keys)))):
         if d not in ("asc", "desc"):
             raise _bad("%s is invalid attribute for sort_dir" % d)
         if items and k not in items[0]:
@@ -220,12 +217,21 @@ def _body(req, member):
     return data[member]
 
 
+def _policy(rule: str) -> HttpError:
+    return neutron_error(403, "PolicyNotAuthorized", "%s is disallowed by policy" % rule)
+
+
+def _required(attrs: dict, key: str):
+    if attrs.get(key) is None:
+        raise _bad("Failed to parse request. Required attribute '%s' not specified" % key)
+    return attrs[key]
+
+
 def _no_admin_attr(req, attrs: dict, *names):
     for n in names:
         if attrs.get(n) and "admin" not in req.ctx["roles"]:
-            raise neutron_error(403, "PolicyNotAuthorized",
-                                "(rule:create_network and rule:create_network:%s) is disallowed "
-                                "by policy" % n.replace(":", "_"))
+            raise _policy("(rule:create_network and rule:create_network:%s)"
+                          % n.replace(":", "_"))
 
 
 def create_network(state, req, attrs):
@@ -239,12 +245,10 @@ def create_network(state, req, attrs):
     _no_admin_attr(req, attrs, "shared", "router:external")
     name = attrs.get("name", "")
     if not isinstance(name, str) or len(name) > 255:
-        raise _bad("Invalid input for name. Reason: '%s' is not a valid string." % name,
-                   "InvalidInput")
+        raise _invalid("name", "'%s' is not a valid string." % name)
     mtu = attrs.get("mtu", 1442)
     if not isinstance(mtu, int) or mtu < 68:
-        raise _bad("Invalid input for mtu. Reason: '%s' is too small - must be at least '68'."
-                   % mtu, "InvalidInput")
+        raise _invalid("mtu", "'%s' is too small - must be at least '68'." % mtu)
     _check_quota(state, pid, "networks", "network")
     n = make_network(state, project_id=pid, name=name, mtu=mtu,
                      description=attrs.get("description", ""))
@@ -264,15 +268,13 @@ def _network_updated(state, req, n, attrs):
 def update_network(state, req, ident):
     n = _get_item(state, "networks", req.ctx, ident)
     if n["project_id"] != req.ctx["project_id"]:
-        raise neutron_error(403, "PolicyNotAuthorized", "rule:update_network is disallowed by "
-                                                        "policy")
+        raise _policy("rule:update_network")
     return update_row(COLLECTIONS["networks"], state, req, ident)
 
 
 def delete_network(state, req, n, ident):
     if n["project_id"] != req.ctx["project_id"]:
-        raise neutron_error(403, "PolicyNotAuthorized", "rule:delete_network is disallowed by "
-                                                        "policy")
+        raise _policy("rule:delete_network")
     in_use = [p for p in state.ports.values()
               if p.network_id == ident and p.device_owner != "network:dhcp"]
     if in_use:
@@ -282,32 +284,30 @@ def delete_network(state, req, n, ident):
     for p in [p for p in state.ports.values() if p.network_id == ident]:
         state.remove_port(p.id)
     for sid in list(n["subnets"]):
-        state.subnets.pop(sid, None)
-        state.ip_used.pop(sid, None)
-        state.ip_next.pop(sid, None)
+        _drop_subnet(state, sid)
     del state.networks[ident]
+
+
+def _drop_subnet(state, sid):
+    for table in (state.subnets, state.ip_used, state.ip_next):
+        table.pop(sid, None)
 
 
 def create_subnet(state, req, attrs):
     pid = req.ctx["project_id"]
-    net_id = attrs.get("network_id")
-    if net_id is None:
-        raise _bad("Failed to parse request. Required attribute 'network_id' not specified")
+    net_id = _required(attrs, "network_id")
     if "ip_version" not in attrs:
         raise _bad("Failed to parse request. Required attribute 'ip_version' not specified")
     ipv = attrs["ip_version"]
     if isinstance(ipv, str) and ipv.isdigit():
         ipv = int(ipv)
     if ipv not in (4, 6):
-        raise _bad("Invalid input for ip_version. Reason: %s is not in [4, 6]."
-                   % attrs["ip_version"], "InvalidInput")
+        raise _invalid("ip_version", "%s is not in [4, 6]." % attrs["ip_version"])
     net = state.networks.get(net_id) if isinstance(net_id, str) else None
     if net is None or not net_visible(net, pid):
         raise _not_found("network", str(net_id))
     if net["project_id"] != pid:
-        raise neutron_error(403, "PolicyNotAuthorized",
-                            "(rule:create_subnet and rule:create_subnet:network_owner) is "
-                            "disallowed by policy")
+        raise _policy("(rule:create_subnet and rule:create_subnet:network_owner)")
     cidr = attrs.get("cidr")
     if cidr is None:
         raise _bad("Bad subnets request: a subnetpool must be specified in the absence of a "
@@ -317,32 +317,29 @@ def create_subnet(state, req, attrs):
             raise ValueError
         iface = ipaddress.ip_interface(cidr)
     except ValueError:
-        raise _bad("Invalid input for cidr. Reason: '%s' is not a valid IP subnet." % cidr,
-                   "InvalidInput")
+        raise _invalid("cidr", "'%s' is not a valid IP subnet." % cidr)
     parsed = iface.network
     if iface.ip != parsed.network_address:
-        raise _bad("Invalid input for cidr. Reason: '%s' isn't a recognized IP subnet cidr, "
-                   "'%s' is recommended." % (cidr, parsed), "InvalidInput")
+        raise _invalid("cidr", "'%s' isn't a recognized IP subnet cidr, '%s' is recommended."
+                       % (cidr, parsed))
     if parsed.version != ipv:
-        raise _bad("Invalid input for operation: Cidr %s does not match ip_version %s."
-                   % (cidr, ipv), "InvalidInput")
+        raise _invalid("operation", "Cidr %s does not match ip_version %s." % (cidr, ipv))
     if (ipv == 4 and parsed.prefixlen > 30) or (ipv == 6 and parsed.prefixlen > 126) or \
             parsed.prefixlen == 0:
-        raise _bad("Invalid input for operation: Invalid CIDR %s for IPv%d subnet." % (cidr, ipv),
-                   "InvalidInput")
+        raise _invalid("operation", "Invalid CIDR %s for IPv%d subnet." % (cidr, ipv))
     for sid in net["subnets"]:
         other = ipaddress.ip_network(state.subnets[sid]["cidr"])
         if other.version == parsed.version and other.overlaps(parsed):
-            raise _bad("Invalid input for operation: Requested subnet with cidr: %s for network: "
-                       "%s overlaps with another subnet." % (cidr, net_id), "InvalidInput")
+            raise _invalid("operation", "Requested subnet with cidr: %s for network: %s "
+                                        "overlaps with another subnet." % (cidr, net_id))
     gw = attrs.get("gateway_ip", "auto")
     if gw not in ("auto", None):
         try:
             if ipaddress.ip_address(gw) not in parsed:
                 raise ValueError
         except ValueError:
-            raise _bad("Invalid input for operation: Gateway ip %s conflicts with allocation "
-                       "pool %s." % (gw, parsed), "InvalidInput")
+            raise _invalid("operation", "Gateway ip %s conflicts with allocation pool %s."
+                           % (gw, parsed))
     pools = attrs.get("allocation_pools")
     if pools is not None:
         try:
@@ -355,8 +352,8 @@ def create_subnet(state, req, attrs):
                        "OutOfBoundsAllocationPool")
     mode = attrs.get("ipv6_address_mode") or attrs.get("ipv6_ra_mode")
     if mode is not None and ipv == 4:
-        raise _bad("Invalid input for operation: ipv6_ra_mode or ipv6_address_mode cannot be "
-                   "set when enable_dhcp is set to False.", "InvalidInput")
+        raise _invalid("operation", "ipv6_ra_mode or ipv6_address_mode cannot be set when "
+                                    "enable_dhcp is set to False.")
     _check_quota(state, pid, "subnets", "subnet")
     s = make_subnet(state, network=net, name=attrs.get("name", ""), cidr=str(parsed),
                     ip_version=ipv, gateway_ip=gw, enable_dhcp=bool(attrs.get("enable_dhcp", True)),
@@ -369,8 +366,7 @@ def create_subnet(state, req, attrs):
 
 def delete_subnet(state, req, s, ident):
     if s["project_id"] != req.ctx["project_id"]:
-        raise neutron_error(403, "PolicyNotAuthorized", "rule:delete_subnet is disallowed by "
-                                                        "policy")
+        raise _policy("rule:delete_subnet")
     users = [p for p in state.ports.values()
              if p.device_owner != "network:dhcp" and any(sid == ident for sid, _ in p.fixed_ips)]
     if users:
@@ -385,9 +381,7 @@ def delete_subnet(state, req, s, ident):
     net = state.networks[s["network_id"]]
     if ident in net["subnets"]:
         net["subnets"].remove(ident)
-    del state.subnets[ident]
-    state.ip_used.pop(ident, None)
-    state.ip_next.pop(ident, None)
+    _drop_subnet(state, ident)
 
 
 def _resolve_sgs(state, pid, names_or_ids):
@@ -405,15 +399,12 @@ def _resolve_sgs(state, pid, names_or_ids):
 
 def create_port(state, req, attrs):
     pid = req.ctx["project_id"]
-    net_id = attrs.get("network_id")
-    if net_id is None:
-        raise _bad("Failed to parse request. Required attribute 'network_id' not specified")
+    net_id = _required(attrs, "network_id")
     net = state.networks.get(net_id)
     if net is None or not net_visible(net, pid):
         raise _not_found("network", str(net_id))
     if net["router:external"] and net["project_id"] != pid:
-        raise neutron_error(403, "PolicyNotAuthorized", "(rule:create_port and "
-                            "rule:create_port:fixed_ips) is disallowed by policy")
+        raise _policy("(rule:create_port and rule:create_port:fixed_ips)")
     _check_quota(state, pid, "ports", "port")
     sgs = attrs.get("security_groups")
     if sgs is None:
@@ -494,12 +485,10 @@ def create_sg_rule(state, req, attrs):
         raise _not_found("security_group", str(gid))
     direction = attrs.get("direction")
     if direction not in ("ingress", "egress"):
-        raise _bad("Invalid input for direction. Reason: %s is not in valid_values." % direction,
-                   "InvalidInput")
+        raise _invalid("direction", "%s is not in valid_values." % direction)
     eth = attrs.get("ethertype", "IPv4")
     if eth not in ("IPv4", "IPv6"):
-        raise _bad("Invalid input for ethertype. Reason: %s is not in valid_values." % eth,
-                   "InvalidInput")
+        raise _invalid("ethertype", "%s is not in valid_values." % eth)
     proto = attrs.get("protocol")
     pmin, pmax = attrs.get("port_range_min"), attrs.get("port_range_max")
     try:
@@ -515,8 +504,7 @@ def create_sg_rule(state, req, attrs):
         try:
             ipaddress.ip_network(prefix, strict=False)
         except ValueError:
-            raise _bad("Invalid input for remote_ip_prefix. Reason: '%s' is not a valid IP "
-                       "subnet." % prefix, "InvalidInput")
+            raise _invalid("remote_ip_prefix", "'%s' is not a valid IP subnet." % prefix)
     for rid in g["_rules"]:
         r = state.sg_rules[rid]
         if (r["direction"], r["ethertype"], r["protocol"], r["port_range_min"],
@@ -541,10 +529,7 @@ def delete_sg_rule(state, req, r, ident):
 
 def create_fip(state, req, attrs):
     pid = req.ctx["project_id"]
-    nid = attrs.get("floating_network_id")
-    if nid is None:
-        raise _bad("Failed to parse request. Required attribute 'floating_network_id' not "
-                   "specified")
+    nid = _required(attrs, "floating_network_id")
     net = state.networks.get(nid)
     if net is None or not net_visible(net, pid):
         raise _not_found("network", nid)

@@ -74,6 +74,12 @@ def _bad(msg: str, typ: str = "HTTPBadRequest") -> HttpError:
     return neutron_error(400, typ, msg)
 
 
+def _invalid(what: str, why: str) -> HttpError:
+    """neutron's InvalidInput: about a field ("for mtu. Reason: ...") or the "operation"."""
+    return _bad("Invalid input for %s%s%s" % (what, ": " if what == "operation" else
+                                              ". Reason: ", why), "InvalidInput")
+
+
 # ----------------------------------------------------------------------------- views
 
 def std_view(state, item: dict, **extra) -> dict:
@@ -97,13 +103,11 @@ def subnet_view(state, s: dict) -> dict:
 
 def port_view(state, p: Port) -> dict:
     net = state.networks.get(p.network_id, {})
-    hostname = ""
-    dns_assign = []
-    if p.server is not None:
-        hostname = p.server.hostname
-    for sid, ip in p.fixed_ips:
-        h = hostname or ("host-" + ip.replace(".", "-").replace(":", "-"))
-        dns_assign.append({"hostname": h, "ip_address": ip, "fqdn": h + ".openstacklocal."})
+    hostname = p.server.hostname if p.server is not None else ""
+    hosts = [(hostname or "host-" + ip.replace(".", "-").replace(":", "-"), ip)
+             for _sid, ip in p.fixed_ips]
+    dns_assign = [{"hostname": h, "ip_address": ip, "fqdn": h + ".openstacklocal."}
+                  for h, ip in hosts]
     return {"admin_state_up": p.admin_state_up, "allowed_address_pairs": [],
             "binding:vnic_type": "normal", "created_at": iso_z(p.created),
             "data_plane_status": None, "description": p.description, "device_id": p.device_id,
@@ -227,12 +231,11 @@ def allocate_ip(state, subnet: dict, mac: str | None = None, wanted: str | None 
     if wanted:
         try:
             ip = ipaddress.ip_address(wanted)
+            if ip not in net:
+                raise ValueError(wanted)
         except ValueError:
-            raise _bad("Invalid input for operation: IP address %s is not a valid IP for the "
-                       "specified subnet." % wanted, "InvalidInput")
-        if ip not in net:
-            raise _bad("Invalid input for operation: IP address %s is not a valid IP for the "
-                       "specified subnet." % wanted, "InvalidInput")
+            raise _invalid("operation", "IP address %s is not a valid IP for the specified "
+                                        "subnet." % wanted)
         if int(ip) in used:
             raise neutron_error(409, "IpAddressAlreadyAllocated",
                                 "IP address %s already allocated in subnet %s" % (wanted, sid))
@@ -279,18 +282,16 @@ def make_port(state, *, network, project_id, device_id="", device_owner="", name
                                 ipaddress.ip_address(ipaddr) in ipaddress.ip_network(s["cidr"]):
                             sid = cand
                     if sid is None:
-                        raise _bad("Invalid input for operation: IP address %s is not a valid IP "
-                                   "for the specified subnet." % ipaddr, "InvalidInput")
+                        raise _invalid("operation", "IP address %s is not a valid IP for "
+                                                    "the specified subnet." % ipaddr)
                 s = state.subnets.get(sid)
                 if s is None or s["network_id"] != network["id"]:
-                    raise _bad("Invalid input for operation: Failed to create port on network "
-                               "%s, because fixed_ips included invalid subnet %s."
-                               % (network["id"], sid), "InvalidInput")
+                    raise _invalid("operation", "Failed to create port on network %s, because "
+                                   "fixed_ips included invalid subnet %s." % (network["id"], sid))
                 ips.append((sid, allocate_ip(state, s, mac, ipaddr)))
         else:
             for sid in network["subnets"]:
-                s = state.subnets[sid]
-                ips.append((sid, allocate_ip(state, s, mac)))
+                ips.append((sid, allocate_ip(state, state.subnets[sid], mac)))
     except HttpError:
         for sid, ip in ips:
             state.ip_used[sid].discard(int(ipaddress.ip_address(ip)))
@@ -317,10 +318,8 @@ def delete_port_obj(state, port_id: str):
 
 
 def default_sg(state, project_id):
-    for g in state.security_groups.values():
-        if g["project_id"] == project_id and g["name"] == "default":
-            return g
-    return None
+    return next((g for g in state.security_groups.values()
+                 if g["project_id"] == project_id and g["name"] == "default"), None)
 
 
 def make_sg(state, *, project_id, name, description="", default_rules=True, created=None):
@@ -360,10 +359,8 @@ def make_router(state, *, project_id, name, ext_net=None, created=None):
     rid = state.ids.uuid()
     gw = None
     if ext_net is not None:
-        ips = []
-        for sid in ext_net["subnets"]:
-            ips.append({"ip_address": allocate_ip(state, state.subnets[sid], state.ids.mac()),
-                        "subnet_id": sid})
+        ips = [{"ip_address": allocate_ip(state, state.subnets[sid], state.ids.mac()),
+                "subnet_id": sid} for sid in ext_net["subnets"]]
         gw = {"enable_snat": True, "external_fixed_ips": ips, "network_id": ext_net["id"]}
     r = {"admin_state_up": True, "availability_zone_hints": [], "availability_zones": ["nova"],
          "description": "", "distributed": False, "external_gateway_info": gw,
@@ -410,12 +407,9 @@ def make_floatingip(state, *, project_id, ext_net, port=None, address=None, desc
 
 def _router_for(state, port: Port):
     subnet_ids = {sid for sid, _ip in port.fixed_ips}
-    for pid in state.ports:
-        p = state.ports[pid]
-        if p.device_owner == "network:router_interface" and \
-                any(sid in subnet_ids for sid, _ in p.fixed_ips):
-            return p.device_id
-    return None
+    return next((p.device_id for p in state.ports.values()
+                 if p.device_owner == "network:router_interface"
+                 and any(sid in subnet_ids for sid, _ in p.fixed_ips)), None)
 
 
 def associate_fip(state, f, port: Port | None, fixed_ip=None):

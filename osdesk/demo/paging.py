@@ -153,12 +153,9 @@ def tag_filters(req, tags_of) -> list:
 
 def equal_filters(req, pairs, value_of) -> list:
     """Predicates ``value_of(item, attr) == <query param>`` for each (param, attr) given."""
-    out = []
-    for param, attr in pairs:
-        want = req.param(param)
-        if want is not None:
-            out.append(lambda x, a=attr, w=want: value_of(x, a) == w)
-    return out
+    wants = [(attr, req.param(param)) for param, attr in pairs]
+    return [lambda x, a=attr, w=want: value_of(x, a) == w for attr, want in wants
+            if want is not None]
 
 
 def keep(items, predicates) -> list:

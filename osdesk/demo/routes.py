@@ -40,6 +40,3 @@ class RouteTable:
             if self.not_allowed is not None:
                 raise self.not_allowed(req, list(methods))
         return None
-
-    def handlers(self):
-        return {fn for _rx, methods in self.routes for fn in methods.values()}

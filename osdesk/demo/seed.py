@@ -5,11 +5,11 @@ from __future__ import annotations
 import ipaddress
 
 from . import image as glance
-from .compute_servers import _build_steps, run_steps
+from .compute_servers import HOSTS, _build_steps, run_steps
 from . import network_model as neutron
 from .compute_views import flavor_snapshot
 from .keygen import fingerprint_of
-from .state import NOSTATE, PAUSED_PS, RUNNING, SHUTDOWN, Port, ProjectCompute, Server
+from .state import NOSTATE, PAUSED_PS, SHUTDOWN, Port, ProjectCompute, Server
 from .util import slaac_formatter, v4str
 
 USERNAME = "demo"
@@ -78,7 +78,13 @@ PATTERN = ["active", "active", "stopped", "active", "paused", "active", "active"
            "active", "suspended", "locked", "active"]
 
 NO_HOST_FAULT = "No valid host was found. There are not enough hosts available."
-HOSTS = ("compute-01", "compute-02", "compute-03", "compute-04")
+#: a seeded server of each still kind: (attributes, the action that put it there)
+_KINDS = {"stopped": ({"vm_state": "stopped", "power_state": SHUTDOWN}, "stop"),
+          "paused": ({"vm_state": "paused", "power_state": PAUSED_PS}, "pause"),
+          "suspended": ({"vm_state": "suspended", "power_state": SHUTDOWN}, "suspend"),
+          "locked": ({"locked": True, "locked_reason": "maintenance window"}, "lock"),
+          "shelved": ({"vm_state": "shelved_offloaded", "power_state": NOSTATE, "host": None},
+                      "shelve")}
 
 
 def seed(state, n_servers: int):
@@ -87,13 +93,9 @@ def seed(state, n_servers: int):
     # ------------------------------------------------------------------ identity
     state.domains["default"] = {"id": "default", "name": "Default",
                                 "description": "The default domain"}
-    roles = {}
-    for name in ("admin", "member", "reader", "manager"):
-        rid = ids.hex()
-        state.roles[rid] = {"id": rid, "name": name}
-        roles[name] = rid
-    demo_uid = ids.hex()
-    admin_uid = ids.hex()
+    roles = {name: ids.hex() for name in ("admin", "member", "reader", "manager")}
+    state.roles.update({rid: {"id": rid, "name": name} for name, rid in roles.items()})
+    demo_uid, admin_uid = ids.hex(), ids.hex()
     state.users[demo_uid] = {"id": demo_uid, "name": USERNAME, "domain_id": "default",
                              "password": PASSWORD, "enabled": True, "email": "demo@example.org"}
     state.users[admin_uid] = {"id": admin_uid, "name": "admin", "domain_id": "default",
@@ -107,12 +109,11 @@ def seed(state, n_servers: int):
         state.projects[pid] = {"id": pid, "name": name, "domain_id": "default",
                                "description": desc, "enabled": True, "tags": []}
         projects[name] = pid
-    for pname in ("demo", "staging"):
-        for r in ("member", "reader"):
-            state.assignments.append((demo_uid, ("project", projects[pname]), roles[r]))
+    state.assignments += [(demo_uid, ("project", projects[p]), roles[r])
+                          for p in ("demo", "staging") for r in ("member", "reader")]
     state.assignments.append((demo_uid, ("domain", "default"), roles["reader"]))
-    for pname in ("admin", "demo", "staging"):
-        state.assignments.append((admin_uid, ("project", projects[pname]), roles["admin"]))
+    state.assignments += [(admin_uid, ("project", projects[p]), roles["admin"])
+                          for p in ("admin", "demo", "staging")]
     ac_id = ids.hex()
     state.app_creds[ac_id] = {"id": ac_id, "name": "osdesk-demo", "secret": "demo-app-cred-"
                               + ids.hex()[:16], "user_id": demo_uid,
@@ -199,30 +200,23 @@ def seed(state, n_servers: int):
                              description="Default security group", created=tc)
         web = neutron.make_sg(state, project_id=pid, name="web",
                               description="HTTP/HTTPS/SSH from anywhere", created=tc)
-        for port in (22, 80, 443):
-            neutron.make_sg_rule(state, web, direction="ingress", protocol="tcp", port_min=port,
+        for proto, port in (("tcp", 22), ("tcp", 80), ("tcp", 443), ("icmp", None)):
+            neutron.make_sg_rule(state, web, direction="ingress", protocol=proto, port_min=port,
                                  port_max=port, remote_ip_prefix="0.0.0.0/0", created=tc)
-        neutron.make_sg_rule(state, web, direction="ingress", protocol="icmp",
-                             remote_ip_prefix="0.0.0.0/0", created=tc)
         private = neutron.make_network(state, project_id=pid, name="private" if pname == "demo"
                                        else "staging-net", created=tc)
         s4 = neutron.make_subnet(state, network=private, name="private-subnet", cidr=cidr,
                                  dns_nameservers=["1.1.1.1", "9.9.9.9"], created=tc)
-        s6 = None
-        if v6:
-            s6 = neutron.make_subnet(state, network=private, name="ipv6-private-subnet", cidr=v6,
-                                     ip_version=6, ipv6_mode="slaac", created=tc)
+        s6 = v6 and neutron.make_subnet(state, network=private, name="ipv6-private-subnet",
+                                        cidr=v6, ip_version=6, ipv6_mode="slaac", created=tc)
         router = neutron.make_router(state, project_id=pid, name="router1", ext_net=public,
                                      created=tc)
-        neutron.add_router_interface(state, router, s4, created=tc)
-        if s6:
-            neutron.add_router_interface(state, router, s6, created=tc)
-        bnet = bs4 = None
-        if backend:
-            bnet = neutron.make_network(state, project_id=pid, name="backend", created=tc,
-                                        description="Database / storage traffic")
-            bs4 = neutron.make_subnet(state, network=bnet, name="backend-subnet", cidr=backend,
-                                      gateway_ip=None, created=tc)
+        for subnet in filter(None, (s4, s6)):
+            neutron.add_router_interface(state, router, subnet, created=tc)
+        bnet = backend and neutron.make_network(state, project_id=pid, name="backend", created=tc,
+                                                description="Database / storage traffic")
+        bs4 = backend and neutron.make_subnet(state, network=bnet, name="backend-subnet",
+                                              cidr=backend, gateway_ip=None, created=tc)
         net_info[pname] = (private, s4, s6, bnet, bs4, sg, web)
 
     # ------------------------------------------------------------------ servers
@@ -267,99 +261,66 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
     span = min(n * 3600.0, 180 * DAY)
     step = span / n
     width = max(4, len(str(n)))
-    s4_net = ipaddress.ip_network(s4["cidr"])
-    s4_base = int(s4_net.network_address)
     slaac = slaac_formatter(ipaddress.ip_network(s6["cidr"])) if s6 else None
-    b_base = int(ipaddress.ip_network(bs4["cidr"]).network_address) if bs4 else 0
     used4 = state.ip_used[s4["id"]]
     used_b = state.ip_used[bs4["id"]] if bs4 else None
-    next4 = s4_base + 10
-    nextb = b_base + 10
-    hosts_ids = HOSTS
+    next4 = int(ipaddress.ip_network(s4["cidr"]).network_address) + 10
+    nextb = int(ipaddress.ip_network(bs4["cidr"]).network_address) + 10 if bs4 else 10
     snaps = {fid: flavor_snapshot(f) for fid, f in state.flavors.items()}
     for i in range(1, n + 1):
-        if prefix:
-            role = ("app", "2", "cirros", False, False)
-            name = "%s-%0*d" % (prefix, width, i)
-            kind = "active"
-        else:
-            role = ROLES[(i - 1) % len(ROLES)]
-            name = "%s-%0*d" % (role[0], width, i)
-            kind = PATTERN[(i - 1) % len(PATTERN)]
-            if i % 97 == 50:
-                kind = "shelved"
-            if i == n:
-                kind = "build"
+        role = ("app", "2", "cirros", False, False) if prefix else ROLES[(i - 1) % len(ROLES)]
+        name = "%s-%0*d" % (prefix or role[0], width, i)
+        kind = "active" if prefix else "build" if i == n else "shelved" if i % 97 == 50 else \
+            PATTERN[(i - 1) % len(PATTERN)]
         created = now - span + (i - 1) * step
         seq = state.next_seq()
         img = imgs[role[2]]
-        host = hosts_ids[seq % len(hosts_ids)]
-        srv = Server(
+        host = HOSTS[seq % len(HOSTS)]
+        srv = Server(  # active and running unless its kind says otherwise
             id=ids.uuid(), name=name, project_id=pid, user_id=uid, seq=seq, created=created,
             updated=created + 45, flavor=snaps[role[1]], image_id=img["id"],
             key_name=None if role[0] == "batch" else "demo-key",
             metadata={"role": role[0], "env": "staging" if prefix else "production"},
-            tags=["prod"] if (not prefix and i % 3 == 0) else [],
-            vm_state="active", power_state=RUNNING, az="nova", host=host,
-            hostname=name, launched_at=created + 38, disk_config="MANUAL")
-        srv.description = None
+            tags=["prod"] if (not prefix and i % 3 == 0) else [], host=host, hostname=name,
+            launched_at=created + 38)
         state.server_index[srv.id] = srv
         pc.add(srv)
         if kind == "error":
-            srv.vm_state, srv.power_state, srv.host = "error", NOSTATE, None
-            srv.launched_at = None
+            srv.vm_state, srv.power_state, srv.host, srv.launched_at = "error", NOSTATE, None, None
             srv.fault = {"code": 500, "created": created + 6, "message": NO_HOST_FAULT,
                          "details": ""}
-            srv.seed_kind = "error"
             continue
         # ports (fast path: sequential addresses, SLAAC v6)
         sg_ids = [sg["id"]] + ([web["id"]] if role[4] else [])
-        mac = ids.mac()
         while next4 in used4:
             next4 += 1
         used4.add(next4)
+        mac = ids.mac()
         fixed = [(s4["id"], v4str(next4))]
         if slaac is not None:
             fixed.append((s6["id"], slaac(mac)))
-        port = Port(id=ids.uuid(), project_id=pid, network_id=private["id"], mac=mac,
-                    fixed_ips=fixed, device_id=srv.id, device_owner="compute:nova",
-                    security_groups=sg_ids, created=created + 2, updated=created + 30,
-                    server=srv, host=host)
-        state.add_port(port)
-        srv.port_ids = [port.id]
+        nics = [(private, mac, fixed, sg_ids)]
         if role[3] and bnet is not None:
             while nextb in used_b:
                 nextb += 1
             used_b.add(nextb)
-            bport = Port(id=ids.uuid(), project_id=pid, network_id=bnet["id"], mac=ids.mac(),
-                         fixed_ips=[(bs4["id"], v4str(nextb))],
-                         device_id=srv.id, device_owner="compute:nova",
-                         security_groups=[sg["id"]], created=created + 2,
-                         updated=created + 30, server=srv, host=host)
-            state.add_port(bport)
-            srv.port_ids.append(bport.id)
-        if kind == "stopped":
-            srv.vm_state, srv.power_state, srv.seed_kind = "stopped", SHUTDOWN, "stop"
-            srv.updated = created + step / 2
-        elif kind == "paused":
-            srv.vm_state, srv.power_state, srv.seed_kind = "paused", PAUSED_PS, "pause"
-            srv.updated = created + step / 2
-        elif kind == "suspended":
-            srv.vm_state, srv.power_state, srv.seed_kind = "suspended", SHUTDOWN, "suspend"
-            srv.updated = created + step / 2
-        elif kind == "locked":
-            srv.locked, srv.locked_reason, srv.seed_kind = True, "maintenance window", "lock"
-            srv.updated = created + step / 2
-        elif kind == "shelved":
-            srv.vm_state, srv.power_state, srv.host = "shelved_offloaded", NOSTATE, None
-            srv.seed_kind = "shelve"
+            nics.append((bnet, None, [(bs4["id"], v4str(nextb))], [sg["id"]]))
+        for net, mac, fixed, groups in nics:  # the backend's MAC is drawn after its id
+            port = Port(id=ids.uuid(), project_id=pid, network_id=net["id"], mac=mac or ids.mac(),
+                        fixed_ips=fixed, device_id=srv.id, device_owner="compute:nova",
+                        security_groups=groups, created=created + 2, updated=created + 30,
+                        server=srv, host=host)
+            state.add_port(port)
+            srv.port_ids.append(port.id)
+        if kind in _KINDS:
+            attrs, srv.seed_kind = _KINDS[kind]
+            for k, v in attrs.items():
+                setattr(srv, k, v)
             srv.updated = created + step / 2
         elif kind == "build":
             srv.created = srv.updated = now
-            srv.launched_at = None
-            srv.host = None
-            srv.net_ready = False
-            run_steps(state, srv, _build_steps(state, srv, host))
+            srv.launched_at = srv.host = None
+            run_steps(state, srv, _build_steps(state, srv, host))  # its first step: not networked
         state.ip_next[s4["id"]] = next4 + 1
         if bs4 is not None:
             state.ip_next[bs4["id"]] = nextb + 1

@@ -183,11 +183,9 @@ class ProjectCompute:
             del self.seqs[i]
 
     def usage(self):
-        cores = ram = 0
-        for s in self.servers.values():
-            cores += s.flavor["vcpus"]
-            ram += s.flavor["ram"]
-        return len(self.servers), cores, ram
+        """→ (servers, cores, ram MiB) the project uses."""
+        flavors = [s.flavor for s in self.servers.values()]
+        return len(flavors), sum(f["vcpus"] for f in flavors), sum(f["ram"] for f in flavors)
 
 
 class _Failure:
@@ -200,9 +198,6 @@ class _Failure:
 
 class CloudState:
     """All demo-cloud data plus the knobs tests use to misbehave."""
-
-    #: Unscaled durations (seconds at speed=1.0) of the steps of each transition.
-    STEP = 1.0
 
     def __init__(self, *, speed: float = 1.0, token_ttl: int = 3600,
                  services=("identity", "compute", "image", "network"), seed: int = 2024):
@@ -257,8 +252,6 @@ class CloudState:
         self.ip_used: dict[str, set] = {}  # subnet_id -> set of int addresses
         self.ip_next: dict[str, int] = {}
         self.net_quota: dict[str, dict] = {}
-        self.ports_version = 0
-        self._ports_sorted = (None, [])
 
     # ------------------------------------------------------------------ clock
     def now(self) -> float:
@@ -300,9 +293,6 @@ class CloudState:
             _, _, fn = heapq.heappop(heap)
             fn()
 
-    def pending_timers(self) -> int:
-        return len(self._heap)
-
     def settle(self):
         """Finish every pending transition now (tests)."""
         with self.lock:
@@ -331,9 +321,7 @@ class CloudState:
     def take_failure(self, method: str, path: str):
         with self.lock:
             for f in self._failures:
-                if f.method and f.method != method:
-                    continue
-                if f.regex.search(path):
+                if f.method in (None, method) and f.regex.search(path):
                     f.remaining -= 1
                     if f.remaining <= 0:
                         self._failures.remove(f)
@@ -349,10 +337,8 @@ class CloudState:
 
     def unhang(self, path_regex: str | None = None):
         with self._hang_cond:
-            if path_regex is None:
-                self._hangs.clear()
-            else:
-                self._hangs = [r for r in self._hangs if r.pattern != path_regex]
+            self._hangs = [r for r in self._hangs  # None: all of them
+                           if path_regex is not None and r.pattern != path_regex]
             self._hang_cond.notify_all()
 
     def wait_if_hung(self, path: str) -> bool:
@@ -397,17 +383,13 @@ class CloudState:
         with self.lock:
             self.tick()
             pc = self.compute[self.project_id(project)]
-            for s in pc.servers.values():
-                if s.name == name:
-                    return s
-        return None
+            return next((s for s in pc.servers.values() if s.name == name), None)
 
     # ------------------------------------------------------------------ ports index
     def add_port(self, port: Port):
         self.ports[port.id] = port
         if port.device_id:
             self.ports_by_device.setdefault(port.device_id, []).append(port.id)
-        self.ports_version += 1
 
     def remove_port(self, port_id: str):
         port = self.ports.pop(port_id, None)
@@ -426,7 +408,6 @@ class CloudState:
                     used.discard(int(ipaddress.ip_address(ip)))
                 except ValueError:
                     pass
-        self.ports_version += 1
         return port
 
     def set_port_device(self, port: Port, device_id: str, owner: str):
@@ -437,11 +418,3 @@ class CloudState:
         port.device_id, port.device_owner = device_id, owner
         if device_id:
             self.ports_by_device.setdefault(device_id, []).append(port.id)
-        self.ports_version += 1
-
-    def ports_sorted_ids(self) -> list[str]:
-        ver, ids = self._ports_sorted
-        if ver != self.ports_version:
-            ids = sorted(self.ports)
-            self._ports_sorted = (self.ports_version, ids)
-        return ids

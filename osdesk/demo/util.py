@@ -6,7 +6,6 @@ import datetime as _dt
 import functools
 import hashlib
 import ipaddress
-import json
 import random
 import re
 import uuid
@@ -94,12 +93,6 @@ class IdFactory:
 
     def randbits(self, n: int) -> int:
         return self._rnd.getrandbits(n)
-
-    def choice(self, seq):
-        return self._rnd.choice(seq)
-
-    def random(self) -> float:
-        return self._rnd.random()
 
 
 def request_id() -> str:
@@ -195,12 +188,3 @@ class HttpError(Exception):
         self.body = body
         self.headers = headers or {}
         self.content_type = content_type
-
-
-def dumps(obj) -> bytes:
-    return json.dumps(obj).encode()
-
-
-def pyrepr(obj) -> str:
-    """Python-ish repr used in nova's jsonschema error texts."""
-    return repr(obj)
