@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import block_storage as cinder
 from .compute_views import nova_error
+from .util import HttpError
 
 
 def need_block_storage(state) -> None:
@@ -43,7 +44,7 @@ def boot_volume(state, req, bdm: list, flavor: dict):
                          % (size * 2 ** 30, need * 2 ** 30))
     try:
         cinder.check_quota(state, req.ctx["project_id"], volumes_more=1, gigabytes_more=size)
-    except Exception as exc:  # cinder's 413, as nova relays it
+    except HttpError as exc:  # cinder's 413, as nova relays it
         raise nova_error(403, exc.body["overLimit"]["message"])
     return root["uuid"], size, bool(root.get("delete_on_termination"))
 

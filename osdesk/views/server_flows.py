@@ -99,11 +99,7 @@ class ServerFlows:
     async def disassociate_fip(self, server: dict) -> None:
         title = f"Disassociate floating IP from {_name(server)}"
         net = self.session.cloud.network
-        fips = await self._fetch(title, lambda: [
-            f for f in net.list_floating_ips()
-            if (f.get("port_details") or {}).get("device_id") == server["id"]
-            or f.get("port_id") in {p["id"] for p in net.list_ports(
-                filters={"device_id": server["id"]})}])
+        fips = await self._fetch(title, _floating_ips_of, net, server["id"])
         if fips is None:
             return
         if not fips:
@@ -314,6 +310,12 @@ class ServerFlows:
         if user:
             QSettings().setValue(settings_key, user)
         return user
+
+
+def _floating_ips_of(net, server_id: str) -> list[dict]:
+    """The floating IPs mapped to a server's ports (two list calls, on the worker)."""
+    ports = {p["id"] for p in net.list_ports(filters={"device_id": server_id})}
+    return [f for f in net.list_floating_ips() if f.get("port_id") in ports]
 
 
 def _ssh_facts(cloud, server: dict):

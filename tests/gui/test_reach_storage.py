@@ -104,6 +104,12 @@ def test_a_floating_ip_is_associated_from_the_server_menu(window, loop, demo_clo
     assert len(mapped) == 1
     column = next(c for c in fips.kind.columns if c.key == "server")
     assert column.value(mapped[0], window.session.lookups) == server["name"]
+    # and away again, from the server's menu
+    answers.on("Disassociate floating IP", "go")
+    row = servers.model.raw(server["id"])
+    run(loop, window.server_actions.perform("disassociate_fip", [row]))
+    assert not any(e.get("OS-EXT-IPS:type") == "floating"
+                   for es in servers.model.raw(server["id"])["addresses"].values() for e in es)
     assert answers.warnings() == []
 
 
