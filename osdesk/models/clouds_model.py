@@ -56,12 +56,15 @@ class CloudListModel(QAbstractListModel):
     ProfileRole = Qt.ItemDataRole.UserRole + 1
     #: the profile id
     IdRole = Qt.ItemDataRole.UserRole + 2
+    #: how the cloud last answered: (state, short text, detail) or None (not asked)
+    HealthRole = Qt.ItemDataRole.UserRole + 3
 
     def __init__(self, profiles: Iterable[Profile] = (), parent=None):
         super().__init__(parent)
         self._profiles: list[Profile] = []
         #: (profile id, the scope it is open in): that row names the open project
         self._open: tuple[str, str] = ("", "")
+        self._health: dict[str, tuple[str, str, str]] = {}
         self.set_profiles(profiles)
 
     # ------------------------------------------------------------------ Qt API
@@ -83,8 +86,14 @@ class CloudListModel(QAbstractListModel):
             return profile
         if role == _USER + 2:
             return profile.id
+        if role == _USER + 3:
+            return self._health.get(profile.id)
         if role == _TOOLTIP:
-            return _tooltip_of(profile)
+            health = self._health.get(profile.id)
+            tip = _tooltip_of(profile)
+            if health is not None:
+                tip += f"\n{health[1]}" + (f": {health[2]}" if health[2] else "")
+            return tip
         return None
 
     # ------------------------------------------------------------------ public API
@@ -107,6 +116,16 @@ class CloudListModel(QAbstractListModel):
         self._open = (profile_id, scope)
         for row in rows:
             self.dataChanged.emit(self.index(row), self.index(row), [_USER])
+
+    def set_health(self, profile_id: str, health: tuple[str, str, str] | None) -> None:
+        """How the cloud answered (the inventory's login): drawn beside its name."""
+        if health is None:
+            self._health.pop(profile_id, None)
+        else:
+            self._health[profile_id] = health
+        row = self.row_of(profile_id)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row), self.index(row), [_USER + 3, _TOOLTIP])
 
     def profile(self, profile_id: str) -> Profile | None:
         return self.profile_at(self.row_of(profile_id))

@@ -73,17 +73,19 @@ class CloudSession(QObject):
     projectChanged = Signal()
 
     def __init__(self, profile, secret: str | None, runner: Runner, call_log: CallLog,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, key: str | None = None):
         super().__init__(parent)
         self.profile = profile
         self.runner = runner
-        self.ctx = Context(profile.id)
+        #: the worker's key: the profile id, or another for a second user of the cloud
+        #: (the inventory) that must not queue behind the window's pages
+        self.ctx = Context(key or profile.id)
         self.cloud = Cloud(profile, secret, call_log=call_log)
         self.info: dict = {}
         self.lookups = LookupContext()
         self.closed = False
 
-    async def connect(self) -> dict:
+    async def connect(self, lookups: bool = True) -> dict:
         try:
             self.info = await self.runner.read_for(self.ctx, _connect_work, self.cloud)
         except Stale:
@@ -92,7 +94,8 @@ class CloudSession(QObject):
             self.failed.emit(str(exc))
             raise
         self.connected.emit(self.info)
-        asyncio.ensure_future(self.load_lookups())
+        if lookups:
+            asyncio.ensure_future(self.load_lookups())
         return self.info
 
     async def switch_project(self, project_id: str) -> dict:

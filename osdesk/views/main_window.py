@@ -390,6 +390,7 @@ class MainWindow(QMainWindow):
         # a transfer's worker stops at its next block (and deletes a half-made image),
         # so the process does not linger after the window is gone
         self.transfers.cancel_all()
+        self.desk.close()
         self._close_session()
         for task in list(self._tasks):
             task.cancel()

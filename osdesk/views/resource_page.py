@@ -7,9 +7,8 @@ import datetime as _dt
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QPushButton, QSplitter, QTableView, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QSplitter,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from osdesk.api import OsdeskError
 from osdesk.runtime.runner import Stale
@@ -20,6 +19,7 @@ from osdesk.models.resource_model import ResourceTableModel
 from osdesk.kinds.registry import ResourceKind
 from osdesk.runtime.session import ResourceFeed
 from osdesk.views.icons import icon
+from osdesk.views.tables import resource_table
 
 #: Banner styles: readable on light and dark palettes (tinted, not solid).
 _BANNER = {
@@ -122,21 +122,9 @@ class ResourcePage(QWidget):
         self.banner.setContentsMargins(8, 6, 8, 6)
         self.banner.hide()
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8)
+        self.table = resource_table(self.proxy)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 

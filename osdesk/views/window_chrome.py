@@ -121,6 +121,8 @@ def build_window(w) -> None:
     build_toolbar(w)
     build_menus(w)
     build_status_bar(w)
+    from osdesk.views.desk import Desk
+    w.desk = Desk(w)  # "All clouds", search everywhere, each cloud's health
 
 
 def build_actions(w) -> None:

@@ -1,7 +1,8 @@
 """1,000 random switches between two clouds and two projects while requests are in flight.
 
 After every step, every row of every page must belong to the cloud and project the
-window says it shows. The key sets are built first by listing each demo cloud directly
+window says it shows; and every row of the "All clouds" inventory, listing both clouds
+and both projects meanwhile (and again and again), to the cloud and project it names. The key sets are built first by listing each demo cloud directly
 with the API layer, per project.
 
 "Left behind" means: a thread this test started that is still alive once the window is
@@ -82,6 +83,9 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
     default_project = {profiles["A"].id: a.PROJECT_ID, profiles["B"].id: b.PROJECT_ID}
     for name, profile in profiles.items():
         window.clouds.add_transient_cloud(profile, demos[name].PASSWORD)
+    inventory = window.desk.page.inventory
+    inventory.every_project = True
+    window.desk.start()
     rng = random.Random(20240611)
     caplog.set_level(logging.WARNING, logger="osdesk")
     wrong: list[str] = []
@@ -103,6 +107,11 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
             bad = [k for k in keys if k not in allowed[key]]
             wrong.extend(f"{key} {k} under {context}" for k in bad)
             assert not page.feed.message.startswith("Unexpected error"), page.feed.message
+        for key, model in inventory.models.items():
+            for cloud_id, project_id, row_id in model.keys():
+                recorder.rows_checked += 1
+                if row_id not in expected[(cloud_id, project_id)][key]:
+                    wrong.append(f"inventory {key} {row_id} under {cloud_id}/{project_id}")
         peak_threads = max(peak_threads, len(osdesk_threads()))
 
     async def scenario():
@@ -121,6 +130,8 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
                 window.open_profile(profiles[rng.choice("AB")])
             if rng.random() < 0.3:  # look at another page: its refresh starts too
                 window.show_page(rng.choice(kinds))
+            if rng.random() < 0.02:  # list every cloud again, the old listing cancelled
+                window.desk.page.refresh()
             recorder.switches += 1
             # mostly too short for anything to finish; now and then until the rows are
             # there, so that the next switch lands on a page that shows some, often with
@@ -144,8 +155,11 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
         page = window.pages["servers"]
         await until(lambda: window.session is not None and window.session.info
                     and page.feed.state == "ready", timeout=120, what="the last load")
+        await until(lambda: not inventory.busy(), timeout=120, what="the inventory")
         check()
         assert page.model.rowCount() > 0
+        listed = {k[:2] for k in inventory.models["servers"].keys()}
+        assert listed == set(expected), listed  # both clouds, both projects
 
     started = time.monotonic()
     run(loop, scenario(), timeout=600)
@@ -153,7 +167,8 @@ def test_a_thousand_switches_never_show_a_row_under_the_wrong_cloud(window, loop
     recorder.wrong_rows += len(wrong)
     assert steps_with_rows >= SWITCHES // 20, "rows were hardly ever shown: the check proves little"
     assert wrong == [], wrong[:10]
-    assert peak_threads <= 3, f"{peak_threads} runner threads at once"
+    # one worker per cloud for the window, one per cloud for the inventory, clouds.yaml
+    assert peak_threads <= 5, f"{peak_threads} runner threads at once"
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
     # nothing left behind once the window is gone

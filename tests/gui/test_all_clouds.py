@@ -1,0 +1,237 @@
+"""All clouds: one inventory of every saved cloud, each cloud's health in the sidebar,
+search everywhere, opening a row where it lives, and actions on the row's own cloud."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from osdesk.demo import DemoCloud
+from osdesk.models.clouds_model import CloudListModel
+from osdesk.models.inventory_model import CLOUD_FIELD, PROJECT_FIELD
+from osdesk.profiles.profile import Profile
+from tests.gui.conftest import run, until
+
+
+def demo_profile(demo: DemoCloud, pid: str, name: str, **changes) -> Profile:
+    fields = {k: v for k, v in demo.profile_fields().items() if k != "password"}
+    fields.update(name=name, **changes)
+    fields.setdefault("source", "demo")
+    return Profile(id=pid, **fields)
+
+
+@pytest.fixture
+def clouds():
+    """Two demo clouds with different ids (seeds) and sizes: "Lab" 12 servers, "Prod" 5."""
+    demos = [DemoCloud(servers=n, speed=50, seed_value=seed).start()
+             for n, seed in ((12, 31), (5, 32))]
+    yield demos
+    for demo in demos:
+        demo.stop()
+
+
+def add(window, demo, pid, name):
+    profile = demo_profile(demo, pid, name)
+    window.clouds.add_transient_cloud(profile, demo.PASSWORD)
+    return profile
+
+
+def health(window, pid):
+    return window.clouds_model.index(window.clouds_model.row_of(pid), 0).data(
+        CloudListModel.HealthRole)
+
+
+def settle(loop, window, predicate=lambda: True):
+    """Run until ``predicate()`` and every cloud's listing has ended, in one run (a
+    listing task must not straddle two runs of the test's loop)."""
+    run(loop, until(lambda: predicate() and not window.desk.page.inventory.busy()), timeout=60)
+
+
+def servers_of(window, pid):
+    model = window.desk.page.models["servers"]
+    return [model.raw(k) for k in model.keys() if k[0] == pid]
+
+
+def test_all_clouds_lists_every_cloud_with_cloud_project_and_region(window, loop, clouds):
+    a, b = clouds
+    add(window, a, "cloud-a", "Lab")
+    add(window, b, "cloud-b", "Prod")
+    window.desk.all_action.trigger()
+    assert window.stack.currentWidget() is window.desk.page
+    assert window.desk.button.isChecked()
+
+    def owners(kind):
+        return {k[0] for k in window.desk.page.models[kind].keys()}
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12
+           and len(servers_of(window, "cloud-b")) == 5)
+    model = window.desk.page.models["servers"]
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+    assert headers == ["Cloud", "Project", "Region"]
+    row = servers_of(window, "cloud-b")[0]
+    assert (row[CLOUD_FIELD], row[PROJECT_FIELD]) == ("Prod", "demo")
+    # every kind of the inventory has the rows of both clouds
+    for kind in ("volumes", "images", "networks", "floating_ips"):
+        assert owners(kind) == {"cloud-a", "cloud-b"}, kind
+    # the sidebar says how each cloud answered
+    assert health(window, "cloud-a")[0] == "connected"
+    assert health(window, "cloud-a")[1].endswith(" ms")
+    assert window.desk.page.tabs.tabText(0) == "Servers (17)"
+    # the same id in another cloud is another row: keys carry the cloud
+    assert len(set(model.keys())) == model.rowCount() == 17
+
+
+def test_every_project_lists_the_other_projects_too(window, loop, clouds):
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    page = window.desk.page
+    window.desk.show_inventory()
+
+    def projects():
+        return {r[PROJECT_FIELD] for r in servers_of(window, "cloud-a")}
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12)
+    assert projects() == {"demo"}
+    page.every_project.setChecked(True)
+    settle(loop, window, lambda: projects() == {"demo", "staging"})
+    page.every_project.setChecked(False)
+    settle(loop, window, lambda: projects() == {"demo"})
+
+
+def test_a_failing_or_hanging_cloud_never_delays_the_others(window, loop, clouds):
+    a, _b = clouds
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(8)  # accepts connections, never answers
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead_port = closed.getsockname()[1]
+    closed.close()
+    inventory = window.desk.page.inventory
+    try:
+        add(window, a, "cloud-a", "Lab")
+        hung = demo_profile(a, "cloud-hung", "Hung",
+                            auth_url=f"http://127.0.0.1:{hang.getsockname()[1]}/identity/v3")
+        window.clouds.add_transient_cloud(hung, "x")
+        gone = demo_profile(a, "cloud-gone", "Gone",
+                            auth_url=f"http://127.0.0.1:{dead_port}/identity/v3")
+        window.clouds.add_transient_cloud(gone, "x")
+        window.desk.show_inventory()
+        run(loop, until(lambda: not inventory.busy("cloud-a") and not inventory.busy("cloud-gone")),
+            timeout=60)
+        assert len(servers_of(window, "cloud-a")) == 12
+        assert inventory.busy("cloud-hung")
+        assert health(window, "cloud-hung")[0] == "connecting"
+        state, short, detail = health(window, "cloud-gone")
+        assert (state, short) == ("unreachable", "unreachable") and "127.0.0.1" in detail
+        assert "Gone: unreachable" in window.desk.page.summary.text()
+        inventory.forget("cloud-hung")
+        settle(loop, window)
+    finally:
+        hang.close()
+
+
+def test_a_saved_cloud_without_its_password_says_so(window, loop, clouds):
+    a, _b = clouds
+    profile = demo_profile(a, "saved-a", "Saved", source="saved")
+    window.clouds.profiles = [profile]
+    window.clouds.refresh_list()
+    window.desk.show_inventory()
+    assert health(window, "saved-a")[:2] == ("needs-password", "needs password")
+    assert not window.desk.page.inventory.busy()
+
+
+def test_search_finds_a_server_by_ip_in_another_cloud_and_opens_it_there(window, loop, clouds):
+    a, b = clouds
+    pa = add(window, a, "cloud-a", "Lab")
+    add(window, b, "cloud-b", "Prod")
+    window.open_profile(pa)
+    window.desk.start()
+    page = window.pages["servers"]
+    settle(loop, window, lambda: len(servers_of(window, "cloud-b")) == 5
+           and page.feed.state == "ready")
+    target = servers_of(window, "cloud-b")[2]
+    ip = next(e["addr"] for nets in target["addresses"].values() for e in nets)
+    assert window.desk.search_action.shortcut().toString() == "Ctrl+K"
+    window.desk.search_action.trigger()
+    palette = window.desk.palette
+    assert palette is not None and palette.isVisible()
+    QTest.keyClicks(palette.edit, ip)
+    texts = [palette.results.item(i).text() for i in range(palette.results.count())]
+    # the address may be used in both clouds: each is listed, with its cloud
+    wanted = [i for i, t in enumerate(texts) if target["name"] in t and "in Prod" in t]
+    assert len(wanted) == 1, texts
+    for _ in range(wanted[0]):
+        QTest.keyClick(palette.edit, Qt.Key.Key_Down)
+    QTest.keyClick(palette.edit, Qt.Key.Key_Return)
+    assert not palette.isVisible()
+    settle(loop, window, lambda: window.session is not None
+           and window.session.profile.id == "cloud-b" and page.current_row() is not None
+           and page.current_row().get("id") == target["id"])
+    assert window.navigator.currentWidget() is page
+    assert window.stack.currentWidget() is window.navigator.stack
+
+
+def test_search_finds_by_uuid_and_answers_pages_and_actions_by_name(window, loop, clouds):
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    window.desk.start()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12)
+    target = servers_of(window, "cloud-a")[4]
+    window.desk.open_search()
+    palette = window.desk.palette
+    QTest.keyClicks(palette.edit, target["id"][:13])
+    assert palette.results.count() == 1
+    assert palette.results.item(0).text().startswith(target["name"])
+    palette.edit.clear()
+    QTest.keyClicks(palette.edit, "go to volumes")
+    assert palette.results.item(0).text() == "Go to Volumes"
+    palette.edit.clear()
+    QTest.keyClicks(palette.edit, "keyboard shortcuts")
+    labels = [palette.results.item(i).text() for i in range(palette.results.count())]
+    assert any("Keyboard shortcuts" in t for t in labels), labels
+    palette.edit.clear()
+    QTest.keyClicks(palette.edit, "no-such-thing-anywhere")
+    assert palette.results.count() == 0
+    assert "Nothing loaded matches" in palette.hint.text()
+
+
+def test_an_action_from_all_clouds_goes_to_the_rows_own_cloud(window, loop, clouds):
+    a, b = clouds
+    pa = add(window, a, "cloud-a", "Lab")
+    add(window, b, "cloud-b", "Prod")
+    window.open_profile(pa)  # the window shows Lab; the action is on a Prod server
+    window.desk.show_inventory()
+    settle(loop, window, lambda: any(r.get("status") == "ACTIVE"
+                                     for r in servers_of(window, "cloud-b")))
+    target = next(r for r in servers_of(window, "cloud-b") if r.get("status") == "ACTIVE")
+    assert [r for r in servers_of(window, "cloud-a") if r["id"] == target["id"]] == []
+    menu = window.desk.page.build_menu([target])
+    labels = {act.text(): act for act in menu.actions()}
+    assert "&Open in Prod" in labels
+    assert not labels["Start"].isEnabled() and "SHUTOFF" in labels["Start"].toolTip()
+    run(loop, window.desk.page.run_action("stop", [target]), timeout=30)
+    settle(loop, window, lambda: any(r["id"] == target["id"] and r.get("status") == "SHUTOFF"
+                                     for r in servers_of(window, "cloud-b")))
+    assert b.state.get_server(target["id"]).status == "SHUTOFF"  # in Prod's own cloud
+    assert a.state.get_server(target["id"]) is None
+
+
+def test_delete_from_all_clouds_asks_with_the_cloud_named(window, loop, clouds, monkeypatch):
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    window.desk.show_inventory()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12)
+    target = servers_of(window, "cloud-a")[0]
+    asked = []
+
+    async def no(parent, title, verb, what, names, consequence=""):
+        asked.append((verb, what, list(names), consequence))
+        return False
+    monkeypatch.setattr("osdesk.views.dialogs.confirm", no)
+    run(loop, window.desk.page.run_action("delete", [target]), timeout=30)
+    assert asked and asked[0][0] == "Delete" and "(Lab)" in asked[0][2][0]
+    assert "Lab" in asked[0][3]
+    settle(loop, window)
+    assert len(servers_of(window, "cloud-a")) == 12
