@@ -19,7 +19,7 @@ from osdesk.models.inventory_model import (CLOUD_FIELD, CLOUD_ID_FIELD, PROJECT_
                                            PROJECT_ID_FIELD, REGION_FIELD, row_key)
 from osdesk.runtime.runner import Runner, Stale
 from osdesk.runtime.server_ops import follow
-from osdesk.runtime.session import CloudSession, sliced
+from osdesk.runtime.session import CloudSession, lookups_from_lists, sliced
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ class Inventory(QObject):
         #: every listing task until it has ended (a cancelled one too)
         self._running: set[asyncio.Task] = set()
         self._good_at: dict[str, float] = {}
+        self._names: tuple = ({}, {})
 
     # ------------------------------------------------------------------ public
     def load(self, clouds: list[tuple], *, secret_of: Callable) -> None:
@@ -243,7 +244,21 @@ class Inventory(QObject):
                              if k[0] == pid and k[1] == reach.project_id}  # keep the old rows
             model = self.models[kind_key]
             model.finish_refresh(seen_keys=seen | {k for k in model.keys() if k[0] != pid})
+        self._update_lookups()
         self.loaded.emit(pid)
+
+    def _update_lookups(self) -> None:
+        """Image and network names for the ids in the tables, from every cloud's lists
+        (ids are UUIDs: one cloud's never stand for another's)."""
+        lists = {kind: [self.models[kind].raw_at(i) for i in range(self.models[kind].rowCount())]
+                 for kind in ("images", "networks")}
+        lookups = lookups_from_lists(**lists)
+        names = (lookups.image_names, lookups.network_names)
+        if names == self._names:
+            return
+        self._names = names
+        for model in self.models.values():
+            model.set_context(lookups)
 
     async def _other_projects(self, session: CloudSession, info: dict) -> list[Reach]:
         if session.profile.auth_type == "v3applicationcredential":

@@ -37,6 +37,8 @@ class SearchPalette(QDialog):
     def __init__(self, window, desk):
         super().__init__(window, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
         self.setObjectName("search_palette")
+        self.setStyleSheet("#search_palette { border: 1px solid palette(mid); "
+                           "border-radius: 4px; }")
         self.w, self.desk = window, desk
         #: id(raw) → (raw, terms): rows keep their terms while their dict is the same one
         self._terms: dict[int, tuple] = {}
