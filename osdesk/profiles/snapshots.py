@@ -35,7 +35,7 @@ __all__ = ["Snapshot", "SnapshotStore", "default_snapshot_dir", "scrub"]
 #: the preference that turns snapshots on and off ("Keep a snapshot for an instant start")
 PREFERENCE = "keep_snapshots"
 SUFFIX = ".json.gz"
-#: a file naming the project last saved for a cloud (its pages open on it)
+#: a file naming the project a cloud logs in to (its pages open on that one's snapshot)
 LAST_PROJECT = "last-project"
 FORMAT = 1
 
@@ -111,6 +111,10 @@ class SnapshotStore:
     def _path(self, cloud_id: str, project_id: str, kind: str) -> Path:
         return self._cloud_dir(cloud_id) / f"{_file_name(project_id or '_')}--{_file_name(kind)}{SUFFIX}"
 
+    def _make_folders(self, cloud_dir: Path) -> None:
+        for folder in (self.root.parent, self.root, cloud_dir):  # osdesk/snapshots/<cloud>
+            make_private_dir(folder)
+
     def _cloud_dirs(self) -> list[Path]:
         try:
             return [p for p in self.root.iterdir() if p.is_dir()]
@@ -131,13 +135,8 @@ class SnapshotStore:
         path = self._path(cloud_id, project_id, kind)
         with self._lock:
             try:
-                make_private_dir(self.root.parent)
-                make_private_dir(self.root)
-                make_private_dir(path.parent)
+                self._make_folders(path.parent)
                 write_atomic(path, payload)
-                marker = path.parent / LAST_PROJECT
-                if self._read_text(marker) != (project_id or ""):
-                    write_atomic(marker, (project_id or "").encode("utf-8"))
             except OSError as exc:
                 log.warning("could not keep the snapshot %s: %s", path, exc)
                 return
@@ -198,8 +197,21 @@ class SnapshotStore:
         rows = [r for r in document["rows"] if isinstance(r, dict)]
         return Snapshot(rows=rows, taken_at=float(document["taken_at"]))
 
+    def remember_project(self, cloud_id: str, project_id: str) -> None:
+        """``cloud_id`` logs in to ``project_id`` (its profile names the project by name
+        only): its pages open on that project's snapshot next time."""
+        marker = self._cloud_dir(cloud_id) / LAST_PROJECT
+        if not self.enabled or not project_id or self._read_text(marker) == project_id:
+            return
+        with self._lock:
+            try:
+                self._make_folders(marker.parent)
+                write_atomic(marker, project_id.encode("utf-8"))
+            except OSError as exc:
+                log.warning("could not keep %s: %s", marker, exc)
+
     def last_project(self, cloud_id: str) -> str | None:
-        """The project whose lists were last kept for ``cloud_id``, if any."""
+        """The project ``cloud_id`` last logged in to, as :meth:`remember_project` kept it."""
         if not self.enabled:
             return None
         return self._read_text(self._cloud_dir(cloud_id) / LAST_PROJECT) or None

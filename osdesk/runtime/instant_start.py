@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from typing import Callable
 
 from PySide6.QtCore import QObject
@@ -44,6 +45,11 @@ class SnapshotKeeper(QObject):
         #: runs a coroutine as a task its owner cancels when it closes
         self.spawn = spawn or _spawn
         self._saved_at: dict[tuple[str, str, str], float] = {}
+        self.feeds: list[ResourceFeed] = []
+        #: the project each feed's snapshot rows belong to, by kind
+        self._shown: dict[str, str] = {}
+        #: session -> the project of its first login (None until then)
+        self._logins: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _submit(self, fn, *args):
         try:
@@ -66,8 +72,35 @@ class SnapshotKeeper(QObject):
         self._submit(self.store.delete_cloud, cloud_id)
 
     def attach(self, feed: ResourceFeed) -> None:
-        feed.sessionChanged.connect(lambda: self.spawn(self.restore(feed)))
+        self.feeds.append(feed)
+        feed.sessionChanged.connect(lambda: self._opened(feed))
         feed.refreshed.connect(lambda _rows: self.save(feed))
+
+    def _opened(self, feed: ResourceFeed) -> None:
+        session = feed.session
+        if session is None:
+            return
+        if session not in self._logins:
+            self._logins[session] = None
+            session.connected.connect(self._on_connected)
+        self.spawn(self.restore(feed))
+
+    def _on_connected(self, info: dict) -> None:
+        """The first login of a session: remember its project for the next start, and
+        replace rows shown from another project's snapshot (the profile names its
+        project by name, and the guess was wrong)."""
+        session = self.sender()
+        if session is None or self._logins.get(session) is not None:
+            return  # a project switch: set_session reloads every page
+        project = self._logins[session] = info.get("project_id") or ""
+        self._submit(self.store.remember_project, session.profile.id, project)
+        for feed in self.feeds:
+            if (feed.session is session and feed.snapshot_at is not None
+                    and self._shown.get(feed.kind.key) != project
+                    and feed.state not in ("loading", "refreshing")):
+                feed.model.reset([])
+                feed.show_snapshot(None)
+                self.spawn(self.restore(feed))
 
     # ------------------------------------------------------------------ saving
     def save(self, feed: ResourceFeed, force: bool = False) -> None:
@@ -99,12 +132,13 @@ class SnapshotKeeper(QObject):
             found = project or self.store.last_project(cloud_id) or ""
             snap = self.store.load(cloud_id, found, kind)
             if snap is None or not snap.rows:
-                return None, []
-            return snap, [prepare(piece) for piece in sliced([snap.rows])]
+                return found, None, []
+            return found, snap, [prepare(piece) for piece in sliced([snap.rows])]
         try:
-            snap, pages = await self.runner.run(WORKER, work)
+            found, snap, pages = await self.runner.run(WORKER, work)
         except RuntimeError:  # the worker was shut down: the window is closing
             return
+        self._shown[kind] = found
         for page in pages:
             if (feed.session is not session or session.ctx.generation != generation
                     or feed.loaded_once or feed.state in ("loading", "refreshing")):

@@ -74,6 +74,38 @@ def test_reopening_shows_the_last_rows_before_the_cloud_answers(window, loop, de
         demo_cloud.unhang()
 
 
+def test_pages_open_on_the_login_project_not_the_last_one_switched_to(window, loop, demo_cloud,
+                                                                       qtbot, tmp_path):
+    _profile, names = load_and_keep(window, loop, demo_cloud)
+    page = window.pages["servers"]
+    staging = demo_cloud.STAGING_PROJECT_ID
+    run(loop, window.session.switch_project(staging))
+    run(loop, until(lambda: page.feed.state == "ready"))
+    staging_names = server_names(page)
+    assert staging_names != names
+    run(loop, until(lambda: any(p.name.startswith(staging) for p in snapshot_files())))
+    window.close()
+    demo_cloud.set_latency(0.5)  # slow enough to see the guess corrected before any refresh
+    again = new_window(qtbot, tmp_path)
+    try:
+        again.show_page("flavors")
+        profile = demo_profile(demo_cloud)
+        again.clouds.add_transient_cloud(profile, demo_cloud.PASSWORD)
+        again.open_profile(profile)
+        servers = again.pages["servers"]
+        run(loop, until(lambda: servers.model.rowCount() and again.session.info))
+        assert server_names(servers) == names  # the login's project, remembered
+        # a wrong guess (the project the profile logs in to changed) is put right at login
+        again.snapshots.store.remember_project(profile.id, staging)
+        again.open_profile(profile)
+        run(loop, until(lambda: server_names(servers) == staging_names))
+        run(loop, until(lambda: again.session.info))
+        run(loop, until(lambda: server_names(servers) == names))
+        assert servers.feed.snapshot_at is not None and servers.feed.state == "idle"
+    finally:
+        again.shutdown()
+
+
 def test_live_rows_replace_the_snapshot_and_keep_the_selection(window, loop, demo_cloud):
     _profile, names = load_and_keep(window, loop, demo_cloud)
     page = window.pages["servers"]

@@ -26,6 +26,8 @@ def test_rows_come_back_as_saved_with_their_time(tmp_path):
     assert snap.rows == rows and snap.taken_at == 1000.0
     assert s.load("cloud-1", "p2", "servers") is None
     assert s.load("cloud-2", "p1", "servers") is None
+    assert s.last_project("cloud-1") is None  # saving says nothing of the login's project
+    s.remember_project("cloud-1", "p1")
     assert s.last_project("cloud-1") == "p1"
 
 
