@@ -18,13 +18,18 @@ def demo_profile(demo, pid="snap-demo", **changes) -> Profile:
     return Profile(id=pid, source="demo", **fields)
 
 
-def new_window(qtbot, tmp_path):
+def reopen(qtbot, tmp_path, demo, page_key: str):
+    """A new window (a new start of osdesk) on ``page_key``, opening the demo again."""
     from osdesk.views.main_window import MainWindow
     win = MainWindow(store=ProfileStore(tmp_path / "config"), secrets=SecretStore(),
                      runner=Runner())
     qtbot.addWidget(win)
     win.show()
-    return win
+    win.show_page(page_key)
+    profile = demo_profile(demo)
+    win.clouds.add_transient_cloud(profile, demo.PASSWORD)
+    win.open_profile(profile)
+    return win, profile
 
 
 def server_names(page) -> set[str]:
@@ -54,12 +59,8 @@ def test_reopening_shows_the_last_rows_before_the_cloud_answers(window, loop, de
     window.close()
     demo_cloud.hang(".*")  # from now on the cloud answers nothing
     try:
-        again = new_window(qtbot, tmp_path)
+        again, _ = reopen(qtbot, tmp_path, demo_cloud, "servers")
         try:
-            again.show_page("servers")
-            profile = demo_profile(demo_cloud)
-            again.clouds.add_transient_cloud(profile, demo_cloud.PASSWORD)
-            again.open_profile(profile)
             page = again.pages["servers"]
             badge = next(b for b in again.snapshot_badges if b.page is page)
             run(loop, until(lambda: page.model.rowCount() == len(names)))
@@ -86,12 +87,8 @@ def test_pages_open_on_the_login_project_not_the_last_one_switched_to(window, lo
     run(loop, until(lambda: any(p.name.startswith(staging) for p in snapshot_files())))
     window.close()
     demo_cloud.set_latency(0.5)  # slow enough to see the guess corrected before any refresh
-    again = new_window(qtbot, tmp_path)
+    again, profile = reopen(qtbot, tmp_path, demo_cloud, "flavors")
     try:
-        again.show_page("flavors")
-        profile = demo_profile(demo_cloud)
-        again.clouds.add_transient_cloud(profile, demo_cloud.PASSWORD)
-        again.open_profile(profile)
         servers = again.pages["servers"]
         run(loop, until(lambda: servers.model.rowCount() and again.session.info))
         assert server_names(servers) == names  # the login's project, remembered
@@ -122,7 +119,7 @@ def test_live_rows_replace_the_snapshot_and_keep_the_selection(window, loop, dem
     assert [r["id"] for r in page.selected_rows()] == [key]
 
 
-def test_an_unreachable_cloud_stays_browsable_read_only(window, loop, demo_cloud, answers):
+def test_an_unreachable_cloud_stays_browsable_read_only(window, loop, demo_cloud):
     profile, names = load_and_keep(window, loop, demo_cloud)
     # the same cloud at an address where nothing listens
     dead = demo_profile(demo_cloud, auth_url="http://127.0.0.1:9/identity/v3", timeout=5)
