@@ -148,11 +148,38 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     net.close()
 
     await _storage_and_reach(window, grab)
+    await _instant_start(window, grab)
 
     window.close()
     window.shutdown()
     app.quit()
     return saved
+
+
+async def _instant_start(window, grab) -> None:
+    """The servers page opened from its snapshot (12 minutes old) while the cloud does not
+    answer yet, then from a cloud that cannot be reached at all."""
+    import time
+    servers = window.pages["servers"]
+    window.show_page("servers")
+    session, demo = window.session, window._demo
+    rows = [servers.model.raw_at(i) for i in range(servers.model.rowCount())]
+    window.snapshots.store.save("demo", session.info["project_id"], "servers", rows,
+                                time.time() - 12 * 60)
+    demo.hang(".*")
+    window.open_profile(window.clouds.transient("demo"))
+    await _wait(lambda: servers.model.rowCount() == len(rows))
+    servers.table.selectRow(1)
+    await asyncio.sleep(0.3)
+    grab(window, "instant-start")
+    demo.unhang()
+    dead = window.clouds.transient("demo").copy(auth_url="http://127.0.0.1:9/identity/v3")
+    window.clouds.add_transient_cloud(dead, demo.PASSWORD)
+    window.open_profile(dead)
+    await _wait(lambda: servers.feed.unreachable and servers.model.rowCount())
+    servers.table.selectRow(1)
+    await asyncio.sleep(0.3)
+    grab(window, "instant-start-offline")
 
 
 async def _storage_and_reach(window, grab) -> None:
@@ -219,6 +246,7 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OSDESK_CONFIG_DIR", tempfile.mkdtemp(prefix="osdesk-shots-"))
+    os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="osdesk-shots-cache-"))
 
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication

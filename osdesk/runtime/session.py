@@ -203,10 +203,15 @@ class ResourceFeed(QObject):
         stateChanged(str, str): state ("loading", "refreshing", "ready", "error",
             "no-service", "idle") and a message for the page.
         refreshed(int): rows after a successful refresh.
+        sessionChanged(): :meth:`set_session` ran (another cloud or project, or none).
+        snapshotChanged(): the rows came from a snapshot, or no longer do, or the cloud
+            turned out unreachable while they show (``snapshot_at``, ``unreachable``).
     """
 
     stateChanged = Signal(str, str)
     refreshed = Signal(int)
+    sessionChanged = Signal()
+    snapshotChanged = Signal()
 
     def __init__(self, kind: ResourceKind | str, model, parent: QObject | None = None):
         super().__init__(parent)
@@ -220,6 +225,12 @@ class ResourceFeed(QObject):
         #: when the running refresh last showed a sign of life (started, merged a page)
         self._progress_at = 0.0
         self.paused = False
+        #: epoch seconds of the snapshot whose rows the model shows until a refresh
+        #: replaces them (runtime/instant_start.py); None when the rows are live
+        self.snapshot_at: float | None = None
+        #: why the cloud could not be reached (login or refresh failed); "" otherwise
+        self.unreachable = ""
+        self._watched: CloudSession | None = None
         self._task: asyncio.Task | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -231,10 +242,29 @@ class ResourceFeed(QObject):
         self.cancel()
         self.session = session
         self.loaded_once = False
+        self.snapshot_at, self.unreachable = None, ""
         self.model.reset([])
         if session is not None:
             self.model.set_context(session.lookups)
+            if session is not self._watched:
+                session.failed.connect(self._on_session_failed)
+                self._watched = session
         self._set_state("idle", "")
+        self.sessionChanged.emit()
+
+    def _on_session_failed(self, message: str) -> None:
+        if self.sender() is self.session:
+            self._mark_unreachable(message)
+
+    def _mark_unreachable(self, message: str) -> None:
+        self.unreachable = message or "the cloud could not be reached"
+        if self.snapshot_at is not None:
+            self.snapshotChanged.emit()
+
+    def show_snapshot(self, taken_at: float | None) -> None:
+        """The rows now come from the snapshot taken at ``taken_at`` (None: live again)."""
+        self.snapshot_at = taken_at
+        self.snapshotChanged.emit()
 
     def set_lookups(self, lookups) -> None:
         self.model.set_context(lookups)
@@ -314,12 +344,15 @@ class ResourceFeed(QObject):
             return
         except ServiceNotAvailable as exc:
             self.model.reset([])
+            if self.snapshot_at is not None:
+                self.show_snapshot(None)
             self._set_state("no-service", f"This cloud has no {self.kind.service_type} "
                                           f"service, so it has no {self.kind.title.lower()}. "
                                           f"({exc})")
             self._schedule()  # a service the cloud adds later shows up by itself
             return
         except OsdeskError as exc:
+            self._mark_unreachable(str(exc))
             self._set_state("error", str(exc))
             self._schedule()
             return
@@ -333,6 +366,9 @@ class ResourceFeed(QObject):
         self.model.finish_refresh()
         self.loaded_once = True
         self.last_refresh = time.monotonic()
+        self.unreachable = ""
+        if self.snapshot_at is not None:
+            self.show_snapshot(None)
         self._set_state("ready", "")
         self.refreshed.emit(self.model.rowCount())
         self._schedule()

@@ -211,8 +211,9 @@ class CloudActions(QObject):
 
     async def delete_cloud(self, p: Profile) -> None:
         if not await dialogs.confirm(self.window, "Delete cloud", "Forget", "1 cloud", [p.name],
-                                     "Its stored secret is deleted from the keyring. Nothing "
-                                     "in the cloud itself is touched."):
+                                     "Its stored secret is deleted from the keyring, and the "
+                                     "snapshot of its lists from the cache. Nothing in the "
+                                     "cloud itself is touched."):
             return
         if self.window.session is not None and self.window.session.profile.id == p.id:
             self.window._close_session()
@@ -220,6 +221,7 @@ class CloudActions(QObject):
         self.profiles = [x for x in self.profiles if x.id != p.id]
         self.store.save(self.profiles)
         self.secrets.delete(p.id)
+        self.window.snapshots.delete_cloud(p.id)
         self.refresh_list()
 
     def on_import_clouds_yaml(self) -> None:

@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
             hint = menu.addAction("Select servers on the Servers page for their actions")
             hint.setEnabled(False)
             return
-        for action in self.server_actions.menu_actions(page, rows):
+        for action in page.menu_provider(page, rows):
             if action is None:
                 menu.addSeparator()
             else:

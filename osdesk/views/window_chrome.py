@@ -121,6 +121,8 @@ def build_window(w) -> None:
     build_toolbar(w)
     build_menus(w)
     build_status_bar(w)
+    from osdesk.views import instant_start
+    instant_start.install(w)
     from osdesk.views.desk import Desk
     w.desk = Desk(w)  # "All clouds", search everywhere, each cloud's health
 
@@ -216,7 +218,7 @@ def build_menus(w) -> None:
     srv.addAction(w.launch_action)
     w.servers_menu = srv
     srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
-    v = bar.addMenu("&View")
+    v = w.view_menu = bar.addMenu("&View")
     v.addAction(w.refresh_action)
     v.addAction(w.filter_action)
     v.addAction(w.console_action)

@@ -7,13 +7,15 @@ console and a clouds.yaml and an openrc file, close the window. Then every file 
 test's home, config, QSettings, export and log folders, and every record of the console
 in every form it can show or copy, is searched for the password, the application
 credential secret, every token the cloud issued, the private key and the servers'
-admin passwords. The only hits allowed are the files the user explicitly asked to hold
+admin passwords; the snapshots of the lists (instant start) are searched unzipped, and
+hold no admin password or user data either. The only hits allowed are the files the user explicitly asked to hold
 a secret (the private key file, an export made with the secret).
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import secrets as secrets_module
 import json
 import logging
@@ -58,7 +60,10 @@ def files_under(root: Path) -> dict[str, str]:
     out = {}
     for path in sorted(root.rglob("*")):
         if path.is_file():
-            out[str(path.relative_to(root))] = path.read_bytes().decode("utf-8", "replace")
+            data = path.read_bytes()
+            if path.suffix == ".gz":  # the snapshots: searched as they are read back
+                data = gzip.decompress(data)
+            out[str(path.relative_to(root))] = data.decode("utf-8", "replace")
     return out
 
 
@@ -82,6 +87,7 @@ def console_texts(window) -> dict[str, str]:
 def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, tmp_path,
                                                   monkeypatch, dialogs, answers, recorder, qtbot):
     demo = demo_cloud
+    monkeypatch.setattr("osdesk.runtime.instant_start.SAVE_EVERY_S", 0.0)  # every refresh kept
     # a password found nowhere else (the demo's own doubles as an application credential name)
     password = "Aud1t-pässwörd-" + secrets_module.token_hex(8)
     demo.state.users[demo.USER_ID]["password"] = password
@@ -171,6 +177,13 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
             keypairs = window.pages["keypairs"]
             window.show_page("keypairs")
             await until(lambda: keypairs.model.row_for_key("audit-key") >= 0, what="keypair")
+            # the launched server (its user data) and the rescued one in the snapshot too
+            window.show_page("servers")
+            servers.refresh()
+            await until(lambda: servers.feed.state == "ready"
+                        and any(r.get("name") == "audit-vm" for r in
+                                map(servers.model.raw, servers.model.keys())), what="audit-vm")
+            await window.runner.run("#snapshots", lambda: None)  # the writes queued are done
         run(loop, scenario(), timeout=180)
         private_key = (exports / "audit-key.pem").read_text()
         assert "PRIVATE KEY" in private_key
@@ -209,6 +222,12 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
     texts = files_under(tmp_path)
     assert any(name.startswith("qsettings") for name in texts), "QSettings were not written"
     assert "config/profiles.json" in texts and "logs/osdesk.log" in texts
+    snapshots = {name: text for name, text in texts.items() if name.endswith(".json.gz")}
+    assert any(name.endswith("--servers.json.gz") and "audit-vm" in text
+               for name, text in snapshots.items()), sorted(snapshots)
+    assert len(snapshots) >= len(window.pages) - 1, sorted(snapshots)
+    for name, text in snapshots.items():  # nothing a server was given once, nor its script
+        assert "adminPass" not in text and "user_data" not in text, name
     texts.update(console_texts(window))
     recorder.secrets_searched += len(texts)
     hits = search(texts, secrets)

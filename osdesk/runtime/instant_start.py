@@ -1,0 +1,162 @@
+"""Instant start: each page shows the rows it had last time at once, from a snapshot on
+disk, until the live refresh replaces them; every successful full refresh is kept.
+
+The files are read, scrubbed, serialised and written on the keeper's own worker thread
+(never the cloud's, which may be stuck logging in, never the GUI thread); the rows are
+built on it too (``ResourceTableModel.prepare``) and merged on the GUI thread a slice
+at a time, as a refresh's pages are. QtCore only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from typing import Callable
+
+from PySide6.QtCore import QObject
+
+from osdesk.profiles.snapshots import SnapshotStore
+from osdesk.runtime.runner import Runner
+from osdesk.runtime.session import ResourceFeed, sliced
+
+log = logging.getLogger(__name__)
+
+#: A kind's rows are kept at most this often per cloud and project (seconds).
+SAVE_EVERY_S = 30.0
+#: The runner's key of the keeper's worker (stopped with the runner's other workers).
+WORKER = "#snapshots"
+
+
+def project_of(session) -> str:
+    """The project the session is scoped to, as far as known before login."""
+    return session.info.get("project_id") or getattr(session.profile, "project_id", "") or ""
+
+
+class SnapshotKeeper(QObject):
+    """Saves each feed's rows after a refresh and shows them again on the next open."""
+
+    def __init__(self, runner: Runner, store: SnapshotStore | None = None,
+                 spawn: Callable | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.store = store if store is not None else SnapshotStore()
+        #: runs a coroutine as a task its owner cancels when it closes
+        self.spawn = spawn or _spawn
+        self._saved_at: dict[tuple[str, str, str], float] = {}
+        self.feeds: list[ResourceFeed] = []
+        #: the project each feed's snapshot rows belong to, by kind
+        self._shown: dict[str, str] = {}
+        #: session -> the project of its first login (None until then)
+        self._logins: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _submit(self, fn, *args):
+        try:
+            future = self.runner.executor(WORKER).submit(fn, *args)
+        except RuntimeError:  # shut down: the window is closing
+            return
+        future.add_done_callback(_log_failure)
+
+    @property
+    def enabled(self) -> bool:
+        return self.store.enabled
+
+    def set_enabled(self, on: bool) -> None:
+        """Turned off, nothing is kept and what was kept is deleted (on the worker)."""
+        self._saved_at.clear()
+        self._submit(setattr, self.store, "enabled", bool(on))
+
+    def delete_cloud(self, cloud_id: str) -> None:
+        self._saved_at = {k: v for k, v in self._saved_at.items() if k[0] != cloud_id}
+        self._submit(self.store.delete_cloud, cloud_id)
+
+    def attach(self, feed: ResourceFeed) -> None:
+        self.feeds.append(feed)
+        feed.sessionChanged.connect(lambda: self._opened(feed))
+        feed.refreshed.connect(lambda _rows: self.save(feed))
+
+    def _opened(self, feed: ResourceFeed) -> None:
+        session = feed.session
+        if session is None:
+            return
+        if session not in self._logins:
+            self._logins[session] = None
+            session.connected.connect(self._on_connected)
+        self.spawn(self.restore(feed))
+
+    def _on_connected(self, info: dict) -> None:
+        """The first login of a session: remember its project for the next start, and
+        replace rows shown from another project's snapshot (the profile names its
+        project by name, and the guess was wrong)."""
+        session = self.sender()
+        if session is None or self._logins.get(session) is not None:
+            return  # a project switch: set_session reloads every page
+        project = self._logins[session] = info.get("project_id") or ""
+        self._submit(self.store.remember_project, session.profile.id, project)
+        for feed in self.feeds:
+            if (feed.session is session and feed.snapshot_at is not None
+                    and self._shown.get(feed.kind.key) != project
+                    and feed.state not in ("loading", "refreshing")):
+                feed.model.reset([])
+                feed.show_snapshot(None)
+                self.spawn(self.restore(feed))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, feed: ResourceFeed, force: bool = False) -> None:
+        """Keep the feed's rows as they are now (at most once per SAVE_EVERY_S a kind)."""
+        session = feed.session
+        if session is None or not session.info:
+            return
+        key = (session.profile.id, project_of(session), feed.kind.key)
+        now = time.monotonic()
+        if not force and now - self._saved_at.get(key, -SAVE_EVERY_S) < SAVE_EVERY_S:
+            return
+        self._saved_at[key] = now
+        model = feed.model
+        rows = [model.raw_at(i) for i in range(model.rowCount())]  # held dicts, never mutated
+        self._submit(self.store.save, *key, rows, time.time())
+
+    # --------------------------------------------------------------- restoring
+    async def restore(self, feed: ResourceFeed) -> None:
+        """Show the snapshot of the feed's cloud, project and kind, unless the live rows
+        are there first."""
+        session = feed.session
+        if session is None:
+            return
+        generation = session.ctx.generation
+        cloud_id, kind, project = session.profile.id, feed.kind.key, project_of(session)
+        prepare = feed.model.prepare
+
+        def work():
+            found = project or self.store.last_project(cloud_id) or ""
+            snap = self.store.load(cloud_id, found, kind)
+            if snap is None or not snap.rows:
+                return found, None, []
+            return found, snap, [prepare(piece) for piece in sliced([snap.rows])]
+        try:
+            found, snap, pages = await self.runner.run(WORKER, work)
+        except RuntimeError:  # the worker was shut down: the window is closing
+            return
+        self._shown[kind] = found
+        for page in pages:
+            if (feed.session is not session or session.ctx.generation != generation
+                    or feed.loaded_once or feed.state in ("loading", "refreshing")):
+                return  # the live rows are coming or here: they win
+            if feed.snapshot_at is None:
+                feed.show_snapshot(snap.taken_at)
+            feed.model.merge_page(page)
+            await asyncio.sleep(0)  # let Qt paint between slices
+
+
+
+def _spawn(coro) -> None:
+    try:
+        asyncio.ensure_future(coro)
+    except RuntimeError:  # no event loop (plain widget tests)
+        coro.close()
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("could not keep a snapshot: %s", future.exception())
