@@ -18,6 +18,7 @@ from osdesk.kinds.registry import KIND_BY_KEY
 from osdesk.models.inventory_model import (CLOUD_FIELD, CLOUD_ID_FIELD, PROJECT_FIELD,
                                            PROJECT_ID_FIELD, REGION_FIELD, row_key)
 from osdesk.runtime.runner import Runner, Stale
+from osdesk.runtime.inventory_snapshots import age_text
 from osdesk.runtime.server_ops import follow
 from osdesk.runtime.session import CloudSession, lookups_from_lists, sliced
 
@@ -37,11 +38,16 @@ class Health:
     detail: str = ""
     latency_ms: float | None = None
     at: float = 0.0
+    #: the rows shown are a snapshot taken then (epoch seconds), not live
+    as_of: float | None = None
 
     @property
     def short(self) -> str:
         if self.state == "connected":
             return f"{self.latency_ms:.0f} ms" if self.latency_ms is not None else "connected"
+        if self.as_of is not None and self.state in ("connecting", "unreachable"):
+            age = age_text(self.as_of)
+            return age if self.state == "connecting" else f"offline, {age}"
         return {"connecting": "connecting…", "needs-password": "needs password",
                 "unreachable": "unreachable", "stale": "stale"}.get(self.state, self.state)
 
@@ -118,15 +124,24 @@ class Inventory(QObject):
         self._running: set[asyncio.Task] = set()
         self._good_at: dict[str, float] = {}
         self._names: tuple = ({}, {})
+        #: the clouds asked for, the (cloud, kind) lists listed live since, the age of
+        #: a cloud's rows shown from its snapshot
+        self.wanted: set[str] = set()
+        self.live: set[tuple[str, str]] = set()
+        self.as_of: dict[str, float] = {}
+        #: keeps and restores the lists (set by the view; None: no snapshots)
+        self.snapshots = None
 
     # ------------------------------------------------------------------ public
     def load(self, clouds: list[tuple], *, secret_of: Callable) -> None:
         """Start (again) on every cloud of ``clouds`` (profiles); ``secret_of(profile)``
         gives (known, secret). Clouds no longer given are dropped with their rows."""
-        wanted = {p.id for p in clouds}
+        wanted = self.wanted = {p.id for p in clouds}
         for gone in set(self._sessions) | set(self.health) - wanted:
             if gone not in wanted:
                 self.forget(gone)
+        if self.snapshots is not None:
+            self._track(asyncio.ensure_future(self.snapshots.restore(clouds)))
         for profile in clouds:
             known, secret = secret_of(profile)
             if not known:
@@ -145,9 +160,20 @@ class Inventory(QObject):
         self._sessions[profile.id] = session
         task = asyncio.ensure_future(self._load_cloud(session))
         self._tasks[profile.id] = task
+        return self._track(task)
+
+    def _track(self, task: asyncio.Task) -> asyncio.Task:
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return task
+
+    def show_as_of(self, profile_id: str, taken_at: float) -> None:
+        """Rows of the cloud's snapshot are shown: its health says how old they are."""
+        self.as_of[profile_id] = min(taken_at, self.as_of.get(profile_id, taken_at))
+        health = self.health.get(profile_id)
+        if health is None or health.state != "connected":
+            self._set_health(profile_id, Health(health.state if health else "connecting",
+                                                health.detail if health else ""))
 
     def forget(self, profile_id: str) -> None:
         task = self._tasks.pop(profile_id, None)
@@ -155,6 +181,8 @@ class Inventory(QObject):
             task.cancel()
         self._close(profile_id)
         self.health.pop(profile_id, None)
+        self.as_of.pop(profile_id, None)
+        self.live = {k for k in self.live if k[0] != profile_id}
         for model in self.models.values():
             keep = [k for k in model.keys() if k[0] != profile_id]
             model.finish_refresh(seen_keys=set(keep))
@@ -205,6 +233,8 @@ class Inventory(QObject):
 
     def _set_health(self, profile_id: str, health: Health) -> None:
         health.at = time.time()
+        if health.state != "connected":
+            health.as_of = self.as_of.get(profile_id)
         self.health[profile_id] = health
         self.healthChanged.emit(profile_id)
 
@@ -244,6 +274,10 @@ class Inventory(QObject):
                              if k[0] == pid and k[1] == reach.project_id}  # keep the old rows
             model = self.models[kind_key]
             model.finish_refresh(seen_keys=seen | {k for k in model.keys() if k[0] != pid})
+            self.live.add((pid, kind_key))
+        self.as_of.pop(pid, None)
+        if self.snapshots is not None:
+            self.snapshots.save(pid)
         self._update_lookups()
         self.loaded.emit(pid)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QPushButton
 
 from osdesk.api import OsdeskError
 from osdesk.models.inventory_model import CLOUD_ID_FIELD, PROJECT_ID_FIELD
+from osdesk.runtime.inventory_snapshots import InventorySnapshots
 from osdesk.runtime.runner import Stale
 from osdesk.views.icons import icon
 from osdesk.views.inventory_page import InventoryPage
@@ -40,6 +41,10 @@ class Desk(QObject):
         super().__init__(window)
         self.w = window
         self.page = InventoryPage(window.runner, window.call_log, window)
+        keeper = getattr(window, "snapshots", None)
+        if keeper is not None:  # the lists of last time at once, until the live ones come
+            self.page.inventory.snapshots = InventorySnapshots(
+                self.page.inventory, window.runner, keeper.store)
         window.stack.addWidget(self.page)
         self.button = QPushButton(icon("cloud"), "All clouds")
         self.button.setObjectName("all_clouds_button")

@@ -183,6 +183,12 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
             await until(lambda: servers.feed.state == "ready"
                         and any(r.get("name") == "audit-vm" for r in
                                 map(servers.model.raw, servers.model.keys())), what="audit-vm")
+            # All clouds lists this cloud too, and keeps its lists for the next start
+            window.desk.show_inventory()
+            inventory = window.desk.page.inventory
+            await until(lambda: not inventory.busy() and any(
+                r.get("name") == "audit-vm" for model in [inventory.models["servers"]]
+                for r in map(model.raw, model.keys())), what="the inventory")
             await window.runner.run("#snapshots", lambda: None)  # the writes queued are done
         run(loop, scenario(), timeout=180)
         private_key = (exports / "audit-key.pem").read_text()
@@ -226,6 +232,8 @@ def test_no_secret_anywhere_after_a_full_session(make_window, loop, demo_cloud, 
     assert any(name.endswith("--servers.json.gz") and "audit-vm" in text
                for name, text in snapshots.items()), sorted(snapshots)
     assert len(snapshots) >= len(window.pages) - 1, sorted(snapshots)
+    assert any('"project":"*inventory*"' in text and '"kind":"servers"' in text
+               and "audit-vm" in text for text in snapshots.values()), sorted(snapshots)
     for name, text in snapshots.items():  # nothing a server was given once, nor its script
         assert "adminPass" not in text and "user_data" not in text, name
     texts.update(console_texts(window))

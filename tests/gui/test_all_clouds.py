@@ -139,7 +139,8 @@ def test_a_saved_cloud_without_its_password_says_so(window, loop, clouds):
     window.clouds.refresh_list()
     window.desk.show_inventory()
     assert health(window, "saved-a")[:2] == ("needs-password", "needs password")
-    assert not window.desk.page.inventory.busy()
+    settle(loop, window)  # no login started: only the (empty) snapshot was read
+    assert window.desk.page.inventory._sessions == {}
 
 
 def test_search_finds_a_server_by_ip_in_another_cloud_and_opens_it_there(window, loop, clouds):
@@ -235,3 +236,51 @@ def test_delete_from_all_clouds_asks_with_the_cloud_named(window, loop, clouds, 
     assert "Lab" in asked[0][3]
     settle(loop, window)
     assert len(servers_of(window, "cloud-a")) == 12
+
+
+def test_the_next_start_shows_every_cloud_from_its_snapshot_before_any_answer(
+        qtbot, loop, tmp_path, clouds):
+    """List both clouds once; close; open a new window with both clouds hung: every row
+    is there at once, each cloud marked with the age of its rows; live rows replace them
+    once the cloud answers again."""
+    from osdesk.api.calllog import CallLog
+    from osdesk.profiles import ProfileStore, SecretStore
+    from osdesk.runtime.runner import Runner
+    from osdesk.views.main_window import MainWindow
+    a, b = clouds
+
+    def new_window():
+        win = MainWindow(store=ProfileStore(tmp_path / "config"), secrets=SecretStore(),
+                         runner=Runner(), call_log=CallLog())
+        qtbot.addWidget(win)
+        add(win, a, "cloud-a", "Lab")
+        add(win, b, "cloud-b", "Prod")
+        return win
+    first = new_window()
+    first.desk.start()
+    settle(loop, first, lambda: len(servers_of(first, "cloud-b")) == 5)
+    before = sorted(first.desk.page.models["servers"].keys())
+    store = first.snapshots.store
+    run(loop, until(lambda: all(store.load(pid, "*inventory*", "servers") is not None
+                                for pid in ("cloud-a", "cloud-b"))), timeout=30)
+    first.shutdown()
+
+    second = new_window()
+    for demo in (a, b):
+        demo.hang(".")  # no answer at all until unhung
+    try:
+        second.desk.start()
+        page = second.desk.page
+        run(loop, until(lambda: len(page.models["servers"].keys()) == len(before)), timeout=30)
+        assert sorted(page.models["servers"].keys()) == before
+        for pid in ("cloud-a", "cloud-b"):
+            state, short, _detail = health(second, pid)
+            assert state == "connecting" and short.startswith("as of "), short
+        assert "as of" in page.summary.text()
+    finally:
+        for demo in (a, b):
+            demo.unhang()
+    settle(loop, second, lambda: all(health(second, p)[0] == "connected"
+                                     for p in ("cloud-a", "cloud-b")))
+    assert health(second, "cloud-a")[1].endswith(" ms")
+    second.shutdown()
