@@ -30,7 +30,7 @@ def demo_server(realcloud):
     cloud = Cloud(demo_profile(realcloud), realcloud["RC_DEMO_PASSWORD"], call_log=CallLog())
     server = cloud.compute.create_server(name=unique("inv-vm"), image_id=realcloud["RC_IMAGE_ID"],
                                          flavor_id=realcloud["RC_FLAVOR_TINY_ID"],
-                                         networks=[realcloud["RC_DEMO_NET_ID"]])
+                                         networks=[realcloud["RC_DEMO_NET_ID"]])["server"]
     server = wait_for(lambda: cloud.compute.get_server(server["id"]),
                       lambda s: s["status"] in ("ACTIVE", "ERROR")
                       and not s.get("OS-EXT-STS:task_state"), timeout=180)
