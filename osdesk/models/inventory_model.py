@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from osdesk.kinds.columns import Column, text_column
 from osdesk.kinds.registry import KIND_BY_KEY
 from osdesk.models.resource_model import ResourceTableModel
@@ -22,16 +25,32 @@ def own_fields(row: dict) -> dict:
     return {k: v for k, v in row.items() if not k.startswith("osdesk:")}
 
 
-def inventory_columns(kind_key: str) -> tuple[Column, ...]:
+def _own_cloud_names(column: Column, contexts: Mapping) -> Column:
+    """``column`` reading ids through the lookups of the row's own cloud (``contexts``:
+    cloud id → LookupContext, filled as each cloud's images and networks are listed,
+    before its servers), so a table of many clouds names each row's image and network,
+    and no lookup change ever recomputes every row on the GUI thread."""
+    get = column.get
+    return replace(column, uses_context=False,
+                   get=lambda row, ctx: get(row, contexts.get(row.get(CLOUD_ID_FIELD), ctx)),
+                   tip=None if column.tip is None else (
+                       lambda row, ctx, tip=column.tip:
+                       tip(row, contexts.get(row.get(CLOUD_ID_FIELD), ctx))))
+
+
+def inventory_columns(kind_key: str, contexts: Mapping | None = None) -> tuple[Column, ...]:
     """Cloud, Project and Region first, then the kind's own columns but its Project
     (the inventory's says which project the row was listed in)."""
     where = (text_column("cloud", "Cloud", CLOUD_FIELD, width_hint=16),
              text_column("inventory_project", "Project", PROJECT_FIELD, width_hint=14),
              text_column("region", "Region", REGION_FIELD, width_hint=10))
-    own = tuple(c for c in KIND_BY_KEY[kind_key].columns if c.key != "project")
+    contexts = {} if contexts is None else contexts
+    own = tuple(_own_cloud_names(c, contexts) if c.uses_context else c
+                for c in KIND_BY_KEY[kind_key].columns if c.key != "project")
     return where + own
 
 
-def inventory_model(kind_key: str, parent=None) -> ResourceTableModel:
+def inventory_model(kind_key: str, contexts: Mapping | None = None,
+                    parent=None) -> ResourceTableModel:
     """One kind's rows of every cloud, keyed by (cloud, project, id)."""
-    return ResourceTableModel(inventory_columns(kind_key), key=row_key, parent=parent)
+    return ResourceTableModel(inventory_columns(kind_key, contexts), key=row_key, parent=parent)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: the kinds the inventory lists, in its tab order
 INVENTORY_KINDS = ("servers", "volumes", "floating_ips", "images", "networks")
+#: the order a cloud's lists are fetched in: the names its servers' columns use first
+LISTING_ORDER = ("images", "networks", "servers", "volumes", "floating_ips")
 #: a cloud whose last good answer is older than this is "stale"
 STALE_AFTER_S = 600.0
 
@@ -110,11 +112,15 @@ class Inventory(QObject):
     healthChanged = Signal(str)
     loaded = Signal(str)
 
-    def __init__(self, runner: Runner, call_log, models: dict, parent: QObject | None = None):
+    def __init__(self, runner: Runner, call_log, models: dict, contexts: dict | None = None,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.runner = runner
         self.call_log = call_log
         self.models = models
+        #: cloud id → its LookupContext (image and network names), read by the models'
+        #: columns (``inventory_model``) on the worker as rows are built
+        self.contexts = {} if contexts is None else contexts
         self.health: dict[str, Health] = {}
         self.reaches: dict[tuple[str, str], Reach] = {}
         self.every_project = False
@@ -123,7 +129,6 @@ class Inventory(QObject):
         #: every listing task until it has ended (a cancelled one too)
         self._running: set[asyncio.Task] = set()
         self._good_at: dict[str, float] = {}
-        self._names: tuple = ({}, {})
         #: the clouds asked for, the (cloud, kind) lists listed live since, the age of
         #: a cloud's rows shown from its snapshot
         self.wanted: set[str] = set()
@@ -259,7 +264,9 @@ class Inventory(QObject):
         self._set_health(pid, Health("connected", "", latency))
         for reach in reaches:
             self.reaches[(pid, reach.project_id)] = reach
-        for kind_key in INVENTORY_KINDS:
+        for kind_key in LISTING_ORDER:
+            if kind_key == "servers":  # its image and network columns name ids
+                self._set_names(pid)
             seen: set = set()
             for reach in reaches:
                 try:
@@ -278,21 +285,13 @@ class Inventory(QObject):
         self.as_of.pop(pid, None)
         if self.snapshots is not None:
             self.snapshots.save(pid)
-        self._update_lookups()
         self.loaded.emit(pid)
 
-    def _update_lookups(self) -> None:
-        """Image and network names for the ids in the tables, from every cloud's lists
-        (ids are UUIDs: one cloud's never stand for another's)."""
-        lists = {kind: [self.models[kind].raw_at(i) for i in range(self.models[kind].rowCount())]
+    def _set_names(self, pid: str) -> None:
+        """The cloud's image and network names, from the lists just made."""
+        lists = {kind: [self.models[kind].raw(k) for k in self.models[kind].keys() if k[0] == pid]
                  for kind in ("images", "networks")}
-        lookups = lookups_from_lists(**lists)
-        names = (lookups.image_names, lookups.network_names)
-        if names == self._names:
-            return
-        self._names = names
-        for model in self.models.values():
-            model.set_context(lookups)
+        self.contexts[pid] = lookups_from_lists(**lists)
 
     async def _other_projects(self, session: CloudSession, info: dict) -> list[Reach]:
         if session.profile.auth_type == "v3applicationcredential":

@@ -46,8 +46,9 @@ class InventoryPage(QWidget):
     def __init__(self, runner, call_log, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("inventory_page")
-        self.models = {key: inventory_model(key, self) for key in INVENTORY_KINDS}
-        self.inventory = Inventory(runner, call_log, self.models, self)
+        contexts: dict = {}
+        self.models = {key: inventory_model(key, contexts, self) for key in INVENTORY_KINDS}
+        self.inventory = Inventory(runner, call_log, self.models, contexts, self)
         self.inventory.every_project = QSettings().value(EVERY_PROJECT_SETTING, False, bool)
         self.kind_key = INVENTORY_KINDS[0]
         self.proxy = ResourceFilterProxy(self)
