@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SERVER_ACTIONS = ("start", "stop", "reboot_soft", "reboot_hard", "suspend", "resume",
                   "shelve", "unshelve", "delete")
 EVERY_PROJECT_SETTING = "inventory/every_project"
+#: every cloud is listed again this often (minutes), so health and rows stay current
+AUTO_REFRESH_MIN = 5
 
 
 class InventoryPage(QWidget):
@@ -60,9 +62,11 @@ class InventoryPage(QWidget):
         for model in self.models.values():
             model.rowsMerged.connect(lambda *a: self._update_counts())
         self.inventory.healthChanged.connect(lambda *a: self._update_counts())
+        #: every minute: mark clouds gone quiet as stale; every AUTO_REFRESH_MIN, list again
+        self._minutes = 0
         self._stale_timer = QTimer(self)
         self._stale_timer.setInterval(60000)
-        self._stale_timer.timeout.connect(self.inventory.check_stale)
+        self._stale_timer.timeout.connect(self._tick)
         self._stale_timer.start()
 
     # ------------------------------------------------------------------ build
@@ -108,6 +112,12 @@ class InventoryPage(QWidget):
         layout.addWidget(self.tabs)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
+
+    def _tick(self) -> None:
+        self.inventory.check_stale()
+        self._minutes += 1
+        if self._minutes % AUTO_REFRESH_MIN == 0 and not self.inventory.busy():
+            self.refresh()
 
     # ------------------------------------------------------------------ data
     def load(self, clouds: list, secret_of) -> None:
