@@ -88,7 +88,7 @@ def run_gui(args) -> int:
     if args.page:
         window.show_page(args.page)
     window.show()
-    window.desk.start()  # every cloud listed in the background: health, search
+    window.desk.start_up()  # every cloud listed in the background: health, search
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
     try:

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -20,6 +20,8 @@ from osdesk.views.inventory_page import InventoryPage
 
 log = logging.getLogger(__name__)
 
+#: "all-clouds" when All clouds was the last thing shown (the next start shows it again)
+LAST_VIEW_SETTING = "last_view"
 #: how long "open where it lives" waits for the cloud, the project and the row
 REVEAL_TIMEOUT_S = 60.0
 
@@ -77,8 +79,7 @@ class Desk(QObject):
         self.page.inventory.healthChanged.connect(self._on_health)
         self.page.openRequested.connect(lambda kind, raw: self.reveal(kind, raw))
         self.page.said.connect(lambda text: window.statusBar().showMessage(text, 15000))
-        window.stack.currentChanged.connect(
-            lambda _i: self.button.setChecked(window.stack.currentWidget() is self.page))
+        window.stack.currentChanged.connect(self._on_stack_changed)
 
     # ------------------------------------------------------------------ inventory
     def start(self) -> None:
@@ -86,13 +87,29 @@ class Desk(QObject):
         health and search finds rows of every cloud before any is opened."""
         self.page.load(self.w.clouds_model.profiles(), self.w.clouds.known_secret)
 
+    def start_up(self) -> None:
+        """At start: every cloud listed in the background; All clouds shown if it was
+        the last view (its rows at once, from the snapshot), else what the window
+        opened stays."""
+        if QSettings().value(LAST_VIEW_SETTING, "") == "all-clouds" and self.w.session is None:
+            self.show_inventory()
+        else:
+            self.start()
+
     def show_inventory(self) -> None:
+        QSettings().setValue(LAST_VIEW_SETTING, "all-clouds")
         self.w.stack.setCurrentWidget(self.page)
         self.w.setWindowTitle("All clouds — osdesk")
         listed = {p.id for p in self.page._clouds}
         if listed != {p.id for p in self.w.clouds_model.profiles()} or not listed:
             self.start()
         self.page.table.setFocus()
+
+    def _on_stack_changed(self, _index: int) -> None:
+        shown = self.w.stack.currentWidget() is self.page
+        self.button.setChecked(shown)
+        if not shown and self.w.session is not None:
+            QSettings().setValue(LAST_VIEW_SETTING, "cloud")
 
     def _on_health(self, profile_id: str) -> None:
         health = self.page.inventory.health.get(profile_id)

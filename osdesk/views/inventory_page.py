@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QMenu,
 
 from osdesk.kinds.registry import KIND_BY_KEY
 from osdesk.models.filter_proxy import ResourceFilterProxy
-from osdesk.models.inventory_model import CLOUD_FIELD, inventory_model, own_fields
+from osdesk.models.inventory_model import (CLOUD_FIELD, CLOUD_ID_FIELD, inventory_model,
+                                           own_fields)
 from osdesk.models.resource_model import ResourceTableModel
 from osdesk.rules.server_actions import (ACTION_BY_KEY, availability_for_many, confirm_verb,
                                          needs_confirmation)
@@ -209,9 +210,10 @@ class InventoryPage(QWidget):
         if self.kind_key != "servers":
             return menu
         menu.addSeparator()
+        offline = self.offline_reason(rows)
         for key in SERVER_ACTIONS:
             action = ACTION_BY_KEY[key]
-            ok, why = availability_for_many(rows, action)
+            ok, why = (False, offline) if offline else availability_for_many(rows, action)
             entry = QAction(action.label, menu)
             entry.setEnabled(ok)
             if not ok:
@@ -221,6 +223,16 @@ class InventoryPage(QWidget):
             menu.addAction(entry)
         menu.setToolTipsVisible(True)
         return menu
+
+    def offline_reason(self, rows: list[dict]) -> str:
+        """Why rows cannot be acted on now (their cloud is not connected: the rows are
+        from its snapshot, or it failed), or ""."""
+        for row in rows:
+            if self.inventory.reach_of(row) is None:
+                health = self.inventory.health.get(row.get(CLOUD_ID_FIELD))
+                state = health.short if health else "not connected"
+                return f"{row.get(CLOUD_FIELD)} is not connected ({state}); its rows are read-only."
+        return ""
 
     def run_action(self, key: str, rows: list[dict]) -> asyncio.Task:
         task = asyncio.ensure_future(self._run(key, rows))

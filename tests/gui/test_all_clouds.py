@@ -284,3 +284,39 @@ def test_the_next_start_shows_every_cloud_from_its_snapshot_before_any_answer(
                                      for p in ("cloud-a", "cloud-b")))
     assert health(second, "cloud-a")[1].endswith(" ms")
     second.shutdown()
+
+
+def test_rows_of_a_cloud_not_connected_are_read_only_with_the_reason(window, loop, clouds):
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    window.desk.show_inventory()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12)
+    row = next(r for r in servers_of(window, "cloud-a") if r.get("status") == "ACTIVE")
+    window.desk.page.inventory._close("cloud-a")  # as after a failed login: no connection
+    labels = {act.text(): act for act in window.desk.page.build_menu([row]).actions()}
+    assert not labels["Stop"].isEnabled()
+    assert "Lab is not connected" in labels["Stop"].toolTip()
+    assert "read-only" in labels["Stop"].toolTip()
+
+
+def test_typing_in_search_sends_no_request(window, loop, clouds, call_log):
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    window.desk.start()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12)
+    seen = []
+    call_log.subscribe(seen.append)
+    window.desk.open_search()
+    QTest.keyClicks(window.desk.palette.edit, "web-00")
+    assert window.desk.palette.results.count() > 0
+    assert seen == []
+
+
+def test_all_clouds_comes_back_at_the_next_start_if_it_was_shown_last(window, loop, clouds):
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    window.desk.show_inventory()
+    settle(loop, window)
+    window.desk.start_up()  # what the next start does
+    assert window.stack.currentWidget() is window.desk.page
+    settle(loop, window)
