@@ -166,7 +166,7 @@ def build_actions(w) -> None:
     w.console_action.setShortcut(QKeySequence("Ctrl+`"))
     w.console_action.setIcon(icon("console"))
     w.filter_action = act("&Filter", w.on_focus_filter, "Ctrl+F")
-    w.switch_cloud_action = act("&Switch cloud", w.on_switch_cloud, "Ctrl+K")
+    w.switch_cloud_action = act("&Switch cloud", w.on_switch_cloud, "Ctrl+Shift+K")
     w.quit_action = act("&Quit", w.close, "Ctrl+Q")
     w.delete_action = act("Delete selected", w.on_delete_selected, "Delete")
     for a in (w.filter_action, w.switch_cloud_action, w.delete_action):
