@@ -78,6 +78,7 @@ class ConsoleDock(QDockWidget):
         self.splitter.addWidget(self.detail_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([650, 350])  # the calls get the larger part at first
         layout.addWidget(self.splitter, 1)
         self.setWidget(body)
         self._notice_timer = QTimer(self)

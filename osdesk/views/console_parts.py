@@ -20,10 +20,10 @@ __all__ = ["MAX_MIB", "MIN_MIB", "make_detail", "make_table", "make_toolbar"]
 STATUS_CHOICES = (("All", "all"), ("Errors", "errors"), ("2xx", "2xx"), ("4xx", "4xx"),
                   ("5xx", "5xx"))
 #: Default widths of the table's columns in pixels; the path column takes the rest.
-COLUMN_WIDTHS = {ApiLogModel.COL_TIME: 130, ApiLogModel.COL_CLOUD: 80,
-                 ApiLogModel.COL_HOST: 170, ApiLogModel.COL_METHOD: 60,
-                 ApiLogModel.COL_STATUS: 55, ApiLogModel.COL_MS: 50,
-                 ApiLogModel.COL_REQUEST_ID: 150}
+COLUMN_WIDTHS = {ApiLogModel.COL_TIME: 118, ApiLogModel.COL_CLOUD: 82,
+                 ApiLogModel.COL_HOST: 165, ApiLogModel.COL_METHOD: 55,
+                 ApiLogModel.COL_STATUS: 48, ApiLogModel.COL_MS: 40,
+                 ApiLogModel.COL_REQUEST_ID: 110}
 #: Bounds of the "Keep N MiB" spin box (the console's memory cap).
 MIN_MIB, MAX_MIB = 1, 4096
 

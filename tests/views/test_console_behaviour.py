@@ -10,9 +10,9 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractSlider
 
-from console_calls import (CONSOLE_MARKS, COMPUTE, SERVER_ID, fill, not_found_call, polling_calls, record,
-                           select_call, server_get_call, server_list_call, token_call,
-                           visible_calls)
+from console_calls import (CONSOLE_MARKS, COMPUTE, SERVER_ID, fill, not_found_call,
+                           polling_calls, record, select_call, server_get_call,
+                           server_list_call, token_call, visible_calls)
 from osdesk.api.calllog import JsonText
 from osdesk.models.api_log import POLL_WINDOW_S, ApiLogModel
 from osdesk.views import console_dock
