@@ -60,6 +60,8 @@ class ConsoleDock(QDockWidget):
         self._model = model
         self._follow = True
         self._shown_call_id: int | None = None
+        #: pixels of rows about to be dropped above the top of the view
+        self._dropped_above = 0
 
         self.proxy = ApiLogFilterProxy(self)
         self.proxy.setSourceModel(model)
@@ -127,7 +129,8 @@ class ConsoleDock(QDockWidget):
         unselect.activated.connect(self.clear_selection)
         self.proxy.rowsInserted.connect(self.on_proxy_rows_inserted)
         self.proxy.modelReset.connect(self.on_proxy_rows_changed)
-        self.proxy.rowsRemoved.connect(self.on_proxy_rows_changed)
+        self.proxy.rowsAboutToBeRemoved.connect(self.on_proxy_rows_about_to_be_removed)
+        self.proxy.rowsRemoved.connect(self.on_proxy_rows_removed)
         self.dockLocationChanged.connect(self.on_dock_location_changed)
 
     # ------------------------------------------------------------------ public API
@@ -301,6 +304,23 @@ class ConsoleDock(QDockWidget):
             # scrollToBottom lays out pending rows first, so the bar's maximum is current
             self.table.scrollToBottom()
             self._follow = True
+
+    @Slot(QModelIndex, int, int)
+    def on_proxy_rows_about_to_be_removed(self, _parent: QModelIndex, first: int,
+                                          last: int) -> None:
+        """The oldest calls go (the cap): remember how far the rows shown will move up."""
+        top = self.table.rowAt(0)
+        if not self._follow and 0 <= first < top:
+            self._dropped_above += sum(self.table.rowHeight(row)
+                                       for row in range(first, min(last, top - 1) + 1))
+
+    @Slot(QModelIndex, int, int)
+    def on_proxy_rows_removed(self, *_args) -> None:
+        if self._dropped_above:  # scroll up as much: the rows shown stay where they are
+            bar = self.table.verticalScrollBar()
+            bar.setValue(max(0, bar.value() - self._dropped_above))
+            self._dropped_above = 0
+        self.on_proxy_rows_changed()
 
     def on_proxy_rows_changed(self, *_args) -> None:
         if not self.table.currentIndex().isValid():

@@ -197,3 +197,14 @@ def test_the_cap_is_a_remembered_setting_of_the_console(qtbot, dock, model):
     other = ApiLogModel()
     make_dock(qtbot, other)
     assert other.max_bytes == MIB
+
+
+def test_a_full_log_dropping_its_oldest_does_not_move_the_rows_shown(qtbot, dock, model):
+    model.set_max_rows(100)  # as a full byte cap does: each new call drops the oldest
+    fill(model, *distinct_calls(100))
+    select_call(dock, model.call_at(70))
+    top = top_call_id(dock)
+    fill(model, *distinct_calls(20, start=200))
+    assert model.rowCount() == 100
+    assert top_call_id(dock) == top
+    assert dock.current_call().id == model.call_at(50).id
