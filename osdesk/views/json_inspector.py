@@ -391,7 +391,7 @@ class JsonInspector(QDialog):
             widget.setEnabled(not text)
         if text:
             self.model.set_json(None)
-            self.path_field.clear()
+            self._update_current(QModelIndex())  # nothing to copy yet
 
     def _update_match_brush(self) -> None:
         dark = is_dark(self.palette())

@@ -36,6 +36,7 @@ def test_a_10k_server_answer_opens_in_the_inspector(qtbot, big_call):
     inspector = open_inspector(None, value, title)
     qtbot.addWidget(inspector)
     assert inspector.is_loading() and "MB of JSON" in inspector.loading_label.text()
+    assert not inspector.copy_value_button.isEnabled()
     qtbot.waitUntil(lambda: not inspector.is_loading(), timeout=30_000)
 
     tree, tree_model = inspector.tree, inspector.model
