@@ -6,11 +6,10 @@ record, so no consumer can forget it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-import hashlib
 import itertools
 import json
-import re
 import logging
 import shlex
 import threading
@@ -20,17 +19,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 from osdesk.api.collection import Collection
 from osdesk.api.errors import request_id_of
+from osdesk.api.redaction import (REDACTED, SECRET_HEADERS, SECRET_KEYS, JsonText,
+                                  big_json_text, fingerprint, redact_headers, redact_json,
+                                  redact_pattern)
+
+# the redaction primitives are part of this module's interface too
+__all__ = ["BIG_BODY_HEAD", "MAX_BODY_CHARS", "PARSE_LIMIT", "REDACTED", "SECRET_HEADERS",
+           "SECRET_KEYS", "ApiCall", "CallLog", "JsonText", "build_call", "default_log",
+           "fingerprint", "openstack_command", "redact_body", "redact_headers", "redact_json",
+           "url_under"]
 
 log = logging.getLogger(__name__)
 
-#: Headers whose values are secrets; shown as a short SHA-256 fingerprint
-#: (keystoneauth's ``_process_header`` habit), so two calls can still be told apart.
-SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token", "authorization",
-                            "x-service-token", "proxy-authorization", "cookie", "set-cookie"})
-#: JSON keys whose values are secrets wherever they appear in a body.
-SECRET_KEYS = frozenset({"password", "secret", "adminpass", "admin_pass", "private_key",
-                         "original_password", "new_password", "passcode", "token_id",
-                         "application_credential_secret", "credential"})
 #: Bodies larger than this are shown truncated in the record (the app never needs more
 #: to display, and a 50 MB body must not be copied into the console's memory).
 MAX_BODY_CHARS = 256 * 1024
@@ -39,57 +39,19 @@ MAX_BODY_CHARS = 256 * 1024
 #: page in bench/): their first MAX_BODY_CHARS are kept as text, secrets removed by
 #: pattern. Secret-bearing answers (tokens, adminPass, private keys) are small.
 PARSE_LIMIT = 64 * 1024
-#: How much of such a big body the record keeps (2,000 records stay under ~70 MB).
+#: How much of such a big body the record shows as text (the detail pane stays fast).
 BIG_BODY_HEAD = 32 * 1024
-REDACTED = "***"
-_SECRET_VALUE_RE = re.compile(
-    r'("(?:%s)"\s*:\s*)"(?:[^"\\]|\\.)*"' % "|".join(
-        ["password", "secret", "adminpass", "admin_pass", "private_key", "original_password",
-         "new_password", "passcode", "token_id", "application_credential_secret",
-         "credential"]), re.IGNORECASE)
-
+#: What a record costs beyond its bodies (the object, its header dicts' overhead).
+RECORD_OVERHEAD = 1024
 _ids = itertools.count(1)
-
-
-def fingerprint(value: str) -> str:
-    digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
-    return "{SHA256}" + digest[:16]
-
-
-def redact_headers(headers) -> dict:
-    out = {}
-    for name, value in dict(headers or {}).items():
-        if name.lower() in SECRET_HEADERS and value:
-            out[name] = fingerprint(str(value))
-        else:
-            out[name] = value
-    return out
-
-
-def redact_json(data, parent_key: str = ""):
-    """A deep copy of ``data`` with every secret value replaced by ``***``."""
-    if isinstance(data, dict):
-        out = {}
-        for key, value in data.items():
-            low = str(key).lower()
-            if low in SECRET_KEYS and value not in (None, ""):
-                out[key] = REDACTED
-            elif parent_key == "token" and low == "id" and isinstance(value, str):
-                # {"identity": {"methods": ["token"], "token": {"id": "<token>"}}}
-                out[key] = REDACTED
-            else:
-                out[key] = redact_json(value, low)
-        return out
-    if isinstance(data, list):
-        return [redact_json(item, parent_key) for item in data]
-    return data
 
 
 def redact_body(body, content_type: str = "") -> tuple[str, object | None]:
     """Return (text, parsed_json_or_None) for a body, secrets removed.
 
     A body that does not parse as JSON but looks like a form or text is kept as
-    text, truncated; binary bodies are described, not shown.
+    text, truncated; binary bodies are described, not shown. A big JSON body gives a
+    :class:`JsonText` of all of it in place of the parsed value.
     """
     if body is None:
         return "", None
@@ -106,8 +68,9 @@ def redact_body(body, content_type: str = "") -> tuple[str, object | None]:
         return "<streamed body>", None
     stripped = text.strip()
     if len(text) > PARSE_LIMIT:
-        head = _SECRET_VALUE_RE.sub(r'\1"***"', text[:BIG_BODY_HEAD + 4096])[:BIG_BODY_HEAD]
-        return head + f"\n... ({len(text) - len(head)} more characters not shown)", None
+        head = redact_pattern(text[:BIG_BODY_HEAD + 4096])[:BIG_BODY_HEAD]
+        return (head + f"\n... ({len(text) - len(head)} more characters not shown)",
+                big_json_text(text))
     if stripped[:1] in ("{", "["):
         try:
             parsed = json.loads(text)
@@ -117,10 +80,9 @@ def redact_body(body, content_type: str = "") -> tuple[str, object | None]:
             clean = redact_json(parsed)
             pretty, complete = _pretty_prefix(clean, MAX_BODY_CHARS)
             if not complete:
+                # (the parsed value stays for the inspector: its text is under PARSE_LIMIT)
                 pretty += (f"\n... (more characters not shown; the body has {len(text)} "
                            f"characters)")
-                # Too big to keep parsed for the inspector: the console holds many records.
-                clean = None
             return pretty, clean
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS] + f"\n... ({len(text) - MAX_BODY_CHARS} more characters)"
@@ -161,7 +123,8 @@ class ApiCall:
     service_type: str = ""
     time: _dt.datetime = field(default_factory=lambda: _dt.datetime.now().astimezone())
     id: int = field(default_factory=lambda: next(_ids))
-    #: parsed (redacted) bodies for the JSON views; None when not JSON or too big
+    #: parsed (redacted) bodies for the JSON views; None when not JSON; a
+    #: :class:`JsonText` (parse it on a worker) for a big JSON body
     request_json: object | None = None
     response_json: object | None = None
     #: the catalog endpoint URL the call was labelled by ("" when none matched)
@@ -170,6 +133,35 @@ class ApiCall:
     @property
     def ok(self) -> bool:
         return self.status is not None and self.status < 400
+
+    @property
+    def host(self) -> str:
+        """``compute · 10.0.0.5:8774``: the service and the host:port the call went to."""
+        netloc = urlsplit(self.url or "").netloc.rpartition("@")[2]
+        return " · ".join(part for part in (self.service_type, netloc) if part)
+
+    def stored_bytes(self) -> int:
+        """About how much memory the record holds: its texts, headers and parsed bodies
+        (a parsed body at three times its pretty text, as tracemalloc measured for nova's
+        server lists), plus :data:`RECORD_OVERHEAD`."""
+        size = RECORD_OVERHEAD + len(self.url or "") + len(self.error or "")
+        size += len(self.request_body) + len(self.response_body)
+        for headers in (self.request_headers, self.response_headers):
+            size += sum(len(str(k)) + len(str(v)) for k, v in headers.items())
+        for body, text in ((self.request_json, self.request_body),
+                           (self.response_json, self.response_body)):
+            if isinstance(body, JsonText):
+                size += len(body)
+            elif body is not None:
+                size += 3 * len(text)
+        return size
+
+    def without_big_bodies(self) -> "ApiCall":
+        """The record without the whole texts of big bodies (their heads stay shown)."""
+        def small(body):
+            return None if isinstance(body, JsonText) else body
+        return dataclasses.replace(self, request_json=small(self.request_json),
+                                   response_json=small(self.response_json))
 
     def to_dict(self) -> dict:
         """A JSON-able dict for "save console as JSON" (still redacted)."""
@@ -197,7 +189,9 @@ class ApiCall:
                 parts += ["-H", shlex.quote(f"{name}: {value}")]
         if self.request_body and not self.request_body.startswith("<"):
             body = self.request_body
-            if self.request_json is not None:
+            if isinstance(self.request_json, JsonText):
+                body = self.request_json.text
+            elif self.request_json is not None:
                 body = json.dumps(self.request_json, separators=(",", ":"))
             parts += ["-d", shlex.quote(body)]
         return " ".join(parts)

@@ -1,4 +1,5 @@
-"""The console's model: the last N API calls, fed from any thread through a queued signal."""
+"""The console's model: the last API calls up to a byte cap, fed from any thread through a
+queued signal; repeated polling calls grouped into one row with a count."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from osdesk.models.merging import item_flags
 from osdesk.models.terms_proxy import TermsFilterProxy, key_less
 from osdesk.rules.formats import sort_wrap
 
-__all__ = ["ApiLogBridge", "ApiLogFilterProxy", "ApiLogModel", "STATUS_CLASSES", "status_class"]
+__all__ = ["ApiLogBridge", "ApiLogFilterProxy", "ApiLogModel", "DEFAULT_MAX_BYTES",
+           "STATUS_CLASSES", "poll_key", "status_class"]
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -20,11 +22,20 @@ _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _USER = int(Qt.ItemDataRole.UserRole)
 
-COL_TIME, COL_CLOUD, COL_METHOD, COL_URL, COL_STATUS, COL_MS, COL_REQUEST_ID = range(7)
-_HEADERS = ("Time", "Cloud", "Method", "URL", "Status", "ms", "Request ID")
+COL_TIME, COL_CLOUD, COL_HOST, COL_METHOD, COL_URL, COL_STATUS, COL_MS, COL_REQUEST_ID = \
+    range(8)
+_HEADERS = ("Time", "Cloud", "Service · host", "Method", "Path", "Status", "ms", "Request ID")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_ALIGNMENTS = (_LEFT, _LEFT, _LEFT, _LEFT, _RIGHT, _RIGHT, _LEFT)
+_ALIGNMENTS = (_LEFT, _LEFT, _LEFT, _LEFT, _LEFT, _RIGHT, _RIGHT, _LEFT)
+#: The default cap of what the console keeps (bodies, headers, records), in bytes.
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+#: A row is also a bound (the byte cap counts each record at least RECORD_OVERHEAD).
+DEFAULT_MAX_ROWS = 100_000
+#: Repeats of a GET (same cloud, method, URL and status) within this many seconds of
+#: the last one are counted on its row instead of adding rows: polling.
+POLL_WINDOW_S = 120.0
+_POLLING_METHODS = frozenset({"GET", "HEAD"})
 
 #: The status-class choices of the console's filter combo.
 STATUS_CLASSES = ("all", "errors", "2xx", "3xx", "4xx", "5xx")
@@ -48,38 +59,76 @@ def _colour_role(status: int | None) -> str | None:
     return None  # 1xx, 3xx: neutral
 
 
+def _clock(when) -> str:
+    return when.strftime("%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+
+
 class _Entry:
-    __slots__ = ("call", "display", "sort", "filter", "role", "tip_url")
+    """One row: a call, or the newest of a run of identical polling calls (``count``)."""
+
+    __slots__ = ("call", "display", "sort", "filter", "role", "tip_url", "count", "first",
+                 "first_id", "size", "alive")
 
     def __init__(self, call: ApiCall):
+        self.count = 1
+        self.first = call.time
+        self.first_id = call.id
+        self.alive = True
+        self.filter = " ".join((call.method or "", call.url or "", call.request_id or "",
+                                str(call.status) if call.status is not None else NO_ANSWER,
+                                call.cloud or "", call.service_type or "", call.host,
+                                call.error or "")).lower()
+        self.set_call(call)
+
+    def set_call(self, call: ApiCall) -> None:
         self.call = call
+        self.size = call.stored_bytes()
         split = urlsplit(call.url or "")
         path = split.path or "/"
         if split.query:
             path += "?" + split.query
         when = call.time
-        time_text = when.strftime("%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+        time_text = _clock(when)
+        if self.count > 1:
+            time_text = f"×{self.count}, last {when.strftime('%H:%M:%S')}"
         status_text = str(call.status) if call.status is not None else NO_ANSWER
         elapsed = call.elapsed_ms if isinstance(call.elapsed_ms, (int, float)) else None
-        self.display = (time_text, call.cloud or "", call.method or "", path, status_text,
-                        f"{elapsed:.0f}" if elapsed is not None else "", call.request_id or "")
-        self.sort = (when, call.cloud or "", call.method or "", path,
+        self.display = (time_text, call.cloud or "", call.host, call.method or "", path,
+                        status_text, f"{elapsed:.0f}" if elapsed is not None else "",
+                        call.request_id or "")
+        self.sort = (when, call.cloud or "", call.host, call.method or "", path,
                      call.status, elapsed, call.request_id or "")
-        self.filter = " ".join((call.method or "", call.url or "", call.request_id or "",
-                                status_text, call.cloud or "", call.service_type or "",
-                                call.error or "")).lower()
         self.role = _colour_role(call.status)
         self.tip_url = call.url or ""
 
+    def time_tip(self) -> str:
+        if self.count == 1:
+            return self.call.time.isoformat()
+        return (f"{self.count} identical calls (polling), first {_clock(self.first)}, "
+                f"last {_clock(self.call.time)}; the newest is shown")
+
+
+def poll_key(call: ApiCall) -> tuple | None:
+    """What identical polling calls share, or None for a call that is never grouped."""
+    if (call.method or "").upper() not in _POLLING_METHODS:
+        return None
+    return (call.cloud, call.method, call.url, call.status)
+
 
 class ApiLogModel(QAbstractTableModel):
-    """The last ``max_rows`` :class:`ApiCall` records, oldest first.
+    """The last :class:`ApiCall` records, oldest first, holding at most ``max_bytes``
+    (``ApiCall.stored_bytes``) and ``max_rows`` rows: the oldest go first, and a call
+    bigger than the whole cap keeps only the heads of its bodies.
+
+    A GET repeating the row of the same cloud, URL and status within
+    :data:`POLL_WINDOW_S` is counted on that row (which then shows the newest call).
 
     ``append`` must run on the GUI thread; worker threads report through an
     :class:`ApiLogBridge`.
     """
 
-    COL_TIME, COL_CLOUD, COL_METHOD, COL_URL, COL_STATUS, COL_MS, COL_REQUEST_ID = range(7)
+    COL_TIME, COL_CLOUD, COL_HOST, COL_METHOD, COL_URL, COL_STATUS, COL_MS, \
+        COL_REQUEST_ID = range(8)
     #: native sort value of the cell (datetime, int status, float ms, …)
     SortRole = Qt.ItemDataRole.UserRole
     #: the ApiCall.id of the row
@@ -88,11 +137,18 @@ class ApiLogModel(QAbstractTableModel):
     CallRole = Qt.ItemDataRole.UserRole + 2
     #: lower-cased method, URL, request id, status, cloud and error
     FilterRole = Qt.ItemDataRole.UserRole + 3
+    #: how many identical polling calls the row stands for
+    CountRole = Qt.ItemDataRole.UserRole + 4
 
-    def __init__(self, max_rows: int = 2000, parent=None):
+    def __init__(self, max_rows: int = DEFAULT_MAX_ROWS, parent=None, *,
+                 max_bytes: int = DEFAULT_MAX_BYTES, group_polling: bool = True):
         super().__init__(parent)
         self._entries: list[_Entry] = []
         self._max_rows = max(1, int(max_rows))
+        self._max_bytes = max(1, int(max_bytes))
+        self._bytes = 0
+        self._groups: dict[tuple, _Entry] = {}
+        self.group_polling = group_polling
 
     # ------------------------------------------------------------------ Qt API
     def rowCount(self, parent=QModelIndex()):
@@ -134,7 +190,9 @@ class ApiLogModel(QAbstractTableModel):
             if column == COL_STATUS:
                 return call.error or None
             if column == COL_TIME:
-                return call.time.isoformat()
+                return entry.time_tip()
+            if column == COL_HOST:
+                return call.url or None
             return None
         if role == _USER:
             return entry.sort[column]
@@ -144,6 +202,8 @@ class ApiLogModel(QAbstractTableModel):
             return entry.call
         if role == _USER + 3:
             return entry.filter
+        if role == _USER + 4:
+            return entry.count
         return None
 
     # ------------------------------------------------------------------ public API
@@ -151,19 +211,54 @@ class ApiLogModel(QAbstractTableModel):
     def max_rows(self) -> int:
         return self._max_rows
 
-    def set_max_rows(self, max_rows: int) -> None:
-        """Change the bound; the oldest rows beyond it are dropped now."""
-        self._max_rows = max(1, int(max_rows))
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
+
+    def set_bounds(self, max_rows: int | None = None, max_bytes: int | None = None) -> None:
+        """Change the row bound or the byte cap; the oldest rows beyond them go now."""
+        if max_rows is not None:
+            self._max_rows = max(1, int(max_rows))
+        if max_bytes is not None:
+            self._max_bytes = max(1, int(max_bytes))
         self._trim()
+
+    def set_max_rows(self, max_rows: int) -> None:
+        self.set_bounds(max_rows=max_rows)
+
+    def set_max_bytes(self, max_bytes: int) -> None:
+        self.set_bounds(max_bytes=max_bytes)
+
+    @property
+    def stored_bytes(self) -> int:
+        """What the kept records hold, as ``ApiCall.stored_bytes`` counts it."""
+        return self._bytes
 
     @Slot(object)
     def append(self, call: ApiCall) -> None:
-        """Add a record at the end, dropping the oldest beyond ``max_rows`` (GUI thread only)."""
-        entry = _Entry(call)
-        row = len(self._entries)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._entries.append(entry)
-        self.endInsertRows()
+        """Add a record at the end (or count it on its polling row), dropping the oldest
+        beyond the caps (GUI thread only)."""
+        if call.stored_bytes() > self._max_bytes:
+            call = call.without_big_bodies()
+        key = poll_key(call) if self.group_polling else None
+        entry = self._groups.get(key) if key is not None else None
+        if entry is not None and entry.alive and \
+                (call.time - entry.call.time).total_seconds() <= POLL_WINDOW_S:
+            self._bytes -= entry.size
+            entry.count += 1
+            entry.set_call(call)
+            self._bytes += entry.size
+            row = self._row_of_first_id(entry.first_id)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(_HEADERS) - 1))
+        else:
+            entry = _Entry(call)
+            row = len(self._entries)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._entries.append(entry)
+            self._bytes += entry.size
+            self.endInsertRows()
+            if key is not None:
+                self._groups[key] = entry
         self._trim()
 
     def call_at(self, row: int) -> ApiCall:
@@ -174,13 +269,7 @@ class ApiLogModel(QAbstractTableModel):
 
     def row_of_id(self, call_id: int) -> int:
         """The row of the record with ``ApiCall.id == call_id``, or -1 (ids only grow)."""
-        lo, hi = 0, len(self._entries)
-        while lo < hi:  # appended in id order, so bisect
-            mid = (lo + hi) // 2
-            if self._entries[mid].call.id < call_id:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = self._row_of_first_id(call_id)
         if lo < len(self._entries) and self._entries[lo].call.id == call_id:
             return lo
         for i, entry in enumerate(self._entries):  # records appended out of id order
@@ -188,8 +277,24 @@ class ApiLogModel(QAbstractTableModel):
                 return i
         return -1
 
+    def _row_of_first_id(self, first_id: int) -> int:
+        """The first row whose first call's id is not below ``first_id`` (a bisection:
+        rows are added in id order)."""
+        lo, hi = 0, len(self._entries)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._entries[mid].first_id < first_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
     def filter_text_at(self, row: int) -> str:
         return self._entries[row].filter
+
+    def count_at(self, row: int) -> int:
+        """How many identical polling calls the row stands for (1 for most)."""
+        return self._entries[row].count
 
     def status_at(self, row: int) -> int | None:
         return self._entries[row].call.status
@@ -201,7 +306,11 @@ class ApiLogModel(QAbstractTableModel):
         if not self._entries:
             return
         self.beginRemoveRows(QModelIndex(), 0, len(self._entries) - 1)
+        for entry in self._entries:
+            entry.alive = False
         self._entries.clear()
+        self._groups.clear()
+        self._bytes = 0
         self.endRemoveRows()
 
     def to_json(self) -> list[dict]:
@@ -209,11 +318,19 @@ class ApiLogModel(QAbstractTableModel):
         return [entry.call.to_dict() for entry in self._entries]
 
     def _trim(self) -> None:
-        excess = len(self._entries) - self._max_rows
+        excess = max(0, len(self._entries) - self._max_rows)
+        over = self._bytes - self._max_bytes
+        while over > 0 and excess < len(self._entries):
+            over -= self._entries[excess].size
+            excess += 1
         if excess > 0:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+            for entry in self._entries[:excess]:
+                entry.alive = False
+                self._bytes -= entry.size
             del self._entries[:excess]
             self.endRemoveRows()
+            self._groups = {key: entry for key, entry in self._groups.items() if entry.alive}
 
 
 class ApiLogBridge(QObject):
@@ -258,6 +375,15 @@ class ApiLogFilterProxy(TermsFilterProxy):
     def __init__(self, parent=None):
         super().__init__(ApiLogModel.FilterRole, ApiLogModel.SortRole, parent)
         self._status_class = "all"
+        self._hide_polling = False
+
+    def hide_polling(self) -> bool:
+        return self._hide_polling
+
+    def set_hide_polling(self, hide: bool) -> None:
+        """Hide the rows of repeated polling calls (those counted more than once)."""
+        if bool(hide) != self._hide_polling:
+            self._refilter("_hide_polling", bool(hide))
 
     def filter_text(self) -> str:
         return " ".join(self._terms)
@@ -278,6 +404,8 @@ class ApiLogFilterProxy(TermsFilterProxy):
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         source = self.sourceModel()
+        if self._hide_polling and source.count_at(source_row) > 1:
+            return False
         wanted = self._status_class
         if wanted != "all":
             status = source.status_at(source_row)

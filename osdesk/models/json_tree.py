@@ -87,32 +87,59 @@ def _is_container(value) -> bool:
     return isinstance(value, (dict, list, tuple))
 
 
-class _Node:
-    """One key/value of the tree; children are made on first access."""
+#: Children are shown this many at a time; the view asks for more when scrolled to the
+#: end of them (``canFetchMore``/``fetchMore``), so a 10,000-item array opens at once.
+FETCH_BATCH = 256
 
-    __slots__ = ("parent", "key", "value", "row", "children")
+
+class _Node:
+    """One key/value of the tree; children are made when first shown, a batch at a time."""
+
+    __slots__ = ("parent", "key", "value", "row", "children", "fetched", "_keys")
 
     def __init__(self, parent, key, value, row):
         self.parent = parent
         self.key = key  # str for an object member, int for an array item, None for the top
         self.value = value
         self.row = row
-        self.children: list[_Node] | None = None
+        self.children: list[_Node] = []
+        #: how many children the model shows so far
+        self.fetched = min(self.child_count(), FETCH_BATCH)
+        self._keys: list | None = None
 
     def child_count(self) -> int:
         value = self.value
         return len(value) if _is_container(value) else 0
 
+    def keys(self) -> list:
+        """The member names of an object, in order (made once)."""
+        if self._keys is None:
+            self._keys = list(self.value) if isinstance(self.value, dict) else []
+        return self._keys
+
     def child(self, row: int) -> "_Node":
-        if self.children is None:
+        children = self.children
+        if row >= len(children):
             value = self.value
+            stop = max(row + 1, self.fetched)
             if isinstance(value, dict):
-                self.children = [_Node(self, k, v, i) for i, (k, v) in enumerate(value.items())]
-            elif isinstance(value, (list, tuple)):
-                self.children = [_Node(self, i, v, i) for i, v in enumerate(value)]
+                keys = self.keys()
+                children.extend(_Node(self, keys[i], value[keys[i]], i)
+                                for i in range(len(children), stop))
             else:
-                self.children = []
-        return self.children[row]
+                children.extend(_Node(self, i, value[i], i) for i in range(len(children), stop))
+        return children[row]
+
+    def row_of_key(self, key) -> int:
+        """The row of an object member or array index; -1 when there is none."""
+        value = self.value
+        if isinstance(value, dict):
+            if key not in value:
+                return -1
+            return self.keys().index(key)
+        if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key < len(value):
+            return -1
+        return key
 
     def segments(self) -> list:
         out = []
@@ -154,8 +181,9 @@ class JsonTreeModel(QAbstractItemModel):
     """A JSON value (dict, list or scalar) as a tree of Key / Value / Type rows.
 
     An object or array at the top shows its members as top-level rows; a scalar
-    shows as one row. Children are created when a view first asks for them, so a
-    26 MB body costs nothing until it is expanded.
+    shows as one row. Children are created when a view first asks for them, and a
+    batch (:data:`FETCH_BATCH`) at a time, so a 26 MB body costs nothing until it is
+    expanded and a 10,000-item array shows its first items at once.
     """
 
     #: the Python value of the row (dict, list, str, int, float, bool, None)
@@ -174,7 +202,7 @@ class JsonTreeModel(QAbstractItemModel):
             return _Node(None, None, value, 0)
         # a scalar document: one row for it, so there is something to show and copy
         root = _Node(None, None, [value], 0)
-        root.children = [_Node(root, None, value, 0)]
+        root.children.append(_Node(root, None, value, 0))
         return root
 
     # ------------------------------------------------------------------ Qt API
@@ -189,7 +217,7 @@ class JsonTreeModel(QAbstractItemModel):
         if parent.isValid() and parent.column() != 0:
             return QModelIndex()
         node = self._node(parent) or self._root
-        if row >= node.child_count():
+        if row >= node.fetched:
             return QModelIndex()
         return self.createIndex(row, column, node.child(row))
 
@@ -204,13 +232,35 @@ class JsonTreeModel(QAbstractItemModel):
         if parent.isValid() and parent.column() != 0:
             return 0
         node = self._node(parent) or self._root
-        return node.child_count()
+        return node.fetched
 
     def columnCount(self, parent=QModelIndex()):
         return len(_HEADERS)
 
     def hasChildren(self, parent=QModelIndex()):
-        return self.rowCount(parent) > 0
+        if parent.isValid() and parent.column() != 0:
+            return False
+        return (self._node(parent) or self._root).child_count() > 0
+
+    def canFetchMore(self, parent=QModelIndex()):
+        if parent.isValid() and parent.column() != 0:
+            return False
+        node = self._node(parent) or self._root
+        return node.fetched < node.child_count()
+
+    def fetchMore(self, parent=QModelIndex()):
+        node = self._node(parent) or self._root
+        self._fetch_to(node, node.fetched + FETCH_BATCH - 1)
+
+    def _fetch_to(self, node: _Node, row: int) -> None:
+        """Show the children of ``node`` up to ``row`` at least (a batch more)."""
+        stop = min(node.child_count(), max(row + 1, node.fetched + FETCH_BATCH))
+        if row < node.fetched or stop <= node.fetched:
+            return
+        parent = QModelIndex() if node is self._root else self.createIndex(node.row, 0, node)
+        self.beginInsertRows(parent, node.fetched, stop - 1)
+        node.fetched = stop
+        self.endInsertRows()
 
     def flags(self, index):
         if not index.isValid():
@@ -297,20 +347,12 @@ class JsonTreeModel(QAbstractItemModel):
         if not _is_container(self._value):
             return self.createIndex(0, column, node.children[0]) if not segments else QModelIndex()
         for seg in segments:
-            value = node.value
-            if isinstance(value, dict):
-                if seg not in value:
-                    return QModelIndex()
-                node.child(0)  # builds the children; rows follow the dict order
-                row = next((c.row for c in node.children if c.key == seg), -1)
-            elif isinstance(value, (list, tuple)):
-                if isinstance(seg, bool) or not isinstance(seg, int) or not 0 <= seg < len(value):
-                    return QModelIndex()
-                row = seg
-            else:
+            if not _is_container(node.value):
                 return QModelIndex()
+            row = node.row_of_key(seg)
             if row < 0:
                 return QModelIndex()
+            self._fetch_to(node, row)  # the row is shown before an index is made for it
             node = node.child(row)
         if node is self._root:
             return QModelIndex()

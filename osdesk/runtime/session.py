@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 #: Auto-refresh intervals (ms): fast while any row is moving, slow otherwise.
 FAST_REFRESH_MS = 2000
 SLOW_REFRESH_MS = 30000
+#: A busy row unchanged this long is stuck, not moving: it no longer keeps its page
+#: refreshing fast (which floods the API console with the same GET every 2 s).
+STUCK_AFTER_S = 300.0
 #: A refresh that made no progress (no page, no state change) for this long beyond the
 #: cloud's own timeout is taken for dead and replaced by a new one: a task can die
 #: without ending (a step lost to an event-loop error), and a page must never stop
@@ -232,6 +235,8 @@ class ResourceFeed(QObject):
         self.unreachable = ""
         self._watched: CloudSession | None = None
         self._task: asyncio.Task | None = None
+        #: per busy row: (its raw dict when last seen changed, since when it is so)
+        self._busy_rows: dict = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
@@ -376,10 +381,25 @@ class ResourceFeed(QObject):
     def any_busy(self) -> bool:
         return any(self.kind.busy(self.model.raw(k)) for k in self.model.keys())
 
+    def any_moving(self) -> bool:
+        """Whether a busy row changed within :data:`STUCK_AFTER_S` (worth following fast)."""
+        now = time.monotonic()
+        seen, moving = {}, False
+        for key in self.model.keys():
+            raw = self.model.raw(key)
+            if not self.kind.busy(raw):
+                continue
+            before = self._busy_rows.get(key)
+            since = before[1] if before is not None and before[0] == raw else now
+            seen[key] = (raw, since)
+            moving = moving or now - since < STUCK_AFTER_S
+        self._busy_rows = seen
+        return moving
+
     def _schedule(self) -> None:
         if self.paused or self.session is None:
             return
-        self._timer.start(FAST_REFRESH_MS if self.any_busy() else SLOW_REFRESH_MS)
+        self._timer.start(FAST_REFRESH_MS if self.any_moving() else SLOW_REFRESH_MS)
 
     def age(self) -> float | None:
         """Seconds since the rows were last brought up to date, or None before that."""

@@ -1,90 +1,55 @@
-"""The API console: every HTTP exchange of the session, filterable, with its redacted detail."""
+"""The API console: every HTTP exchange of the session, filterable, with its redacted detail.
+
+The list does not move under the user: while a call is selected (or the list is
+scrolled up) new calls are added below without scrolling; following the newest
+resumes when the selection is cleared (Esc) or the list is scrolled to the bottom.
+"""
 
 from __future__ import annotations
 
-import http
 import json
 import os
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog,
-                               QHeaderView, QLineEdit, QMenu, QMessageBox,
-                               QPlainTextEdit, QSpinBox, QSplitter, QTableView, QTabWidget,
-                               QToolBar, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMenu, QMessageBox, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from osdesk.api.calllog import ApiCall
 from osdesk.kinds.registry import COLLECTIONS
 from osdesk.models.api_log import ApiLogFilterProxy, ApiLogModel
 from osdesk.profiles.atomic import write_atomic
-from osdesk.views.icons import icon
-from osdesk.views.json_highlighter import JsonHighlighter
+from osdesk.views.console_parts import (COLUMN_WIDTHS, MAX_MIB, MIN_MIB, make_detail,
+                                        make_table, make_toolbar)
+from osdesk.views.console_text import call_title, request_text, response_text
 
-__all__ = ["ConsoleDock", "request_text", "response_text"]
+__all__ = ["COLUMN_WIDTHS", "ConsoleDock", "call_title", "request_text", "response_text"]
 
-#: (label, ApiLogFilterProxy status class) of the status combo.
-STATUS_CHOICES = (("All", "all"), ("Errors", "errors"), ("2xx", "2xx"), ("4xx", "4xx"),
-                  ("5xx", "5xx"))
-#: Default widths of the table's columns in pixels; the URL column takes the rest.
-COLUMN_WIDTHS = {ApiLogModel.COL_TIME: 95, ApiLogModel.COL_CLOUD: 90,
-                 ApiLogModel.COL_METHOD: 60, ApiLogModel.COL_STATUS: 60,
-                 ApiLogModel.COL_MS: 55, ApiLogModel.COL_REQUEST_ID: 150}
-#: Bounds of the "Keep N calls" spin box.
-MIN_ROWS, MAX_ROWS = 10, 100_000
 #: Longer texts are shown without colours: highlighting runs Python per line on the
 #: GUI thread, and a 256 KB body has ~10,000 lines (DESIGN.md "stall budget").
 HIGHLIGHT_MAX_CHARS = 64 * 1024
+#: How long a notice ("Copied as curl") stays in the toolbar, in ms.
+NOTICE_MS = 3000
+#: QSettings keys of the console's own choices.
+HIDE_POLLING_KEY = "console/hide_polling"
+MAX_MIB_KEY = "console/max_mib"
+_MIB = 1024 * 1024
 
 
-def _message_text(first: str, headers: dict, *blocks: str | None) -> str:
-    """A first line, the headers under it, then each non-empty block after a blank line."""
-    lines = [first] + [f"{name}: {value}" for name, value in (headers or {}).items()]
-    return "\n\n".join(["\n".join(lines), *(block for block in blocks if block)])
-
-
-def request_text(call: ApiCall) -> str:
-    """``METHOD URL``, the (redacted) request headers and the pretty body."""
-    return _message_text(f"{call.method} {call.url}", call.request_headers, call.request_body)
-
-
-def response_text(call: ApiCall) -> str:
-    """The status line, the (redacted) response headers and the pretty body, or the error."""
-    elapsed = f"{call.elapsed_ms:.0f} ms" if isinstance(call.elapsed_ms, (int, float)) else ""
-    if call.status is None:
-        text = f"No answer{f' after {elapsed}' if elapsed else ''}"
-        if call.error:
-            text += "\n\n" + call.error
-        return text
-    try:
-        phrase = http.HTTPStatus(call.status).phrase
-    except ValueError:
-        phrase = ""
-    first = f"HTTP {call.status} {phrase}".rstrip()
-    if elapsed:
-        first += f"  ({elapsed})"
-    return _message_text(first, call.response_headers, call.response_body, call.error)
-
-
-def call_title(call: ApiCall, which: str = "response") -> str:
-    """A window title for the JSON of a call: ``GET /v2.1/servers/… → 200 (response)``."""
-    split = urlsplit(call.url or "")
-    path = split.path or "/"
-    status = str(call.status) if call.status is not None else "no answer"
-    cloud = f"[{call.cloud}] " if call.cloud else ""
-    return f"{cloud}{call.method} {path} → {status} ({which})"
+def _setting_bool(value) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
 
 
 class ConsoleDock(QDockWidget):
     """The "API console" dock: a table of API calls over an :class:`ApiLogModel` and the
     selected call's request and response.
 
-    The dock only reads the model; feeding it (``ApiLogBridge``) is the owner's job.
-    Rows are shown oldest first and the table follows new rows unless the user has
-    scrolled up.
+    The dock only reads the model (and sets its byte cap); feeding it (``ApiLogBridge``)
+    is the owner's job. "Hide polling" and the memory cap are kept in QSettings.
 
     Signals:
-        inspectRequested(object, str): (JSON value, title) to open in the JSON inspector.
+        inspectRequested(object, str): (JSON value, title) to open in the JSON inspector;
+            the value of a big body is an ``api.calllog.JsonText``, parsed by the inspector.
     """
 
     inspectRequested = Signal(object, str)
@@ -95,6 +60,8 @@ class ConsoleDock(QDockWidget):
         self._model = model
         self._follow = True
         self._shown_call_id: int | None = None
+        #: pixels of rows about to be dropped above the top of the view
+        self._dropped_above = 0
 
         self.proxy = ApiLogFilterProxy(self)
         self.proxy.setSourceModel(model)
@@ -103,133 +70,46 @@ class ConsoleDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        layout.addWidget(self._make_toolbar())
+        layout.addWidget(make_toolbar(self))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, body)
         self.splitter.setChildrenCollapsible(False)
-        self.table = self._make_table()
+        self.table = make_table(self, self.proxy)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self._make_detail())
+        self.detail_tabs = make_detail(self)
+        self.splitter.addWidget(self.detail_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([650, 350])  # the calls get the larger part at first
         layout.addWidget(self.splitter, 1)
         self.setWidget(body)
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self.notice_label.clear)
 
+        self._restore_settings()
         self._connect_signals()
         self._update_actions()
 
-    # ------------------------------------------------------------------ building
-    def _make_toolbar(self) -> QToolBar:
-        bar = QToolBar("Console", self)
-        bar.setObjectName("console_toolbar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-
-        self.filter_edit = QLineEdit(bar)
-        self.filter_edit.setPlaceholderText("Filter method, URL, status, request id")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMinimumWidth(220)
-        bar.addWidget(self.filter_edit)
-
-        self.status_combo = QComboBox(bar)
-        self.status_combo.setToolTip("Show only calls of this status class")
-        for label, status_class in STATUS_CHOICES:
-            self.status_combo.addItem(label, status_class)
-        bar.addWidget(self.status_combo)
-        bar.addSeparator()
-
-        self.curl_action = QAction(icon("copy"), "Copy as curl", self)
-        self.curl_action.setToolTip("Copy the selected call as a curl command "
-                                    "(the token as $OS_TOKEN)")
-        self.cli_action = QAction(icon("console"), "Copy as openstack", self)
-        self.inspect_action = QAction(icon("inspect"), "Inspect JSON", self)
-        self.inspect_action.setToolTip("Open the response JSON in the inspector")
-        self.inspect_request_action = QAction(icon("inspect"), "Inspect request JSON", self)
-        self.clear_action = QAction(icon("clear"), "Clear", self)
-        self.clear_action.setToolTip("Forget every call shown here")
-        self.save_action = QAction(icon("save"), "Save as JSON…", self)
-        self.save_action.setIconText("Save as JSON…")  # tool buttons drop a trailing "…"
-        self.save_action.setToolTip("Save every kept call (redacted) to a JSON file")
-        self.copy_url_action = QAction("Copy URL", self)
-        self.copy_request_id_action = QAction("Copy request id", self)
-        for action in (self.curl_action, self.cli_action, self.clear_action, self.save_action):
-            bar.addAction(action)
-        bar.addSeparator()
-
-        self.max_rows_spin = QSpinBox(bar)
-        self.max_rows_spin.setRange(MIN_ROWS, MAX_ROWS)
-        self.max_rows_spin.setSingleStep(500)
-        self.max_rows_spin.setPrefix("Keep ")
-        self.max_rows_spin.setSuffix(" calls")
-        self.max_rows_spin.setToolTip("How many calls the console keeps; older ones are dropped")
-        self.max_rows_spin.setAccessibleName("Keep N calls")
-        # Apply on Enter/focus-out/arrows only: typing "5000" must not trim to 5 first.
-        self.max_rows_spin.setKeyboardTracking(False)
-        self.max_rows_spin.setValue(min(max(self._model.max_rows, MIN_ROWS), MAX_ROWS))
-        bar.addWidget(self.max_rows_spin)
-        return bar
-
-    def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setObjectName("console_table")
-        table.setModel(self.proxy)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep host and id of URLs
-        table.setShowGrid(False)
-        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        # fixed row heights: no per-row size hints over thousands of rows
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 6)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(ApiLogModel.COL_URL, QHeaderView.ResizeMode.Stretch)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
-        return table
-
-    def _make_detail(self) -> QTabWidget:
-        self.detail_tabs = QTabWidget(self)
-        self.detail_tabs.setDocumentMode(True)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.request_view = self._make_text_view(font)
-        self.response_view = self._make_text_view(font)
-        self.detail_tabs.addTab(self.request_view, "Request")
-        self.detail_tabs.addTab(self.response_view, "Response")
-        self.detail_tabs.setCurrentWidget(self.response_view)
-        self.inspect_button = QToolButton(self.detail_tabs)
-        self.inspect_button.setDefaultAction(self.inspect_action)
-        self.inspect_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.inspect_button.setAutoRaise(True)
-        self.detail_tabs.setCornerWidget(self.inspect_button, Qt.Corner.TopRightCorner)
-        self._highlighters = [JsonHighlighter(view.document(), self.palette(), http_head=True)
-                              for view in (self.request_view, self.response_view)]
-        return self.detail_tabs
-
-    def _make_text_view(self, font) -> QPlainTextEdit:
-        view = QPlainTextEdit(self)
-        view.setReadOnly(True)
-        view.setUndoRedoEnabled(False)
-        view.setFont(font)
-        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        view.setPlaceholderText("Select a call to see it here.")
-        return view
+    def _restore_settings(self) -> None:
+        s = QSettings()
+        self.hide_polling_action.setChecked(_setting_bool(s.value(HIDE_POLLING_KEY, False)))
+        self.proxy.set_hide_polling(self.hide_polling_action.isChecked())
+        try:
+            mib = int(s.value(MAX_MIB_KEY, 0) or 0)
+        except (TypeError, ValueError):
+            mib = 0
+        if mib:
+            self._model.set_max_bytes(min(max(mib, MIN_MIB), MAX_MIB) * _MIB)
+        self.max_mib_spin.setValue(min(max(round(self._model.max_bytes / _MIB), MIN_MIB),
+                                       MAX_MIB))
 
     def _connect_signals(self):
         self.filter_edit.textChanged.connect(self.on_filter_edit_text_changed)
         self.status_combo.currentIndexChanged.connect(self.on_status_combo_changed)
-        self.max_rows_spin.valueChanged.connect(self.on_max_rows_spin_changed)
+        self.max_mib_spin.valueChanged.connect(self.on_max_mib_spin_changed)
+        self.hide_polling_action.toggled.connect(self.on_hide_polling_toggled)
         self.curl_action.triggered.connect(self.copy_curl)
         self.cli_action.triggered.connect(self.copy_cli)
         self.inspect_action.triggered.connect(self.inspect_response)
@@ -241,10 +121,16 @@ class ConsoleDock(QDockWidget):
         self.table.selectionModel().currentRowChanged.connect(self.on_table_current_changed)
         self.table.doubleClicked.connect(self.on_table_double_clicked)
         self.table.customContextMenuRequested.connect(self.on_table_context_menu)
-        self.table.verticalScrollBar().valueChanged.connect(self.on_table_scrolled)
+        bar = self.table.verticalScrollBar()
+        bar.actionTriggered.connect(self.on_table_scroll_action)
+        bar.valueChanged.connect(self.on_table_scrolled)
+        unselect = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
+        unselect.setContext(Qt.ShortcutContext.WidgetShortcut)
+        unselect.activated.connect(self.clear_selection)
         self.proxy.rowsInserted.connect(self.on_proxy_rows_inserted)
         self.proxy.modelReset.connect(self.on_proxy_rows_changed)
-        self.proxy.rowsRemoved.connect(self.on_proxy_rows_changed)
+        self.proxy.rowsAboutToBeRemoved.connect(self.on_proxy_rows_about_to_be_removed)
+        self.proxy.rowsRemoved.connect(self.on_proxy_rows_removed)
         self.dockLocationChanged.connect(self.on_dock_location_changed)
 
     # ------------------------------------------------------------------ public API
@@ -269,21 +155,41 @@ class ConsoleDock(QDockWidget):
         self.table.scrollToBottom()
         self._follow = True
 
+    def clear_selection(self) -> None:
+        """Unselect (Esc): the list follows the newest call again."""
+        self.table.clearSelection()
+        self.table.setCurrentIndex(QModelIndex())
+        self._follow = True
+        self.table.scrollToBottom()
+
+    def following(self) -> bool:
+        """Whether new calls scroll the list to the bottom."""
+        return self._follow
+
+    def notice(self) -> str:
+        """The transient notice of the toolbar ("Copied as curl"), or ""."""
+        return self.notice_label.text()
+
+    def show_notice(self, text: str) -> None:
+        """Say ``text`` in the toolbar for a few seconds."""
+        self.notice_label.setText(text)
+        self._notice_timer.start()
+
     def copy_curl(self) -> str | None:
         """Put the current call as a curl command on the clipboard; return it."""
         call = self.current_call()
-        if call is None:
-            return None
-        text = call.as_curl()
-        QGuiApplication.clipboard().setText(text)
-        return text
+        return self._copy(call.as_curl() if call is not None else None, "Copied as curl")
 
     def copy_cli(self) -> str | None:
         """Put the current call's ``openstack`` CLI equivalent on the clipboard, if it has one."""
         call = self.current_call()
-        text = call.as_openstack_cli(COLLECTIONS) if call is not None else None
+        return self._copy(call.as_openstack_cli(COLLECTIONS) if call is not None else None,
+                          "Copied the openstack command")
+
+    def _copy(self, text: str | None, notice: str) -> str | None:
         if text:
             QGuiApplication.clipboard().setText(text)
+            self.show_notice(notice)
         return text
 
     def save_json(self, path: str | os.PathLike) -> int:
@@ -306,6 +212,7 @@ class ConsoleDock(QDockWidget):
         """Ask for the current call's response JSON in the inspector."""
         call = self.current_call()
         if call is not None and call.response_json is not None:
+            # a big body is a JsonText: the inspector parses it on a worker
             self.inspectRequested.emit(call.response_json, call_title(call, "response"))
 
     def inspect_request(self) -> None:
@@ -317,17 +224,27 @@ class ConsoleDock(QDockWidget):
     # ------------------------------------------------------------------ slots
     @Slot(str)
     def on_filter_edit_text_changed(self, text: str) -> None:
+        following = self._follow
         self.proxy.set_filter_text(text)
-        self._after_filter_change()
+        self._after_filter_change(following)
 
     @Slot(int)
     def on_status_combo_changed(self, _index: int) -> None:
+        following = self._follow
         self.proxy.set_status_filter(self.status_combo.currentData())
-        self._after_filter_change()
+        self._after_filter_change(following)
 
     @Slot(int)
-    def on_max_rows_spin_changed(self, value: int) -> None:
-        self._model.set_max_rows(value)
+    def on_max_mib_spin_changed(self, value: int) -> None:
+        self._model.set_max_bytes(value * _MIB)
+        QSettings().setValue(MAX_MIB_KEY, value)
+
+    @Slot(bool)
+    def on_hide_polling_toggled(self, hide: bool) -> None:
+        following = self._follow
+        self.proxy.set_hide_polling(hide)
+        QSettings().setValue(HIDE_POLLING_KEY, bool(hide))
+        self._after_filter_change(following)
 
     @Slot()
     def on_save_action_triggered(self) -> None:
@@ -345,17 +262,17 @@ class ConsoleDock(QDockWidget):
     @Slot()
     def on_copy_url_triggered(self) -> None:
         call = self.current_call()
-        if call is not None:
-            QGuiApplication.clipboard().setText(call.url)
+        self._copy(call.url if call is not None else None, "Copied the URL")
 
     @Slot()
     def on_copy_request_id_triggered(self) -> None:
         call = self.current_call()
-        if call is not None and call.request_id:
-            QGuiApplication.clipboard().setText(call.request_id)
+        self._copy(call.request_id if call is not None else None, "Copied the request id")
 
     @Slot(QModelIndex, QModelIndex)
     def on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._follow = False  # the selected call stays where it is
         self._show_call(current.data(ApiLogModel.CallRole) if current.isValid() else None)
 
     @Slot(QModelIndex)
@@ -371,14 +288,39 @@ class ConsoleDock(QDockWidget):
         self.context_menu().exec(self.table.viewport().mapToGlobal(pos))
 
     @Slot(int)
+    def on_table_scroll_action(self, _action: int) -> None:
+        """The user scrolled (wheel, scroll bar): at the bottom, follow the newest again."""
+        bar = self.table.verticalScrollBar()
+        self._follow = bar.sliderPosition() >= bar.maximum()
+
+    @Slot(int)
     def on_table_scrolled(self, value: int) -> None:
-        self._follow = value >= self.table.verticalScrollBar().maximum()
+        if value < self.table.verticalScrollBar().maximum():
+            self._follow = False
 
     @Slot(QModelIndex, int, int)
     def on_proxy_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         if self._follow:
             # scrollToBottom lays out pending rows first, so the bar's maximum is current
             self.table.scrollToBottom()
+            self._follow = True
+
+    @Slot(QModelIndex, int, int)
+    def on_proxy_rows_about_to_be_removed(self, _parent: QModelIndex, first: int,
+                                          last: int) -> None:
+        """The oldest calls go (the cap): remember how far the rows shown will move up."""
+        top = self.table.rowAt(0)
+        if not self._follow and 0 <= first < top:
+            self._dropped_above += sum(self.table.rowHeight(row)
+                                       for row in range(first, min(last, top - 1) + 1))
+
+    @Slot(QModelIndex, int, int)
+    def on_proxy_rows_removed(self, *_args) -> None:
+        if self._dropped_above:  # scroll up as much: the rows shown stay where they are
+            bar = self.table.verticalScrollBar()
+            bar.setValue(max(0, bar.value() - self._dropped_above))
+            self._dropped_above = 0
+        self.on_proxy_rows_changed()
 
     def on_proxy_rows_changed(self, *_args) -> None:
         if not self.table.currentIndex().isValid():
@@ -408,12 +350,13 @@ class ConsoleDock(QDockWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
-            for highlighter in self._highlighters:
+            for highlighter in self.highlighters:
                 highlighter.set_palette(self.palette())
         super().changeEvent(event)
 
-    def _after_filter_change(self) -> None:
-        if self._follow:
+    def _after_filter_change(self, following: bool) -> None:
+        self._follow = following
+        if following:
             self.table.scrollToBottom()
         self.on_proxy_rows_changed()
 
@@ -431,7 +374,7 @@ class ConsoleDock(QDockWidget):
 
     def _set_text(self, which: int, text: str) -> None:
         view = (self.request_view, self.response_view)[which]
-        highlighter = self._highlighters[which]
+        highlighter = self.highlighters[which]
         wanted = view.document() if len(text) <= HIGHLIGHT_MAX_CHARS else None
         if highlighter.document() is not wanted:
             highlighter.setDocument(wanted)

@@ -1,15 +1,22 @@
-"""The raw JSON inspector: any API body as a searchable Key / Value / Type tree."""
+"""The raw JSON inspector: any API body as a searchable Key / Value / Type tree.
+
+A big body comes as an ``api.calllog.JsonText``: it is parsed (and its secrets removed)
+on a worker thread while the window says so, and its tree is built as it is expanded.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QStyledItemDelegate, QTreeView, QVBoxLayout, QWidget)
 
+from osdesk.api.calllog import JsonText
 from osdesk.models.json_tree import COL_KEY, COL_TYPE, COL_VALUE, JsonTreeModel, scalar_text
 from osdesk.views.icons import icon
 from osdesk.views.json_highlighter import is_dark
@@ -23,6 +30,18 @@ KEY_WIDTH = 260
 TYPE_WIDTH = 72
 #: More matches than this are not listed (the count says "1000+").
 MAX_MATCHES = 1000
+
+_parser: ThreadPoolExecutor | None = None
+_parser_lock = threading.Lock()
+
+
+def _parse_in_background(text: JsonText) -> Future:
+    """``text.parse()`` on the inspectors' worker thread (one, made when first needed)."""
+    global _parser
+    with _parser_lock:
+        if _parser is None:
+            _parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="json-inspector")
+        return _parser.submit(text.parse)
 
 
 class _MatchDelegate(QStyledItemDelegate):
@@ -45,10 +64,18 @@ class JsonInspector(QDialog):
     Search highlights every row whose key or value contains the text and selects
     them one by one (Enter: next, Shift+Enter: previous); the current row's
     JSONPath is shown and can be copied with its value or the whole document.
+
+    Signals:
+        parsed(int, object, object): (request number, value, error) of a big body
+            parsed on the worker; handed to the GUI thread.
     """
+
+    parsed = Signal(int, object, object)
 
     def __init__(self, value, title: str, parent: QWidget | None = None):
         super().__init__(parent)
+        self._request = 0
+        self._loading = False
         self.setModal(False)
         self.setSizeGripEnabled(True)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -57,7 +84,7 @@ class JsonInspector(QDialog):
         self._matches: list[QModelIndex] = []
         self._match_pos = -1
 
-        self.model = JsonTreeModel(value, self)
+        self.model = JsonTreeModel(None if isinstance(value, JsonText) else value, self)
         self._build()
         self._connect_signals()
         self.set_value(value, title)
@@ -80,6 +107,12 @@ class JsonInspector(QDialog):
         top.addWidget(self.expand_button)
         top.addWidget(self.collapse_button)
         layout.addLayout(top)
+
+        self.loading_label = QLabel(self)
+        self.loading_label.setWordWrap(True)
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.hide()
+        layout.addWidget(self.loading_label, 1)
 
         self.tree = QTreeView(self)
         self.tree.setModel(self.model)
@@ -142,6 +175,7 @@ class JsonInspector(QDialog):
         layout.addWidget(buttons)
 
     def _connect_signals(self):
+        self.parsed.connect(self.on_parsed, Qt.ConnectionType.QueuedConnection)
         self.search_edit.textChanged.connect(self.on_search_edit_text_changed)
         self.expand_button.clicked.connect(self.expand_all)
         self.collapse_button.clicked.connect(self.collapse_all)
@@ -156,11 +190,21 @@ class JsonInspector(QDialog):
         self.button_box.rejected.connect(self.close)
         self.tree.selectionModel().currentChanged.connect(self.on_tree_current_changed)
         self.tree.customContextMenuRequested.connect(self.on_tree_context_menu)
+        self.tree.verticalScrollBar().valueChanged.connect(self.on_tree_scrolled)
 
     # ------------------------------------------------------------------ public API
     def set_value(self, value, title: str) -> None:
-        """Show another JSON value under another window title."""
+        """Show another JSON value under another window title; a ``JsonText`` is parsed
+        on a worker first (:meth:`is_loading` meanwhile)."""
         self.setWindowTitle(title)
+        self._request += 1
+        if isinstance(value, JsonText):
+            self._set_loading(f"Reading {len(value) / 1e6:.1f} MB of JSON…")
+            request = self._request
+            _parse_in_background(value).add_done_callback(
+                lambda future: self._deliver(request, future))
+            return
+        self._set_loading("")
         self.model.set_json(value)
         self.tree.expandToDepth(0)
         first = self.model.index(0, COL_KEY)
@@ -168,6 +212,10 @@ class JsonInspector(QDialog):
             self.tree.setCurrentIndex(first)
         self._update_current(self.tree.currentIndex())
         self.search(self.search_edit.text())
+
+    def is_loading(self) -> bool:
+        """Whether a big body is still being parsed."""
+        return self._loading
 
     def value(self):
         """The whole document shown."""
@@ -259,6 +307,31 @@ class JsonInspector(QDialog):
         self.search_edit.selectAll()
 
     # ------------------------------------------------------------------ slots
+    @Slot(int, object, object)
+    def on_parsed(self, request: int, value, error) -> None:
+        if request != self._request:
+            return  # another value was asked for meanwhile
+        if error is not None:
+            self._set_loading(f"Could not read this body as JSON: {error}", failed=True)
+            return
+        self.set_value(value, self.windowTitle())
+
+    @Slot(int)
+    def on_tree_scrolled(self, _value: int) -> None:
+        """When the last row shown of an array (or object) scrolls into view, show its
+        next batch: QTreeView itself fetches more only at the end of the top level."""
+        viewport = self.tree.viewport()
+        index = self.tree.indexAt(QPoint(viewport.width() // 2, viewport.height() - 2))
+        if not index.isValid():  # below the last row
+            index = self._last_row()
+        while index.isValid() and self.tree.visualRect(index).bottom() >= 0:
+            parent = index.parent()
+            if index.row() == self.model.rowCount(parent) - 1 \
+                    and self.model.canFetchMore(parent):
+                self.model.fetchMore(parent)
+                return
+            index = self.tree.indexAbove(index)
+
     @Slot(str)
     def on_search_edit_text_changed(self, text: str) -> None:
         self.search(text)
@@ -291,6 +364,35 @@ class JsonInspector(QDialog):
         super().changeEvent(event)
 
     # ------------------------------------------------------------------ helpers
+    def _deliver(self, request: int, future: Future) -> None:
+        """On the worker: hand the parsed value (or the error) to the GUI thread."""
+        error = future.exception()
+        try:
+            self.parsed.emit(request, None if error else future.result(), error)
+        except RuntimeError:  # the window was closed and deleted meanwhile
+            pass
+
+    def _last_row(self) -> QModelIndex:
+        """The last row of the tree as shown (inside the expanded nodes)."""
+        model = self.model
+        index = model.index(model.rowCount() - 1, 0)
+        while index.isValid() and self.tree.isExpanded(index) and model.rowCount(index):
+            index = model.index(model.rowCount(index) - 1, 0, index)
+        return index
+
+    def _set_loading(self, text: str, failed: bool = False) -> None:
+        """Say ``text`` in place of the tree (reading, or why it could not), or show it."""
+        self._loading = bool(text) and not failed
+        self.loading_label.setText(text)
+        self.loading_label.setVisible(bool(text))
+        self.tree.setVisible(not text)
+        for widget in (self.search_edit, self.expand_button, self.collapse_button,
+                       self.copy_document_button):
+            widget.setEnabled(not text)
+        if text:
+            self.model.set_json(None)
+            self._update_current(QModelIndex())  # nothing to copy yet
+
     def _update_match_brush(self) -> None:
         dark = is_dark(self.palette())
         colour = QColor("#6b5a00") if dark else QColor("#fff2a8")

@@ -2,7 +2,7 @@
 
 import json
 
-from osdesk.api.calllog import BIG_BODY_HEAD, PARSE_LIMIT, redact_body
+from osdesk.api.calllog import BIG_BODY_HEAD, PARSE_LIMIT, JsonText, redact_body
 
 
 def test_a_big_list_is_cut_to_a_short_head_without_secrets():
@@ -10,12 +10,32 @@ def test_a_big_list_is_cut_to_a_short_head_without_secrets():
                 "metadata": {"password": "in-metadata"}} for i in range(4000)]
     body = json.dumps({"servers": servers}).encode()
     assert len(body) > PARSE_LIMIT
-    text, parsed = redact_body(body, "application/json")
-    assert parsed is None
+    text, whole = redact_body(body, "application/json")
     assert len(text) < BIG_BODY_HEAD + 200
     assert "secret" not in text and "in-metadata" not in text
     assert '"adminPass": "***"' in text
     assert text.endswith("more characters not shown)")
+    # the whole body is kept for the inspector, every secret gone from it too
+    assert isinstance(whole, JsonText)
+    assert "secret" not in whole.text and "in-metadata" not in whole.text
+    value = whole.parse()
+    assert len(value["servers"]) == 4000
+    assert value["servers"][3999] == {"id": "3999", "name": "vm-3999", "adminPass": "***",
+                                      "metadata": {"password": "***"}}
+
+
+def test_a_secret_that_is_not_a_string_is_removed_when_parsed():
+    pad = "x" * (PARSE_LIMIT + 10)
+    body = json.dumps({"credential": {"blob": "s3cr3t-blob"}, "PASSWORD": "UP-secret",
+                       "pad": pad}).encode()
+    _text, whole = redact_body(body, "application/json")
+    assert "UP-secret" not in whole.text
+    assert whole.parse()["credential"] == "***"
+
+
+def test_a_big_body_that_is_not_json_is_not_kept_whole():
+    text, whole = redact_body(b"x" * (PARSE_LIMIT + 10), "text/plain")
+    assert whole is None and len(text) < BIG_BODY_HEAD + 200
 
 
 def test_a_secret_with_escaped_quotes_is_removed_whole():

@@ -23,7 +23,15 @@ LAUNCH = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     import osdesk.__main__ as launcher
     app = QApplication([])
-    QTimer.singleShot(1500, app.quit)   # the user closes the window
+
+    def close_once_logging_in():  # the user closes the window while the login hangs
+        for w in app.topLevelWidgets():
+            session = getattr(w, "session", None)
+            if session is not None and w.runner.busy(session.ctx.key):
+                app.quit()
+                return
+        QTimer.singleShot(50, close_once_logging_in)
+    QTimer.singleShot(50, close_once_logging_in)
     sys.argv = ["osdesk", "--cloud", "hung"]
     start = time.monotonic()
     code = launcher.main()

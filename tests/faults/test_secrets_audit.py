@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from osdesk.api.calllog import default_log
+from osdesk.api.calllog import JsonText, default_log
 from osdesk.rules.launch import LaunchRequest
 from osdesk.profiles.profile import Profile
 from osdesk.views.console_dock import request_text, response_text
@@ -76,6 +76,10 @@ def console_texts(window) -> dict[str, str]:
         forms = [json.dumps(call.to_dict(), default=str, ensure_ascii=False),
                  json.dumps(call.request_json, default=str, ensure_ascii=False),
                  json.dumps(call.response_json, default=str, ensure_ascii=False),
+                 # a big body kept whole for the inspector: its text, and as parsed
+                 *[json.dumps(body.parse(), ensure_ascii=False) + body.text
+                   for body in (call.request_json, call.response_json)
+                   if isinstance(body, JsonText)],
                  call.as_curl(), call.as_openstack_cli() or "", request_text(call),
                  response_text(call),
                  " ".join(str(model.index(row, c).data() or "")

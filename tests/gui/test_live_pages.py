@@ -20,8 +20,9 @@ def is_open(dialog) -> bool:
 
 
 def list_calls(window, fragment: str) -> int:
+    """GETs of ``fragment`` the console saw (a row of repeated polling counts each call)."""
     model = window.api_log_model
-    return sum(1 for r in range(model.rowCount())
+    return sum(model.count_at(r) for r in range(model.rowCount())
                if model.call_at(r).method == "GET" and fragment in model.call_at(r).url)
 
 

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QThread, Qt
 
 from osdesk.api.calllog import ApiCall, CallLog
-from osdesk.models.api_log import (NO_ANSWER, ApiLogBridge, ApiLogFilterProxy, ApiLogModel,
-                                   status_class)
+from osdesk.models.api_log import (DEFAULT_MAX_ROWS, NO_ANSWER, ApiLogBridge,
+                                   ApiLogFilterProxy, ApiLogModel, status_class)
 from osdesk.models.colors import ROLE_COLORS
 
 D = Qt.ItemDataRole
@@ -30,7 +30,7 @@ def cells(model, row) -> list[str]:
 
 
 def test_columns_roles_and_colours(check_model):
-    model = ApiLogModel()
+    model = ApiLogModel(group_polling=False)
     check_model(model)
     model.append(make_call())
     model.append(make_call(status=None, error="Connection refused", request_id=None,
@@ -38,11 +38,11 @@ def test_columns_roles_and_colours(check_model):
     model.append(make_call(status=404, request_id="req-2"))
     model.append(make_call(status=503, request_id="req-3"))
     model.append(make_call(status=304, request_id="req-4"))
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
-        "Time", "Cloud", "Method", "URL", "Status", "ms", "Request ID"]
-    assert cells(model, 0) == ["07:08:09.123", "lab", "GET",
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)] == [
+        "Time", "Cloud", "Service · host", "Method", "Path", "Status", "ms", "Request ID"]
+    assert cells(model, 0) == ["07:08:09.123", "lab", "cloud.example.com:8774", "GET",
                                "/compute/v2.1/servers/detail?limit=1000", "200", "42", "req-1"]
-    assert cells(model, 1)[2:] == ["POST", "/identity/v3/auth/tokens", NO_ANSWER, "3", ""]
+    assert cells(model, 1)[3:] == ["POST", "/identity/v3/auth/tokens", NO_ANSWER, "3", ""]
     url = model.index(0, ApiLogModel.COL_URL)
     assert url.data(D.ToolTipRole) == \
         "https://cloud.example.com:8774/compute/v2.1/servers/detail?limit=1000"
@@ -63,7 +63,7 @@ def test_columns_roles_and_colours(check_model):
 
 
 def test_ring_buffer_bound(check_model, recorder):
-    model = ApiLogModel(max_rows=5)
+    model = ApiLogModel(max_rows=5, group_polling=False)
     check_model(model)
     rec = recorder(model)
     calls = [make_call(request_id=f"req-{i}") for i in range(12)]
@@ -80,11 +80,11 @@ def test_ring_buffer_bound(check_model, recorder):
     model.set_max_rows(2000)
     model.clear()
     assert model.rowCount() == 0
-    assert ApiLogModel().max_rows == 2000
+    assert ApiLogModel().max_rows == DEFAULT_MAX_ROWS
 
 
 def test_to_json_is_the_redacted_dicts(check_model):
-    model = ApiLogModel()
+    model = ApiLogModel(group_polling=False)
     check_model(model)
     call = make_call(request_headers={"X-Auth-Token": "{SHA256}abc"})
     model.append(call)
@@ -94,7 +94,7 @@ def test_to_json_is_the_redacted_dicts(check_model):
 
 
 def test_bridge_hands_records_from_worker_threads_to_the_gui_thread(qtbot, check_model):
-    model = ApiLogModel()
+    model = ApiLogModel(group_polling=False)
     check_model(model)
     bridge = ApiLogBridge(model)
     log = CallLog()
@@ -122,7 +122,7 @@ def test_bridge_hands_records_from_worker_threads_to_the_gui_thread(qtbot, check
 
 
 def test_filter_proxy_by_text_and_status_class(check_model):
-    model = ApiLogModel()
+    model = ApiLogModel(group_polling=False)
     proxy = ApiLogFilterProxy()
     proxy.setSourceModel(model)
     check_model(model)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from model_samples import GLANCE, KEYSTONE, NEUTRON, NOVA, load_sample
-from osdesk.models.json_tree import JsonTreeModel, format_path, walk
+from osdesk.models.json_tree import FETCH_BATCH, JsonTreeModel, format_path, walk
 
 SAMPLES = [
     f"{NOVA}/servers/v2.96/server-get-resp.json",
@@ -108,19 +108,29 @@ def test_find_keys_and_values_case_insensitive(check_model):
     assert model.find("no such text anywhere") == []
 
 
-def test_children_are_built_lazily():
+def test_children_are_built_lazily_a_batch_at_a_time(recorder):
     data = {"servers": [{"id": str(i), "deep": {"x": [1, 2, 3]}} for i in range(5000)]}
     model = JsonTreeModel(data)
     top = model._root
-    assert top.children is None
+    assert top.children == []
     servers = model.index(0, 0)
-    assert model.rowCount(servers) == 5000
-    assert top.children is not None and top.children[0].children is None  # counted, not built
-    model.index(4999, 0, servers)
-    assert len(top.children[0].children) == 5000
-    assert top.children[0].children[0].children is None
+    assert top.children[0].children == []  # counted, not built
+    # the first batch shows; the view fetches more when scrolled to its end
+    assert model.rowCount(servers) == FETCH_BATCH
+    assert model.hasChildren(servers) and model.canFetchMore(servers)
+    assert not model.index(FETCH_BATCH, 0, servers).isValid()
+    model.index(3, 0, servers)
+    assert len(top.children[0].children) == FETCH_BATCH
+    assert top.children[0].children[0].children == []
+    rec = recorder(model)
+    model.fetchMore(servers)
+    assert rec.of("rowsInserted") == [(FETCH_BATCH, 2 * FETCH_BATCH - 1)]
+    assert model.rowCount(servers) == 2 * FETCH_BATCH
+    # search and paths reach rows not fetched yet (fetching up to them)
     hit = model.find("4321")
     assert [model.path_of(i) for i in hit] == ["$.servers[4321].id"]
+    assert model.rowCount(servers) > 4321
+    assert model.index(4321, 0, servers).data() == "[4321]"
 
 
 def test_scalar_and_empty_documents_and_reset(check_model, recorder):

@@ -3,122 +3,30 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import threading
-from pathlib import Path
 
 import pytest
-import requests
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextDocument
-from requests.structures import CaseInsensitiveDict
 
-from osdesk.api.calllog import CallLog, build_call, fingerprint
+from console_calls import (CONSOLE_MARKS, COMPUTE, IDENTITY, NOVA, PASSWORD, SERVER_ID, TOKEN,
+                           fill, not_found_call, refused_call, sample_bytes, select_call,
+                           server_get_call, token_call, version_call, visible_calls)
+from osdesk.api.calllog import CallLog, fingerprint
 from osdesk.models.api_log import ApiLogBridge, ApiLogModel
 from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.json_highlighter import JsonHighlighter
 
-pytestmark = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    # the offscreen platform says this whenever a window is shown
-    pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)"),
-]
+pytestmark = CONSOLE_MARKS
 
-from tests.samples import SAMPLES  # noqa: E402
-KEYSTONE = "keystone/api-ref/source/v3/samples/admin"
-NOVA = "nova/doc/api_samples"
-COMPUTE = "http://cloud.test/compute/v2.1"
-IDENTITY = "http://cloud.test/identity/v3"
-PASSWORD = "c0nsole-Passw0rd-never-shown"
-
-
-def sample_bytes(relpath: str) -> bytes:
-    return (SAMPLES / relpath).read_bytes()
-
-
-def transcript_headers(relpath: str) -> dict:
-    """The headers of one of keystone's ``.txt`` HTTP transcripts."""
-    headers = {}
-    for line in (SAMPLES / relpath).read_text(encoding="utf-8").splitlines()[1:]:
-        if not line.strip():
-            break
-        name, _, value = line.partition(":")
-        headers[name.strip()] = value.strip()
-    return headers
-
-
-#: The real token and request id of keystone's transcript sample.
-_TRANSCRIPT = transcript_headers(f"{KEYSTONE}/auth-password-user-name-unscoped-response-HTTP.txt")
-TOKEN = _TRANSCRIPT["X-Subject-Token"]
-TOKEN_REQUEST_ID = _TRANSCRIPT["x-openstack-request-id"]
-
-
-def record(method: str, url: str, *, status: int | None = 200, json_body=None,
-           headers: dict | None = None, content: bytes = b"", resp_headers: dict | None = None,
-           error: str = "", elapsed_ms: float = 42.0, service_type: str = "compute"):
-    """An ApiCall built the way the api layer builds it: prepared request + response."""
-    request = requests.Request(method, url, headers=headers or {}, json=json_body).prepare()
-    response = None
-    if status is not None:
-        response = requests.Response()
-        response.status_code = status
-        response.headers = CaseInsensitiveDict(resp_headers or {})
-        response._content = content
-        response.url = url
-        response.request = request
-    return build_call(request, response, elapsed_ms=elapsed_ms, error=error, cloud="lab",
-                      service_type=service_type)
-
-
-def token_call():
-    body = json.loads(sample_bytes(f"{KEYSTONE}/auth-password-unscoped-request.json"))
-    body["auth"]["identity"]["password"]["user"]["password"] = PASSWORD
-    return record("POST", f"{IDENTITY}/auth/tokens", status=201, json_body=body,
-                  content=sample_bytes(f"{KEYSTONE}/auth-password-unscoped-response.json"),
-                  resp_headers={"Content-Type": "application/json", "X-Subject-Token": TOKEN,
-                                "x-openstack-request-id": TOKEN_REQUEST_ID},
-                  service_type="identity")
-
-
-SERVER_ID = "0e44cc9c-e052-415d-afbf-469b0d384170"
-
-
-def server_get_call():
-    return record("GET", f"{COMPUTE}/servers/{SERVER_ID}",
-                  headers={"X-Auth-Token": TOKEN, "Accept": "application/json",
-                           "OpenStack-API-Version": "compute 2.96"},
-                  content=sample_bytes(f"{NOVA}/servers/v2.96/server-get-resp.json"),
-                  resp_headers={"Content-Type": "application/json",
-                                "x-compute-request-id": "req-11111111-aaaa-bbbb-cccc-222222222222"})
-
-
-def not_found_call():
-    body = {"itemNotFound": {"code": 404,
-                             "message": "Instance deadbeef could not be found."}}
-    return record("GET", f"{COMPUTE}/servers/deadbeef", status=404,
-                  headers={"X-Auth-Token": TOKEN},
-                  content=json.dumps(body).encode(),
-                  resp_headers={"Content-Type": "application/json",
-                                "x-compute-request-id": "req-33333333-aaaa-bbbb-cccc-444444444444"})
-
-
-def version_call():
-    """Nova's version document: a call no ``openstack`` command stands for."""
-    return record("GET", "http://cloud.test/compute/v2.1/",
-                  content=sample_bytes(f"{NOVA}/versions/v21-version-get-resp.json"),
-                  resp_headers={"Content-Type": "application/json"})
-
-
-def refused_call():
-    return record("GET", f"{COMPUTE}/flavors/detail", status=None,
-                  headers={"X-Auth-Token": TOKEN},
-                  error="Could not connect to cloud.test: connection refused.")
 
 
 @pytest.fixture
 def model():
-    return ApiLogModel(max_rows=500)
+    # these tests look at single calls: repeated GETs are not grouped here
+    # (tests/views/test_console_polling.py groups them)
+    return ApiLogModel(max_rows=500, group_polling=False)
 
 
 @pytest.fixture
@@ -129,29 +37,10 @@ def dock(qtbot, model):
     return widget
 
 
-def fill(model, *calls):
-    for call in calls:
-        model.append(call)
-
-
-def visible_calls(dock):
-    return [dock.proxy.index(row, 0).data(ApiLogModel.CallRole)
-            for row in range(dock.proxy.rowCount())]
-
-
-def select_call(dock, call):
-    for row in range(dock.proxy.rowCount()):
-        index = dock.proxy.index(row, 0)
-        if index.data(ApiLogModel.IdRole) == call.id:
-            dock.table.setCurrentIndex(index)
-            return
-    raise AssertionError(f"call {call.id} is not shown")
-
-
 def test_dock_identity(dock):
     assert dock.windowTitle() == "API console"
     assert dock.objectName() == "console_dock"
-    assert dock.filter_edit.placeholderText() == "Filter method, URL, status, request id"
+    assert dock.filter_edit.placeholderText() == "Filter method, URL, host, status, request id"
     assert [dock.status_combo.itemText(i) for i in range(dock.status_combo.count())] == \
         ["All", "Errors", "2xx", "4xx", "5xx"]
     header = dock.table.horizontalHeader()
@@ -308,9 +197,8 @@ def test_save_action_uses_file_dialog(dock, model, tmp_path, monkeypatch):
     assert len(json.loads(target.read_text(encoding="utf-8"))) == 1
 
 
-def test_max_rows_spin_bounds_the_ring_buffer(dock, model):
-    dock.max_rows_spin.setValue(10)
-    assert model.max_rows == 10
+def test_max_rows_bounds_the_ring_buffer(dock, model):
+    model.set_max_rows(10)
     calls = [server_get_call() for _ in range(15)]
     fill(model, *calls)
     assert model.rowCount() == 10
