@@ -8,7 +8,7 @@ import threading
 
 from . import block_storage, compute, identity, image, network
 from .http import Response, close_all, make_server
-from .seed import PASSWORD, PROJECT_NAME, USER_DOMAIN, USERNAME, seed
+from .seed import PASSWORD, USER_DOMAIN, USERNAME, Variant, seed
 from .state import CloudState
 
 ALL_SERVICES = ("identity", "compute", "image", "network", "block-storage")
@@ -82,6 +82,9 @@ class Router:
 class DemoCloud:
     """A small but faithful OpenStack cloud in a background thread.
 
+    ``variant`` (``seed.Variant``) gives it its own project name, region, server names and
+    addresses, so that several can run side by side (``osdesk --demo`` starts three).
+
     >>> demo = DemoCloud(servers=12).start()
     >>> demo.auth_url   # 'http://127.0.0.1:PORT/identity/v3'
     >>> demo.stop()
@@ -89,14 +92,12 @@ class DemoCloud:
 
     USERNAME = USERNAME
     PASSWORD = PASSWORD
-    PROJECT_NAME = PROJECT_NAME
     USER_DOMAIN = USER_DOMAIN
     PROJECT_DOMAIN = "Default"
-    REGION = "RegionOne"
 
     def __init__(self, servers: int = 12, host: str = "127.0.0.1", port: int = 0,
                  speed: float = 1.0, token_ttl: int = 3600, services=ALL_SERVICES,
-                 seed_value: int = 2024):
+                 seed_value: int = 2024, variant: Variant = Variant()):
         unknown = set(services) - set(ALL_SERVICES)
         if unknown:
             raise ValueError("unknown services: %s" % ", ".join(sorted(unknown)))
@@ -107,12 +108,13 @@ class DemoCloud:
         self.state = CloudState(speed=speed, token_ttl=token_ttl, services=tuple(services),
                                 seed=seed_value)
         self.state.base_url = "http://%s:%d" % (host, port)
-        seed(self.state, max(0, int(servers)))
+        seed(self.state, max(0, int(servers)), variant)
+        self.PROJECT_NAME, self.REGION = variant.project, variant.region
         self.APP_CRED_ID = self.state.app_cred_id
         self.APP_CRED_SECRET = self.state.app_creds[self.APP_CRED_ID]["secret"]
         self.APP_CRED_NAME = self.state.app_creds[self.APP_CRED_ID]["name"]
         self.USER_ID = self.state.demo_user_id
-        self.PROJECT_ID = self.state.projects_by_name["demo"]
+        self.PROJECT_ID = self.state.projects_by_name[variant.project]
         self.STAGING_PROJECT_ID = self.state.projects_by_name["staging"]
         self._httpd = None
         self._thread = None
@@ -176,8 +178,8 @@ class DemoCloud:
     def auth_url(self) -> str:
         return self.base_url + "/identity/v3"
 
-    def profile_fields(self) -> dict:
-        return {"name": "Demo cloud", "auth_url": self.auth_url, "auth_type": "password",
+    def profile_fields(self, name: str = "Demo cloud") -> dict:
+        return {"name": name, "auth_url": self.auth_url, "auth_type": "password",
                 "username": self.USERNAME,
                 "user_domain_name": self.USER_DOMAIN, "project_name": self.PROJECT_NAME,
                 "project_domain_name": self.PROJECT_DOMAIN, "region_name": self.REGION,

@@ -21,16 +21,12 @@ from .compute_servers import (
 from .compute_views import (
     MAX_MV, MIN_MV, addresses, error_body, flavor_view, nova_error, schema_error,
 )
-from .http import Response
+from .http import Response, empty
 from .identity import authenticate
 from .keygen import fingerprint_of, generate_rsa_keypair, x509_fingerprint
 from .paging import Pager
 from .routes import ID, RouteTable
 from .util import HttpError, iso_micro
-
-
-def _no_content(status=204):
-    return Response(status, None, content_type=None)
 
 
 # ----------------------------------------------------------------------------- microversions
@@ -132,7 +128,7 @@ def meta_delete(state, req, sid, key):
     _meta_write_check(srv, "delete metadata")
     del srv.metadata[key]
     srv.touch(state.now())
-    return _no_content()
+    return empty()
 
 
 # ----------------------------------------------------------------------------- ips, tags
@@ -172,7 +168,7 @@ def tags_replace(state, req, sid):
 
 def tags_clear(state, req, sid):
     _set_tags(state, _tagged(state, req, sid), [])
-    return _no_content()
+    return empty()
 
 
 def _tag_of(state, req, sid, tag):
@@ -184,13 +180,13 @@ def _tag_of(state, req, sid, tag):
 
 def tag_check(state, req, sid, tag):
     _tag_of(state, req, sid, tag)
-    return _no_content()
+    return empty()
 
 
 def tag_add(state, req, sid, tag):
     srv = _tagged(state, req, sid)
     if tag in srv.tags:
-        return _no_content()
+        return empty()
     if len(srv.tags) >= 50:
         raise nova_error(400, "The number of tags exceeded the per-server limit 50")
     if "/" in tag or "," in tag or not 1 <= len(tag) <= 60:
@@ -205,7 +201,7 @@ def tag_remove(state, req, sid, tag):
     srv = _tag_of(state, req, sid, tag)
     srv.tags.remove(tag)
     srv.touch(state.now())
-    return _no_content()
+    return empty()
 
 
 # ----------------------------------------------------------------------------- interfaces
@@ -281,7 +277,7 @@ def iface_detach(state, req, sid, port_id):
     srv.touch(state.now())
     record_action(state, req, srv, "detach_interface", [("compute_detach_interface", 0.1,
                                                          0.6)])
-    return Response(202, None, content_type=None)
+    return empty(202)
 
 
 # ----------------------------------------------------------------------------- flavors
@@ -458,7 +454,7 @@ def delete_keypair(state, req, name):
     if name not in mine:
         raise nova_error(404, "Keypair %s not found for user %s" % (name, uid))
     del mine[name]
-    return Response(204 if req.mv[1] >= 2 else 202, None, content_type=None)
+    return empty(204 if req.mv[1] >= 2 else 202)
 
 
 # ----------------------------------------------------------------------------- limits etc.

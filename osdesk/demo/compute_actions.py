@@ -15,14 +15,11 @@ from .compute_servers import (
     _validate_name, check_keys, record_action, run_steps,
 )
 from .compute_views import console_log, flavor_snapshot, nova_error, schema_error, server_dict
-from .http import Response
+from .http import Response, empty
+from .network_model import find_sg
 from .paging import Pager
 from .state import NOSTATE, PAUSED_PS, RUNNING, SHUTDOWN
 from .util import host_id, is_uuid_like, iso_micro
-
-
-def _accepted():
-    return Response(202, None, content_type=None)
 
 
 # ----------------------------------------------------------------------------- same-shape actions
@@ -89,7 +86,7 @@ def run_transition(t: Transition, state, req, srv, arg):
     run_steps(state, srv, [(0, {"task_state": t.busy}),
                            (t.seconds, dict(t.done, task_state=None))])
     record_action(state, req, srv, t.name, [(t.event, 0.1, max(t.seconds, 0.2))])
-    return _accepted()
+    return empty(202)
 
 
 # ----------------------------------------------------------------------------- other actions
@@ -114,7 +111,7 @@ def act_reboot(state, req, srv, arg):
              (1.0, {"vm_state": "active", "power_state": RUNNING, "task_state": None})]
     run_steps(state, srv, steps)
     record_action(state, req, srv, "reboot", [("compute_reboot_instance", 0.1, 1.5)])
-    return _accepted()
+    return empty(202)
 
 
 def act_lock(state, req, srv, arg, lock=True):
@@ -129,7 +126,7 @@ def act_lock(state, req, srv, arg, lock=True):
     srv.locked, srv.locked_reason = lock, reason
     srv.touch(state.now())
     record_action(state, req, srv, "lock" if lock else "unlock")
-    return _accepted()
+    return empty(202)
 
 
 def _snapshot_image(state, srv, name, *, props=None, status="queued", owner=None):
@@ -213,7 +210,7 @@ def act_shelve(state, req, srv, arg):
     run_steps(state, srv, steps)
     record_action(state, req, srv, "shelve", [("compute_shelve_instance", 0.1, 3.0),
                                               ("compute_shelve_offload_instance", 3.1, 4.5)])
-    return _accepted()
+    return empty(202)
 
 
 def act_unshelve(state, req, srv, arg):
@@ -237,7 +234,7 @@ def act_unshelve(state, req, srv, arg):
                            (1.0, {"task_state": "spawning", "host": host}),
                            (1.5, spawned)])
     record_action(state, req, srv, "unshelve", [("compute_unshelve_instance", 0.1, 2.5)])
-    return _accepted()
+    return empty(202)
 
 
 def act_rescue(state, req, srv, arg):
@@ -308,7 +305,7 @@ def act_resize(state, req, srv, arg):
     record_action(state, req, srv, "resize", [("compute_prep_resize", 0.1, 1.0),
                                               ("compute_resize_instance", 1.0, 2.0),
                                               ("compute_finish_resize", 3.0, 4.0)])
-    return _accepted()
+    return empty(202)
 
 
 def act_end_resize(state, req, srv, arg, revert=False):
@@ -325,11 +322,11 @@ def act_end_resize(state, req, srv, arg, revert=False):
     if not revert:
         run_steps(state, srv, [(0.5, done)])
         record_action(state, req, srv, name, [("compute_confirm_resize", 0.1, 0.5)])
-        return Response(204, None, content_type=None)
+        return empty()
     run_steps(state, srv, [(0, {"task_state": "resize_reverting"}), (1.5, done)])
     record_action(state, req, srv, name, [("compute_revert_resize", 0.1, 0.8),
                                           ("compute_finish_revert_resize", 0.8, 1.5)])
-    return _accepted()
+    return empty(202)
 
 
 _REBUILD_KEYS = ("imageRef", "name", "adminPass", "metadata", "accessIPv4", "accessIPv6",
@@ -447,8 +444,7 @@ def act_add_sg(state, req, srv, arg, remove=False):
     if not name:
         raise schema_error("addSecurityGroup", arg, "'name' is a required property")
     pid = req.ctx["project_id"]
-    g = next((x for x in state.security_groups.values()
-              if x["project_id"] == pid and (x["name"] == name or x["id"] == name)), None)
+    g = find_sg(state, pid, name)
     if g is None:
         raise nova_error(404, "Security group %s not found for project %s." % (name, pid))
     ports = [state.ports[p] for p in srv.port_ids if p in state.ports]
@@ -464,7 +460,7 @@ def act_add_sg(state, req, srv, arg, remove=False):
             p.security_groups.append(g["id"])
         p.updated = state.now()
     srv.touch(state.now())
-    return _accepted()
+    return empty(202)
 
 
 def _admin_only(policy):

@@ -19,7 +19,7 @@ from .compute_views import (
     BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
     server_links,
 )
-from .http import Response
+from .http import Response, empty
 from .paging import Pager, equal_filters, keep, tag_filters
 from .state import NOSTATE, RUNNING, Server
 from .util import HttpError, is_uuid_like, parse_iso, sanitize_hostname
@@ -444,10 +444,7 @@ def _resolve_sgs(state, pid, sgs):
         name = item.get("name") if isinstance(item, dict) else None
         if not name:
             raise schema_error("security_groups", sgs, "'name' is a required property")
-        g = state.security_groups.get(name)
-        if g is None or g["project_id"] != pid:
-            g = next((x for x in state.security_groups.values()
-                      if x["project_id"] == pid and x["name"] == name), None)
+        g = neutron.find_sg(state, pid, name)
         if g is None:
             raise nova_error(400, "Security group %s not found." % name)
         if g["id"] not in out:
@@ -698,8 +695,8 @@ def delete_server(state, req, sid):
     srv = _get_server(state, req, sid)
     _check(srv, "delete", task_states=None)  # only the lock
     if srv.task_state == "deleting":
-        return Response(204, None, content_type=None)
+        return empty()
     run_steps(state, srv, [(0, {"task_state": "deleting"}),
                            (1.0, lambda s: _finish_delete(state, s))])
-    return Response(204, None, content_type=None)
+    return empty()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from pathlib import Path
 
 from .block_storage import volumes_attached
 from .state import RUNNING, Server
@@ -186,91 +187,17 @@ def flavor_snapshot(f: dict) -> dict:
             "extra_specs": dict(f["extra_specs"])}
 
 
-# ------------------------------------ console log (a template a line; a final "\" continues it)
+# ----------------------------------------------------------------------------- console log
 
-_KERNEL = """\
-Linux version 6.8.0-41-generic (buildd@lcy02-amd64-100) (x86_64-linux-gnu-gcc-13 (Ubuntu \
-13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #41-Ubuntu SMP PREEMPT_DYNAMIC \
-Fri Aug  2 20:41:06 UTC 2024 (Ubuntu 6.8.0-41.41-generic 6.8.12)
-Command line: BOOT_IMAGE=/vmlinuz-6.8.0-41-generic root=LABEL=cloudimg-rootfs ro console=tty1 \
-console=ttyS0
-KERNEL supported cpus:
-  Intel GenuineIntel
-  AMD AuthenticAMD
-BIOS-provided physical RAM map:
-BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable
-BIOS-e820: [mem 0x0000000000100000-0x00000000bffdafff] usable
-NX (Execute Disable) protection: active
-SMBIOS 2.8 present.
-DMI: OpenStack Foundation OpenStack Nova, BIOS 1.16.3-debian-1.16.3-2 04/01/2014
-Hypervisor detected: KVM
-kvm-clock: Using msrs 4b564d01 and 4b564d00
-tsc: Detected 2394.454 MHz processor
-ACPI: Early table checksum verification disabled
-Zone ranges:
-  DMA      [mem 0x0000000000001000-0x0000000000ffffff]
-  DMA32    [mem 0x0000000001000000-0x00000000ffffffff]
-smpboot: Allowing %(vcpus)d CPUs, 0 hotplug CPUs
-Memory: %(ramk)dK/%(ramk2)dK available (20480K kernel code, 4530K rwdata)
-rcu: Hierarchical RCU implementation.
-Console: colour dummy device 80x25
-printk: legacy console [ttyS0] enabled
-pid_max: default: 32768 minimum: 301
-smp: Brought up 1 node, %(vcpus)d CPUs
-devtmpfs: initialized
-PCI: Using configuration type 1 for base access
-virtio_blk virtio1: [vda] %(sectors)d 512-byte logical blocks (%(gb)d GB/%(gib)d GiB)
- vda: vda1 vda14 vda15 vda16
-virtio_net virtio0 ens3: renamed from eth0
-EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.
-systemd[1]: systemd 255.4-1ubuntu8.4 running in system mode
-systemd[1]: Detected virtualization kvm.
-systemd[1]: Detected architecture x86-64.
-systemd[1]: Hostname set to <%(hostname)s>.""".split("\n")
+def _console_templates():
+    """(kernel lines, cloud-init lines) of ``console_log.txt``."""
+    text = Path(__file__).with_name("console_log.txt").read_text(encoding="utf-8")
+    body = text.replace("\\\n", "").split("[kernel]\n", 1)[1]
+    kernel, cloud = body.split("\n[cloud-init]\n")
+    return kernel.split("\n"), cloud.rstrip("\n").split("\n")
 
-_CLOUDINIT = """\
-cloud-init[512]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init-local' at %(ts)s. Up 6.21 \
-seconds.
-cloud-init[598]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init' at %(ts)s. Up 7.02 seconds.
-ci-info: ++++++++++++++++++++++++++++++Net device info+++++++++++++++++++++++++++++++
-ci-info: +--------+------+-----------------+---------------+--------+-------------------+
-ci-info: | Device |  Up  |     Address     |      Mask     | Scope  |     Hw-Address    |
-ci-info: +--------+------+-----------------+---------------+--------+-------------------+
-ci-info: |  ens3  | True | %(ip)-15s | 255.255.0.0   | global | %(mac)s |
-ci-info: |   lo   | True |    127.0.0.1    |   255.0.0.0   |  host  |         .         |
-ci-info: +--------+------+-----------------+---------------+--------+-------------------+
-ci-info: ++++++++++++++++++++++++++++Route IPv4 info+++++++++++++++++++++++++++++
-ci-info: | Route | Destination  |  Gateway   |     Genmask     | Interface | Flags |
-ci-info: |   0   |   0.0.0.0    |  %(gw)-9s |     0.0.0.0     |    ens3   |   UG  |
-Generating public/private rsa key pair.
-Your identification has been saved in /etc/ssh/ssh_host_rsa_key
-The key fingerprint is:
-SHA256:%(fp1)s root@%(hostname)s
-Generating public/private ecdsa key pair.
-SHA256:%(fp2)s root@%(hostname)s
-Generating public/private ed25519 key pair.
-SHA256:%(fp3)s root@%(hostname)s
-cloud-init[734]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:config' at %(ts)s.
-cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:final' at %(ts)s.
-ci-info: +++++++++++Authorized keys from /home/ubuntu/.ssh/authorized_keys for user \
-ubuntu++++++++++++
-ci-info: | Keytype |                Fingerprint (sha256)                | Options | Comment |
-<14>%(date)s cloud-init: #############################################################
-<14>%(date)s cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----
-<14>%(date)s cloud-init: 256 SHA256:%(fp2)s root@%(hostname)s (ECDSA)
-<14>%(date)s cloud-init: 256 SHA256:%(fp3)s root@%(hostname)s (ED25519)
-<14>%(date)s cloud-init: 3072 SHA256:%(fp1)s root@%(hostname)s (RSA)
-<14>%(date)s cloud-init: -----END SSH HOST KEY FINGERPRINTS-----
-<14>%(date)s cloud-init: #############################################################
------BEGIN SSH HOST KEY KEYS-----
-ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBB%(k2)s root@%(hostname)s
-ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%(k3)s root@%(hostname)s
------END SSH HOST KEY KEYS-----
-cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 finished at %(ts)s. Datasource \
-DataSourceOpenStackLocal [net,ver=2].  Up 14.87 seconds
 
-Ubuntu 24.04.1 LTS %(hostname)s ttyS0
-""".split("\n") + ["%(hostname)s login: "]
+_KERNEL, _CLOUDINIT = _console_templates()
 
 
 def console_log(state, srv: Server) -> list[str]:

@@ -7,7 +7,7 @@ from . import block_storage as cinder
 from .compute_boot import need_block_storage
 from .compute_servers import _get_server
 from .compute_views import nova_error
-from .http import Response
+from .http import Response, empty
 
 #: vm_states in which nova attaches or detaches a volume (check_instance_state)
 _ATTACHABLE = ("active", "paused", "stopped", "resized", "soft-delete", "shelved",
@@ -66,4 +66,4 @@ def detach_volume(state, req, sid, vid):
         raise nova_error(400, "Cannot detach a root device volume")
     cinder.detach(state, vol, srv.id)
     srv.touch()
-    return Response(202, None, content_type=None)
+    return empty(202)

@@ -133,6 +133,11 @@ class Response:
         self.length = length
 
 
+def empty(status: int = 204) -> Response:
+    """An answer without a body (202 Accepted, 204 No Content)."""
+    return Response(status, None, content_type=None)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .http import Response
+from .http import Response, empty
 from .routes import ID, RouteTable
 from .util import HttpError, iso_expires, iso_micro_z
 
@@ -111,8 +111,8 @@ def catalog(state):
         # four ids are drawn on every call (setdefault builds its default each time)
         ids = state.catalog_ids.setdefault(stype, {k: state.ids.hex() for k in
                                                    ("service",) + _IFACES})
-        eps = [{"id": ids[iface], "interface": iface, "region": "RegionOne",
-                "region_id": "RegionOne", "url": state.base_url + path} for iface in _IFACES]
+        eps = [{"id": ids[iface], "interface": iface, "region": state.region,
+                "region_id": state.region, "url": state.base_url + path} for iface in _IFACES]
         out.append({"endpoints": eps, "id": ids["service"], "type": stype, "name": name})
     return out
 
@@ -326,7 +326,7 @@ def delete_tokens(state, req):
     if validate_token(state, subject) is None:
         raise not_found("token", subject or "")
     state.tokens.pop(subject, None)
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def auth_projects(state, req):

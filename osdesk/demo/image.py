@@ -7,7 +7,7 @@ import os
 import random
 import tempfile
 
-from .http import CHUNK, Response
+from .http import CHUNK, Response, empty
 from .identity import authenticate
 from .paging import GlancePager, equal_filters
 from .routes import ID, RouteTable
@@ -347,7 +347,7 @@ def delete_image(state, req, image_id):
     if img["protected"]:
         raise glance_error(403, "Image %s is protected and cannot be deleted." % image_id, req)
     remove_image(state, image_id)
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def remove_image(state, image_id):
@@ -371,7 +371,7 @@ def _set_active(state, req, image_id, action, active: bool):
     if img["status"] != want:
         img["status"] = want
         img["updated_at"] = state.now()
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def set_tag(state, req, image_id, tag):
@@ -384,7 +384,7 @@ def set_tag(state, req, image_id, tag):
     if add != (tag in img["tags"]):
         (img["tags"].append if add else img["tags"].remove)(tag)
         img["updated_at"] = state.now()
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def upload(state, req, image_id):
@@ -444,7 +444,7 @@ def upload(state, req, image_id):
         if image_id not in state.images:  # deleted meanwhile
             if path:
                 os.unlink(path)
-            return Response(204, None, content_type=None)
+            return empty()
         if mem is not None:
             state.image_data[image_id] = ("mem", b"".join(mem))
         elif path is not None:
@@ -453,7 +453,7 @@ def upload(state, req, image_id):
             state.image_data[image_id] = ("hash-only", size)
         img.update(status="active", size=size, checksum=md5.hexdigest(), os_hash_algo="sha512",
                    os_hash_value=sha.hexdigest(), virtual_size=None, updated_at=state.now())
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def _file_stream(path):
@@ -477,7 +477,7 @@ def download(state, req, image_id):
                                "download is forbidden.", req)
         data = state.image_data.get(image_id)
         if img["status"] != "active" or data is None:
-            return Response(204, None, content_type=None)
+            return empty()
         size, checksum = img["size"], img["checksum"]
     headers, ctype = {"Content-MD5": checksum}, "application/octet-stream"
     if data[0] == "mem":

@@ -12,12 +12,12 @@ import ipaddress
 import re
 from typing import Callable, NamedTuple
 
-from .http import Response
+from .http import Response, empty
 from .identity import authenticate
 from .image import glance_error as webob_error
 from .network_model import (
     EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, _invalid, add_router_interface,
-    associate_fip, default_sg, delete_port_obj, fip_view, make_floatingip, make_network,
+    associate_fip, default_sg, delete_port_obj, find_sg, fip_view, make_floatingip, make_network,
     make_port, make_router, make_sg, make_sg_rule, make_subnet, net_visible, neutron_error,
     port_view, router_view, sg_view, std_view, subnet_view,
 )
@@ -171,13 +171,21 @@ def create_row(spec, state, req):
     return spec.create(state, req, _body(req, spec.member))
 
 
+def _writable(state, spec, req, ident, verb):
+    """The visible row; one that is only shared with the caller cannot be changed (403)."""
+    row = _get_item(state, spec.url, req.ctx, ident)
+    if project_of(row) != req.ctx["project_id"]:
+        raise _policy("rule:%s_%s" % (verb, spec.member))
+    return row
+
+
 def delete_row(spec, state, req, ident):
-    spec.delete(state, req, _get_item(state, spec.url, req.ctx, ident), ident)
-    return Response(204, None, content_type=None)
+    spec.delete(state, req, _writable(state, spec, req, ident, "delete"), ident)
+    return empty()
 
 
 def update_row(spec, state, req, ident):
-    row = _get_item(state, spec.url, req.ctx, ident)
+    row = _writable(state, spec, req, ident, "update")
     attrs = _body(req, spec.member)
     for k in spec.updatable:
         if k in attrs:
@@ -207,11 +215,15 @@ def _check_quota(state, pid, coll, resource, extra=1):
 
 # ----------------------------------------------------------------------------- mutating handlers
 
-def _body(req, member):
+def _json(req):
     try:
-        data = req.json()
+        return req.json()
     except ValueError:
         raise _bad("Failed to parse request. Body contains invalid JSON")
+
+
+def _body(req, member):
+    data = _json(req)
     if not isinstance(data, dict) or not isinstance(data.get(member), dict):
         raise _bad("Resource body required")
     return data[member]
@@ -265,16 +277,7 @@ def _network_updated(state, req, n, attrs):
         _drop_server_caches(state, lambda p: p.network_id == n["id"])
 
 
-def update_network(state, req, ident):
-    n = _get_item(state, "networks", req.ctx, ident)
-    if n["project_id"] != req.ctx["project_id"]:
-        raise _policy("rule:update_network")
-    return update_row(COLLECTIONS["networks"], state, req, ident)
-
-
 def delete_network(state, req, n, ident):
-    if n["project_id"] != req.ctx["project_id"]:
-        raise _policy("rule:delete_network")
     in_use = [p for p in state.ports.values()
               if p.network_id == ident and p.device_owner != "network:dhcp"]
     if in_use:
@@ -365,8 +368,6 @@ def create_subnet(state, req, attrs):
 
 
 def delete_subnet(state, req, s, ident):
-    if s["project_id"] != req.ctx["project_id"]:
-        raise _policy("rule:delete_subnet")
     users = [p for p in state.ports.values()
              if p.device_owner != "network:dhcp" and any(sid == ident for sid, _ in p.fixed_ips)]
     if users:
@@ -385,16 +386,11 @@ def delete_subnet(state, req, s, ident):
 
 
 def _resolve_sgs(state, pid, names_or_ids):
-    out = []
-    for ref in names_or_ids:
-        g = state.security_groups.get(ref)
-        if g is None or g["project_id"] != pid:
-            g = next((x for x in state.security_groups.values()
-                      if x["project_id"] == pid and x["name"] == ref), None)
+    groups = [(ref, find_sg(state, pid, ref)) for ref in names_or_ids]
+    for ref, g in groups:
         if g is None:
             raise _not_found("security_group", ref)
-        out.append(g["id"])
-    return out
+    return [g["id"] for _ref, g in groups]
 
 
 def create_port(state, req, attrs):
@@ -600,10 +596,7 @@ def delete_router(state, req, _row, ident):
 
 def _router_interface(state, req, ident, add: bool):
     r = _get_item(state, "routers", req.ctx, ident)
-    try:
-        data = req.json()
-    except ValueError:
-        raise _bad("Failed to parse request. Body contains invalid JSON")
+    data = _json(req)
     sid = data.get("subnet_id") if isinstance(data, dict) else None
     if not sid:
         raise _bad("Bad router request: Either subnet_id or port_id must be specified.")
@@ -675,7 +668,7 @@ def _subnet_visible(state, s, pid):
 _COLLECTIONS = [
     Collection("networks", "network", "networks", "Network",
                visible=lambda state, n, pid: net_visible(n, pid), create=create_network,
-               update=update_network, delete=delete_network, on_update=_network_updated,
+               delete=delete_network, on_update=_network_updated,
                updatable=("name", "description", "admin_state_up", "mtu",
                           "port_security_enabled", "dns_domain")),
     Collection("subnets", "subnet", "subnets", "Subnet", subnet_view, _subnet_visible,

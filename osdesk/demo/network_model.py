@@ -322,6 +322,15 @@ def default_sg(state, project_id):
                  if g["project_id"] == project_id and g["name"] == "default"), None)
 
 
+def find_sg(state, project_id, ref):
+    """The project's security group with id or name ``ref`` (None if there is none)."""
+    g = state.security_groups.get(ref)
+    if g is not None and g["project_id"] == project_id:
+        return g
+    return next((x for x in state.security_groups.values()
+                 if x["project_id"] == project_id and x["name"] == ref), None)
+
+
 def make_sg(state, *, project_id, name, description="", default_rules=True, created=None):
     now = state.now() if created is None else created
     gid = state.ids.uuid()

@@ -23,29 +23,24 @@ from .util import IdFactory
 NOSTATE, RUNNING, PAUSED_PS, SHUTDOWN, CRASHED, SUSPENDED_PS = 0, 1, 3, 4, 6, 7
 
 # nova api/openstack/common.py _STATE_MAP (vm_state -> task_state -> status)
+_RESIZING = dict.fromkeys(("resize_prep", "resize_migrating", "resize_migrated", "resize_finish"),
+                          "RESIZE")
+_REBUILDING = dict.fromkeys(("rebuilding", "rebuild_block_device_mapping", "rebuild_spawning"),
+                            "REBUILD")
 _STATE_MAP = {
-    "active": {"default": "ACTIVE", "rebooting": "REBOOT", "reboot_pending": "REBOOT",
-               "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",
-               "reboot_pending_hard": "HARD_REBOOT", "reboot_started_hard": "HARD_REBOOT",
-               "updating_password": "PASSWORD", "rebuilding": "REBUILD",
-               "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD",
-               "migrating": "MIGRATING", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
-               "resize_migrated": "RESIZE", "resize_finish": "RESIZE"},
+    "active": {"default": "ACTIVE", "migrating": "MIGRATING", "updating_password": "PASSWORD",
+               **dict.fromkeys(("rebooting", "reboot_pending", "reboot_started"), "REBOOT"),
+               **dict.fromkeys(("rebooting_hard", "reboot_pending_hard", "reboot_started_hard"),
+                               "HARD_REBOOT"), **_RESIZING, **_REBUILDING},
     "building": {"default": "BUILD"},
-    "stopped": {"default": "SHUTOFF", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
-                "resize_migrated": "RESIZE", "resize_finish": "RESIZE",
-                "rebuilding": "REBUILD", "rebuild_block_device_mapping": "REBUILD",
-                "rebuild_spawning": "REBUILD"},
+    "stopped": {"default": "SHUTOFF", **_RESIZING, **_REBUILDING},
     "resized": {"default": "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
     "paused": {"default": "PAUSED", "migrating": "MIGRATING"},
-    "suspended": {"default": "SUSPENDED"},
-    "rescued": {"default": "RESCUE"},
-    "error": {"default": "ERROR", "rebuilding": "REBUILD",
-              "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD"},
-    "deleted": {"default": "DELETED"},
-    "soft-delete": {"default": "SOFT_DELETED"},
-    "shelved": {"default": "SHELVED"},
-    "shelved_offloaded": {"default": "SHELVED_OFFLOADED"},
+    "error": {"default": "ERROR", **_REBUILDING},
+    **{vm: {"default": status} for vm, status in (
+        ("suspended", "SUSPENDED"), ("rescued", "RESCUE"), ("deleted", "DELETED"),
+        ("soft-delete", "SOFT_DELETED"), ("shelved", "SHELVED"),
+        ("shelved_offloaded", "SHELVED_OFFLOADED"))},
 }
 
 
@@ -207,6 +202,7 @@ class CloudState:
         self.services = tuple(services)
         self.ids = IdFactory(seed)
         self.base_url = "http://127.0.0.1"
+        self.region = "RegionOne"
         self._offset = 0.0
         self._frozen: float | None = None
         self._heap: list = []

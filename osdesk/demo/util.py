@@ -17,25 +17,14 @@ def _utc(ts: float) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc)
 
 
-def iso_z(ts: float | None) -> str | None:
-    """``2013-09-03T04:01:32Z`` (nova created/updated, glance, neutron)."""
-    if ts is None:
-        return None
-    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _iso(fmt: str):
+    """A formatter of timestamps in ``fmt`` (None stays None)."""
+    return lambda ts: None if ts is None else _utc(ts).strftime(fmt)
 
 
-def iso_micro(ts: float | None) -> str | None:
-    """``2013-09-23T13:37:00.880302`` (nova launched_at, instance actions, keypairs)."""
-    if ts is None:
-        return None
-    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def iso_micro_z(ts: float | None) -> str | None:
-    """``2015-11-07T01:58:43.578929Z`` (keystone issued_at)."""
-    if ts is None:
-        return None
-    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+iso_z = _iso("%Y-%m-%dT%H:%M:%SZ")  # 2013-09-03T04:01:32Z: nova created/updated, glance, neutron
+iso_micro = _iso("%Y-%m-%dT%H:%M:%S.%f")  # 2013-09-23T13:37:00.880302: nova launched_at, actions
+iso_micro_z = _iso("%Y-%m-%dT%H:%M:%S.%fZ")  # 2015-11-07T01:58:43.578929Z: keystone issued_at
 
 
 def iso_expires(ts: float) -> str:
