@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import random
 import re
 from typing import Callable, NamedTuple
@@ -12,7 +13,7 @@ from . import image as glance
 from .compute_servers import (
     AZ, HOSTS, MAX_LIMIT, _check, _ensure_actions, _flavor_by_ref, _get_server, _image_ref,
     _json_body, _quota_error, _reply_json, _validate_image_for_flavor, _validate_metadata,
-    _validate_name, check_keys, record_action, run_steps,
+    _validate_name, check_image_fits, check_keys, record_action, run_steps, set_attrs,
 )
 from .compute_views import console_log, flavor_snapshot, nova_error, schema_error, server_dict
 from .http import Response, empty
@@ -270,14 +271,7 @@ def act_resize(state, req, srv, arg):
     if new["disk"] < srv.flavor["disk"]:
         raise nova_error(400, "Resize error: Unable to resize disk down.")
     if srv.image_id in state.images:
-        img = state.images[srv.image_id]
-        if new["ram"] < (img["min_ram"] or 0):
-            raise nova_error(400, "Flavor's memory is too small for requested image.")
-        if (img["min_disk"] or 0) > new["disk"]:
-            gib = 1024 ** 3
-            raise nova_error(400, "Flavor's disk is smaller than the minimum size specified in "
-                                  "image metadata. Flavor disk is %d bytes, minimum size is %d "
-                                  "bytes." % (new["disk"] * gib, img["min_disk"] * gib))
+        check_image_fits(state.images[srv.image_id], new, size=False)
     pc = state.compute[srv.project_id]
     _n, cores, ram = pc.usage()
     for res, more, used in (("cores", new["vcpus"] - srv.flavor["vcpus"], cores),
@@ -360,11 +354,7 @@ def act_rebuild(state, req, srv, arg):
         srv.name = arg["name"]
     if "metadata" in arg:
         srv.metadata = dict(arg["metadata"])
-    for k, attr in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
-                    ("OS-DCF:diskConfig", "disk_config"), ("description", "description"),
-                    ("hostname", "hostname"), ("user_data", "user_data")):
-        if k in arg:
-            setattr(srv, attr, arg[k])
+    set_attrs(srv, arg)
     srv.key_name = key_name
 
     def done(s):
@@ -493,8 +483,7 @@ ACTIONS = {
 }
 
 
-def server_action(state, req, sid):
-    srv = _get_server(state, req, sid)
+def server_action(state, req, srv):
     data = _json_body(req)
     if not isinstance(data, dict) or len(data) != 1:
         raise nova_error(400, "Malformed request body")
@@ -566,24 +555,18 @@ _ACTION_PAGER = Pager(lambda req, msg: nova_error(400, msg), cap=MAX_LIMIT, nega
                       missing="Marker %s could not be found.", links=False)
 
 
-def _request_id(action):
-    return action["request_id"]
-
-
-def list_instance_actions(state, req, sid):
-    srv = _get_server(state, req, sid)
+def list_instance_actions(state, req, srv):
     minor = req.mv[1]
     acts = sorted(_ensure_actions(state, srv), key=lambda a: a["start_time"], reverse=True)
     if minor >= 58:
-        acts, _links = _ACTION_PAGER.page(req, acts, ident=_request_id)
+        acts, _links = _ACTION_PAGER.page(req, acts, ident=operator.itemgetter("request_id"))
     return Response(200, {"instanceActions": [_action_view(state, a, minor, False) for a in acts]})
 
 
-def show_instance_action(state, req, sid, request_id):
-    srv = _get_server(state, req, sid)
+def show_instance_action(state, req, srv, request_id):
     for a in _ensure_actions(state, srv):
         if a["request_id"] == request_id:
             return Response(200, {"instanceAction": _action_view(state, a, req.mv[1], True)})
     raise nova_error(404, "Action for request_id %s on instance %s not found"
-                     % (request_id, sid))
+                     % (request_id, srv.id))
 

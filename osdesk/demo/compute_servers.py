@@ -27,6 +27,7 @@ from .util import HttpError, is_uuid_like, parse_iso, sanitize_hostname
 HOSTS = ("compute-01", "compute-02", "compute-03", "compute-04")
 AZ = "nova"
 MAX_LIMIT = 1000
+GIB = 1024 ** 3
 
 #: marker/limit of the server and flavor lists (keypairs and instance actions differ).
 PAGER = Pager(lambda req, msg: nova_error(400, msg), "%s/compute/v2.1/", default=MAX_LIMIT,
@@ -49,6 +50,11 @@ def _get_server(state, req, sid) -> Server:
     if srv is None:
         raise not_found_server(sid)
     return srv
+
+
+def on_server(fn):
+    """A route below ``/servers/{id}``: ``fn`` gets the project's server instead of the id."""
+    return lambda state, req, sid, *args: fn(state, req, _get_server(state, req, sid), *args)
 
 
 def _reply_json(status, obj, base):
@@ -148,19 +154,22 @@ def _validate_image_for_flavor(state, req, image_id, flavor, *, field="imageRef"
         raise nova_error(400, "Image %s could not be found." % image_id)
     if img["status"] != "active":
         raise nova_error(400, "Image %s is not active." % image_id)
+    check_image_fits(img, flavor)
+    return img
+
+
+def check_image_fits(img, flavor, size=True):
+    """The flavor has the image's minimum RAM and disk, and (``size``) room for the image.
+    A flavor disk of 0 is the image's size."""
     if flavor["ram"] < (img["min_ram"] or 0):
         raise nova_error(400, "Flavor's memory is too small for requested image.")
-    gib = 1024 ** 3
-    if flavor["disk"] > 0:
-        if (img["size"] or 0) > flavor["disk"] * gib:
-            raise nova_error(400, "Flavor's disk is too small for requested image. Flavor disk "
-                                  "is %d bytes, image is %d bytes."
-                             % (flavor["disk"] * gib, img["size"]))
-        if (img["min_disk"] or 0) > flavor["disk"]:
-            raise nova_error(400, "Flavor's disk is smaller than the minimum size specified in "
-                                  "image metadata. Flavor disk is %d bytes, minimum size is %d "
-                                  "bytes." % (flavor["disk"] * gib, img["min_disk"] * gib))
-    return img
+    if flavor["disk"] > 0 and size and (img["size"] or 0) > flavor["disk"] * GIB:
+        raise nova_error(400, "Flavor's disk is too small for requested image. Flavor disk is %d "
+                              "bytes, image is %d bytes." % (flavor["disk"] * GIB, img["size"]))
+    if flavor["disk"] > 0 and (img["min_disk"] or 0) > flavor["disk"]:
+        raise nova_error(400, "Flavor's disk is smaller than the minimum size specified in image "
+                              "metadata. Flavor disk is %d bytes, minimum size is %d bytes."
+                         % (flavor["disk"] * GIB, img["min_disk"] * GIB))
 
 
 def _quota_error(resource, req_amount, used, limit):
@@ -185,6 +194,7 @@ _SORT_KEYS = {
 }
 
 
+_SERVER_ID = operator.attrgetter("id")
 _ATTR_FILTERS = (("key_name", "key_name"), ("availability_zone", "az"), ("vm_state", "vm_state"),
                  ("task_state", "task_state"), ("user_id", "user_id"),
                  ("power_state", "power_state"))
@@ -296,10 +306,10 @@ def list_servers(state, req, detail: bool):
     path = "servers/detail" if detail else "servers"
     if (not sort_keys or sort_keys == ["created_at"]) and (not sort_dirs or sort_dirs == ["desc"]):
         page = _newest_first(req, pc, flt, limit)
-        links = PAGER.links(req, page, limit, path, "servers", _server_id)
+        links = PAGER.links(req, page, limit, path, "servers", _SERVER_ID)
     else:
         items = _sorted(pc, flt, sort_keys, sort_dirs)
-        page, links = PAGER.page(req, items, path, "servers", _server_id, limit)
+        page, links = PAGER.page(req, items, path, "servers", _SERVER_ID, limit)
     kind = "detail" if detail else "brief"
     frags = [server_json(state, s, minor, kind) for s in page]
     body = b'{"servers": [' + b", ".join(frags) + b"]"
@@ -309,12 +319,7 @@ def list_servers(state, req, detail: bool):
     return Response(200, body.replace(BASE_B, req.base.encode()))
 
 
-def _server_id(srv):
-    return srv.id
-
-
-def show_server(state, req, sid):
-    srv = _get_server(state, req, sid)
+def show_server(state, req, srv):
     frag = server_json(state, srv, req.mv[1], "show")
     return Response(200, (b'{"server": ' + frag + b"}").replace(BASE_B, req.base.encode()))
 
@@ -341,6 +346,18 @@ def check_keys(where, body, minor, keys, by_mv=()):
         if k not in allowed:
             raise schema_error(where, body, "Additional properties are not allowed (%r was "
                                             "unexpected)" % k)
+
+
+#: body keys an update or a rebuild copies to the server as they are
+_SERVER_ATTRS = (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
+                 ("OS-DCF:diskConfig", "disk_config"), ("description", "description"),
+                 ("hostname", "hostname"), ("user_data", "user_data"))
+
+
+def set_attrs(srv, body):
+    for key, attr in _SERVER_ATTRS:
+        if key in body:
+            setattr(srv, attr, body[key])
 
 
 def check_tags(tags):
@@ -644,9 +661,8 @@ def create_server(state, req):
     return Response(202, {"server": out}, headers={"Location": links[0]["href"]})
 
 
-def update_server(state, req, sid):
+def update_server(state, req, srv):
     minor = req.mv[1]
-    srv = _get_server(state, req, sid)
     data = _json_body(req)
     if not isinstance(data, dict) or not isinstance(data.get("server"), dict):
         raise nova_error(400, "'server' is a required property")
@@ -656,11 +672,7 @@ def update_server(state, req, sid):
     if "name" in s:
         _validate_name("name", s["name"], s["name"])
         srv.name = s["name"]
-    for k, attr in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
-                    ("OS-DCF:diskConfig", "disk_config"), ("description", "description"),
-                    ("hostname", "hostname")):
-        if k in s:
-            setattr(srv, attr, s[k])
+    set_attrs(srv, s)
     srv.touch(state.now())
     return _reply_json(200, {"server": server_dict(state, srv, minor, "show")}, req.base)
 
@@ -691,8 +703,7 @@ def _finish_delete(state, srv):
     del state.server_index[srv.id]
 
 
-def delete_server(state, req, sid):
-    srv = _get_server(state, req, sid)
+def delete_server(state, req, srv):
     _check(srv, "delete", task_states=None)  # only the lock
     if srv.task_state == "deleting":
         return empty()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from . import block_storage as cinder
 from .compute_boot import need_block_storage
-from .compute_servers import _get_server
 from .compute_views import nova_error
 from .http import Response, empty
 
@@ -28,14 +27,12 @@ def _next_device(state, server_id: str) -> str:
                 not in taken)
 
 
-def list_attachments(state, req, sid):
-    srv = _get_server(state, req, sid)
+def list_attachments(state, req, srv):
     return Response(200, {"volumeAttachments": [
         _attachment_view(v, srv.id) for v in cinder.attached_to(state, srv.id)]})
 
 
-def attach_volume(state, req, sid):
-    srv = _get_server(state, req, sid)
+def attach_volume(state, req, srv):
     need_block_storage(state)
     body = req.json(None)
     att = body.get("volumeAttachment") if isinstance(body, dict) else None
@@ -57,8 +54,7 @@ def attach_volume(state, req, sid):
     return Response(200, {"volumeAttachment": _attachment_view(vol, srv.id)})
 
 
-def detach_volume(state, req, sid, vid):
-    srv = _get_server(state, req, sid)
+def detach_volume(state, req, srv, vid):
     vol = next((v for v in cinder.attached_to(state, srv.id) if v["id"] == vid), None)
     if vol is None:
         raise nova_error(404, "Volume %s is not attached to server %s." % (vid, srv.id))

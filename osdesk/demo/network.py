@@ -264,10 +264,8 @@ def create_network(state, req, attrs):
     _check_quota(state, pid, "networks", "network")
     n = make_network(state, project_id=pid, name=name, mtu=mtu,
                      description=attrs.get("description", ""))
-    n["admin_state_up"] = bool(attrs.get("admin_state_up", True))
-    n["port_security_enabled"] = bool(attrs.get("port_security_enabled", True))
-    n["dns_domain"] = attrs.get("dns_domain", "")
-    n["is_default"] = False
+    n.update(admin_state_up=bool(attrs.get("admin_state_up", True)), dns_domain=attrs.get(
+        "dns_domain", ""), port_security_enabled=bool(attrs.get("port_security_enabled", True)))
     return Response(201, {"network": std_view(state, n)})
 
 
@@ -533,13 +531,11 @@ def create_fip(state, req, attrs):
         raise _bad("Bad floatingip request: Network %s is not a valid external network." % nid,
                    "BadRequest")
     _check_quota(state, pid, "floatingips", "floatingip")
-    port = None
-    if attrs.get("port_id"):
-        port = _get_item(state, "ports", req.ctx, attrs["port_id"])
+    port = attrs.get("port_id") and _get_item(state, "ports", req.ctx, attrs["port_id"])
     f = make_floatingip(state, project_id=pid, ext_net=net,
                         address=attrs.get("floating_ip_address"),
                         description=attrs.get("description", ""))
-    if port is not None:
+    if port:
         try:
             associate_fip(state, f, port, attrs.get("fixed_ip_address"))
         except HttpError:
@@ -552,10 +548,8 @@ def update_fip(state, req, ident):
     f = _get_item(state, "floatingips", req.ctx, ident)
     attrs = _body(req, "floatingip")
     if "port_id" in attrs:
-        port = None
-        if attrs["port_id"]:
-            port = _get_item(state, "ports", req.ctx, attrs["port_id"])
-        associate_fip(state, f, port, attrs.get("fixed_ip_address"))
+        port = attrs["port_id"] and _get_item(state, "ports", req.ctx, attrs["port_id"])
+        associate_fip(state, f, port or None, attrs.get("fixed_ip_address"))
     if "description" in attrs:
         f["description"] = attrs["description"]
     return Response(200, {"floatingip": fip_view(state, f)})
@@ -718,19 +712,15 @@ def _spec_routes(spec):
     return [r for r in routes if r[2] is not None]
 
 
-def _router_interface_route(add):
-    return lambda state, req, ident: _router_interface(state, req, ident, add)
-
-
 _COLLECTION_ROUTES = RouteTable([r for c in _COLLECTIONS for r in _spec_routes(c)],
                                 not_allowed=_method_not_allowed)
 #: anything else: a method that does not fit answers 404, as neutron's routes do
 _OTHER_ROUTES = RouteTable([
-    ("PUT", r"/v2\.0/routers/([^/]+)/add_router_interface", _router_interface_route(True)),
-    ("PUT", r"/v2\.0/routers/([^/]+)/remove_router_interface", _router_interface_route(False)),
+    *[("PUT", r"/v2\.0/routers/([^/]+)/%s_router_interface" % verb,
+       functools.partial(_router_interface, add=verb == "add")) for verb in ("add", "remove")],
     ("GET", r"/v2\.0/quotas/([^/]+?)(?:\.json)?", get_quota),
     ("GET", r"/v2\.0/quotas/([^/]+?)/details(?:\.json)?",
-     lambda state, req, pid: get_quota(state, req, pid, details=True)),
+     functools.partial(get_quota, details=True)),
     ("GET", r"/v2\.0/extensions", list_extensions),
     ("GET", r"/v2\.0/extensions/([^/]+)", show_extension),
 ])
