@@ -11,14 +11,13 @@ import operator
 import re
 
 from . import compute_volumes as volume_attachments
-from . import network_model as neutron
 from .compute_actions import (
     list_instance_actions, remote_console, server_action, show_instance_action,
 )
 from .compute_servers import (
     AZ, PAGER, _available_networks, _check, _get_server, _json_body, _pc, _resolve_networks,
     _resolve_sgs, _validate_metadata, allocate_ports, check_keys, check_tags, create_server,
-    delete_server, list_servers, on_server, record_action, show_server, update_server,
+    delete_server, list_servers, on_server, record_action, release_port, show_server, update_server,
 )
 from .compute_views import (
     MAX_MV, MIN_MV, addresses, error_body, flavor_view, nova_error, schema_error,
@@ -37,15 +36,9 @@ _MV_RX = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 
 
 def parse_microversion(req) -> tuple[int, int]:
-    val = None
-    hdr = req.header("OpenStack-API-Version")
-    if hdr:
-        for part in hdr.split(","):
-            bits = part.strip().split()
-            if len(bits) == 2 and bits[0].lower() == "compute":
-                val = bits[1]
-    if val is None:
-        val = req.header("X-OpenStack-Nova-API-Version")
+    parts = [p.split() for p in (req.header("OpenStack-API-Version") or "").split(",")]
+    val = next((p[1] for p in reversed(parts) if len(p) == 2 and p[0].lower() == "compute"),
+               req.header("X-OpenStack-Nova-API-Version"))
     if val is None:
         return MIN_MV
     val = val.strip()
@@ -250,12 +243,9 @@ def iface_detach(state, req, srv, port_id):
     if port_id not in srv.port_ids:
         raise nova_error(404, "Port %s is not attached" % port_id)
     _check(srv, "detach_interface", ("active", "paused", "stopped"), (None,))
-    port = state.ports.get(port_id)
-    if port is not None and port.nova_created:
-        neutron.delete_port_obj(state, port_id)
-    elif port is not None:
-        state.set_port_device(port, "", "")
-        port.server = None
+    if port_id in state.ports:
+        release_port(state, state.ports[port_id])
+    if port_id in srv.port_ids:
         srv.port_ids.remove(port_id)
     srv.touch(state.now())
     record_action(state, req, srv, "detach_interface", [("compute_detach_interface", 0.1,

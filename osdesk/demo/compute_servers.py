@@ -486,6 +486,15 @@ def _build_steps(state, srv, host):
             (2.0, active)]
 
 
+def release_port(state, port):
+    """A server lets go of a port: one nova made goes, one made in neutron stays, unbound."""
+    if port.nova_created:
+        neutron.delete_port_obj(state, port.id)
+    else:
+        state.set_port_device(port, "", "")
+        port.server = None
+
+
 def allocate_ports(state, srv, requested, sg_ids):
     made = []
     try:
@@ -504,11 +513,7 @@ def allocate_ports(state, srv, requested, sg_ids):
             made.append(port)
     except HttpError as e:
         for p in made:
-            if p.nova_created:
-                state.remove_port(p.id)
-            else:
-                state.set_port_device(p, "", "")
-                p.server = None
+            release_port(state, p)
         msg = "Failed to allocate the network(s), not rescheduling."
         if isinstance(e.body, dict) and "NeutronError" in e.body:
             msg = e.body["NeutronError"]["message"]
@@ -683,15 +688,8 @@ def _finish_delete(state, srv):
     if state.server_index.get(srv.id) is not srv:
         return
     pc = state.compute[srv.project_id]
-    for pid in list(srv.port_ids):
-        port = state.ports.get(pid)
-        if port is None:
-            continue
-        if port.nova_created:
-            neutron.delete_port_obj(state, pid)
-        else:
-            state.set_port_device(port, "", "")
-            port.server = None
+    for port in list(filter(None, map(state.ports.get, srv.port_ids))):
+        release_port(state, port)
     if srv.shelved_image_id:
         glance.remove_image(state, srv.shelved_image_id)
     release_volumes(state, srv)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .http import Response, empty
 from .routes import ID, RouteTable
-from .util import HttpError, iso_expires, iso_micro_z
+from .util import HTTP_TITLES, HttpError, iso_expires, iso_micro_z
 
 UNAUTH_MSG = "The request you have made requires authentication."
 
@@ -311,21 +311,22 @@ def _listed(req, key, items, path):
         "self": req.base + "/identity/v3" + path, "previous": None, "next": None}})
 
 
-def get_tokens(state, req):
+def _subject(state, req):
+    """The token named by ``X-Subject-Token`` (the caller's own must be valid too)."""
     _caller(state, req)
     subject = req.header("X-Subject-Token")
     tok = validate_token(state, subject)
     if tok is None:
         raise not_found("token", subject or "")
-    return _token_response(state, req, tok, status=200)
+    return tok
+
+
+def get_tokens(state, req):
+    return _token_response(state, req, _subject(state, req), status=200)
 
 
 def delete_tokens(state, req):
-    _caller(state, req)
-    subject = req.header("X-Subject-Token")
-    if validate_token(state, subject) is None:
-        raise not_found("token", subject or "")
-    state.tokens.pop(subject, None)
+    del state.tokens[_subject(state, req)["id"]]
     return empty()
 
 
@@ -465,10 +466,7 @@ _ROUTES = RouteTable([
 
 
 def error_response(status: int, message: str | None = None, req=None):
-    titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-              405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
-              503: "Service Unavailable"}
-    title = titles.get(status, "Error")
+    title = HTTP_TITLES.get(status, "Error")
     msg = message or {401: UNAUTH_MSG, 500: "An unexpected error prevented the server from "
                                              "fulfilling your request."}.get(status, title)
     return Response(status, {"error": {"code": status, "title": title, "message": msg}})
@@ -477,8 +475,7 @@ def error_response(status: int, message: str | None = None, req=None):
 def handle(state, req, sub: str) -> Response:
     if sub in ("", "/"):
         if req.method not in ("GET", "HEAD"):
-            raise keystone_error(405, "Method Not Allowed", "The method is not allowed for the "
-                                 "requested URL.")
+            raise _not_allowed(req, None)
         return Response(300, {"versions": {"values": [_version_v3(req.base)]}})
     if sub in ("/v3", "/v3/"):
         return Response(200, {"version": _version_v3(req.base)})

@@ -11,7 +11,7 @@ from .http import CHUNK, Response, empty
 from .identity import authenticate
 from .paging import GlancePager, equal_filters
 from .routes import ID, RouteTable
-from .util import HttpError, is_uuid_like, iso_z
+from .util import HTTP_TITLES as _TITLES, HttpError, is_uuid_like, iso_z
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
@@ -43,12 +43,6 @@ def generated_stream(seed: str, size: int, disk_format: str | None):
 
 
 # ----------------------------------------------------------------------------- errors (webob)
-
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict",
-           413: "Request Entity Too Large", 415: "Unsupported Media Type",
-           500: "Internal Server Error", 503: "Service Unavailable"}
-
 
 def _wants_json(req) -> bool:
     accept = (req.header("Accept") or "*/*").lower() if req is not None else "*/*"

@@ -16,6 +16,7 @@ import threading
 import time
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from .util import IdFactory
 
@@ -68,8 +69,8 @@ class Server:
     host: str | None = None
     hostname: str = ""
     key_name: str | None = None
-    metadata: dict | None = None  # None: {}
-    tags: list | None = None  # None: []
+    metadata: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
     description: str | None = None
     task_state: str | None = None
     launched_at: float | None = None
@@ -96,10 +97,6 @@ class Server:
     prev_vm_state: str | None = field(default=None, init=False)
     server_groups: list = field(default_factory=list, init=False)
 
-    def __post_init__(self):
-        self.metadata = {} if self.metadata is None else self.metadata
-        self.tags = [] if self.tags is None else self.tags
-
     @property
     def status(self) -> str:
         return status_of(self.vm_state, self.task_state)
@@ -125,7 +122,7 @@ class Port:
     device_id: str = ""
     device_owner: str = ""
     status: str | None = None  # None: follow the server's power state
-    security_groups: list | None = None  # None: []
+    security_groups: list = field(default_factory=list)
     server: Server | None = None
     host: str = ""
     nova_created: bool = True
@@ -136,7 +133,6 @@ class Port:
     port_security_enabled: bool = field(default=True, init=False)
 
     def __post_init__(self):
-        self.security_groups = [] if self.security_groups is None else self.security_groups
         self.updated = self.created if self.updated is None else self.updated
 
     def current_status(self) -> str:
@@ -183,14 +179,6 @@ class ProjectCompute:
         return len(flavors), sum(f["vcpus"] for f in flavors), sum(f["ram"] for f in flavors)
 
 
-class _Failure:
-    __slots__ = ("regex", "status", "body", "headers", "method", "remaining")
-
-    def __init__(self, regex, status, body, headers, method, remaining):
-        self.regex, self.status, self.body = regex, status, body
-        self.headers, self.method, self.remaining = headers, method, remaining
-
-
 class CloudState:
     """All demo-cloud data plus the knobs tests use to misbehave."""
 
@@ -209,7 +197,7 @@ class CloudState:
         self._counter = itertools.count()
         self._seq = itertools.count(1)
         # fault injection
-        self._failures: list[_Failure] = []
+        self._failures: list[SimpleNamespace] = []
         self.latency = 0.0
         self._hangs: list[re.Pattern] = []
         self._hang_cond = threading.Condition()
@@ -307,8 +295,9 @@ class CloudState:
         With ``body=None`` a service-shaped error body is generated.
         """
         with self.lock:
-            self._failures.append(_Failure(re.compile(path_regex), status, body, headers or {},
-                                           method.upper() if method else None, times))
+            self._failures.append(SimpleNamespace(  # what router.injected() answers
+                regex=re.compile(path_regex), status=status, body=body, headers=headers or {},
+                method=method.upper() if method else None, remaining=times))
 
     def clear_failures(self):
         with self.lock:
@@ -382,35 +371,30 @@ class CloudState:
             return next((s for s in pc.servers.values() if s.name == name), None)
 
     # ------------------------------------------------------------------ ports index
+    def _index(self, port: Port, add: bool):
+        """Keep ``ports_by_device`` in step with ``port.device_id``."""
+        if port.device_id:
+            ids = self.ports_by_device.setdefault(port.device_id, [])
+            if add:
+                ids.append(port.id)
+            elif port.id in ids:
+                ids.remove(port.id)
+            if not ids:
+                del self.ports_by_device[port.device_id]
+
     def add_port(self, port: Port):
         self.ports[port.id] = port
-        if port.device_id:
-            self.ports_by_device.setdefault(port.device_id, []).append(port.id)
+        self._index(port, True)
 
     def remove_port(self, port_id: str):
         port = self.ports.pop(port_id, None)
-        if port is None:
-            return None
-        if port.device_id:
-            lst = self.ports_by_device.get(port.device_id)
-            if lst and port_id in lst:
-                lst.remove(port_id)
-                if not lst:
-                    del self.ports_by_device[port.device_id]
-        for sid, ip in port.fixed_ips:
-            used = self.ip_used.get(sid)
-            if used is not None:
-                try:
-                    used.discard(int(ipaddress.ip_address(ip)))
-                except ValueError:
-                    pass
+        if port is not None:
+            self._index(port, False)
+            for sid, ip in port.fixed_ips:
+                self.ip_used.get(sid, set()).discard(int(ipaddress.ip_address(ip)))
         return port
 
     def set_port_device(self, port: Port, device_id: str, owner: str):
-        if port.device_id:
-            lst = self.ports_by_device.get(port.device_id)
-            if lst and port.id in lst:
-                lst.remove(port.id)
+        self._index(port, False)
         port.device_id, port.device_owner = device_id, owner
-        if device_id:
-            self.ports_by_device.setdefault(device_id, []).append(port.id)
+        self._index(port, True)
