@@ -14,7 +14,7 @@ from bisect import bisect_left
 
 from . import image as glance
 from . import network_model as neutron
-from .compute_boot import boot_volume, make_boot_volume, release_volumes
+from .compute_volumes import boot_volume, make_boot_volume, release_volumes
 from .compute_views import (
     BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
     server_links,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+from pathlib import Path
 from typing import NamedTuple
 
 from . import image as glance
@@ -37,32 +39,11 @@ FLAVORS = [
      {"resources:VGPU": "1", "trait:CUSTOM_NVIDIA_A10": "required"}, "One virtual GPU"),
 ]
 
-# name, generator seed, size, md5, sha512 (precomputed from image.generated_stream)
-IMAGE_DATA = {
-    "cirros": ("cirros-0.6.2-x86_64-disk", 21430272, "0ab5ed89bd216f548e4a7c65010b380c",
-               "3e31dcec797d7ed3e7536c6a1cdc502482dd90f2dc448241027459947b1630382b46f6301b2bf032"
-               "8ad81834d259901578224091ddf862a0ce94e330aa492b31"),
-    "ubuntu": ("ubuntu-24.04-minimal-cloudimg-amd64", 246808576,
-               "f77e40a79b3739ad165d4849b2f679af",
-               "af742df55d9b14d9cdb85b13d58de181c03988bd7892d66865ffc3c1e6ab7e6baf1f99bd69152419"
-               "ff446f39652473a891d5b9eaee5901fd4a5762f44495f0f6"),
-    "debian": ("debian-12-genericcloud-amd64", 334233600, "79c56d928cdd0f7e415de5dfdd8f9d55",
-               "2b9cf009889cde16e46156de0d0ff497dcc4ee216f17415602b36b5f82d1727aed9bb91833510e6f"
-               "e1fe96ef1c62764f5842807d7a8e4af13fa8b545474863ec"),
-    "golden": ("golden-base-2024.06", 412090368, "6c38a4ab994263e028727cb396d33fec",
-               "9c59677e1d5d6ab7b92b8d39e1ac9c2e9b019f08977d22a3d4f05c94c45ea79b3e4bde56059bb553"
-               "0a7ca5723bd0ada067b524da6575af0c688cbbcbe5863f90"),
-    "snapshot": ("web-0003-snapshot", 45809664, "ade3f9b0059a8b5841a757f9cbc1971c",
-                 "14acd03d7734422c0ec8a97a6a8e11702a9272d29a730cf6c45d207a289a3f511aa2d4d344fab"
-                 "ed195e5d9f88114ab87a5d351acf15d6ebea045647234b590d1"),
-}
-
-DEMO_PUBLIC_KEY = (
-    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDUZef6j8RtLq+OYgqDnQZ3j8TD1xD1KRp3F0H/KESazQz9ddhl"
-    "UlxBT0riUKb9Q9G8RFyQKdKPSDF1ku6QvSkVpaO+dlx6xh5C4cRjqmVGgqP6s447WSOG1nwqiP9Otz9cgLRco6bc"
-    "oVyZmkSkpoOu2uU7PyB8pe0lrAZZKR9HfFwqCZYeF9TIhTioQrDuXLv5MNgkFA3qvxRyzbeAI6V+5DYKjcoORw+Q"
-    "pdSAAroRI3DM2bIEa0gDKE2gUVj5C4PNxwptJvKF24Q9hLfENH0zRMzwnetTWMOwR7mVPsKicJHHTmqtLxeh2hbR"
-    "GtwxsRgDxOU7H0mMhzX7T6T/vgDx demo@osdesk\n")
+#: precomputed data: per seeded image (generator seed, size, md5, sha512) of the generated
+#: stream of image.py; the demo user's public key
+_DATA = json.loads(Path(__file__).with_name("seed_data.json").read_text(encoding="utf-8"))
+IMAGE_DATA = {key: tuple(row) for key, row in _DATA["image_data"].items()}
+DEMO_PUBLIC_KEY = _DATA["demo_public_key"]
 
 # role name, flavor id, image key, second NIC on backend?, extra security group?
 ROLES = [
