@@ -342,12 +342,15 @@ def list_keypairs(state, req):
     return Response(200, {"keypairs": [{"keypair": _kp_view(k, minor)} for k in kps], **links})
 
 
-def show_keypair(state, req, name):
+def _my_keypair(state, req, name):
     uid = req.ctx["user_id"]
-    kp = state.keypairs.get(uid, {}).get(name)
-    if kp is None:
+    if name not in state.keypairs.get(uid, {}):
         raise nova_error(404, "Keypair %s not found for user %s" % (name, uid))
-    return Response(200, {"keypair": _kp_view(kp, req.mv[1], full=True)})
+    return state.keypairs[uid][name]
+
+
+def show_keypair(state, req, name):
+    return Response(200, {"keypair": _kp_view(_my_keypair(state, req, name), req.mv[1], True)})
 
 
 _SSH_KEY_TYPES = ("ssh-rsa ", "ssh-ed25519 ", "ecdsa-", "ssh-dss ", "sk-ssh-ed25519@", "sk-ecdsa-")
@@ -411,20 +414,14 @@ def create_keypair(state, req):
             raise nova_error(409, "Key pair '%s' already exists." % name)
     mine[name] = {"name": name, "public_key": pub, "fingerprint": fp, "type": ktype,
                   "user_id": uid, "created_at": state.now(), "id": next(state.keypair_seq)}
-    out = {"name": name, "public_key": pub, "fingerprint": fp, "user_id": uid}
-    if minor >= 2:
-        out["type"] = ktype
+    out = dict(_kp_view(mine[name], minor), user_id=uid)
     if private is not None:
         out["private_key"] = private
     return Response(201 if minor >= 2 else 200, {"keypair": out})
 
 
 def delete_keypair(state, req, name):
-    uid = req.ctx["user_id"]
-    mine = state.keypairs.get(uid, {})
-    if name not in mine:
-        raise nova_error(404, "Keypair %s not found for user %s" % (name, uid))
-    del mine[name]
+    del state.keypairs[req.ctx["user_id"]][_my_keypair(state, req, name)["name"]]
     return empty(204 if req.mv[1] >= 2 else 202)
 
 

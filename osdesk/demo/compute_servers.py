@@ -16,8 +16,8 @@ from . import image as glance
 from . import network_model as neutron
 from .compute_volumes import boot_volume, make_boot_volume, release_volumes
 from .compute_views import (
-    BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
-    server_links,
+    BASE_B, flavor_snapshot, links, nova_error, not_found_server, schema_error, server_dict,
+    server_json,
 )
 from .http import Response, empty
 from .paging import Pager, equal_filters, keep, tag_filters
@@ -658,12 +658,12 @@ def create_server(state, req):
     first = created[0]
     if s.get("return_reservation_id"):
         return Response(202, {"reservation_id": "r-%08x" % state.ids.randbits(32)})
-    links = server_links(first.id, req.base)
-    out = {"id": first.id, "links": links, "OS-DCF:diskConfig": disk_config,
+    own = links("servers", first.id, req.base)
+    out = {"id": first.id, "links": own, "OS-DCF:diskConfig": disk_config,
            "adminPass": admin_pass}
     if sg_ids:
         out["security_groups"] = [{"name": state.security_groups[g]["name"]} for g in sg_ids]
-    return Response(202, {"server": out}, headers={"Location": links[0]["href"]})
+    return Response(202, {"server": out}, headers={"Location": own[0]["href"]})
 
 
 def update_server(state, req, srv):

@@ -58,9 +58,10 @@ def server_bucket(minor: int) -> int:
 _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
 
 
-def server_links(sid: str, base: str = BASE):
-    return [{"href": "%s/compute/v2.1/servers/%s" % (base, sid), "rel": "self"},
-            {"href": "%s/compute/servers/%s" % (base, sid), "rel": "bookmark"}]
+def links(collection: str, ident: str, base: str = BASE):
+    """nova's self and bookmark links of a server or flavor."""
+    return [{"href": "%s/compute/v2.1/%s/%s" % (base, collection, ident), "rel": "self"},
+            {"href": "%s/compute/%s/%s" % (base, collection, ident), "rel": "bookmark"}]
 
 
 def addresses(state, srv: Server, detailed: bool = True) -> dict:
@@ -104,7 +105,7 @@ def flavor_embed(srv: Server, minor: int, base: str = BASE):
 def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str = BASE) -> dict:
     """The server as nova shows it to a project member at microversion 2.<minor>."""
     if kind == "brief":
-        return {"id": srv.id, "links": server_links(srv.id, base), "name": srv.name}
+        return {"id": srv.id, "links": links("servers", srv.id, base), "name": srv.name}
     status = srv.status
     d = {"id": srv.id, "name": srv.name, "status": status, "tenant_id": srv.project_id,
          "user_id": srv.user_id, "metadata": dict(srv.metadata),
@@ -115,7 +116,7 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
          "flavor": flavor_embed(srv, minor, base), "created": iso_z(srv.created),
          "updated": iso_z(srv.updated), "addresses": addresses(state, srv),
          "accessIPv4": srv.access_ipv4, "accessIPv6": srv.access_ipv6,
-         "links": server_links(srv.id, base), "OS-DCF:diskConfig": srv.disk_config,
+         "links": links("servers", srv.id, base), "OS-DCF:diskConfig": srv.disk_config,
          "OS-EXT-AZ:availability_zone": srv.az if (srv.host or srv.launched_at) else "",
          "config_drive": srv.config_drive, "key_name": srv.key_name,
          "OS-SRV-USG:launched_at": iso_micro(srv.launched_at), "OS-SRV-USG:terminated_at": None,
@@ -161,19 +162,14 @@ def server_json(state, srv: Server, minor: int, kind: str) -> bytes:
 
 # ----------------------------------------------------------------------------- flavors
 
-def flavor_links(fid, base):
-    return [{"href": "%s/compute/v2.1/flavors/%s" % (base, fid), "rel": "self"},
-            {"href": "%s/compute/flavors/%s" % (base, fid), "rel": "bookmark"}]
-
-
 def flavor_view(f: dict, minor: int, base: str, detail: bool = True) -> dict:
     out = {"OS-FLV-DISABLED:disabled": False, "disk": f["disk"],
            "OS-FLV-EXT-DATA:ephemeral": f["ephemeral"],
            "os-flavor-access:is_public": f["is_public"], "id": f["id"],
-           "links": flavor_links(f["id"], base), "name": f["name"], "ram": f["ram"],
+           "links": links("flavors", f["id"], base), "name": f["name"], "ram": f["ram"],
            "swap": f["swap"] if (minor >= 75 or f["swap"]) else "", "vcpus": f["vcpus"],
            "rxtx_factor": f["rxtx_factor"]} if detail else {
-        "id": f["id"], "links": flavor_links(f["id"], base), "name": f["name"]}
+        "id": f["id"], "links": links("flavors", f["id"], base), "name": f["name"]}
     if minor >= 55:
         out["description"] = f["description"]
     if minor >= 61 and detail:

@@ -44,12 +44,8 @@ def _expecting(what: str, where: str):
 
 def validate_token(state, token_id: str | None):
     """Return the token record when valid (not expired/revoked), else None."""
-    if not token_id:
-        return None
-    tok = state.tokens.get(token_id)
-    if tok is None or tok["expires"] <= state.now():
-        return None
-    return tok
+    tok = state.tokens.get(token_id) if token_id else None
+    return tok if tok is not None and tok["expires"] > state.now() else None
 
 
 def authenticate(state, req, refuse):
@@ -61,13 +57,11 @@ def authenticate(state, req, refuse):
     token without a project scope gets the service's own 403, ``refuse()``.
     """
     state.tick()
-    tok = validate_token(state, req.header("X-Auth-Token"))
-    if tok is None:
-        raise unauthorized(req)
-    ctx = {"token_id": req.header("X-Auth-Token"), "user_id": tok["user_id"],
-           "user_name": state.users[tok["user_id"]]["name"], "project_id": tok["project_id"],
-           "domain_id": tok["domain_id"], "roles": [state.roles[r]["name"] for r in tok["roles"]]}
-    req.ctx = ctx
+    tok = _caller(state, req)
+    req.ctx = ctx = {
+        "token_id": tok["id"], "user_id": tok["user_id"], "project_id": tok["project_id"],
+        "user_name": state.users[tok["user_id"]]["name"], "domain_id": tok["domain_id"],
+        "roles": [state.roles[r]["name"] for r in tok["roles"]]}
     if ctx["project_id"] is None:
         raise refuse()
     return ctx
