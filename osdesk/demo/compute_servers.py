@@ -105,12 +105,10 @@ def _ensure_actions(state, srv):
         return "req-%08x-%04x-4%03x-a%03x-%012x" % (rnd.getrandbits(32), rnd.getrandbits(16),
                                                    rnd.getrandbits(12), rnd.getrandbits(12),
                                                    rnd.getrandbits(48))
-    acts = []
-    t = srv.created
-    acts.append(_action_rec(srv, "create", rid(), t, [("compute__do_build_and_run_instance",
-                                                       t + 0.4, t + 4.2)],
-                            message="Error" if srv.vm_state == "error" else None,
-                            failed=srv.vm_state == "error"))
+    t, failed = srv.created, srv.vm_state == "error"
+    acts = [_action_rec(srv, "create", rid(), t, [("compute__do_build_and_run_instance",
+                                                   t + 0.4, t + 4.2)],
+                        message="Error" if failed else None, failed=failed)]
     kind, t2 = srv.seed_kind, srv.updated  # the action that left a seeded server as it is
     if kind is not None:
         events = [] if kind == "lock" else [("compute_%s_instance" % kind, t2 + 0.2, t2 + 1.1)]
@@ -129,13 +127,11 @@ def _action_rec(srv, action, request_id, start, events, message=None, failed=Fal
                         "result": "Error" if failed else "Success"} for e, s, f in events]}
 
 
-def record_action(state, req, srv, action, events=(), total=0.0):
+def record_action(state, req, srv, action, events=()):
     """Log an instance action; events = [(name, start_offset, end_offset)] unscaled seconds."""
-    acts = _ensure_actions(state, srv)
-    now = state.now()
-    sp = state.speed
-    acts.append(_action_rec(srv, action, req.request_id, now,
-                            [(e, now + a / sp, now + b / sp) for e, a, b in events]))
+    now, sp = state.now(), state.speed
+    _ensure_actions(state, srv).append(_action_rec(
+        srv, action, req.request_id, now, [(e, now + a / sp, now + b / sp) for e, a, b in events]))
 
 
 def _flavor_by_ref(state, ref):
@@ -531,8 +527,7 @@ def create_server(state, req):
     if not isinstance(s, dict):
         raise schema_error("server", s, "%r is not of type 'object'" % (s,))
     check_keys("server", s, minor, _CREATE_KEYS, _CREATE_MV_KEYS)
-    required = ["name", "flavorRef"] + (["networks"] if minor >= 37 else [])
-    for k in required:
+    for k in ["name", "flavorRef"] + (["networks"] if minor >= 37 else []):
         if k not in s:
             raise schema_error("server", s, "'%s' is a required property" % k)
     _validate_name("name", s["name"], s["name"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -348,10 +349,8 @@ def remove_image(state, image_id):
     state.images.pop(image_id, None)
     data = state.image_data.pop(image_id, None)
     if data and data[0] == "file":
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(data[1])
-        except OSError:
-            pass
 
 
 def _set_active(state, req, image_id, action, active: bool):
