@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
@@ -260,7 +261,5 @@ def close_all(server: _Server):
     with server.conns_lock:
         conns = list(server.open_conns)
     for c in conns:
-        try:
+        with contextlib.suppress(OSError):
             c.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass

@@ -413,8 +413,7 @@ def upload(state, req, image_id):
                                 state.tmpdir = tempfile.mkdtemp(prefix="osdesk-demo-")
                         fd, path = tempfile.mkstemp(prefix="img-", dir=state.tmpdir)
                         fobj = os.fdopen(fd, "wb")
-                        for c in mem:
-                            fobj.write(c)
+                        fobj.writelines(mem)
                     mem = None
             elif fobj is not None:
                 if size > state.image_disk_cap:
@@ -438,12 +437,8 @@ def upload(state, req, image_id):
             if path:
                 os.unlink(path)
             return empty()
-        if mem is not None:
-            state.image_data[image_id] = ("mem", b"".join(mem))
-        elif path is not None:
-            state.image_data[image_id] = ("file", path)
-        else:
-            state.image_data[image_id] = ("hash-only", size)
+        state.image_data[image_id] = (("mem", b"".join(mem)) if mem is not None else
+                                      ("file", path) if path is not None else ("hash-only", size))
         img.update(status="active", size=size, checksum=md5.hexdigest(), os_hash_algo="sha512",
                    os_hash_value=sha.hexdigest(), virtual_size=None, updated_at=state.now())
     return empty()

@@ -17,7 +17,6 @@ from .util import slaac_formatter, v4str
 
 USERNAME = "demo"
 PASSWORD = "osdesk-demo"
-PROJECT_NAME = "demo"
 USER_DOMAIN = "Default"
 
 DAY = 86400.0
