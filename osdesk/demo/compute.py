@@ -55,12 +55,6 @@ def parse_microversion(req) -> tuple[int, int]:
     return v
 
 
-def _mv_headers(mv):
-    return {"OpenStack-API-Version": "compute %d.%d" % mv,
-            "X-OpenStack-Nova-API-Version": "%d.%d" % mv,
-            "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
-
-
 # ----------------------------------------------------------------------------- metadata
 
 def _meta_write_check(srv, action):
@@ -450,19 +444,10 @@ def limits(state, req):
     return Response(200, {"limits": {"absolute": absolute, "rate": []}})
 
 
-def _quota_keys(minor):
-    keys = ["cores", "instances", "key_pairs", "metadata_items", "ram", "server_groups",
-            "server_group_members"]
-    if minor < 57:
-        keys += ["injected_file_content_bytes", "injected_file_path_bytes", "injected_files"]
-    if minor < 36:
-        keys += ["fixed_ips", "floating_ips", "security_group_rules", "security_groups"]
-    return keys
-
-
-_QUOTA_EXTRA = {"injected_file_content_bytes": 10240, "injected_file_path_bytes": 255,
-                "injected_files": 5, "fixed_ips": -1, "floating_ips": -1,
-                "security_group_rules": -1, "security_groups": -1}
+#: quotas only older microversions show: (last minor + 1, key, limit)
+_QUOTA_EXTRA = ((57, "injected_file_content_bytes", 10240), (57, "injected_file_path_bytes", 255),
+                (57, "injected_files", 5), (36, "fixed_ips", -1), (36, "floating_ips", -1),
+                (36, "security_group_rules", -1), (36, "security_groups", -1))
 
 
 def quota_sets(state, req, project_id, suffix):
@@ -475,8 +460,8 @@ def quota_sets(state, req, project_id, suffix):
     used = {"cores": cores, "instances": n, "ram": ram,
             "key_pairs": len(state.keypairs.get(req.ctx["user_id"], {}))}
     out = {"id": project_id}
-    for k in _quota_keys(minor):
-        limit = pc.quota.get(k, _QUOTA_EXTRA.get(k, -1))
+    limits = dict(pc.quota, **{k: v for until, k, v in _QUOTA_EXTRA if minor < until})
+    for k, limit in limits.items():
         if suffix == "/defaults":
             limit = {"instances": 10, "cores": 20, "ram": 51200}.get(k, limit)
         out[k] = {"in_use": used.get(k, 0), "limit": limit, "reserved": 0} \
@@ -599,8 +584,11 @@ def handle(state, req, sub: str) -> Response:
 def _stamp(req, headers):
     """Nova's request id and (once parsed) the microversion on every answer, errors too."""
     headers["x-compute-request-id"] = req.request_id
-    for k, v in (_mv_headers(req.mv) if req.mv is not None else {}).items():
-        headers.setdefault(k, v)
+    if req.mv is not None:
+        for k, v in (("OpenStack-API-Version", "compute %d.%d" % req.mv),
+                     ("X-OpenStack-Nova-API-Version", "%d.%d" % req.mv),
+                     ("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version")):
+            headers.setdefault(k, v)
 
 
 def _handle(state, req, sub):

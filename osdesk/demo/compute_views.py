@@ -38,21 +38,13 @@ def not_found_server(sid: str) -> HttpError:
 
 def schema_error(path: str, value, message: str) -> HttpError:
     return nova_error(400, "Invalid input for field/attribute %s. Value: %s. %s"
-                      % (path, _pyval(value), message))
-
-
-def _pyval(v):
-    return v if isinstance(v, str) else repr(v)
+                      % (path, value if isinstance(value, str) else repr(value), message))
 
 
 # ----------------------------------------------------------------------------- servers
 
 #: Microversions at which the server view changes; the bucket is the count passed.
 _SERVER_STEPS = (3, 9, 16, 19, 26, 47, 63, 71, 73, 90, 96)
-
-
-def server_bucket(minor: int) -> int:
-    return sum(1 for s in _SERVER_STEPS if minor >= s)
 
 
 _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
@@ -152,7 +144,7 @@ _SERVER_MV_KEYS = (
 
 def server_json(state, srv: Server, minor: int, kind: str) -> bytes:
     """Cached JSON of ``server_dict`` (with the BASE placeholder)."""
-    key = (server_bucket(minor), kind)
+    key = (sum(1 for s in _SERVER_STEPS if minor >= s), kind)
     cached = srv.cache.get(key)
     if cached is None:
         cached = json.dumps(server_dict(state, srv, minor, kind)).encode()

@@ -262,12 +262,6 @@ def create_image(state, req):
         "OpenStack-image-import-methods": IMPORT_METHODS})
 
 
-def _pointer(path: str) -> list[str]:
-    if not path.startswith("/"):
-        raise ValueError(path)
-    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
-
-
 def update_image(state, req, image_id):
     img = _get(state, req, image_id)
     ctype = (req.header("Content-Type") or "").split(";")[0].strip()
@@ -289,10 +283,9 @@ def update_image(state, req, image_id):
         if kind not in ("add", "remove", "replace"):
             raise glance_error(400, "Invalid operation: `%s`. It must be one of the following: "
                                "[add, remove, replace]." % kind, req)
-        try:
-            parts = _pointer(op["path"])
-        except ValueError:
+        if not op["path"].startswith("/"):
             raise glance_error(400, "Pointer `%s` does not start with \"/\"." % op["path"], req)
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"][1:].split("/")]
         key = parts[0]
         if key in READ_ONLY:
             raise glance_error(403, "Attribute '%s' is read-only." % key, req)

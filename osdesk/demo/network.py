@@ -87,13 +87,6 @@ def _get_item(state, coll, ctx, ident):
     return row
 
 
-def _visible_rows(state, spec, req):
-    pid = req.ctx["project_id"]
-    if spec.select is not None:
-        return spec.select(state, req, pid)
-    return [x for x in table(state, spec).values() if spec.visible(state, x, pid)]
-
-
 # ----------------------------------------------------------------------------- list
 
 _CONTROL = {"limit", "marker", "sort_key", "sort_dir", "page_reverse", "fields", *TAG_PARAMS}
@@ -150,7 +143,10 @@ def _fields(req, view: dict) -> dict:
 
 
 def list_rows(spec, state, req):
-    items = [spec.view(state, x) for x in _visible_rows(state, spec, req)]
+    pid = req.ctx["project_id"]
+    rows = spec.select(state, req, pid) if spec.select is not None else [
+        x for x in table(state, spec).values() if spec.visible(state, x, pid)]
+    items = [spec.view(state, x) for x in rows]
     filters: dict[str, list[str]] = {}
     for k, v in req.query:
         if k not in _CONTROL:
@@ -199,16 +195,12 @@ def update_row(spec, state, req, ident):
 
 # ----------------------------------------------------------------------------- quotas
 
-def _quota(state, pid, resource):
-    return state.net_quota.setdefault(pid, dict(QUOTA_DEFAULTS))[resource]
-
-
 def _count(state, pid, coll):
     return sum(1 for x in table(state, COLLECTIONS[coll]).values() if project_of(x) == pid)
 
 
 def _check_quota(state, pid, coll, resource, extra=1):
-    q = _quota(state, pid, resource)
+    q = state.net_quota.setdefault(pid, dict(QUOTA_DEFAULTS))[resource]
     if q >= 0 and _count(state, pid, coll) + extra > q:
         raise neutron_error(409, "OverQuota", "Quota exceeded for resources: ['%s']." % resource)
 

@@ -397,13 +397,6 @@ def make_floatingip(state, *, project_id, ext_net, port=None, address=None, desc
     return f
 
 
-def _router_for(state, port: Port):
-    subnet_ids = {sid for sid, _ip in port.fixed_ips}
-    return next((p.device_id for p in state.ports.values()
-                 if p.device_owner == "network:router_interface"
-                 and any(sid in subnet_ids for sid, _ in p.fixed_ips)), None)
-
-
 def associate_fip(state, f, port: Port | None, fixed_ip=None):
     old = state.ports.get(f["port_id"]) if f["port_id"] else None
     if port is None:
@@ -415,7 +408,10 @@ def associate_fip(state, f, port: Port | None, fixed_ip=None):
                 raise _bad("Bad floatingip request: Port %s does not have any IPv4 address."
                            % port.id)
             fixed_ip = v4[0]
-        router = _router_for(state, port)
+        subnets = {sid for sid, _ip in port.fixed_ips}
+        router = next((p.device_id for p in state.ports.values()  # the router of its subnet
+                       if p.device_owner == "network:router_interface"
+                       and any(sid in subnets for sid, _ in p.fixed_ips)), None)
         if router is None:
             raise neutron_error(404, "ExternalGatewayForFloatingIPNotFound",
                                 "External network %s is not reachable from subnet %s.  "
