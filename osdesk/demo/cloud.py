@@ -34,10 +34,8 @@ class Router:
         self.state = state
 
     def _service_of(self, path):
-        for prefix, stype, mod in _PREFIXES:
-            if path == prefix or path.startswith(prefix + "/"):
-                return prefix, stype, mod
-        return None, None, None
+        return next(((prefix, stype, mod) for prefix, stype, mod in _PREFIXES
+                     if path == prefix or path.startswith(prefix + "/")), (None, None, None))
 
     def route(self, req) -> Response:
         prefix, stype, mod = self._service_of(req.path)
@@ -47,13 +45,14 @@ class Router:
             return Response(200, _CONSOLE_PAGE, content_type="text/html; charset=UTF-8")
         return Response(404, _APACHE_404, content_type="text/html; charset=iso-8859-1")
 
-    def _error(self, req, status, message=None) -> Response:
+    def error(self, req, status) -> Response:
+        """The service's own error answer (an Apache page outside the services)."""
         prefix, stype, mod = self._service_of(req.path)
         if mod is None or stype not in self.state.services:
             return Response(status, _APACHE_404 if status == 404 else
                             "<html><body><h1>%d</h1></body></html>" % status,
                             content_type="text/html; charset=iso-8859-1")
-        resp = mod.error_response(status, message, req)  # req: glance answers JSON if asked
+        resp = mod.error_response(status, None, req)  # req: glance answers JSON if asked
         if mod is compute:
             resp.headers["x-compute-request-id"] = req.request_id
         return resp
@@ -61,7 +60,7 @@ class Router:
     def injected(self, req, fail) -> Response:
         body = fail.body
         if body is None:
-            resp = self._error(req, fail.status)
+            resp = self.error(req, fail.status)
         elif isinstance(body, (dict, list)):
             resp = Response(fail.status, json.dumps(body).encode())
         elif isinstance(body, str):
@@ -74,9 +73,6 @@ class Router:
         if req.path.startswith("/compute"):
             resp.headers.setdefault("x-compute-request-id", req.request_id)
         return resp
-
-    def internal_error(self, req) -> Response:
-        return self._error(req, 500)
 
 
 class DemoCloud:

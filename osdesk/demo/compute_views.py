@@ -77,13 +77,6 @@ def addresses(state, srv: Server, detailed: bool = True) -> dict:
     return out
 
 
-def security_group_names(state, srv: Server):
-    names = (state.security_groups.get(gid, {"name": gid})["name"]  # a lost group: its id
-             for port in filter(None, map(state.ports.get, srv.port_ids))
-             for gid in port.security_groups)
-    return [{"name": n} for n in dict.fromkeys(names)]
-
-
 def flavor_embed(srv: Server, minor: int, base: str = BASE):
     f = srv.flavor
     if minor >= 47:
@@ -117,9 +110,11 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
          "os-extended-volumes:volumes_attached": volumes_attached(state, srv.id)}
     if status in _PROGRESS_STATUSES:
         d["progress"] = srv.progress
-    sgs = security_group_names(state, srv)
-    if sgs:
-        d["security_groups"] = sgs
+    sg_names = dict.fromkeys(state.security_groups.get(gid, {"name": gid})["name"]  # lost: its id
+                             for port in filter(None, map(state.ports.get, srv.port_ids))
+                             for gid in port.security_groups)
+    if sg_names:
+        d["security_groups"] = [{"name": n} for n in sg_names]
     if srv.fault and srv.vm_state in ("error", "deleted") or (srv.fault and status == "ERROR"):
         fault = {"code": srv.fault["code"], "created": iso_z(srv.fault["created"]),
                  "message": srv.fault["message"]}

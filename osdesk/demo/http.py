@@ -208,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
             if getattr(state, "debug", False):
                 traceback.print_exc(file=sys.stderr)
             state.last_error = traceback.format_exc()
-            resp = self.server.router.internal_error(req)
+            resp = self.server.router.error(req, 500)
         self._send(req, resp)
 
     def _send(self, req: Request, resp: Response):

@@ -647,17 +647,14 @@ def _ports_query(state, req, pid):
             if p.project_id == pid and (not nets or p.network_id in nets)]
 
 
-def _subnet_visible(state, s, pid):
-    return s["project_id"] == pid or state.networks[s["network_id"]]["shared"]
-
-
 _COLLECTIONS = [
     Collection("networks", "network", "networks", "Network",
                visible=lambda state, n, pid: net_visible(n, pid), create=create_network,
                delete=delete_network, on_update=_network_updated,
                updatable=("name", "description", "admin_state_up", "mtu",
                           "port_security_enabled", "dns_domain")),
-    Collection("subnets", "subnet", "subnets", "Subnet", subnet_view, _subnet_visible,
+    Collection("subnets", "subnet", "subnets", "Subnet", subnet_view, lambda state, s, pid:
+               s["project_id"] == pid or state.networks[s["network_id"]]["shared"],
                create_subnet, delete=delete_subnet,
                updatable=("name", "description", "enable_dhcp", "dns_nameservers",
                           "host_routes", "gateway_ip")),
@@ -681,16 +678,6 @@ def _versions(base):
                           "links": [{"href": base + "/networking/v2.0/", "rel": "self"}]}]}
 
 
-def _resources(base):
-    return {"resources": [{"links": [{"href": "%s/networking/v2.0/%s" % (base, u), "rel": "self"}],
-                           "name": c.member, "collection": u} for u, c in COLLECTIONS.items()]}
-
-
-def _method_not_allowed(req, methods=None):
-    return webob_error(405, "The server could not comply with the request since it is either "
-                       "malformed or otherwise incorrect.", req)
-
-
 def _spec_routes(spec):
     """The five routes of a collection; the generic handlers get the spec first."""
     update = spec.update or (functools.partial(update_row, spec) if spec.updatable else None)
@@ -705,7 +692,9 @@ def _spec_routes(spec):
 
 
 _COLLECTION_ROUTES = RouteTable([r for c in _COLLECTIONS for r in _spec_routes(c)],
-                                not_allowed=_method_not_allowed)
+                                not_allowed=lambda req, methods: webob_error(
+                                    405, "The server could not comply with the request since it "
+                                    "is either malformed or otherwise incorrect.", req))
 #: anything else: a method that does not fit answers 404, as neutron's routes do
 _OTHER_ROUTES = RouteTable([
     *[("PUT", r"/v2\.0/routers/([^/]+)/%s_router_interface" % verb,
@@ -722,7 +711,9 @@ def handle(state, req, sub: str) -> Response:
     if sub in ("", "/"):
         return Response(200, _versions(req.base))
     if sub in ("/v2.0", "/v2.0/"):
-        return Response(200, _resources(req.base))
+        return Response(200, {"resources": [
+            {"links": [{"href": "%s/networking/v2.0/%s" % (req.base, url), "rel": "self"}],
+             "name": c.member, "collection": url} for url, c in COLLECTIONS.items()]})
     with state.lock:
         authenticate(state, req, lambda: neutron_error(
             403, "HTTPForbidden", "Project-scoped token required."))

@@ -45,11 +45,6 @@ _STATE_MAP = {
 }
 
 
-def status_of(vm_state: str, task_state: str | None) -> str:
-    m = _STATE_MAP.get(vm_state, {"default": "UNKNOWN"})
-    return m.get(task_state or "default", m["default"])
-
-
 @dataclass(slots=True, eq=False)
 class Server:
     """One nova instance.  ``touch()`` after every change (drops cached JSON)."""
@@ -99,7 +94,8 @@ class Server:
 
     @property
     def status(self) -> str:
-        return status_of(self.vm_state, self.task_state)
+        m = _STATE_MAP.get(self.vm_state, {"default": "UNKNOWN"})
+        return m.get(self.task_state or "default", m["default"])
 
     def touch(self, now: float | None = None):
         self.cache = {}
