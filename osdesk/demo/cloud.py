@@ -7,7 +7,7 @@ import shutil
 import threading
 
 from . import block_storage, compute, identity, image, network
-from .http import Response, close_all, make_server
+from .http import Response, Server, close_all
 from .seed import PASSWORD, USER_DOMAIN, USERNAME, Variant, seed
 from .state import CloudState
 
@@ -119,7 +119,7 @@ class DemoCloud:
     def start(self) -> "DemoCloud":
         if self._httpd is not None:
             return self
-        self._httpd = make_server(self.host, self._port, Router(self.state), self.state)
+        self._httpd = Server(self.host, self._port, Router(self.state), self.state)
         self._port = self._httpd.server_address[1]
         self.state.base_url = "http://%s:%d" % (self.host, self._port)
         self._warm_cache()

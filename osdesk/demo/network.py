@@ -618,20 +618,17 @@ def get_quota(state, req, project_id, details=False):
                                     for k, v in q.items()}})
 
 
-def _extension_view(alias, name, desc):
-    return {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [], "alias": alias,
-            "description": desc}
+_EXTENSION_VIEWS = {alias: {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [],
+                            "alias": alias, "description": desc} for alias, name, desc in EXTENSIONS}
 
 
-def list_extensions(state, req):
-    return Response(200, {"extensions": [_extension_view(*e) for e in EXTENSIONS]})
-
-
-def show_extension(state, req, alias):
-    for ext in EXTENSIONS:
-        if ext[0] == alias:
-            return Response(200, {"extension": _extension_view(*ext)})
-    raise neutron_error(404, "HTTPNotFound", "Extension with alias %s does not exist" % alias)
+def extensions(state, req, alias=None):
+    """All of neutron's extensions, or (``alias``) one."""
+    if alias is None:
+        return Response(200, {"extensions": list(_EXTENSION_VIEWS.values())})
+    if alias not in _EXTENSION_VIEWS:
+        raise neutron_error(404, "HTTPNotFound", "Extension with alias %s does not exist" % alias)
+    return Response(200, {"extension": _EXTENSION_VIEWS[alias]})
 
 
 # ----------------------------------------------------------------------------- routing
@@ -702,8 +699,8 @@ _OTHER_ROUTES = RouteTable([
     ("GET", r"/v2\.0/quotas/([^/]+?)(?:\.json)?", get_quota),
     ("GET", r"/v2\.0/quotas/([^/]+?)/details(?:\.json)?",
      functools.partial(get_quota, details=True)),
-    ("GET", r"/v2\.0/extensions", list_extensions),
-    ("GET", r"/v2\.0/extensions/([^/]+)", show_extension),
+    ("GET", r"/v2\.0/extensions", extensions),
+    ("GET", r"/v2\.0/extensions/([^/]+)", extensions),
 ])
 
 

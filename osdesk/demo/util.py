@@ -84,10 +84,6 @@ class IdFactory:
         return self._rnd.getrandbits(n)
 
 
-def request_id() -> str:
-    return "req-" + str(uuid.uuid4())
-
-
 @functools.lru_cache(maxsize=1024)
 def host_id(project_id: str, host: str | None) -> str:
     """nova's hostId: sha224(project_id + host), '' when not scheduled."""
