@@ -8,7 +8,7 @@ in-use through Nova; extending; deleting), and errors are Cinder's JSON shapes.
 
 from __future__ import annotations
 
-from .http import Response
+from .http import Response, empty
 from .identity import authenticate
 from .paging import Pager
 from .routes import ID, RouteTable
@@ -275,7 +275,7 @@ def delete_volume(state, req, ident):
         raise cinder_error(400, _DELETE_REFUSED)
     set_status(state, vol, "deleting")
     state.schedule(1.5, lambda: volumes(state).pop(ident, None))
-    return Response(202, None, content_type=None)
+    return empty(202)
 
 
 def volume_action(state, req, ident):
@@ -299,7 +299,7 @@ def volume_action(state, req, ident):
     def grown():
         vol["size"] = new
     later(state, 1.5, vol, back, then=grown)
-    return Response(202, None, content_type=None)
+    return empty(202)
 
 
 def create_snapshot(state, req):
@@ -337,7 +337,7 @@ def delete_snapshot(state, req, ident):
                                 "error.")
     snap["status"] = "deleting"
     state.schedule(1.0, lambda: snapshots(state).pop(ident, None))
-    return Response(202, None, content_type=None)
+    return empty(202)
 
 
 def list_types(state, req):

@@ -7,8 +7,8 @@ import shutil
 import threading
 
 from . import block_storage, compute, identity, image, network
-from .http import Response, close_all, make_server
-from .seed import PASSWORD, PROJECT_NAME, USER_DOMAIN, USERNAME, seed
+from .http import Response, Server, close_all
+from .seed import PASSWORD, USER_DOMAIN, USERNAME, Variant, seed
 from .state import CloudState
 
 ALL_SERVICES = ("identity", "compute", "image", "network", "block-storage")
@@ -34,10 +34,8 @@ class Router:
         self.state = state
 
     def _service_of(self, path):
-        for prefix, stype, mod in _PREFIXES:
-            if path == prefix or path.startswith(prefix + "/"):
-                return prefix, stype, mod
-        return None, None, None
+        return next(((prefix, stype, mod) for prefix, stype, mod in _PREFIXES
+                     if path == prefix or path.startswith(prefix + "/")), (None, None, None))
 
     def route(self, req) -> Response:
         prefix, stype, mod = self._service_of(req.path)
@@ -47,13 +45,14 @@ class Router:
             return Response(200, _CONSOLE_PAGE, content_type="text/html; charset=UTF-8")
         return Response(404, _APACHE_404, content_type="text/html; charset=iso-8859-1")
 
-    def _error(self, req, status, message=None) -> Response:
+    def error(self, req, status) -> Response:
+        """The service's own error answer (an Apache page outside the services)."""
         prefix, stype, mod = self._service_of(req.path)
         if mod is None or stype not in self.state.services:
             return Response(status, _APACHE_404 if status == 404 else
                             "<html><body><h1>%d</h1></body></html>" % status,
                             content_type="text/html; charset=iso-8859-1")
-        resp = mod.error_response(status, message, req)  # req: glance answers JSON if asked
+        resp = mod.error_response(status, None, req)  # req: glance answers JSON if asked
         if mod is compute:
             resp.headers["x-compute-request-id"] = req.request_id
         return resp
@@ -61,7 +60,7 @@ class Router:
     def injected(self, req, fail) -> Response:
         body = fail.body
         if body is None:
-            resp = self._error(req, fail.status)
+            resp = self.error(req, fail.status)
         elif isinstance(body, (dict, list)):
             resp = Response(fail.status, json.dumps(body).encode())
         elif isinstance(body, str):
@@ -75,12 +74,12 @@ class Router:
             resp.headers.setdefault("x-compute-request-id", req.request_id)
         return resp
 
-    def internal_error(self, req) -> Response:
-        return self._error(req, 500)
-
 
 class DemoCloud:
     """A small but faithful OpenStack cloud in a background thread.
+
+    ``variant`` (``seed.Variant``) gives it its own project name, region, server names and
+    addresses, so that several can run side by side (``osdesk --demo`` starts three).
 
     >>> demo = DemoCloud(servers=12).start()
     >>> demo.auth_url   # 'http://127.0.0.1:PORT/identity/v3'
@@ -89,14 +88,12 @@ class DemoCloud:
 
     USERNAME = USERNAME
     PASSWORD = PASSWORD
-    PROJECT_NAME = PROJECT_NAME
     USER_DOMAIN = USER_DOMAIN
     PROJECT_DOMAIN = "Default"
-    REGION = "RegionOne"
 
     def __init__(self, servers: int = 12, host: str = "127.0.0.1", port: int = 0,
                  speed: float = 1.0, token_ttl: int = 3600, services=ALL_SERVICES,
-                 seed_value: int = 2024):
+                 seed_value: int = 2024, variant: Variant = Variant()):
         unknown = set(services) - set(ALL_SERVICES)
         if unknown:
             raise ValueError("unknown services: %s" % ", ".join(sorted(unknown)))
@@ -107,12 +104,13 @@ class DemoCloud:
         self.state = CloudState(speed=speed, token_ttl=token_ttl, services=tuple(services),
                                 seed=seed_value)
         self.state.base_url = "http://%s:%d" % (host, port)
-        seed(self.state, max(0, int(servers)))
+        seed(self.state, max(0, int(servers)), variant)
+        self.PROJECT_NAME, self.REGION = variant.project, variant.region
         self.APP_CRED_ID = self.state.app_cred_id
         self.APP_CRED_SECRET = self.state.app_creds[self.APP_CRED_ID]["secret"]
         self.APP_CRED_NAME = self.state.app_creds[self.APP_CRED_ID]["name"]
         self.USER_ID = self.state.demo_user_id
-        self.PROJECT_ID = self.state.projects_by_name["demo"]
+        self.PROJECT_ID = self.state.projects_by_name[variant.project]
         self.STAGING_PROJECT_ID = self.state.projects_by_name["staging"]
         self._httpd = None
         self._thread = None
@@ -121,7 +119,7 @@ class DemoCloud:
     def start(self) -> "DemoCloud":
         if self._httpd is not None:
             return self
-        self._httpd = make_server(self.host, self._port, Router(self.state), self.state)
+        self._httpd = Server(self.host, self._port, Router(self.state), self.state)
         self._port = self._httpd.server_address[1]
         self.state.base_url = "http://%s:%d" % (self.host, self._port)
         self._warm_cache()
@@ -176,8 +174,8 @@ class DemoCloud:
     def auth_url(self) -> str:
         return self.base_url + "/identity/v3"
 
-    def profile_fields(self) -> dict:
-        return {"name": "Demo cloud", "auth_url": self.auth_url, "auth_type": "password",
+    def profile_fields(self, name: str = "Demo cloud") -> dict:
+        return {"name": name, "auth_url": self.auth_url, "auth_type": "password",
                 "username": self.USERNAME,
                 "user_domain_name": self.USER_DOMAIN, "project_name": self.PROJECT_NAME,
                 "project_domain_name": self.PROJECT_DOMAIN, "region_name": self.REGION,

@@ -6,31 +6,28 @@ Servers live in ``compute_servers``, server actions in ``compute_actions``.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 
 from . import compute_volumes as volume_attachments
-from . import network_model as neutron
 from .compute_actions import (
     list_instance_actions, remote_console, server_action, show_instance_action,
 )
 from .compute_servers import (
     AZ, PAGER, _available_networks, _check, _get_server, _json_body, _pc, _resolve_networks,
     _resolve_sgs, _validate_metadata, allocate_ports, check_keys, check_tags, create_server,
-    delete_server, list_servers, record_action, show_server, update_server,
+    delete_server, list_servers, on_server, record_action, release_port, show_server, update_server,
 )
 from .compute_views import (
     MAX_MV, MIN_MV, addresses, error_body, flavor_view, nova_error, schema_error,
 )
-from .http import Response
+from .http import Response, empty
 from .identity import authenticate
 from .keygen import fingerprint_of, generate_rsa_keypair, x509_fingerprint
 from .paging import Pager
 from .routes import ID, RouteTable
 from .util import HttpError, iso_micro
-
-
-def _no_content(status=204):
-    return Response(status, None, content_type=None)
 
 
 # ----------------------------------------------------------------------------- microversions
@@ -39,15 +36,9 @@ _MV_RX = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 
 
 def parse_microversion(req) -> tuple[int, int]:
-    val = None
-    hdr = req.header("OpenStack-API-Version")
-    if hdr:
-        for part in hdr.split(","):
-            bits = part.strip().split()
-            if len(bits) == 2 and bits[0].lower() == "compute":
-                val = bits[1]
-    if val is None:
-        val = req.header("X-OpenStack-Nova-API-Version")
+    parts = [p.split() for p in (req.header("OpenStack-API-Version") or "").split(",")]
+    val = next((p[1] for p in reversed(parts) if len(p) == 2 and p[0].lower() == "compute"),
+               req.header("X-OpenStack-Nova-API-Version"))
     if val is None:
         return MIN_MV
     val = val.strip()
@@ -64,25 +55,18 @@ def parse_microversion(req) -> tuple[int, int]:
     return v
 
 
-def _mv_headers(mv):
-    return {"OpenStack-API-Version": "compute %d.%d" % mv,
-            "X-OpenStack-Nova-API-Version": "%d.%d" % mv,
-            "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
-
-
 # ----------------------------------------------------------------------------- metadata
 
 def _meta_write_check(srv, action):
     _check(srv, action, ("active", "paused", "suspended", "stopped"), (None,))
 
 
-def metadata_show(state, req, sid):
-    return Response(200, {"metadata": dict(_get_server(state, req, sid).metadata)})
+def metadata_show(state, req, srv):
+    return Response(200, {"metadata": dict(srv.metadata)})
 
 
-def metadata_write(state, req, sid, merge=False):
+def metadata_write(state, req, srv, merge=False):
     """PUT replaces all metadata, POST merges into it."""
-    srv = _get_server(state, req, sid)
     data = _json_body(req)
     if not isinstance(data, dict) or "metadata" not in data:
         raise schema_error("metadata", data, "'metadata' is a required property")
@@ -99,19 +83,17 @@ def metadata_write(state, req, sid, merge=False):
     return Response(200, {"metadata": dict(new)})
 
 
-def _meta_item(state, req, sid, key):
-    srv = _get_server(state, req, sid)
+def _meta_item(srv, key):
     if key not in srv.metadata:
         raise nova_error(404, "Metadata item was not found")
-    return srv
+    return srv.metadata[key]
 
 
-def meta_show(state, req, sid, key):
-    return Response(200, {"meta": {key: _meta_item(state, req, sid, key).metadata[key]}})
+def meta_show(state, req, srv, key):
+    return Response(200, {"meta": {key: _meta_item(srv, key)}})
 
 
-def meta_set(state, req, sid, key):
-    srv = _get_server(state, req, sid)
+def meta_set(state, req, srv, key):
     data = _json_body(req)
     meta = data.get("meta") if isinstance(data, dict) else None
     if not isinstance(meta, dict):
@@ -127,18 +109,17 @@ def meta_set(state, req, sid, key):
     return Response(200, {"meta": {key: meta[key]}})
 
 
-def meta_delete(state, req, sid, key):
-    srv = _meta_item(state, req, sid, key)
+def meta_delete(state, req, srv, key):
+    _meta_item(srv, key)
     _meta_write_check(srv, "delete metadata")
     del srv.metadata[key]
     srv.touch(state.now())
-    return _no_content()
+    return empty()
 
 
 # ----------------------------------------------------------------------------- ips, tags
 
-def ips(state, req, sid, label=None):
-    srv = _get_server(state, req, sid)
+def ips(state, req, srv, label=None):
     addrs = addresses(state, srv, detailed=False)
     if label is None:
         return Response(200, {"addresses": addrs})
@@ -147,50 +128,46 @@ def ips(state, req, sid, label=None):
     return Response(200, {label: addrs[label]})
 
 
-def _tagged(state, req, sid):
-    if req.mv[1] < 26:
-        raise nova_error(404, "The resource could not be found.")
-    return _get_server(state, req, sid)
+def _tag_route(fn):
+    """A route below ``/servers/{id}/tags`` (2.26+): ``fn`` gets the server."""
+    def handler(state, req, sid, *args):
+        if req.mv[1] < 26:
+            raise nova_error(404, "The resource could not be found.")
+        return fn(state, req, _get_server(state, req, sid), *args)
+    return handler
 
 
-def _set_tags(state, srv, tags):
-    srv.tags = tags
-    srv.touch(state.now())
-
-
-def tags_list(state, req, sid):
-    return Response(200, {"tags": list(_tagged(state, req, sid).tags)})
-
-
-def tags_replace(state, req, sid):
-    srv = _tagged(state, req, sid)
-    data = _json_body(req)
-    new = check_tags(data.get("tags") if isinstance(data, dict) else None)
-    _set_tags(state, srv, list(dict.fromkeys(new)))
+def tags_list(state, req, srv):
     return Response(200, {"tags": list(srv.tags)})
 
 
-def tags_clear(state, req, sid):
-    _set_tags(state, _tagged(state, req, sid), [])
-    return _no_content()
+def tags_replace(state, req, srv):
+    data = _json_body(req)
+    new = check_tags(data.get("tags") if isinstance(data, dict) else None)
+    srv.tags = list(dict.fromkeys(new))
+    srv.touch(state.now())
+    return Response(200, {"tags": list(srv.tags)})
 
 
-def _tag_of(state, req, sid, tag):
-    srv = _tagged(state, req, sid)
+def tags_clear(state, req, srv):
+    srv.tags = []
+    srv.touch(state.now())
+    return empty()
+
+
+def tag_check(state, req, srv, tag, remove=False):
+    """GET: 204 if the server has ``tag``, else 404; DELETE (``remove``) takes it off."""
     if tag not in srv.tags:
         raise nova_error(404, "Tag '%s' could not be found." % tag)
-    return srv
+    if remove:
+        srv.tags.remove(tag)
+        srv.touch(state.now())
+    return empty()
 
 
-def tag_check(state, req, sid, tag):
-    _tag_of(state, req, sid, tag)
-    return _no_content()
-
-
-def tag_add(state, req, sid, tag):
-    srv = _tagged(state, req, sid)
+def tag_add(state, req, srv, tag):
     if tag in srv.tags:
-        return _no_content()
+        return empty()
     if len(srv.tags) >= 50:
         raise nova_error(400, "The number of tags exceeded the per-server limit 50")
     if "/" in tag or "," in tag or not 1 <= len(tag) <= 60:
@@ -198,14 +175,7 @@ def tag_add(state, req, sid, tag):
     srv.tags.append(tag)
     srv.touch(state.now())
     return Response(201, None, content_type=None, headers={
-        "Location": "%s/compute/v2.1/servers/%s/tags/%s" % (req.base, sid, tag)})
-
-
-def tag_remove(state, req, sid, tag):
-    srv = _tag_of(state, req, sid, tag)
-    srv.tags.remove(tag)
-    srv.touch(state.now())
-    return _no_content()
+        "Location": "%s/compute/v2.1/servers/%s/tags/%s" % (req.base, srv.id, tag)})
 
 
 # ----------------------------------------------------------------------------- interfaces
@@ -219,22 +189,19 @@ def _iface_view(state, port, minor):
     return out
 
 
-def iface_list(state, req, sid):
-    srv = _get_server(state, req, sid)
+def iface_list(state, req, srv):
     return Response(200, {"interfaceAttachments": [
         _iface_view(state, state.ports[p], req.mv[1]) for p in srv.port_ids if p in state.ports]})
 
 
-def iface_show(state, req, sid, port_id):
-    srv = _get_server(state, req, sid)
+def iface_show(state, req, srv, port_id):
     if port_id not in srv.port_ids or port_id not in state.ports:
         raise nova_error(404, "Port %s is not attached" % port_id)
     return Response(200, {"interfaceAttachment": _iface_view(state, state.ports[port_id],
                                                               req.mv[1])})
 
 
-def iface_attach(state, req, sid):
-    srv = _get_server(state, req, sid)
+def iface_attach(state, req, srv):
     minor = req.mv[1]
     _check(srv, "attach_interface", ("active", "paused", "stopped"), (None,))
     data = _json_body(req)
@@ -266,22 +233,18 @@ def iface_attach(state, req, sid):
     return Response(200, {"interfaceAttachment": _iface_view(state, made[0], minor)})
 
 
-def iface_detach(state, req, sid, port_id):
-    srv = _get_server(state, req, sid)
+def iface_detach(state, req, srv, port_id):
     if port_id not in srv.port_ids:
         raise nova_error(404, "Port %s is not attached" % port_id)
     _check(srv, "detach_interface", ("active", "paused", "stopped"), (None,))
-    port = state.ports.get(port_id)
-    if port is not None and port.nova_created:
-        neutron.delete_port_obj(state, port_id)
-    elif port is not None:
-        state.set_port_device(port, "", "")
-        port.server = None
+    if port_id in state.ports:
+        release_port(state, state.ports[port_id])
+    if port_id in srv.port_ids:
         srv.port_ids.remove(port_id)
     srv.touch(state.now())
     record_action(state, req, srv, "detach_interface", [("compute_detach_interface", 0.1,
                                                          0.6)])
-    return Response(202, None, content_type=None)
+    return empty(202)
 
 
 # ----------------------------------------------------------------------------- flavors
@@ -344,6 +307,7 @@ def flavor_extra_specs(state, req, fid, key=None):
 
 #: keypairs page by name (2.35+); no default page, no cap, no check for a negative limit
 _KP_PAGER = Pager(lambda req, msg: nova_error(400, msg), "%s/compute/v2.1/", negative=None)
+_KP_NAME = operator.itemgetter("name")
 _KP_NAME_OLD = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
 _KP_NAME_NEW = re.compile(r"^[a-zA-Z0-9 @._-]+$")
 
@@ -368,20 +332,33 @@ def list_keypairs(state, req):
     kps = sorted(state.keypairs.get(uid, {}).values(), key=lambda k: k["id"])
     links = {}
     if minor >= 35:
-        kps, links = _KP_PAGER.page(req, kps, "os-keypairs", "keypairs", ident=_kp_name)
+        kps, links = _KP_PAGER.page(req, kps, "os-keypairs", "keypairs", ident=_KP_NAME)
     return Response(200, {"keypairs": [{"keypair": _kp_view(k, minor)} for k in kps], **links})
 
 
-def _kp_name(kp):
-    return kp["name"]
+def _my_keypair(state, req, name):
+    uid = req.ctx["user_id"]
+    if name not in state.keypairs.get(uid, {}):
+        raise nova_error(404, "Keypair %s not found for user %s" % (name, uid))
+    return state.keypairs[uid][name]
 
 
 def show_keypair(state, req, name):
-    uid = req.ctx["user_id"]
-    kp = state.keypairs.get(uid, {}).get(name)
-    if kp is None:
-        raise nova_error(404, "Keypair %s not found for user %s" % (name, uid))
-    return Response(200, {"keypair": _kp_view(kp, req.mv[1], full=True)})
+    return Response(200, {"keypair": _kp_view(_my_keypair(state, req, name), req.mv[1], True)})
+
+
+_SSH_KEY_TYPES = ("ssh-rsa ", "ssh-ed25519 ", "ecdsa-", "ssh-dss ", "sk-ssh-ed25519@", "sk-ecdsa-")
+
+
+def _fingerprint(ktype, public_key):
+    try:
+        if ktype == "x509" and "BEGIN CERTIFICATE" in public_key:
+            return x509_fingerprint(public_key)
+        if ktype == "ssh" and public_key.strip().startswith(_SSH_KEY_TYPES):
+            return fingerprint_of(public_key)
+    except ValueError:
+        pass
+    raise nova_error(400, "Keypair data is invalid: failed to generate fingerprint")
 
 
 def create_keypair(state, req):
@@ -417,48 +394,29 @@ def create_keypair(state, req):
         pub = kp["public_key"]
         if not isinstance(pub, str):
             raise schema_error("public_key", pub, "%r is not of type 'string'" % (pub,))
-        if ktype == "x509":
-            if "BEGIN CERTIFICATE" not in pub:
-                raise nova_error(400, "Keypair data is invalid: failed to generate fingerprint")
-            fp = x509_fingerprint(pub)
-        else:
-            if not pub.strip().startswith(("ssh-rsa ", "ssh-ed25519 ", "ecdsa-", "ssh-dss ",
-                                           "sk-ssh-ed25519@", "sk-ecdsa-")):
-                raise nova_error(400, "Keypair data is invalid: failed to generate fingerprint")
-            try:
-                fp = fingerprint_of(pub)
-            except ValueError:
-                raise nova_error(400, "Keypair data is invalid: failed to generate fingerprint")
+        fp = _fingerprint(ktype, pub)
+    elif ktype == "x509":
+        raise nova_error(400, "Keypair data is invalid: x509 key pairs can only be imported in "
+                              "this demo cloud")
     else:
-        if ktype == "x509":
-            raise nova_error(400, "Keypair data is invalid: x509 key pairs can only be "
-                                  "imported in this demo cloud")
-        # generating takes a moment: do it without holding the big lock
-        state.lock.release()
+        state.lock.release()  # generating takes a moment: not under the big lock
         try:
             private, pub, fp = generate_rsa_keypair()
         finally:
             state.lock.acquire()
         if name in mine:
             raise nova_error(409, "Key pair '%s' already exists." % name)
-    rec = {"name": name, "public_key": pub, "fingerprint": fp, "type": ktype, "user_id": uid,
-           "created_at": state.now(), "id": next(state.keypair_seq)}
-    mine[name] = rec
-    out = {"name": name, "public_key": pub, "fingerprint": fp, "user_id": uid}
-    if minor >= 2:
-        out["type"] = ktype
+    mine[name] = {"name": name, "public_key": pub, "fingerprint": fp, "type": ktype,
+                  "user_id": uid, "created_at": state.now(), "id": next(state.keypair_seq)}
+    out = dict(_kp_view(mine[name], minor), user_id=uid)
     if private is not None:
         out["private_key"] = private
     return Response(201 if minor >= 2 else 200, {"keypair": out})
 
 
 def delete_keypair(state, req, name):
-    uid = req.ctx["user_id"]
-    mine = state.keypairs.get(uid, {})
-    if name not in mine:
-        raise nova_error(404, "Keypair %s not found for user %s" % (name, uid))
-    del mine[name]
-    return Response(204 if req.mv[1] >= 2 else 202, None, content_type=None)
+    del state.keypairs[req.ctx["user_id"]][_my_keypair(state, req, name)["name"]]
+    return empty(204 if req.mv[1] >= 2 else 202)
 
 
 # ----------------------------------------------------------------------------- limits etc.
@@ -486,19 +444,10 @@ def limits(state, req):
     return Response(200, {"limits": {"absolute": absolute, "rate": []}})
 
 
-def _quota_keys(minor):
-    keys = ["cores", "instances", "key_pairs", "metadata_items", "ram", "server_groups",
-            "server_group_members"]
-    if minor < 57:
-        keys += ["injected_file_content_bytes", "injected_file_path_bytes", "injected_files"]
-    if minor < 36:
-        keys += ["fixed_ips", "floating_ips", "security_group_rules", "security_groups"]
-    return keys
-
-
-_QUOTA_EXTRA = {"injected_file_content_bytes": 10240, "injected_file_path_bytes": 255,
-                "injected_files": 5, "fixed_ips": -1, "floating_ips": -1,
-                "security_group_rules": -1, "security_groups": -1}
+#: quotas only older microversions show: (last minor + 1, key, limit)
+_QUOTA_EXTRA = ((57, "injected_file_content_bytes", 10240), (57, "injected_file_path_bytes", 255),
+                (57, "injected_files", 5), (36, "fixed_ips", -1), (36, "floating_ips", -1),
+                (36, "security_group_rules", -1), (36, "security_groups", -1))
 
 
 def quota_sets(state, req, project_id, suffix):
@@ -511,8 +460,8 @@ def quota_sets(state, req, project_id, suffix):
     used = {"cores": cores, "instances": n, "ram": ram,
             "key_pairs": len(state.keypairs.get(req.ctx["user_id"], {}))}
     out = {"id": project_id}
-    for k in _quota_keys(minor):
-        limit = pc.quota.get(k, _QUOTA_EXTRA.get(k, -1))
+    limits = dict(pc.quota, **{k: v for until, k, v in _QUOTA_EXTRA if minor < until})
+    for k, limit in limits.items():
         if suffix == "/defaults":
             limit = {"instances": 10, "cores": 20, "ram": 51200}.get(k, limit)
         out[k] = {"in_use": used.get(k, 0), "limit": limit, "reserved": 0} \
@@ -561,45 +510,43 @@ def _not_allowed(req, methods):
                       headers={"Allow": ", ".join(methods)})
 
 
-def _listing(fn, detail):
-    return lambda state, req: fn(state, req, detail)
-
-
 _SRV = "/servers/" + ID
+#: below /servers/{id}: the handler gets the server (tags and consoles check the version first)
+_SERVER_ROUTES = [
+    ("GET", "", show_server),
+    ("PUT", "", update_server),
+    ("DELETE", "", delete_server),
+    ("POST", "/action", server_action),
+    ("GET", "/os-instance-actions", list_instance_actions),
+    ("GET", "/os-instance-actions/" + ID, show_instance_action),
+    ("GET", "/metadata", metadata_show),
+    ("PUT", "/metadata", metadata_write),
+    ("POST", "/metadata", functools.partial(metadata_write, merge=True)),
+    ("GET", "/metadata/" + ID, meta_show),
+    ("PUT", "/metadata/" + ID, meta_set),
+    ("DELETE", "/metadata/" + ID, meta_delete),
+    ("GET", "/ips", ips),
+    ("GET", "/ips/" + ID, ips),
+    ("GET", "/os-volume_attachments", volume_attachments.list_attachments),
+    ("POST", "/os-volume_attachments", volume_attachments.attach_volume),
+    ("DELETE", "/os-volume_attachments/" + ID, volume_attachments.detach_volume),
+    ("GET", "/os-interface", iface_list),
+    ("POST", "/os-interface", iface_attach),
+    ("GET", "/os-interface/" + ID, iface_show),
+    ("DELETE", "/os-interface/" + ID, iface_detach),
+]
 ROUTES = RouteTable([
-    ("GET", "/servers", _listing(list_servers, False)),
+    ("GET", "/servers", functools.partial(list_servers, detail=False)),
     ("POST", "/servers", create_server),
-    ("GET", "/servers/detail", _listing(list_servers, True)),
-    ("GET", _SRV, show_server),
-    ("PUT", _SRV, update_server),
-    ("DELETE", _SRV, delete_server),
-    ("POST", _SRV + "/action", server_action),
+    ("GET", "/servers/detail", functools.partial(list_servers, detail=True)),
+    *[(method, _SRV + path, on_server(fn)) for method, path, fn in _SERVER_ROUTES],
     ("POST", _SRV + "/remote-consoles", remote_console),
-    ("GET", _SRV + "/os-instance-actions", list_instance_actions),
-    ("GET", _SRV + "/os-instance-actions/" + ID, show_instance_action),
-    ("GET", _SRV + "/metadata", metadata_show),
-    ("PUT", _SRV + "/metadata", metadata_write),
-    ("POST", _SRV + "/metadata", lambda st, rq, sid: metadata_write(st, rq, sid, merge=True)),
-    ("GET", _SRV + "/metadata/" + ID, meta_show),
-    ("PUT", _SRV + "/metadata/" + ID, meta_set),
-    ("DELETE", _SRV + "/metadata/" + ID, meta_delete),
-    ("GET", _SRV + "/ips", ips),
-    ("GET", _SRV + "/ips/" + ID, ips),
-    ("GET", _SRV + "/tags", tags_list),
-    ("PUT", _SRV + "/tags", tags_replace),
-    ("DELETE", _SRV + "/tags", tags_clear),
-    ("GET", _SRV + "/tags/" + ID, tag_check),
-    ("PUT", _SRV + "/tags/" + ID, tag_add),
-    ("DELETE", _SRV + "/tags/" + ID, tag_remove),
-    ("GET", _SRV + "/os-volume_attachments", volume_attachments.list_attachments),
-    ("POST", _SRV + "/os-volume_attachments", volume_attachments.attach_volume),
-    ("DELETE", _SRV + "/os-volume_attachments/" + ID, volume_attachments.detach_volume),
-    ("GET", _SRV + "/os-interface", iface_list),
-    ("POST", _SRV + "/os-interface", iface_attach),
-    ("GET", _SRV + "/os-interface/" + ID, iface_show),
-    ("DELETE", _SRV + "/os-interface/" + ID, iface_detach),
-    ("GET", "/flavors", _listing(list_flavors, False)),
-    ("GET", "/flavors/detail", _listing(list_flavors, True)),
+    *[(method, _SRV + "/tags" + path, _tag_route(fn)) for method, path, fn in (
+        ("GET", "", tags_list), ("PUT", "", tags_replace), ("DELETE", "", tags_clear),
+        ("GET", "/" + ID, tag_check), ("PUT", "/" + ID, tag_add),
+        ("DELETE", "/" + ID, functools.partial(tag_check, remove=True)))],
+    ("GET", "/flavors", functools.partial(list_flavors, detail=False)),
+    ("GET", "/flavors/detail", functools.partial(list_flavors, detail=True)),
     ("GET", "/flavors/" + ID, show_flavor),
     ("GET POST", "/flavors/%s/os-extra_specs" % ID, flavor_extra_specs),
     ("GET PUT DELETE", "/flavors/%s/os-extra_specs/%s" % (ID, ID), flavor_extra_specs),
@@ -610,7 +557,7 @@ ROUTES = RouteTable([
     ("GET", "/limits", limits),
     ("GET", "/os-quota-sets/%s(|/detail|/defaults)" % ID, quota_sets),
     ("GET", "/os-availability-zone", availability_zones),
-    ("GET", "/os-availability-zone/detail", _listing(availability_zones, True)),
+    ("GET", "/os-availability-zone/detail", functools.partial(availability_zones, detail=True)),
     ("GET POST", "/os-server-groups", server_groups),
 ], not_allowed=_not_allowed)
 
@@ -637,8 +584,11 @@ def handle(state, req, sub: str) -> Response:
 def _stamp(req, headers):
     """Nova's request id and (once parsed) the microversion on every answer, errors too."""
     headers["x-compute-request-id"] = req.request_id
-    for k, v in (_mv_headers(req.mv) if req.mv is not None else {}).items():
-        headers.setdefault(k, v)
+    if req.mv is not None:
+        for k, v in (("OpenStack-API-Version", "compute %d.%d" % req.mv),
+                     ("X-OpenStack-Nova-API-Version", "%d.%d" % req.mv),
+                     ("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version")):
+            headers.setdefault(k, v)
 
 
 def _handle(state, req, sub):

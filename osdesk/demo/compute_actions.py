@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import random
 import re
 from typing import Callable, NamedTuple
@@ -12,17 +13,14 @@ from . import image as glance
 from .compute_servers import (
     AZ, HOSTS, MAX_LIMIT, _check, _ensure_actions, _flavor_by_ref, _get_server, _image_ref,
     _json_body, _quota_error, _reply_json, _validate_image_for_flavor, _validate_metadata,
-    _validate_name, check_keys, record_action, run_steps,
+    _validate_name, check_image_fits, check_keys, record_action, run_steps, set_attrs,
 )
 from .compute_views import console_log, flavor_snapshot, nova_error, schema_error, server_dict
-from .http import Response
+from .http import Response, empty
+from .network_model import find_sg
 from .paging import Pager
 from .state import NOSTATE, PAUSED_PS, RUNNING, SHUTDOWN
 from .util import host_id, is_uuid_like, iso_micro
-
-
-def _accepted():
-    return Response(202, None, content_type=None)
 
 
 # ----------------------------------------------------------------------------- same-shape actions
@@ -89,7 +87,7 @@ def run_transition(t: Transition, state, req, srv, arg):
     run_steps(state, srv, [(0, {"task_state": t.busy}),
                            (t.seconds, dict(t.done, task_state=None))])
     record_action(state, req, srv, t.name, [(t.event, 0.1, max(t.seconds, 0.2))])
-    return _accepted()
+    return empty(202)
 
 
 # ----------------------------------------------------------------------------- other actions
@@ -114,7 +112,7 @@ def act_reboot(state, req, srv, arg):
              (1.0, {"vm_state": "active", "power_state": RUNNING, "task_state": None})]
     run_steps(state, srv, steps)
     record_action(state, req, srv, "reboot", [("compute_reboot_instance", 0.1, 1.5)])
-    return _accepted()
+    return empty(202)
 
 
 def act_lock(state, req, srv, arg, lock=True):
@@ -129,7 +127,7 @@ def act_lock(state, req, srv, arg, lock=True):
     srv.locked, srv.locked_reason = lock, reason
     srv.touch(state.now())
     record_action(state, req, srv, "lock" if lock else "unlock")
-    return _accepted()
+    return empty(202)
 
 
 def _snapshot_image(state, srv, name, *, props=None, status="queued", owner=None):
@@ -213,7 +211,7 @@ def act_shelve(state, req, srv, arg):
     run_steps(state, srv, steps)
     record_action(state, req, srv, "shelve", [("compute_shelve_instance", 0.1, 3.0),
                                               ("compute_shelve_offload_instance", 3.1, 4.5)])
-    return _accepted()
+    return empty(202)
 
 
 def act_unshelve(state, req, srv, arg):
@@ -237,7 +235,7 @@ def act_unshelve(state, req, srv, arg):
                            (1.0, {"task_state": "spawning", "host": host}),
                            (1.5, spawned)])
     record_action(state, req, srv, "unshelve", [("compute_unshelve_instance", 0.1, 2.5)])
-    return _accepted()
+    return empty(202)
 
 
 def act_rescue(state, req, srv, arg):
@@ -273,14 +271,7 @@ def act_resize(state, req, srv, arg):
     if new["disk"] < srv.flavor["disk"]:
         raise nova_error(400, "Resize error: Unable to resize disk down.")
     if srv.image_id in state.images:
-        img = state.images[srv.image_id]
-        if new["ram"] < (img["min_ram"] or 0):
-            raise nova_error(400, "Flavor's memory is too small for requested image.")
-        if (img["min_disk"] or 0) > new["disk"]:
-            gib = 1024 ** 3
-            raise nova_error(400, "Flavor's disk is smaller than the minimum size specified in "
-                                  "image metadata. Flavor disk is %d bytes, minimum size is %d "
-                                  "bytes." % (new["disk"] * gib, img["min_disk"] * gib))
+        check_image_fits(state.images[srv.image_id], new, size=False)
     pc = state.compute[srv.project_id]
     _n, cores, ram = pc.usage()
     for res, more, used in (("cores", new["vcpus"] - srv.flavor["vcpus"], cores),
@@ -308,7 +299,7 @@ def act_resize(state, req, srv, arg):
     record_action(state, req, srv, "resize", [("compute_prep_resize", 0.1, 1.0),
                                               ("compute_resize_instance", 1.0, 2.0),
                                               ("compute_finish_resize", 3.0, 4.0)])
-    return _accepted()
+    return empty(202)
 
 
 def act_end_resize(state, req, srv, arg, revert=False):
@@ -325,11 +316,11 @@ def act_end_resize(state, req, srv, arg, revert=False):
     if not revert:
         run_steps(state, srv, [(0.5, done)])
         record_action(state, req, srv, name, [("compute_confirm_resize", 0.1, 0.5)])
-        return Response(204, None, content_type=None)
+        return empty()
     run_steps(state, srv, [(0, {"task_state": "resize_reverting"}), (1.5, done)])
     record_action(state, req, srv, name, [("compute_revert_resize", 0.1, 0.8),
                                           ("compute_finish_revert_resize", 0.8, 1.5)])
-    return _accepted()
+    return empty(202)
 
 
 _REBUILD_KEYS = ("imageRef", "name", "adminPass", "metadata", "accessIPv4", "accessIPv6",
@@ -363,11 +354,7 @@ def act_rebuild(state, req, srv, arg):
         srv.name = arg["name"]
     if "metadata" in arg:
         srv.metadata = dict(arg["metadata"])
-    for k, attr in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
-                    ("OS-DCF:diskConfig", "disk_config"), ("description", "description"),
-                    ("hostname", "hostname"), ("user_data", "user_data")):
-        if k in arg:
-            setattr(srv, attr, arg[k])
+    set_attrs(srv, arg)
     srv.key_name = key_name
 
     def done(s):
@@ -447,8 +434,7 @@ def act_add_sg(state, req, srv, arg, remove=False):
     if not name:
         raise schema_error("addSecurityGroup", arg, "'name' is a required property")
     pid = req.ctx["project_id"]
-    g = next((x for x in state.security_groups.values()
-              if x["project_id"] == pid and (x["name"] == name or x["id"] == name)), None)
+    g = find_sg(state, pid, name)
     if g is None:
         raise nova_error(404, "Security group %s not found for project %s." % (name, pid))
     ports = [state.ports[p] for p in srv.port_ids if p in state.ports]
@@ -464,7 +450,7 @@ def act_add_sg(state, req, srv, arg, remove=False):
             p.security_groups.append(g["id"])
         p.updated = state.now()
     srv.touch(state.now())
-    return _accepted()
+    return empty(202)
 
 
 def _admin_only(policy):
@@ -497,8 +483,7 @@ ACTIONS = {
 }
 
 
-def server_action(state, req, sid):
-    srv = _get_server(state, req, sid)
+def server_action(state, req, srv):
     data = _json_body(req)
     if not isinstance(data, dict) or len(data) != 1:
         raise nova_error(400, "Malformed request body")
@@ -570,24 +555,18 @@ _ACTION_PAGER = Pager(lambda req, msg: nova_error(400, msg), cap=MAX_LIMIT, nega
                       missing="Marker %s could not be found.", links=False)
 
 
-def _request_id(action):
-    return action["request_id"]
-
-
-def list_instance_actions(state, req, sid):
-    srv = _get_server(state, req, sid)
+def list_instance_actions(state, req, srv):
     minor = req.mv[1]
     acts = sorted(_ensure_actions(state, srv), key=lambda a: a["start_time"], reverse=True)
     if minor >= 58:
-        acts, _links = _ACTION_PAGER.page(req, acts, ident=_request_id)
+        acts, _links = _ACTION_PAGER.page(req, acts, ident=operator.itemgetter("request_id"))
     return Response(200, {"instanceActions": [_action_view(state, a, minor, False) for a in acts]})
 
 
-def show_instance_action(state, req, sid, request_id):
-    srv = _get_server(state, req, sid)
+def show_instance_action(state, req, srv, request_id):
     for a in _ensure_actions(state, srv):
         if a["request_id"] == request_id:
             return Response(200, {"instanceAction": _action_view(state, a, req.mv[1], True)})
     raise nova_error(404, "Action for request_id %s on instance %s not found"
-                     % (request_id, sid))
+                     % (request_id, srv.id))
 

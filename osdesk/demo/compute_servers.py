@@ -14,12 +14,12 @@ from bisect import bisect_left
 
 from . import image as glance
 from . import network_model as neutron
-from .compute_boot import boot_volume, make_boot_volume, release_volumes
+from .compute_volumes import boot_volume, make_boot_volume, release_volumes
 from .compute_views import (
-    BASE_B, flavor_snapshot, nova_error, not_found_server, schema_error, server_dict, server_json,
-    server_links,
+    BASE_B, flavor_snapshot, links, nova_error, not_found_server, schema_error, server_dict,
+    server_json,
 )
-from .http import Response
+from .http import Response, empty
 from .paging import Pager, equal_filters, keep, tag_filters
 from .state import NOSTATE, RUNNING, Server
 from .util import HttpError, is_uuid_like, parse_iso, sanitize_hostname
@@ -27,6 +27,7 @@ from .util import HttpError, is_uuid_like, parse_iso, sanitize_hostname
 HOSTS = ("compute-01", "compute-02", "compute-03", "compute-04")
 AZ = "nova"
 MAX_LIMIT = 1000
+GIB = 1024 ** 3
 
 #: marker/limit of the server and flavor lists (keypairs and instance actions differ).
 PAGER = Pager(lambda req, msg: nova_error(400, msg), "%s/compute/v2.1/", default=MAX_LIMIT,
@@ -49,6 +50,11 @@ def _get_server(state, req, sid) -> Server:
     if srv is None:
         raise not_found_server(sid)
     return srv
+
+
+def on_server(fn):
+    """A route below ``/servers/{id}``: ``fn`` gets the project's server instead of the id."""
+    return lambda state, req, sid, *args: fn(state, req, _get_server(state, req, sid), *args)
 
 
 def _reply_json(status, obj, base):
@@ -99,12 +105,10 @@ def _ensure_actions(state, srv):
         return "req-%08x-%04x-4%03x-a%03x-%012x" % (rnd.getrandbits(32), rnd.getrandbits(16),
                                                    rnd.getrandbits(12), rnd.getrandbits(12),
                                                    rnd.getrandbits(48))
-    acts = []
-    t = srv.created
-    acts.append(_action_rec(srv, "create", rid(), t, [("compute__do_build_and_run_instance",
-                                                       t + 0.4, t + 4.2)],
-                            message="Error" if srv.vm_state == "error" else None,
-                            failed=srv.vm_state == "error"))
+    t, failed = srv.created, srv.vm_state == "error"
+    acts = [_action_rec(srv, "create", rid(), t, [("compute__do_build_and_run_instance",
+                                                   t + 0.4, t + 4.2)],
+                        message="Error" if failed else None, failed=failed)]
     kind, t2 = srv.seed_kind, srv.updated  # the action that left a seeded server as it is
     if kind is not None:
         events = [] if kind == "lock" else [("compute_%s_instance" % kind, t2 + 0.2, t2 + 1.1)]
@@ -123,13 +127,11 @@ def _action_rec(srv, action, request_id, start, events, message=None, failed=Fal
                         "result": "Error" if failed else "Success"} for e, s, f in events]}
 
 
-def record_action(state, req, srv, action, events=(), total=0.0):
+def record_action(state, req, srv, action, events=()):
     """Log an instance action; events = [(name, start_offset, end_offset)] unscaled seconds."""
-    acts = _ensure_actions(state, srv)
-    now = state.now()
-    sp = state.speed
-    acts.append(_action_rec(srv, action, req.request_id, now,
-                            [(e, now + a / sp, now + b / sp) for e, a, b in events]))
+    now, sp = state.now(), state.speed
+    _ensure_actions(state, srv).append(_action_rec(
+        srv, action, req.request_id, now, [(e, now + a / sp, now + b / sp) for e, a, b in events]))
 
 
 def _flavor_by_ref(state, ref):
@@ -148,19 +150,22 @@ def _validate_image_for_flavor(state, req, image_id, flavor, *, field="imageRef"
         raise nova_error(400, "Image %s could not be found." % image_id)
     if img["status"] != "active":
         raise nova_error(400, "Image %s is not active." % image_id)
+    check_image_fits(img, flavor)
+    return img
+
+
+def check_image_fits(img, flavor, size=True):
+    """The flavor has the image's minimum RAM and disk, and (``size``) room for the image.
+    A flavor disk of 0 is the image's size."""
     if flavor["ram"] < (img["min_ram"] or 0):
         raise nova_error(400, "Flavor's memory is too small for requested image.")
-    gib = 1024 ** 3
-    if flavor["disk"] > 0:
-        if (img["size"] or 0) > flavor["disk"] * gib:
-            raise nova_error(400, "Flavor's disk is too small for requested image. Flavor disk "
-                                  "is %d bytes, image is %d bytes."
-                             % (flavor["disk"] * gib, img["size"]))
-        if (img["min_disk"] or 0) > flavor["disk"]:
-            raise nova_error(400, "Flavor's disk is smaller than the minimum size specified in "
-                                  "image metadata. Flavor disk is %d bytes, minimum size is %d "
-                                  "bytes." % (flavor["disk"] * gib, img["min_disk"] * gib))
-    return img
+    if flavor["disk"] > 0 and size and (img["size"] or 0) > flavor["disk"] * GIB:
+        raise nova_error(400, "Flavor's disk is too small for requested image. Flavor disk is %d "
+                              "bytes, image is %d bytes." % (flavor["disk"] * GIB, img["size"]))
+    if flavor["disk"] > 0 and (img["min_disk"] or 0) > flavor["disk"]:
+        raise nova_error(400, "Flavor's disk is smaller than the minimum size specified in image "
+                              "metadata. Flavor disk is %d bytes, minimum size is %d bytes."
+                         % (flavor["disk"] * GIB, img["min_disk"] * GIB))
 
 
 def _quota_error(resource, req_amount, used, limit):
@@ -185,6 +190,7 @@ _SORT_KEYS = {
 }
 
 
+_SERVER_ID = operator.attrgetter("id")
 _ATTR_FILTERS = (("key_name", "key_name"), ("availability_zone", "az"), ("vm_state", "vm_state"),
                  ("task_state", "task_state"), ("user_id", "user_id"),
                  ("power_state", "power_state"))
@@ -296,10 +302,10 @@ def list_servers(state, req, detail: bool):
     path = "servers/detail" if detail else "servers"
     if (not sort_keys or sort_keys == ["created_at"]) and (not sort_dirs or sort_dirs == ["desc"]):
         page = _newest_first(req, pc, flt, limit)
-        links = PAGER.links(req, page, limit, path, "servers", _server_id)
+        links = PAGER.links(req, page, limit, path, "servers", _SERVER_ID)
     else:
         items = _sorted(pc, flt, sort_keys, sort_dirs)
-        page, links = PAGER.page(req, items, path, "servers", _server_id, limit)
+        page, links = PAGER.page(req, items, path, "servers", _SERVER_ID, limit)
     kind = "detail" if detail else "brief"
     frags = [server_json(state, s, minor, kind) for s in page]
     body = b'{"servers": [' + b", ".join(frags) + b"]"
@@ -309,12 +315,7 @@ def list_servers(state, req, detail: bool):
     return Response(200, body.replace(BASE_B, req.base.encode()))
 
 
-def _server_id(srv):
-    return srv.id
-
-
-def show_server(state, req, sid):
-    srv = _get_server(state, req, sid)
+def show_server(state, req, srv):
     frag = server_json(state, srv, req.mv[1], "show")
     return Response(200, (b'{"server": ' + frag + b"}").replace(BASE_B, req.base.encode()))
 
@@ -341,6 +342,18 @@ def check_keys(where, body, minor, keys, by_mv=()):
         if k not in allowed:
             raise schema_error(where, body, "Additional properties are not allowed (%r was "
                                             "unexpected)" % k)
+
+
+#: body keys an update or a rebuild copies to the server as they are
+_SERVER_ATTRS = (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
+                 ("OS-DCF:diskConfig", "disk_config"), ("description", "description"),
+                 ("hostname", "hostname"), ("user_data", "user_data"))
+
+
+def set_attrs(srv, body):
+    for key, attr in _SERVER_ATTRS:
+        if key in body:
+            setattr(srv, attr, body[key])
 
 
 def check_tags(tags):
@@ -444,10 +457,7 @@ def _resolve_sgs(state, pid, sgs):
         name = item.get("name") if isinstance(item, dict) else None
         if not name:
             raise schema_error("security_groups", sgs, "'name' is a required property")
-        g = state.security_groups.get(name)
-        if g is None or g["project_id"] != pid:
-            g = next((x for x in state.security_groups.values()
-                      if x["project_id"] == pid and x["name"] == name), None)
+        g = neutron.find_sg(state, pid, name)
         if g is None:
             raise nova_error(400, "Security group %s not found." % name)
         if g["id"] not in out:
@@ -472,6 +482,15 @@ def _build_steps(state, srv, host):
             (2.0, active)]
 
 
+def release_port(state, port):
+    """A server lets go of a port: one nova made goes, one made in neutron stays, unbound."""
+    if port.nova_created:
+        neutron.delete_port_obj(state, port.id)
+    else:
+        state.set_port_device(port, "", "")
+        port.server = None
+
+
 def allocate_ports(state, srv, requested, sg_ids):
     made = []
     try:
@@ -490,11 +509,7 @@ def allocate_ports(state, srv, requested, sg_ids):
             made.append(port)
     except HttpError as e:
         for p in made:
-            if p.nova_created:
-                state.remove_port(p.id)
-            else:
-                state.set_port_device(p, "", "")
-                p.server = None
+            release_port(state, p)
         msg = "Failed to allocate the network(s), not rescheduling."
         if isinstance(e.body, dict) and "NeutronError" in e.body:
             msg = e.body["NeutronError"]["message"]
@@ -512,8 +527,7 @@ def create_server(state, req):
     if not isinstance(s, dict):
         raise schema_error("server", s, "%r is not of type 'object'" % (s,))
     check_keys("server", s, minor, _CREATE_KEYS, _CREATE_MV_KEYS)
-    required = ["name", "flavorRef"] + (["networks"] if minor >= 37 else [])
-    for k in required:
+    for k in ["name", "flavorRef"] + (["networks"] if minor >= 37 else []):
         if k not in s:
             raise schema_error("server", s, "'%s' is a required property" % k)
     _validate_name("name", s["name"], s["name"])
@@ -639,17 +653,16 @@ def create_server(state, req):
     first = created[0]
     if s.get("return_reservation_id"):
         return Response(202, {"reservation_id": "r-%08x" % state.ids.randbits(32)})
-    links = server_links(first.id, req.base)
-    out = {"id": first.id, "links": links, "OS-DCF:diskConfig": disk_config,
+    own = links("servers", first.id, req.base)
+    out = {"id": first.id, "links": own, "OS-DCF:diskConfig": disk_config,
            "adminPass": admin_pass}
     if sg_ids:
         out["security_groups"] = [{"name": state.security_groups[g]["name"]} for g in sg_ids]
-    return Response(202, {"server": out}, headers={"Location": links[0]["href"]})
+    return Response(202, {"server": out}, headers={"Location": own[0]["href"]})
 
 
-def update_server(state, req, sid):
+def update_server(state, req, srv):
     minor = req.mv[1]
-    srv = _get_server(state, req, sid)
     data = _json_body(req)
     if not isinstance(data, dict) or not isinstance(data.get("server"), dict):
         raise nova_error(400, "'server' is a required property")
@@ -659,11 +672,7 @@ def update_server(state, req, sid):
     if "name" in s:
         _validate_name("name", s["name"], s["name"])
         srv.name = s["name"]
-    for k, attr in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
-                    ("OS-DCF:diskConfig", "disk_config"), ("description", "description"),
-                    ("hostname", "hostname")):
-        if k in s:
-            setattr(srv, attr, s[k])
+    set_attrs(srv, s)
     srv.touch(state.now())
     return _reply_json(200, {"server": server_dict(state, srv, minor, "show")}, req.base)
 
@@ -674,15 +683,8 @@ def _finish_delete(state, srv):
     if state.server_index.get(srv.id) is not srv:
         return
     pc = state.compute[srv.project_id]
-    for pid in list(srv.port_ids):
-        port = state.ports.get(pid)
-        if port is None:
-            continue
-        if port.nova_created:
-            neutron.delete_port_obj(state, pid)
-        else:
-            state.set_port_device(port, "", "")
-            port.server = None
+    for port in list(filter(None, map(state.ports.get, srv.port_ids))):
+        release_port(state, port)
     if srv.shelved_image_id:
         glance.remove_image(state, srv.shelved_image_id)
     release_volumes(state, srv)
@@ -694,12 +696,11 @@ def _finish_delete(state, srv):
     del state.server_index[srv.id]
 
 
-def delete_server(state, req, sid):
-    srv = _get_server(state, req, sid)
+def delete_server(state, req, srv):
     _check(srv, "delete", task_states=None)  # only the lock
     if srv.task_state == "deleting":
-        return Response(204, None, content_type=None)
+        return empty()
     run_steps(state, srv, [(0, {"task_state": "deleting"}),
                            (1.0, lambda s: _finish_delete(state, s))])
-    return Response(204, None, content_type=None)
+    return empty()
 

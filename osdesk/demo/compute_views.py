@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from pathlib import Path
 
 from .block_storage import volumes_attached
 from .state import RUNNING, Server
@@ -37,11 +38,7 @@ def not_found_server(sid: str) -> HttpError:
 
 def schema_error(path: str, value, message: str) -> HttpError:
     return nova_error(400, "Invalid input for field/attribute %s. Value: %s. %s"
-                      % (path, _pyval(value), message))
-
-
-def _pyval(v):
-    return v if isinstance(v, str) else repr(v)
+                      % (path, value if isinstance(value, str) else repr(value), message))
 
 
 # ----------------------------------------------------------------------------- servers
@@ -50,16 +47,13 @@ def _pyval(v):
 _SERVER_STEPS = (3, 9, 16, 19, 26, 47, 63, 71, 73, 90, 96)
 
 
-def server_bucket(minor: int) -> int:
-    return sum(1 for s in _SERVER_STEPS if minor >= s)
-
-
 _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
 
 
-def server_links(sid: str, base: str = BASE):
-    return [{"href": "%s/compute/v2.1/servers/%s" % (base, sid), "rel": "self"},
-            {"href": "%s/compute/servers/%s" % (base, sid), "rel": "bookmark"}]
+def links(collection: str, ident: str, base: str = BASE):
+    """nova's self and bookmark links of a server or flavor."""
+    return [{"href": "%s/compute/v2.1/%s/%s" % (base, collection, ident), "rel": "self"},
+            {"href": "%s/compute/%s/%s" % (base, collection, ident), "rel": "bookmark"}]
 
 
 def addresses(state, srv: Server, detailed: bool = True) -> dict:
@@ -83,13 +77,6 @@ def addresses(state, srv: Server, detailed: bool = True) -> dict:
     return out
 
 
-def security_group_names(state, srv: Server):
-    names = (state.security_groups.get(gid, {"name": gid})["name"]  # a lost group: its id
-             for port in filter(None, map(state.ports.get, srv.port_ids))
-             for gid in port.security_groups)
-    return [{"name": n} for n in dict.fromkeys(names)]
-
-
 def flavor_embed(srv: Server, minor: int, base: str = BASE):
     f = srv.flavor
     if minor >= 47:
@@ -103,7 +90,7 @@ def flavor_embed(srv: Server, minor: int, base: str = BASE):
 def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str = BASE) -> dict:
     """The server as nova shows it to a project member at microversion 2.<minor>."""
     if kind == "brief":
-        return {"id": srv.id, "links": server_links(srv.id, base), "name": srv.name}
+        return {"id": srv.id, "links": links("servers", srv.id, base), "name": srv.name}
     status = srv.status
     d = {"id": srv.id, "name": srv.name, "status": status, "tenant_id": srv.project_id,
          "user_id": srv.user_id, "metadata": dict(srv.metadata),
@@ -114,7 +101,7 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
          "flavor": flavor_embed(srv, minor, base), "created": iso_z(srv.created),
          "updated": iso_z(srv.updated), "addresses": addresses(state, srv),
          "accessIPv4": srv.access_ipv4, "accessIPv6": srv.access_ipv6,
-         "links": server_links(srv.id, base), "OS-DCF:diskConfig": srv.disk_config,
+         "links": links("servers", srv.id, base), "OS-DCF:diskConfig": srv.disk_config,
          "OS-EXT-AZ:availability_zone": srv.az if (srv.host or srv.launched_at) else "",
          "config_drive": srv.config_drive, "key_name": srv.key_name,
          "OS-SRV-USG:launched_at": iso_micro(srv.launched_at), "OS-SRV-USG:terminated_at": None,
@@ -123,9 +110,11 @@ def server_dict(state, srv: Server, minor: int, kind: str = "detail", base: str 
          "os-extended-volumes:volumes_attached": volumes_attached(state, srv.id)}
     if status in _PROGRESS_STATUSES:
         d["progress"] = srv.progress
-    sgs = security_group_names(state, srv)
-    if sgs:
-        d["security_groups"] = sgs
+    sg_names = dict.fromkeys(state.security_groups.get(gid, {"name": gid})["name"]  # lost: its id
+                             for port in filter(None, map(state.ports.get, srv.port_ids))
+                             for gid in port.security_groups)
+    if sg_names:
+        d["security_groups"] = [{"name": n} for n in sg_names]
     if srv.fault and srv.vm_state in ("error", "deleted") or (srv.fault and status == "ERROR"):
         fault = {"code": srv.fault["code"], "created": iso_z(srv.fault["created"]),
                  "message": srv.fault["message"]}
@@ -150,7 +139,7 @@ _SERVER_MV_KEYS = (
 
 def server_json(state, srv: Server, minor: int, kind: str) -> bytes:
     """Cached JSON of ``server_dict`` (with the BASE placeholder)."""
-    key = (server_bucket(minor), kind)
+    key = (sum(1 for s in _SERVER_STEPS if minor >= s), kind)
     cached = srv.cache.get(key)
     if cached is None:
         cached = json.dumps(server_dict(state, srv, minor, kind)).encode()
@@ -160,19 +149,14 @@ def server_json(state, srv: Server, minor: int, kind: str) -> bytes:
 
 # ----------------------------------------------------------------------------- flavors
 
-def flavor_links(fid, base):
-    return [{"href": "%s/compute/v2.1/flavors/%s" % (base, fid), "rel": "self"},
-            {"href": "%s/compute/flavors/%s" % (base, fid), "rel": "bookmark"}]
-
-
 def flavor_view(f: dict, minor: int, base: str, detail: bool = True) -> dict:
     out = {"OS-FLV-DISABLED:disabled": False, "disk": f["disk"],
            "OS-FLV-EXT-DATA:ephemeral": f["ephemeral"],
            "os-flavor-access:is_public": f["is_public"], "id": f["id"],
-           "links": flavor_links(f["id"], base), "name": f["name"], "ram": f["ram"],
+           "links": links("flavors", f["id"], base), "name": f["name"], "ram": f["ram"],
            "swap": f["swap"] if (minor >= 75 or f["swap"]) else "", "vcpus": f["vcpus"],
            "rxtx_factor": f["rxtx_factor"]} if detail else {
-        "id": f["id"], "links": flavor_links(f["id"], base), "name": f["name"]}
+        "id": f["id"], "links": links("flavors", f["id"], base), "name": f["name"]}
     if minor >= 55:
         out["description"] = f["description"]
     if minor >= 61 and detail:
@@ -186,91 +170,17 @@ def flavor_snapshot(f: dict) -> dict:
             "extra_specs": dict(f["extra_specs"])}
 
 
-# ------------------------------------ console log (a template a line; a final "\" continues it)
+# ----------------------------------------------------------------------------- console log
 
-_KERNEL = """\
-Linux version 6.8.0-41-generic (buildd@lcy02-amd64-100) (x86_64-linux-gnu-gcc-13 (Ubuntu \
-13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #41-Ubuntu SMP PREEMPT_DYNAMIC \
-Fri Aug  2 20:41:06 UTC 2024 (Ubuntu 6.8.0-41.41-generic 6.8.12)
-Command line: BOOT_IMAGE=/vmlinuz-6.8.0-41-generic root=LABEL=cloudimg-rootfs ro console=tty1 \
-console=ttyS0
-KERNEL supported cpus:
-  Intel GenuineIntel
-  AMD AuthenticAMD
-BIOS-provided physical RAM map:
-BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable
-BIOS-e820: [mem 0x0000000000100000-0x00000000bffdafff] usable
-NX (Execute Disable) protection: active
-SMBIOS 2.8 present.
-DMI: OpenStack Foundation OpenStack Nova, BIOS 1.16.3-debian-1.16.3-2 04/01/2014
-Hypervisor detected: KVM
-kvm-clock: Using msrs 4b564d01 and 4b564d00
-tsc: Detected 2394.454 MHz processor
-ACPI: Early table checksum verification disabled
-Zone ranges:
-  DMA      [mem 0x0000000000001000-0x0000000000ffffff]
-  DMA32    [mem 0x0000000001000000-0x00000000ffffffff]
-smpboot: Allowing %(vcpus)d CPUs, 0 hotplug CPUs
-Memory: %(ramk)dK/%(ramk2)dK available (20480K kernel code, 4530K rwdata)
-rcu: Hierarchical RCU implementation.
-Console: colour dummy device 80x25
-printk: legacy console [ttyS0] enabled
-pid_max: default: 32768 minimum: 301
-smp: Brought up 1 node, %(vcpus)d CPUs
-devtmpfs: initialized
-PCI: Using configuration type 1 for base access
-virtio_blk virtio1: [vda] %(sectors)d 512-byte logical blocks (%(gb)d GB/%(gib)d GiB)
- vda: vda1 vda14 vda15 vda16
-virtio_net virtio0 ens3: renamed from eth0
-EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.
-systemd[1]: systemd 255.4-1ubuntu8.4 running in system mode
-systemd[1]: Detected virtualization kvm.
-systemd[1]: Detected architecture x86-64.
-systemd[1]: Hostname set to <%(hostname)s>.""".split("\n")
+def _console_templates():
+    """(kernel lines, cloud-init lines) of ``console_log.txt``."""
+    text = Path(__file__).with_name("console_log.txt").read_text(encoding="utf-8")
+    body = text.replace("\\\n", "").split("[kernel]\n", 1)[1]
+    kernel, cloud = body.split("\n[cloud-init]\n")
+    return kernel.split("\n"), cloud.rstrip("\n").split("\n")
 
-_CLOUDINIT = """\
-cloud-init[512]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init-local' at %(ts)s. Up 6.21 \
-seconds.
-cloud-init[598]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'init' at %(ts)s. Up 7.02 seconds.
-ci-info: ++++++++++++++++++++++++++++++Net device info+++++++++++++++++++++++++++++++
-ci-info: +--------+------+-----------------+---------------+--------+-------------------+
-ci-info: | Device |  Up  |     Address     |      Mask     | Scope  |     Hw-Address    |
-ci-info: +--------+------+-----------------+---------------+--------+-------------------+
-ci-info: |  ens3  | True | %(ip)-15s | 255.255.0.0   | global | %(mac)s |
-ci-info: |   lo   | True |    127.0.0.1    |   255.0.0.0   |  host  |         .         |
-ci-info: +--------+------+-----------------+---------------+--------+-------------------+
-ci-info: ++++++++++++++++++++++++++++Route IPv4 info+++++++++++++++++++++++++++++
-ci-info: | Route | Destination  |  Gateway   |     Genmask     | Interface | Flags |
-ci-info: |   0   |   0.0.0.0    |  %(gw)-9s |     0.0.0.0     |    ens3   |   UG  |
-Generating public/private rsa key pair.
-Your identification has been saved in /etc/ssh/ssh_host_rsa_key
-The key fingerprint is:
-SHA256:%(fp1)s root@%(hostname)s
-Generating public/private ecdsa key pair.
-SHA256:%(fp2)s root@%(hostname)s
-Generating public/private ed25519 key pair.
-SHA256:%(fp3)s root@%(hostname)s
-cloud-init[734]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:config' at %(ts)s.
-cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 running 'modules:final' at %(ts)s.
-ci-info: +++++++++++Authorized keys from /home/ubuntu/.ssh/authorized_keys for user \
-ubuntu++++++++++++
-ci-info: | Keytype |                Fingerprint (sha256)                | Options | Comment |
-<14>%(date)s cloud-init: #############################################################
-<14>%(date)s cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----
-<14>%(date)s cloud-init: 256 SHA256:%(fp2)s root@%(hostname)s (ECDSA)
-<14>%(date)s cloud-init: 256 SHA256:%(fp3)s root@%(hostname)s (ED25519)
-<14>%(date)s cloud-init: 3072 SHA256:%(fp1)s root@%(hostname)s (RSA)
-<14>%(date)s cloud-init: -----END SSH HOST KEY FINGERPRINTS-----
-<14>%(date)s cloud-init: #############################################################
------BEGIN SSH HOST KEY KEYS-----
-ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBB%(k2)s root@%(hostname)s
-ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%(k3)s root@%(hostname)s
------END SSH HOST KEY KEYS-----
-cloud-init[761]: Cloud-init v. 24.2-0ubuntu1~24.04.2 finished at %(ts)s. Datasource \
-DataSourceOpenStackLocal [net,ver=2].  Up 14.87 seconds
 
-Ubuntu 24.04.1 LTS %(hostname)s ttyS0
-""".split("\n") + ["%(hostname)s login: "]
+_KERNEL, _CLOUDINIT = _console_templates()
 
 
 def console_log(state, srv: Server) -> list[str]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
 import threading
 import time
 import traceback
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .util import HttpError, request_id
+from .util import HttpError
 
 CHUNK = 64 * 1024
 
@@ -28,7 +30,7 @@ class Request:
         self.raw_query = parts.query
         self.query = parse_qsl(parts.query, keep_blank_values=True)
         self.headers = handler.headers
-        self.request_id = request_id()
+        self.request_id = "req-" + str(uuid.uuid4())
         host = self.headers.get("Host") or handler.server.demo_state.base_url.split("//", 1)[1]
         self.base = "http://" + host
         self._body: bytes | None = None
@@ -133,17 +135,24 @@ class Response:
         self.length = length
 
 
-class _Server(ThreadingHTTPServer):
+def empty(status: int = 204) -> Response:
+    """An answer without a body (202 Accepted, 204 No Content)."""
+    return Response(status, None, content_type=None)
+
+
+class Server(ThreadingHTTPServer):
+    """The demo cloud's threaded HTTP/1.1 server: ``router`` answers, ``state`` misbehaves."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, addr, handler, router, state):
+    def __init__(self, host: str, port: int, router, state):
         self.router = router
         self.demo_state = state
         self.open_conns: set = set()
         self.conns_lock = threading.Lock()
-        super().__init__(addr, handler)
+        super().__init__((host, port), _Handler)
 
     def handle_error(self, request, client_address):  # noqa: D401 - keep stderr quiet
         if getattr(self.demo_state, "debug", False):
@@ -202,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
             if getattr(state, "debug", False):
                 traceback.print_exc(file=sys.stderr)
             state.last_error = traceback.format_exc()
-            resp = self.server.router.internal_error(req)
+            resp = self.server.router.error(req, 500)
         self._send(req, resp)
 
     def _send(self, req: Request, resp: Response):
@@ -247,15 +256,9 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
 
-def make_server(host: str, port: int, router, state) -> _Server:
-    return _Server((host, port), _Handler, router, state)
-
-
-def close_all(server: _Server):
+def close_all(server: Server):
     with server.conns_lock:
         conns = list(server.open_conns)
     for c in conns:
-        try:
+        with contextlib.suppress(OSError):
             c.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .http import Response
+from .http import Response, empty
 from .routes import ID, RouteTable
-from .util import HttpError, iso_expires, iso_micro_z
+from .util import HTTP_TITLES, HttpError, iso_expires, iso_micro_z
 
 UNAUTH_MSG = "The request you have made requires authentication."
 
@@ -44,12 +44,8 @@ def _expecting(what: str, where: str):
 
 def validate_token(state, token_id: str | None):
     """Return the token record when valid (not expired/revoked), else None."""
-    if not token_id:
-        return None
-    tok = state.tokens.get(token_id)
-    if tok is None or tok["expires"] <= state.now():
-        return None
-    return tok
+    tok = state.tokens.get(token_id) if token_id else None
+    return tok if tok is not None and tok["expires"] > state.now() else None
 
 
 def authenticate(state, req, refuse):
@@ -61,13 +57,11 @@ def authenticate(state, req, refuse):
     token without a project scope gets the service's own 403, ``refuse()``.
     """
     state.tick()
-    tok = validate_token(state, req.header("X-Auth-Token"))
-    if tok is None:
-        raise unauthorized(req)
-    ctx = {"token_id": req.header("X-Auth-Token"), "user_id": tok["user_id"],
-           "user_name": state.users[tok["user_id"]]["name"], "project_id": tok["project_id"],
-           "domain_id": tok["domain_id"], "roles": [state.roles[r]["name"] for r in tok["roles"]]}
-    req.ctx = ctx
+    tok = _caller(state, req)
+    req.ctx = ctx = {
+        "token_id": tok["id"], "user_id": tok["user_id"], "project_id": tok["project_id"],
+        "user_name": state.users[tok["user_id"]]["name"], "domain_id": tok["domain_id"],
+        "roles": [state.roles[r]["name"] for r in tok["roles"]]}
     if ctx["project_id"] is None:
         raise refuse()
     return ctx
@@ -111,8 +105,8 @@ def catalog(state):
         # four ids are drawn on every call (setdefault builds its default each time)
         ids = state.catalog_ids.setdefault(stype, {k: state.ids.hex() for k in
                                                    ("service",) + _IFACES})
-        eps = [{"id": ids[iface], "interface": iface, "region": "RegionOne",
-                "region_id": "RegionOne", "url": state.base_url + path} for iface in _IFACES]
+        eps = [{"id": ids[iface], "interface": iface, "region": state.region,
+                "region_id": state.region, "url": state.base_url + path} for iface in _IFACES]
         out.append({"endpoints": eps, "id": ids["service"], "type": stype, "name": name})
     return out
 
@@ -311,22 +305,23 @@ def _listed(req, key, items, path):
         "self": req.base + "/identity/v3" + path, "previous": None, "next": None}})
 
 
-def get_tokens(state, req):
+def _subject(state, req):
+    """The token named by ``X-Subject-Token`` (the caller's own must be valid too)."""
     _caller(state, req)
     subject = req.header("X-Subject-Token")
     tok = validate_token(state, subject)
     if tok is None:
         raise not_found("token", subject or "")
-    return _token_response(state, req, tok, status=200)
+    return tok
+
+
+def get_tokens(state, req):
+    return _token_response(state, req, _subject(state, req), status=200)
 
 
 def delete_tokens(state, req):
-    _caller(state, req)
-    subject = req.header("X-Subject-Token")
-    if validate_token(state, subject) is None:
-        raise not_found("token", subject or "")
-    state.tokens.pop(subject, None)
-    return Response(204, None, content_type=None)
+    del state.tokens[_subject(state, req)["id"]]
+    return empty()
 
 
 def auth_projects(state, req):
@@ -465,10 +460,7 @@ _ROUTES = RouteTable([
 
 
 def error_response(status: int, message: str | None = None, req=None):
-    titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-              405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
-              503: "Service Unavailable"}
-    title = titles.get(status, "Error")
+    title = HTTP_TITLES.get(status, "Error")
     msg = message or {401: UNAUTH_MSG, 500: "An unexpected error prevented the server from "
                                              "fulfilling your request."}.get(status, title)
     return Response(status, {"error": {"code": status, "title": title, "message": msg}})
@@ -477,8 +469,7 @@ def error_response(status: int, message: str | None = None, req=None):
 def handle(state, req, sub: str) -> Response:
     if sub in ("", "/"):
         if req.method not in ("GET", "HEAD"):
-            raise keystone_error(405, "Method Not Allowed", "The method is not allowed for the "
-                                 "requested URL.")
+            raise _not_allowed(req, None)
         return Response(300, {"versions": {"values": [_version_v3(req.base)]}})
     if sub in ("/v3", "/v3/"):
         return Response(200, {"version": _version_v3(req.base)})

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
 import tempfile
 
-from .http import CHUNK, Response
+from .http import CHUNK, Response, empty
 from .identity import authenticate
 from .paging import GlancePager, equal_filters
 from .routes import ID, RouteTable
-from .util import HttpError, is_uuid_like, iso_z
+from .util import HTTP_TITLES as _TITLES, HttpError, is_uuid_like, iso_z
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
@@ -43,12 +44,6 @@ def generated_stream(seed: str, size: int, disk_format: str | None):
 
 
 # ----------------------------------------------------------------------------- errors (webob)
-
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict",
-           413: "Request Entity Too Large", 415: "Unsupported Media Type",
-           500: "Internal Server Error", 503: "Service Unavailable"}
-
 
 def _wants_json(req) -> bool:
     accept = (req.header("Accept") or "*/*").lower() if req is not None else "*/*"
@@ -267,12 +262,6 @@ def create_image(state, req):
         "OpenStack-image-import-methods": IMPORT_METHODS})
 
 
-def _pointer(path: str) -> list[str]:
-    if not path.startswith("/"):
-        raise ValueError(path)
-    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
-
-
 def update_image(state, req, image_id):
     img = _get(state, req, image_id)
     ctype = (req.header("Content-Type") or "").split(";")[0].strip()
@@ -294,10 +283,9 @@ def update_image(state, req, image_id):
         if kind not in ("add", "remove", "replace"):
             raise glance_error(400, "Invalid operation: `%s`. It must be one of the following: "
                                "[add, remove, replace]." % kind, req)
-        try:
-            parts = _pointer(op["path"])
-        except ValueError:
+        if not op["path"].startswith("/"):
             raise glance_error(400, "Pointer `%s` does not start with \"/\"." % op["path"], req)
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"][1:].split("/")]
         key = parts[0]
         if key in READ_ONLY:
             raise glance_error(403, "Attribute '%s' is read-only." % key, req)
@@ -347,17 +335,15 @@ def delete_image(state, req, image_id):
     if img["protected"]:
         raise glance_error(403, "Image %s is protected and cannot be deleted." % image_id, req)
     remove_image(state, image_id)
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def remove_image(state, image_id):
     state.images.pop(image_id, None)
     data = state.image_data.pop(image_id, None)
     if data and data[0] == "file":
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(data[1])
-        except OSError:
-            pass
 
 
 def _set_active(state, req, image_id, action, active: bool):
@@ -371,7 +357,7 @@ def _set_active(state, req, image_id, action, active: bool):
     if img["status"] != want:
         img["status"] = want
         img["updated_at"] = state.now()
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def set_tag(state, req, image_id, tag):
@@ -384,7 +370,7 @@ def set_tag(state, req, image_id, tag):
     if add != (tag in img["tags"]):
         (img["tags"].append if add else img["tags"].remove)(tag)
         img["updated_at"] = state.now()
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def upload(state, req, image_id):
@@ -420,8 +406,7 @@ def upload(state, req, image_id):
                                 state.tmpdir = tempfile.mkdtemp(prefix="osdesk-demo-")
                         fd, path = tempfile.mkstemp(prefix="img-", dir=state.tmpdir)
                         fobj = os.fdopen(fd, "wb")
-                        for c in mem:
-                            fobj.write(c)
+                        fobj.writelines(mem)
                     mem = None
             elif fobj is not None:
                 if size > state.image_disk_cap:
@@ -444,16 +429,12 @@ def upload(state, req, image_id):
         if image_id not in state.images:  # deleted meanwhile
             if path:
                 os.unlink(path)
-            return Response(204, None, content_type=None)
-        if mem is not None:
-            state.image_data[image_id] = ("mem", b"".join(mem))
-        elif path is not None:
-            state.image_data[image_id] = ("file", path)
-        else:
-            state.image_data[image_id] = ("hash-only", size)
+            return empty()
+        state.image_data[image_id] = (("mem", b"".join(mem)) if mem is not None else
+                                      ("file", path) if path is not None else ("hash-only", size))
         img.update(status="active", size=size, checksum=md5.hexdigest(), os_hash_algo="sha512",
                    os_hash_value=sha.hexdigest(), virtual_size=None, updated_at=state.now())
-    return Response(204, None, content_type=None)
+    return empty()
 
 
 def _file_stream(path):
@@ -477,7 +458,7 @@ def download(state, req, image_id):
                                "download is forbidden.", req)
         data = state.image_data.get(image_id)
         if img["status"] != "active" or data is None:
-            return Response(204, None, content_type=None)
+            return empty()
         size, checksum = img["size"], img["checksum"]
     headers, ctype = {"Content-MD5": checksum}, "application/octet-stream"
     if data[0] == "mem":

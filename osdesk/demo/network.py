@@ -12,12 +12,12 @@ import ipaddress
 import re
 from typing import Callable, NamedTuple
 
-from .http import Response
+from .http import Response, empty
 from .identity import authenticate
 from .image import glance_error as webob_error
 from .network_model import (
     EXTENSIONS, QUOTA_DEFAULTS, _bad, _drop_server_caches, _invalid, add_router_interface,
-    associate_fip, default_sg, delete_port_obj, fip_view, make_floatingip, make_network,
+    associate_fip, default_sg, delete_port_obj, find_sg, fip_view, make_floatingip, make_network,
     make_port, make_router, make_sg, make_sg_rule, make_subnet, net_visible, neutron_error,
     port_view, router_view, sg_view, std_view, subnet_view,
 )
@@ -87,13 +87,6 @@ def _get_item(state, coll, ctx, ident):
     return row
 
 
-def _visible_rows(state, spec, req):
-    pid = req.ctx["project_id"]
-    if spec.select is not None:
-        return spec.select(state, req, pid)
-    return [x for x in table(state, spec).values() if spec.visible(state, x, pid)]
-
-
 # ----------------------------------------------------------------------------- list
 
 _CONTROL = {"limit", "marker", "sort_key", "sort_dir", "page_reverse", "fields", *TAG_PARAMS}
@@ -150,7 +143,10 @@ def _fields(req, view: dict) -> dict:
 
 
 def list_rows(spec, state, req):
-    items = [spec.view(state, x) for x in _visible_rows(state, spec, req)]
+    pid = req.ctx["project_id"]
+    rows = spec.select(state, req, pid) if spec.select is not None else [
+        x for x in table(state, spec).values() if spec.visible(state, x, pid)]
+    items = [spec.view(state, x) for x in rows]
     filters: dict[str, list[str]] = {}
     for k, v in req.query:
         if k not in _CONTROL:
@@ -171,13 +167,21 @@ def create_row(spec, state, req):
     return spec.create(state, req, _body(req, spec.member))
 
 
+def _writable(state, spec, req, ident, verb):
+    """The visible row; one that is only shared with the caller cannot be changed (403)."""
+    row = _get_item(state, spec.url, req.ctx, ident)
+    if project_of(row) != req.ctx["project_id"]:
+        raise _policy("rule:%s_%s" % (verb, spec.member))
+    return row
+
+
 def delete_row(spec, state, req, ident):
-    spec.delete(state, req, _get_item(state, spec.url, req.ctx, ident), ident)
-    return Response(204, None, content_type=None)
+    spec.delete(state, req, _writable(state, spec, req, ident, "delete"), ident)
+    return empty()
 
 
 def update_row(spec, state, req, ident):
-    row = _get_item(state, spec.url, req.ctx, ident)
+    row = _writable(state, spec, req, ident, "update")
     attrs = _body(req, spec.member)
     for k in spec.updatable:
         if k in attrs:
@@ -191,27 +195,27 @@ def update_row(spec, state, req, ident):
 
 # ----------------------------------------------------------------------------- quotas
 
-def _quota(state, pid, resource):
-    return state.net_quota.setdefault(pid, dict(QUOTA_DEFAULTS))[resource]
-
-
 def _count(state, pid, coll):
     return sum(1 for x in table(state, COLLECTIONS[coll]).values() if project_of(x) == pid)
 
 
 def _check_quota(state, pid, coll, resource, extra=1):
-    q = _quota(state, pid, resource)
+    q = state.net_quota.setdefault(pid, dict(QUOTA_DEFAULTS))[resource]
     if q >= 0 and _count(state, pid, coll) + extra > q:
         raise neutron_error(409, "OverQuota", "Quota exceeded for resources: ['%s']." % resource)
 
 
 # ----------------------------------------------------------------------------- mutating handlers
 
-def _body(req, member):
+def _json(req):
     try:
-        data = req.json()
+        return req.json()
     except ValueError:
         raise _bad("Failed to parse request. Body contains invalid JSON")
+
+
+def _body(req, member):
+    data = _json(req)
     if not isinstance(data, dict) or not isinstance(data.get(member), dict):
         raise _bad("Resource body required")
     return data[member]
@@ -252,10 +256,8 @@ def create_network(state, req, attrs):
     _check_quota(state, pid, "networks", "network")
     n = make_network(state, project_id=pid, name=name, mtu=mtu,
                      description=attrs.get("description", ""))
-    n["admin_state_up"] = bool(attrs.get("admin_state_up", True))
-    n["port_security_enabled"] = bool(attrs.get("port_security_enabled", True))
-    n["dns_domain"] = attrs.get("dns_domain", "")
-    n["is_default"] = False
+    n.update(admin_state_up=bool(attrs.get("admin_state_up", True)), dns_domain=attrs.get(
+        "dns_domain", ""), port_security_enabled=bool(attrs.get("port_security_enabled", True)))
     return Response(201, {"network": std_view(state, n)})
 
 
@@ -265,16 +267,7 @@ def _network_updated(state, req, n, attrs):
         _drop_server_caches(state, lambda p: p.network_id == n["id"])
 
 
-def update_network(state, req, ident):
-    n = _get_item(state, "networks", req.ctx, ident)
-    if n["project_id"] != req.ctx["project_id"]:
-        raise _policy("rule:update_network")
-    return update_row(COLLECTIONS["networks"], state, req, ident)
-
-
 def delete_network(state, req, n, ident):
-    if n["project_id"] != req.ctx["project_id"]:
-        raise _policy("rule:delete_network")
     in_use = [p for p in state.ports.values()
               if p.network_id == ident and p.device_owner != "network:dhcp"]
     if in_use:
@@ -365,8 +358,6 @@ def create_subnet(state, req, attrs):
 
 
 def delete_subnet(state, req, s, ident):
-    if s["project_id"] != req.ctx["project_id"]:
-        raise _policy("rule:delete_subnet")
     users = [p for p in state.ports.values()
              if p.device_owner != "network:dhcp" and any(sid == ident for sid, _ in p.fixed_ips)]
     if users:
@@ -385,16 +376,11 @@ def delete_subnet(state, req, s, ident):
 
 
 def _resolve_sgs(state, pid, names_or_ids):
-    out = []
-    for ref in names_or_ids:
-        g = state.security_groups.get(ref)
-        if g is None or g["project_id"] != pid:
-            g = next((x for x in state.security_groups.values()
-                      if x["project_id"] == pid and x["name"] == ref), None)
+    groups = [(ref, find_sg(state, pid, ref)) for ref in names_or_ids]
+    for ref, g in groups:
         if g is None:
             raise _not_found("security_group", ref)
-        out.append(g["id"])
-    return out
+    return [g["id"] for _ref, g in groups]
 
 
 def create_port(state, req, attrs):
@@ -537,13 +523,11 @@ def create_fip(state, req, attrs):
         raise _bad("Bad floatingip request: Network %s is not a valid external network." % nid,
                    "BadRequest")
     _check_quota(state, pid, "floatingips", "floatingip")
-    port = None
-    if attrs.get("port_id"):
-        port = _get_item(state, "ports", req.ctx, attrs["port_id"])
+    port = attrs.get("port_id") and _get_item(state, "ports", req.ctx, attrs["port_id"])
     f = make_floatingip(state, project_id=pid, ext_net=net,
                         address=attrs.get("floating_ip_address"),
                         description=attrs.get("description", ""))
-    if port is not None:
+    if port:
         try:
             associate_fip(state, f, port, attrs.get("fixed_ip_address"))
         except HttpError:
@@ -556,10 +540,8 @@ def update_fip(state, req, ident):
     f = _get_item(state, "floatingips", req.ctx, ident)
     attrs = _body(req, "floatingip")
     if "port_id" in attrs:
-        port = None
-        if attrs["port_id"]:
-            port = _get_item(state, "ports", req.ctx, attrs["port_id"])
-        associate_fip(state, f, port, attrs.get("fixed_ip_address"))
+        port = attrs["port_id"] and _get_item(state, "ports", req.ctx, attrs["port_id"])
+        associate_fip(state, f, port or None, attrs.get("fixed_ip_address"))
     if "description" in attrs:
         f["description"] = attrs["description"]
     return Response(200, {"floatingip": fip_view(state, f)})
@@ -600,10 +582,7 @@ def delete_router(state, req, _row, ident):
 
 def _router_interface(state, req, ident, add: bool):
     r = _get_item(state, "routers", req.ctx, ident)
-    try:
-        data = req.json()
-    except ValueError:
-        raise _bad("Failed to parse request. Body contains invalid JSON")
+    data = _json(req)
     sid = data.get("subnet_id") if isinstance(data, dict) else None
     if not sid:
         raise _bad("Bad router request: Either subnet_id or port_id must be specified.")
@@ -639,20 +618,17 @@ def get_quota(state, req, project_id, details=False):
                                     for k, v in q.items()}})
 
 
-def _extension_view(alias, name, desc):
-    return {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [], "alias": alias,
-            "description": desc}
+_EXTENSION_VIEWS = {alias: {"updated": "2013-01-20T00:00:00-00:00", "name": name, "links": [],
+                            "alias": alias, "description": desc} for alias, name, desc in EXTENSIONS}
 
 
-def list_extensions(state, req):
-    return Response(200, {"extensions": [_extension_view(*e) for e in EXTENSIONS]})
-
-
-def show_extension(state, req, alias):
-    for ext in EXTENSIONS:
-        if ext[0] == alias:
-            return Response(200, {"extension": _extension_view(*ext)})
-    raise neutron_error(404, "HTTPNotFound", "Extension with alias %s does not exist" % alias)
+def extensions(state, req, alias=None):
+    """All of neutron's extensions, or (``alias``) one."""
+    if alias is None:
+        return Response(200, {"extensions": list(_EXTENSION_VIEWS.values())})
+    if alias not in _EXTENSION_VIEWS:
+        raise neutron_error(404, "HTTPNotFound", "Extension with alias %s does not exist" % alias)
+    return Response(200, {"extension": _EXTENSION_VIEWS[alias]})
 
 
 # ----------------------------------------------------------------------------- routing
@@ -668,17 +644,14 @@ def _ports_query(state, req, pid):
             if p.project_id == pid and (not nets or p.network_id in nets)]
 
 
-def _subnet_visible(state, s, pid):
-    return s["project_id"] == pid or state.networks[s["network_id"]]["shared"]
-
-
 _COLLECTIONS = [
     Collection("networks", "network", "networks", "Network",
                visible=lambda state, n, pid: net_visible(n, pid), create=create_network,
-               update=update_network, delete=delete_network, on_update=_network_updated,
+               delete=delete_network, on_update=_network_updated,
                updatable=("name", "description", "admin_state_up", "mtu",
                           "port_security_enabled", "dns_domain")),
-    Collection("subnets", "subnet", "subnets", "Subnet", subnet_view, _subnet_visible,
+    Collection("subnets", "subnet", "subnets", "Subnet", subnet_view, lambda state, s, pid:
+               s["project_id"] == pid or state.networks[s["network_id"]]["shared"],
                create_subnet, delete=delete_subnet,
                updatable=("name", "description", "enable_dhcp", "dns_nameservers",
                           "host_routes", "gateway_ip")),
@@ -702,16 +675,6 @@ def _versions(base):
                           "links": [{"href": base + "/networking/v2.0/", "rel": "self"}]}]}
 
 
-def _resources(base):
-    return {"resources": [{"links": [{"href": "%s/networking/v2.0/%s" % (base, u), "rel": "self"}],
-                           "name": c.member, "collection": u} for u, c in COLLECTIONS.items()]}
-
-
-def _method_not_allowed(req, methods=None):
-    return webob_error(405, "The server could not comply with the request since it is either "
-                       "malformed or otherwise incorrect.", req)
-
-
 def _spec_routes(spec):
     """The five routes of a collection; the generic handlers get the spec first."""
     update = spec.update or (functools.partial(update_row, spec) if spec.updatable else None)
@@ -725,21 +688,19 @@ def _spec_routes(spec):
     return [r for r in routes if r[2] is not None]
 
 
-def _router_interface_route(add):
-    return lambda state, req, ident: _router_interface(state, req, ident, add)
-
-
 _COLLECTION_ROUTES = RouteTable([r for c in _COLLECTIONS for r in _spec_routes(c)],
-                                not_allowed=_method_not_allowed)
+                                not_allowed=lambda req, methods: webob_error(
+                                    405, "The server could not comply with the request since it "
+                                    "is either malformed or otherwise incorrect.", req))
 #: anything else: a method that does not fit answers 404, as neutron's routes do
 _OTHER_ROUTES = RouteTable([
-    ("PUT", r"/v2\.0/routers/([^/]+)/add_router_interface", _router_interface_route(True)),
-    ("PUT", r"/v2\.0/routers/([^/]+)/remove_router_interface", _router_interface_route(False)),
+    *[("PUT", r"/v2\.0/routers/([^/]+)/%s_router_interface" % verb,
+       functools.partial(_router_interface, add=verb == "add")) for verb in ("add", "remove")],
     ("GET", r"/v2\.0/quotas/([^/]+?)(?:\.json)?", get_quota),
     ("GET", r"/v2\.0/quotas/([^/]+?)/details(?:\.json)?",
-     lambda state, req, pid: get_quota(state, req, pid, details=True)),
-    ("GET", r"/v2\.0/extensions", list_extensions),
-    ("GET", r"/v2\.0/extensions/([^/]+)", show_extension),
+     functools.partial(get_quota, details=True)),
+    ("GET", r"/v2\.0/extensions", extensions),
+    ("GET", r"/v2\.0/extensions/([^/]+)", extensions),
 ])
 
 
@@ -747,7 +708,9 @@ def handle(state, req, sub: str) -> Response:
     if sub in ("", "/"):
         return Response(200, _versions(req.base))
     if sub in ("/v2.0", "/v2.0/"):
-        return Response(200, _resources(req.base))
+        return Response(200, {"resources": [
+            {"links": [{"href": "%s/networking/v2.0/%s" % (req.base, url), "rel": "self"}],
+             "name": c.member, "collection": url} for url, c in COLLECTIONS.items()]})
     with state.lock:
         authenticate(state, req, lambda: neutron_error(
             403, "HTTPForbidden", "Project-scoped token required."))

@@ -158,22 +158,25 @@ def net_visible(n: dict, pid: str) -> bool:
     return n["project_id"] == pid or n["shared"] or n["router:external"]
 
 
+def _new_row(state, table: dict, project_id, created, revision, **fields) -> dict:
+    """A new row of a neutron collection: a new id, the project (also as tenant_id), no tags,
+    the revision number and the times (``created``; None: now)."""
+    now = state.now() if created is None else created
+    row = dict(fields, id=state.ids.uuid(), project_id=project_id, tenant_id=project_id, tags=[],
+               revision_number=revision, _created=now, _updated=now)
+    table[row["id"]] = row
+    return row
+
+
 def make_network(state, *, project_id, name, shared=False, external=False, mtu=1442,
                  description="", created=None, is_default=False):
-    now = state.now() if created is None else created
-    nid = state.ids.uuid()
-    n = {
-        "admin_state_up": True, "availability_zone_hints": [], "availability_zones": ["nova"],
-        "dns_domain": "", "id": nid, "ipv4_address_scope": None, "ipv6_address_scope": None,
-        "l2_adjacency": True, "mtu": mtu, "name": name, "port_security_enabled": True,
-        "project_id": project_id, "qos_policy_id": None, "revision_number": 1,
-        "router:external": external, "shared": shared, "status": "ACTIVE", "subnets": [],
-        "tags": [], "tenant_id": project_id, "description": description,
-        "vlan_transparent": False, "qinq": False, "pvlan": False, "is_default": is_default,
-        "_created": now, "_updated": now,
-    }
-    state.networks[nid] = n
-    return n
+    return _new_row(
+        state, state.networks, project_id, created, 1, admin_state_up=True,
+        availability_zone_hints=[], availability_zones=["nova"], dns_domain="",
+        ipv4_address_scope=None, ipv6_address_scope=None, l2_adjacency=True, mtu=mtu, name=name,
+        port_security_enabled=True, qos_policy_id=None, status="ACTIVE", subnets=[],
+        shared=shared, description=description, vlan_transparent=False, qinq=False,
+        pvlan=False, is_default=is_default, **{"router:external": external})
 
 
 def _pool_for(net: ipaddress._BaseNetwork, gateway):
@@ -189,22 +192,17 @@ def _pool_for(net: ipaddress._BaseNetwork, gateway):
 def make_subnet(state, *, network, name, cidr, ip_version=4, gateway_ip="auto",
                 enable_dhcp=True, dns_nameservers=(), ipv6_mode=None, description="",
                 allocation_pools=None, created=None, with_dhcp_port=True):
-    now = state.now() if created is None else created
     net = ipaddress.ip_network(cidr)
     if gateway_ip == "auto":
         gateway_ip = str(net.network_address + 1)
-    sid = state.ids.uuid()
-    s = {
-        "name": name, "enable_dhcp": enable_dhcp, "network_id": network["id"], "segment_id": None,
-        "project_id": network["project_id"], "tenant_id": network["project_id"],
-        "dns_nameservers": list(dns_nameservers), "dns_publish_fixed_ip": False,
-        "allocation_pools": allocation_pools or _pool_for(net, gateway_ip), "host_routes": [],
-        "ip_version": ip_version, "gateway_ip": gateway_ip, "cidr": str(net), "id": sid,
-        "description": description, "ipv6_address_mode": ipv6_mode, "ipv6_ra_mode": ipv6_mode,
-        "revision_number": 0, "service_types": [], "subnetpool_id": None, "tags": [],
-        "_created": now, "_updated": now,
-    }
-    state.subnets[sid] = s
+    s = _new_row(state, state.subnets, network["project_id"], created, 0, name=name,
+                 enable_dhcp=enable_dhcp, network_id=network["id"], segment_id=None,
+                 dns_nameservers=list(dns_nameservers), dns_publish_fixed_ip=False,
+                 allocation_pools=allocation_pools or _pool_for(net, gateway_ip), host_routes=[],
+                 ip_version=ip_version, gateway_ip=gateway_ip, cidr=str(net),
+                 description=description, ipv6_address_mode=ipv6_mode, ipv6_ra_mode=ipv6_mode,
+                 service_types=[], subnetpool_id=None)
+    sid, now = s["id"], s["_created"]
     network["subnets"].append(sid)
     state.ip_used[sid] = set()
     if gateway_ip:
@@ -322,13 +320,19 @@ def default_sg(state, project_id):
                  if g["project_id"] == project_id and g["name"] == "default"), None)
 
 
+def find_sg(state, project_id, ref):
+    """The project's security group with id or name ``ref`` (None if there is none)."""
+    g = state.security_groups.get(ref)
+    if g is not None and g["project_id"] == project_id:
+        return g
+    return next((x for x in state.security_groups.values()
+                 if x["project_id"] == project_id and x["name"] == ref), None)
+
+
 def make_sg(state, *, project_id, name, description="", default_rules=True, created=None):
-    now = state.now() if created is None else created
-    gid = state.ids.uuid()
-    g = {"description": description, "id": gid, "name": name, "project_id": project_id,
-         "revision_number": 1, "tags": [], "tenant_id": project_id, "stateful": True,
-         "shared": False, "_rules": [], "_created": now, "_updated": now}
-    state.security_groups[gid] = g
+    g = _new_row(state, state.security_groups, project_id, created, 1, description=description,
+                 name=name, stateful=True, shared=False, _rules=[])
+    gid, now = g["id"], g["_created"]
     for eth in ("IPv4", "IPv6"):
         make_sg_rule(state, g, direction="egress", ethertype=eth, created=now)
         if name == "default" and default_rules:
@@ -340,35 +344,27 @@ def make_sg(state, *, project_id, name, description="", default_rules=True, crea
 def make_sg_rule(state, group, *, direction, ethertype="IPv4", protocol=None, port_min=None,
                  port_max=None, remote_ip_prefix=None, remote_group_id=None, description="",
                  created=None):
-    now = state.now() if created is None else created
-    rid = state.ids.uuid()
-    r = {"direction": direction, "ethertype": ethertype, "id": rid, "port_range_max": port_max,
-         "port_range_min": port_min, "protocol": protocol, "remote_group_id": remote_group_id,
-         "remote_ip_prefix": remote_ip_prefix, "remote_address_group_id": None,
-         "normalized_cidr": remote_ip_prefix, "security_group_id": group["id"],
-         "project_id": group["project_id"], "revision_number": 0, "tags": [],
-         "tenant_id": group["project_id"], "description": description,
-         "belongs_to_default_sg": group["name"] == "default", "_created": now, "_updated": now}
-    state.sg_rules[rid] = r
-    group["_rules"].append(rid)
+    r = _new_row(state, state.sg_rules, group["project_id"], created, 0, direction=direction,
+                 ethertype=ethertype, port_range_max=port_max, port_range_min=port_min,
+                 protocol=protocol, remote_group_id=remote_group_id,
+                 remote_ip_prefix=remote_ip_prefix, remote_address_group_id=None,
+                 normalized_cidr=remote_ip_prefix, security_group_id=group["id"],
+                 description=description, belongs_to_default_sg=group["name"] == "default")
+    group["_rules"].append(r["id"])
     return r
 
 
 def make_router(state, *, project_id, name, ext_net=None, created=None):
-    now = state.now() if created is None else created
-    rid = state.ids.uuid()
-    gw = None
+    r = _new_row(state, state.routers, project_id, created, 3, admin_state_up=True,
+                 availability_zone_hints=[], availability_zones=["nova"], description="",
+                 distributed=False, external_gateway_info=None, flavor_id=None, ha=False,
+                 name=name, routes=[], status="ACTIVE", service_type_id=None,
+                 conntrack_helpers=[], enable_ndp_proxy=None)
     if ext_net is not None:
         ips = [{"ip_address": allocate_ip(state, state.subnets[sid], state.ids.mac()),
                 "subnet_id": sid} for sid in ext_net["subnets"]]
-        gw = {"enable_snat": True, "external_fixed_ips": ips, "network_id": ext_net["id"]}
-    r = {"admin_state_up": True, "availability_zone_hints": [], "availability_zones": ["nova"],
-         "description": "", "distributed": False, "external_gateway_info": gw,
-         "flavor_id": None, "ha": False, "id": rid, "name": name, "revision_number": 3,
-         "routes": [], "status": "ACTIVE", "project_id": project_id, "tenant_id": project_id,
-         "service_type_id": None, "tags": [], "conntrack_helpers": [],
-         "enable_ndp_proxy": None, "_created": now, "_updated": now}
-    state.routers[rid] = r
+        r["external_gateway_info"] = {"enable_snat": True, "external_fixed_ips": ips,
+                                      "network_id": ext_net["id"]}
     return r
 
 
@@ -386,30 +382,19 @@ def add_router_interface(state, router, subnet, created=None):
 
 def make_floatingip(state, *, project_id, ext_net, port=None, address=None, description="",
                     created=None):
-    now = state.now() if created is None else created
     v4 = [state.subnets[s] for s in ext_net["subnets"] if state.subnets[s]["ip_version"] == 4]
     if not v4:
         raise _bad("Bad floatingip request: Network %s does not contain any IPv4 subnet."
                    % ext_net["id"])
     addr = allocate_ip(state, v4[0], None, address)
-    fid = state.ids.uuid()
-    f = {"floating_network_id": ext_net["id"], "router_id": None, "fixed_ip_address": None,
-         "floating_ip_address": addr, "project_id": project_id, "tenant_id": project_id,
-         "status": "DOWN", "port_id": None, "id": fid, "description": description,
-         "dns_domain": "", "dns_name": "", "revision_number": 0, "tags": [],
-         "qos_network_policy_id": None, "qos_policy_id": None, "_subnet": v4[0]["id"],
-         "_created": now, "_updated": now}
-    state.floatingips[fid] = f
+    f = _new_row(state, state.floatingips, project_id, created, 0,
+                 floating_network_id=ext_net["id"], router_id=None, fixed_ip_address=None,
+                 floating_ip_address=addr, status="DOWN", port_id=None, description=description,
+                 dns_domain="", dns_name="", qos_network_policy_id=None, qos_policy_id=None,
+                 _subnet=v4[0]["id"])
     if port is not None:
         associate_fip(state, f, port)
     return f
-
-
-def _router_for(state, port: Port):
-    subnet_ids = {sid for sid, _ip in port.fixed_ips}
-    return next((p.device_id for p in state.ports.values()
-                 if p.device_owner == "network:router_interface"
-                 and any(sid in subnet_ids for sid, _ in p.fixed_ips)), None)
 
 
 def associate_fip(state, f, port: Port | None, fixed_ip=None):
@@ -423,7 +408,10 @@ def associate_fip(state, f, port: Port | None, fixed_ip=None):
                 raise _bad("Bad floatingip request: Port %s does not have any IPv4 address."
                            % port.id)
             fixed_ip = v4[0]
-        router = _router_for(state, port)
+        subnets = {sid for sid, _ip in port.fixed_ips}
+        router = next((p.device_id for p in state.ports.values()  # the router of its subnet
+                       if p.device_owner == "network:router_interface"
+                       and any(sid in subnets for sid, _ in p.fixed_ips)), None)
         if router is None:
             raise neutron_error(404, "ExternalGatewayForFloatingIPNotFound",
                                 "External network %s is not reachable from subnet %s.  "

@@ -11,13 +11,13 @@ skip past ``marker``, cut ``limit`` items and add the links.  Three styles:
 
 from __future__ import annotations
 
+import operator
 from urllib.parse import urlencode
 
 TAG_PARAMS = ("tags", "tags-any", "not-tags", "not-tags-any")
 
 
-def item_id(item) -> str:
-    return item["id"]
+item_id = operator.itemgetter("id")
 
 
 def _fill(template: str, value) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+from pathlib import Path
+from typing import NamedTuple
 
 from . import image as glance
 from .compute_servers import HOSTS, _build_steps, run_steps
@@ -14,7 +17,6 @@ from .util import slaac_formatter, v4str
 
 USERNAME = "demo"
 PASSWORD = "osdesk-demo"
-PROJECT_NAME = "demo"
 USER_DOMAIN = "Default"
 
 DAY = 86400.0
@@ -36,32 +38,11 @@ FLAVORS = [
      {"resources:VGPU": "1", "trait:CUSTOM_NVIDIA_A10": "required"}, "One virtual GPU"),
 ]
 
-# name, generator seed, size, md5, sha512 (precomputed from image.generated_stream)
-IMAGE_DATA = {
-    "cirros": ("cirros-0.6.2-x86_64-disk", 21430272, "0ab5ed89bd216f548e4a7c65010b380c",
-               "3e31dcec797d7ed3e7536c6a1cdc502482dd90f2dc448241027459947b1630382b46f6301b2bf032"
-               "8ad81834d259901578224091ddf862a0ce94e330aa492b31"),
-    "ubuntu": ("ubuntu-24.04-minimal-cloudimg-amd64", 246808576,
-               "f77e40a79b3739ad165d4849b2f679af",
-               "af742df55d9b14d9cdb85b13d58de181c03988bd7892d66865ffc3c1e6ab7e6baf1f99bd69152419"
-               "ff446f39652473a891d5b9eaee5901fd4a5762f44495f0f6"),
-    "debian": ("debian-12-genericcloud-amd64", 334233600, "79c56d928cdd0f7e415de5dfdd8f9d55",
-               "2b9cf009889cde16e46156de0d0ff497dcc4ee216f17415602b36b5f82d1727aed9bb91833510e6f"
-               "e1fe96ef1c62764f5842807d7a8e4af13fa8b545474863ec"),
-    "golden": ("golden-base-2024.06", 412090368, "6c38a4ab994263e028727cb396d33fec",
-               "9c59677e1d5d6ab7b92b8d39e1ac9c2e9b019f08977d22a3d4f05c94c45ea79b3e4bde56059bb553"
-               "0a7ca5723bd0ada067b524da6575af0c688cbbcbe5863f90"),
-    "snapshot": ("web-0003-snapshot", 45809664, "ade3f9b0059a8b5841a757f9cbc1971c",
-                 "14acd03d7734422c0ec8a97a6a8e11702a9272d29a730cf6c45d207a289a3f511aa2d4d344fab"
-                 "ed195e5d9f88114ab87a5d351acf15d6ebea045647234b590d1"),
-}
-
-DEMO_PUBLIC_KEY = (
-    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDUZef6j8RtLq+OYgqDnQZ3j8TD1xD1KRp3F0H/KESazQz9ddhl"
-    "UlxBT0riUKb9Q9G8RFyQKdKPSDF1ku6QvSkVpaO+dlx6xh5C4cRjqmVGgqP6s447WSOG1nwqiP9Otz9cgLRco6bc"
-    "oVyZmkSkpoOu2uU7PyB8pe0lrAZZKR9HfFwqCZYeF9TIhTioQrDuXLv5MNgkFA3qvxRyzbeAI6V+5DYKjcoORw+Q"
-    "pdSAAroRI3DM2bIEa0gDKE2gUVj5C4PNxwptJvKF24Q9hLfENH0zRMzwnetTWMOwR7mVPsKicJHHTmqtLxeh2hbR"
-    "GtwxsRgDxOU7H0mMhzX7T6T/vgDx demo@osdesk\n")
+#: precomputed data: per seeded image (generator seed, size, md5, sha512) of the generated
+#: stream of image.py; the demo user's public key
+_DATA = json.loads(Path(__file__).with_name("seed_data.json").read_text(encoding="utf-8"))
+IMAGE_DATA = {key: tuple(row) for key, row in _DATA["image_data"].items()}
+DEMO_PUBLIC_KEY = _DATA["demo_public_key"]
 
 # role name, flavor id, image key, second NIC on backend?, extra security group?
 ROLES = [
@@ -87,9 +68,46 @@ _KINDS = {"stopped": ({"vm_state": "stopped", "power_state": SHUTDOWN}, "stop"),
                       "shelve")}
 
 
-def seed(state, n_servers: int):
+class Variant(NamedTuple):
+    """What sets one demo cloud apart from another one in the same process (``osdesk --demo``
+    starts three): its own project, region, server names and addresses."""
+
+    project: str = "demo"  # the demo user's own project, with the app credential and servers
+    region: str = "RegionOne"
+    prefix: str = ""  # before every server name ("r2-web-0001")
+    net: int = 0  # private 10.<net>.0.0/16, public 172.24.<4 + net>.0/24
+
+
+# image key (IMAGE_DATA; None: no data yet), name, owner, days old, min_disk, min_ram, attributes,
+# properties
+IMAGES = [
+    ("cirros", "cirros-0.6.2-x86_64-disk", "admin", 400, 1, 0, {"visibility": "public"},
+     {"hw_rng_model": "virtio", "os_distro": "cirros", "os_version": "0.6.2", "os_type": "linux"}),
+    ("ubuntu", "ubuntu-24.04-minimal-cloudimg-amd64", "admin", 380, 10, 1024,
+     {"visibility": "public", "tags": ["lts"]},
+     {"os_distro": "ubuntu", "os_version": "24.04", "os_type": "linux", "hw_disk_bus": "scsi",
+      "hw_scsi_model": "virtio-scsi", "hw_qemu_guest_agent": "yes", "os_require_quiesce": "yes",
+      "os_admin_user": "ubuntu"}),
+    ("debian", "debian-12-genericcloud-amd64", "own", 360, 4, 512, {"status": "deactivated"},
+     {"os_distro": "debian", "os_version": "12", "os_type": "linux",
+      "description": "Deactivated while CVE-2024-3094 is investigated"}),
+    ("golden", "golden-base-2024.06", "own", 200, 20, 2048,
+     {"protected": True, "tags": ["golden", "approved"]},
+     {"os_distro": "rocky", "os_version": "9.4", "os_type": "linux", "hw_qemu_guest_agent": "yes",
+      "build_pipeline": "packer-1.11"}),
+    ("snapshot", "web-0001-snapshot", "own", 30, 20, 512, {},
+     {"image_type": "snapshot", "os_distro": "ubuntu", "os_version": "24.04",
+      "image_location": "snapshot"}),
+    (None, "windows-server-2022-upload", "own", 2, 40, 4096, {"disk_format": "raw"},
+     {"os_type": "windows", "os_distro": "windows"}),
+]
+
+
+def seed(state, n_servers: int, variant: Variant = Variant()):
     now = state.now()
     ids = state.ids
+    own = variant.project
+    state.region = variant.region
     # ------------------------------------------------------------------ identity
     state.domains["default"] = {"id": "default", "name": "Default",
                                 "description": "The default domain"}
@@ -101,7 +119,7 @@ def seed(state, n_servers: int):
     state.users[admin_uid] = {"id": admin_uid, "name": "admin", "domain_id": "default",
                               "password": ids.token()[7:39], "enabled": True}
     projects = {}
-    for name, desc in (("demo", "Demo project of the osdesk demo cloud"),
+    for name, desc in ((own, "Demo project of the osdesk demo cloud"),
                        ("staging", "A second project, to try project switching"),
                        ("admin", "Bootstrap project for initializing the cloud."),
                        ("service", "")):
@@ -110,14 +128,14 @@ def seed(state, n_servers: int):
                                "description": desc, "enabled": True, "tags": []}
         projects[name] = pid
     state.assignments += [(demo_uid, ("project", projects[p]), roles[r])
-                          for p in ("demo", "staging") for r in ("member", "reader")]
+                          for p in (own, "staging") for r in ("member", "reader")]
     state.assignments.append((demo_uid, ("domain", "default"), roles["reader"]))
     state.assignments += [(admin_uid, ("project", projects[p]), roles["admin"])
-                          for p in ("admin", "demo", "staging")]
+                          for p in ("admin", own, "staging")]
     ac_id = ids.hex()
     state.app_creds[ac_id] = {"id": ac_id, "name": "osdesk-demo", "secret": "demo-app-cred-"
                               + ids.hex()[:16], "user_id": demo_uid,
-                              "project_id": projects["demo"], "unrestricted": False,
+                              "project_id": projects[own], "unrestricted": False,
                               "roles": [roles["member"], roles["reader"]],
                               "description": "Application credential of the demo user",
                               "expires": None}
@@ -129,48 +147,21 @@ def seed(state, n_servers: int):
                               "ephemeral": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True,
                               "description": desc, "extra_specs": dict(specs)}
     # ------------------------------------------------------------------ images
-    admin_p, demo_p = projects["admin"], projects["demo"]
+    admin_p, demo_p = projects["admin"], projects[own]
     imgs = {}
-
-    def add_image(key, name, owner, visibility, created, *, min_disk=0, min_ram=0, props=None,
-                  protected=False, status="active", tags=()):
-        seed_name, size, md5, sha = IMAGE_DATA[key]
-        img = glance.new_image(state, name=name, owner=owner, visibility=visibility,
-                               disk_format="qcow2", container_format="bare", min_disk=min_disk,
-                               min_ram=min_ram, protected=protected, tags=tags, props=props,
-                               status=status, created=created)
-        glance.set_generated_data(state, img, seed_name, size, md5, sha)
-        img["updated_at"] = created + 40
-        imgs[key] = img
-        return img
-
-    add_image("cirros", "cirros-0.6.2-x86_64-disk", admin_p, "public", now - 400 * DAY,
-              min_disk=1, props={"hw_rng_model": "virtio", "os_distro": "cirros",
-                                 "os_version": "0.6.2", "os_type": "linux"})
-    add_image("ubuntu", "ubuntu-24.04-minimal-cloudimg-amd64", admin_p, "public",
-              now - 380 * DAY, min_disk=10, min_ram=1024, tags=["lts"],
-              props={"os_distro": "ubuntu", "os_version": "24.04", "os_type": "linux",
-                     "hw_disk_bus": "scsi", "hw_scsi_model": "virtio-scsi",
-                     "hw_qemu_guest_agent": "yes", "os_require_quiesce": "yes",
-                     "os_admin_user": "ubuntu"})
-    add_image("debian", "debian-12-genericcloud-amd64", demo_p, "private", now - 360 * DAY,
-              min_disk=4, min_ram=512, status="deactivated",
-              props={"os_distro": "debian", "os_version": "12", "os_type": "linux",
-                     "description": "Deactivated while CVE-2024-3094 is investigated"})
-    add_image("golden", "golden-base-2024.06", demo_p, "private", now - 200 * DAY,
-              min_disk=20, min_ram=2048, protected=True, tags=["golden", "approved"],
-              props={"os_distro": "rocky", "os_version": "9.4", "os_type": "linux",
-                     "hw_qemu_guest_agent": "yes", "build_pipeline": "packer-1.11"})
-    add_image("snapshot", "web-0001-snapshot", demo_p, "private", now - 30 * DAY,
-              min_disk=20, min_ram=512,
-              props={"image_type": "snapshot", "os_distro": "ubuntu", "os_version": "24.04",
-                     "owner_user_name": USERNAME, "owner_project_name": "demo",
-                     "image_location": "snapshot", "user_id": demo_uid})
-    pending = glance.new_image(state, name="windows-server-2022-upload", owner=demo_p,
-                               visibility="private", disk_format="raw", container_format="bare",
-                               min_disk=40, min_ram=4096, created=now - 2 * DAY,
-                               props={"os_type": "windows", "os_distro": "windows"})
-    pending["updated_at"] = pending["created_at"]
+    snapshot_owner = {"owner_user_name": USERNAME, "owner_project_name": own, "user_id": demo_uid}
+    for key, name, owner, days, min_disk, min_ram, attrs, props in IMAGES:
+        created = now - days * DAY
+        attrs = {"visibility": "private", "disk_format": "qcow2",
+                 "status": "active" if key else "queued", **attrs}
+        img = glance.new_image(state, name=name, owner=admin_p if owner == "admin" else demo_p,
+                               container_format="bare", min_disk=min_disk, min_ram=min_ram,
+                               props=dict(props, **snapshot_owner) if key == "snapshot" else props,
+                               created=created, **attrs)
+        if key is not None:
+            glance.set_generated_data(state, img, *IMAGE_DATA[key])
+            img["updated_at"] = created + 40
+            imgs[key] = img
     # ------------------------------------------------------------------ keypairs
     state.keypairs[demo_uid] = {"demo-key": {
         "name": "demo-key", "public_key": DEMO_PUBLIC_KEY,
@@ -180,8 +171,9 @@ def seed(state, n_servers: int):
     t0 = now - 420 * DAY
     public = neutron.make_network(state, project_id=admin_p, name="public", external=True,
                                   mtu=1500, created=t0, is_default=True)
-    neutron.make_subnet(state, network=public, name="public-subnet", cidr="172.24.4.0/24",
-                        gateway_ip="172.24.4.1", enable_dhcp=False, created=t0)
+    v4_public = "172.24.%d" % (4 + variant.net)
+    neutron.make_subnet(state, network=public, name="public-subnet", cidr=v4_public + ".0/24",
+                        gateway_ip=v4_public + ".1", enable_dhcp=False, created=t0)
     neutron.make_subnet(state, network=public, name="ipv6-public-subnet",
                         cidr="2001:db8::/64", ip_version=6, gateway_ip="2001:db8::2",
                         enable_dhcp=False, created=t0)
@@ -191,7 +183,7 @@ def seed(state, n_servers: int):
         state.net_quota[pid] = dict(neutron.QUOTA_DEFAULTS)
 
     net_info = {}
-    for pname, cidr, v6, backend in (("demo", "10.0.0.0/16", "fd5e:7a11:94ce::/64",
+    for pname, cidr, v6, backend in ((own, "10.%d.0.0/16" % variant.net, "fd5e:7a11:94ce::/64",
                                       "172.16.0.0/16"),
                                      ("staging", "10.20.0.0/24", None, None)):
         pid = projects[pname]
@@ -203,7 +195,7 @@ def seed(state, n_servers: int):
         for proto, port in (("tcp", 22), ("tcp", 80), ("tcp", 443), ("icmp", None)):
             neutron.make_sg_rule(state, web, direction="ingress", protocol=proto, port_min=port,
                                  port_max=port, remote_ip_prefix="0.0.0.0/0", created=tc)
-        private = neutron.make_network(state, project_id=pid, name="private" if pname == "demo"
+        private = neutron.make_network(state, project_id=pid, name="private" if pname == own
                                        else "staging-net", created=tc)
         s4 = neutron.make_subnet(state, network=private, name="private-subnet", cidr=cidr,
                                  dns_nameservers=["1.1.1.1", "9.9.9.9"], created=tc)
@@ -220,22 +212,22 @@ def seed(state, n_servers: int):
         net_info[pname] = (private, s4, s6, bnet, bs4, sg, web)
 
     # ------------------------------------------------------------------ servers
-    _seed_servers(state, projects["demo"], demo_uid, n_servers, net_info["demo"], imgs,
-                  prefix=None, now=now)
+    _seed_servers(state, projects[own], demo_uid, n_servers, net_info[own], imgs,
+                  prefix=None, now=now, name_prefix=variant.prefix)
     _seed_servers(state, projects["staging"], demo_uid, min(3, n_servers), net_info["staging"],
-                  imgs, prefix="stg-app", now=now)
+                  imgs, prefix="stg-app", now=now, name_prefix=variant.prefix)
     # a floating IP on the first web server, and a spare one
-    pc = state.compute[projects["demo"]]
+    pc = state.compute[demo_p]
     first = pc.by_seq.get(pc.seqs[0]) if pc.seqs else None
     if first is not None and first.port_ids:
-        neutron.make_floatingip(state, project_id=projects["demo"], ext_net=public,
+        neutron.make_floatingip(state, project_id=demo_p, ext_net=public,
                                 port=state.ports[first.port_ids[0]], created=now - 100 * DAY,
-                                description="web-0001 public address")
+                                description="%s public address" % first.name)
         first.touch()
-    neutron.make_floatingip(state, project_id=projects["demo"], ext_net=public,
+    neutron.make_floatingip(state, project_id=demo_p, ext_net=public,
                             created=now - 90 * DAY, description="spare")
     # quotas sized for the seeded data
-    for pname in ("demo", "staging"):
+    for pname in (own, "staging"):
         pc = state.compute[projects[pname]]
         n, cores, ram = pc.usage()
         pc.quota.update(instances=max(20, n + 20), cores=max(40, cores + 40),
@@ -244,15 +236,15 @@ def seed(state, n_servers: int):
         state.net_quota[projects[pname]]["port"] = max(500, ports + 100)
     if "block-storage" in state.services:
         from .block_storage import seed_volumes
-        pc = state.compute[projects["demo"]]
+        pc = state.compute[demo_p]
         servers = [pc.by_seq[q] for q in pc.seqs if q in pc.by_seq]
         active = next((i for i in state.images.values() if i.get("status") == "active"
                        and i.get("name", "").startswith("ubuntu")), None)
-        seed_volumes(state, projects["demo"], demo_uid, servers, active, now)
+        seed_volumes(state, demo_p, demo_uid, servers, active, now)
     state.projects_by_name = projects
 
 
-def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
+def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now, name_prefix=""):
     if n <= 0:
         return
     ids = state.ids
@@ -269,7 +261,7 @@ def _seed_servers(state, pid, uid, n, nets, imgs, *, prefix, now):
     snaps = {fid: flavor_snapshot(f) for fid, f in state.flavors.items()}
     for i in range(1, n + 1):
         role = ("app", "2", "cirros", False, False) if prefix else ROLES[(i - 1) % len(ROLES)]
-        name = "%s-%0*d" % (prefix or role[0], width, i)
+        name = "%s%s-%0*d" % (name_prefix, prefix or role[0], width, i)
         kind = "active" if prefix else "build" if i == n else "shelved" if i % 97 == 50 else \
             PATTERN[(i - 1) % len(PATTERN)]
         created = now - span + (i - 1) * step

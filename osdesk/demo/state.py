@@ -16,6 +16,7 @@ import threading
 import time
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from .util import IdFactory
 
@@ -23,35 +24,25 @@ from .util import IdFactory
 NOSTATE, RUNNING, PAUSED_PS, SHUTDOWN, CRASHED, SUSPENDED_PS = 0, 1, 3, 4, 6, 7
 
 # nova api/openstack/common.py _STATE_MAP (vm_state -> task_state -> status)
+_RESIZING = dict.fromkeys(("resize_prep", "resize_migrating", "resize_migrated", "resize_finish"),
+                          "RESIZE")
+_REBUILDING = dict.fromkeys(("rebuilding", "rebuild_block_device_mapping", "rebuild_spawning"),
+                            "REBUILD")
 _STATE_MAP = {
-    "active": {"default": "ACTIVE", "rebooting": "REBOOT", "reboot_pending": "REBOOT",
-               "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",
-               "reboot_pending_hard": "HARD_REBOOT", "reboot_started_hard": "HARD_REBOOT",
-               "updating_password": "PASSWORD", "rebuilding": "REBUILD",
-               "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD",
-               "migrating": "MIGRATING", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
-               "resize_migrated": "RESIZE", "resize_finish": "RESIZE"},
+    "active": {"default": "ACTIVE", "migrating": "MIGRATING", "updating_password": "PASSWORD",
+               **dict.fromkeys(("rebooting", "reboot_pending", "reboot_started"), "REBOOT"),
+               **dict.fromkeys(("rebooting_hard", "reboot_pending_hard", "reboot_started_hard"),
+                               "HARD_REBOOT"), **_RESIZING, **_REBUILDING},
     "building": {"default": "BUILD"},
-    "stopped": {"default": "SHUTOFF", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
-                "resize_migrated": "RESIZE", "resize_finish": "RESIZE",
-                "rebuilding": "REBUILD", "rebuild_block_device_mapping": "REBUILD",
-                "rebuild_spawning": "REBUILD"},
+    "stopped": {"default": "SHUTOFF", **_RESIZING, **_REBUILDING},
     "resized": {"default": "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
     "paused": {"default": "PAUSED", "migrating": "MIGRATING"},
-    "suspended": {"default": "SUSPENDED"},
-    "rescued": {"default": "RESCUE"},
-    "error": {"default": "ERROR", "rebuilding": "REBUILD",
-              "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD"},
-    "deleted": {"default": "DELETED"},
-    "soft-delete": {"default": "SOFT_DELETED"},
-    "shelved": {"default": "SHELVED"},
-    "shelved_offloaded": {"default": "SHELVED_OFFLOADED"},
+    "error": {"default": "ERROR", **_REBUILDING},
+    **{vm: {"default": status} for vm, status in (
+        ("suspended", "SUSPENDED"), ("rescued", "RESCUE"), ("deleted", "DELETED"),
+        ("soft-delete", "SOFT_DELETED"), ("shelved", "SHELVED"),
+        ("shelved_offloaded", "SHELVED_OFFLOADED"))},
 }
-
-
-def status_of(vm_state: str, task_state: str | None) -> str:
-    m = _STATE_MAP.get(vm_state, {"default": "UNKNOWN"})
-    return m.get(task_state or "default", m["default"])
 
 
 @dataclass(slots=True, eq=False)
@@ -73,8 +64,8 @@ class Server:
     host: str | None = None
     hostname: str = ""
     key_name: str | None = None
-    metadata: dict | None = None  # None: {}
-    tags: list | None = None  # None: []
+    metadata: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
     description: str | None = None
     task_state: str | None = None
     launched_at: float | None = None
@@ -101,13 +92,10 @@ class Server:
     prev_vm_state: str | None = field(default=None, init=False)
     server_groups: list = field(default_factory=list, init=False)
 
-    def __post_init__(self):
-        self.metadata = {} if self.metadata is None else self.metadata
-        self.tags = [] if self.tags is None else self.tags
-
     @property
     def status(self) -> str:
-        return status_of(self.vm_state, self.task_state)
+        m = _STATE_MAP.get(self.vm_state, {"default": "UNKNOWN"})
+        return m.get(self.task_state or "default", m["default"])
 
     def touch(self, now: float | None = None):
         self.cache = {}
@@ -130,7 +118,7 @@ class Port:
     device_id: str = ""
     device_owner: str = ""
     status: str | None = None  # None: follow the server's power state
-    security_groups: list | None = None  # None: []
+    security_groups: list = field(default_factory=list)
     server: Server | None = None
     host: str = ""
     nova_created: bool = True
@@ -141,7 +129,6 @@ class Port:
     port_security_enabled: bool = field(default=True, init=False)
 
     def __post_init__(self):
-        self.security_groups = [] if self.security_groups is None else self.security_groups
         self.updated = self.created if self.updated is None else self.updated
 
     def current_status(self) -> str:
@@ -188,14 +175,6 @@ class ProjectCompute:
         return len(flavors), sum(f["vcpus"] for f in flavors), sum(f["ram"] for f in flavors)
 
 
-class _Failure:
-    __slots__ = ("regex", "status", "body", "headers", "method", "remaining")
-
-    def __init__(self, regex, status, body, headers, method, remaining):
-        self.regex, self.status, self.body = regex, status, body
-        self.headers, self.method, self.remaining = headers, method, remaining
-
-
 class CloudState:
     """All demo-cloud data plus the knobs tests use to misbehave."""
 
@@ -207,13 +186,14 @@ class CloudState:
         self.services = tuple(services)
         self.ids = IdFactory(seed)
         self.base_url = "http://127.0.0.1"
+        self.region = "RegionOne"
         self._offset = 0.0
         self._frozen: float | None = None
         self._heap: list = []
         self._counter = itertools.count()
         self._seq = itertools.count(1)
         # fault injection
-        self._failures: list[_Failure] = []
+        self._failures: list[SimpleNamespace] = []
         self.latency = 0.0
         self._hangs: list[re.Pattern] = []
         self._hang_cond = threading.Condition()
@@ -311,8 +291,9 @@ class CloudState:
         With ``body=None`` a service-shaped error body is generated.
         """
         with self.lock:
-            self._failures.append(_Failure(re.compile(path_regex), status, body, headers or {},
-                                           method.upper() if method else None, times))
+            self._failures.append(SimpleNamespace(  # what router.injected() answers
+                regex=re.compile(path_regex), status=status, body=body, headers=headers or {},
+                method=method.upper() if method else None, remaining=times))
 
     def clear_failures(self):
         with self.lock:
@@ -386,35 +367,30 @@ class CloudState:
             return next((s for s in pc.servers.values() if s.name == name), None)
 
     # ------------------------------------------------------------------ ports index
+    def _index(self, port: Port, add: bool):
+        """Keep ``ports_by_device`` in step with ``port.device_id``."""
+        if port.device_id:
+            ids = self.ports_by_device.setdefault(port.device_id, [])
+            if add:
+                ids.append(port.id)
+            elif port.id in ids:
+                ids.remove(port.id)
+            if not ids:
+                del self.ports_by_device[port.device_id]
+
     def add_port(self, port: Port):
         self.ports[port.id] = port
-        if port.device_id:
-            self.ports_by_device.setdefault(port.device_id, []).append(port.id)
+        self._index(port, True)
 
     def remove_port(self, port_id: str):
         port = self.ports.pop(port_id, None)
-        if port is None:
-            return None
-        if port.device_id:
-            lst = self.ports_by_device.get(port.device_id)
-            if lst and port_id in lst:
-                lst.remove(port_id)
-                if not lst:
-                    del self.ports_by_device[port.device_id]
-        for sid, ip in port.fixed_ips:
-            used = self.ip_used.get(sid)
-            if used is not None:
-                try:
-                    used.discard(int(ipaddress.ip_address(ip)))
-                except ValueError:
-                    pass
+        if port is not None:
+            self._index(port, False)
+            for sid, ip in port.fixed_ips:
+                self.ip_used.get(sid, set()).discard(int(ipaddress.ip_address(ip)))
         return port
 
     def set_port_device(self, port: Port, device_id: str, owner: str):
-        if port.device_id:
-            lst = self.ports_by_device.get(port.device_id)
-            if lst and port.id in lst:
-                lst.remove(port.id)
+        self._index(port, False)
         port.device_id, port.device_owner = device_id, owner
-        if device_id:
-            self.ports_by_device.setdefault(device_id, []).append(port.id)
+        self._index(port, True)

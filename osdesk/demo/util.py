@@ -17,25 +17,14 @@ def _utc(ts: float) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc)
 
 
-def iso_z(ts: float | None) -> str | None:
-    """``2013-09-03T04:01:32Z`` (nova created/updated, glance, neutron)."""
-    if ts is None:
-        return None
-    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _iso(fmt: str):
+    """A formatter of timestamps in ``fmt`` (None stays None)."""
+    return lambda ts: None if ts is None else _utc(ts).strftime(fmt)
 
 
-def iso_micro(ts: float | None) -> str | None:
-    """``2013-09-23T13:37:00.880302`` (nova launched_at, instance actions, keypairs)."""
-    if ts is None:
-        return None
-    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def iso_micro_z(ts: float | None) -> str | None:
-    """``2015-11-07T01:58:43.578929Z`` (keystone issued_at)."""
-    if ts is None:
-        return None
-    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+iso_z = _iso("%Y-%m-%dT%H:%M:%SZ")  # 2013-09-03T04:01:32Z: nova created/updated, glance, neutron
+iso_micro = _iso("%Y-%m-%dT%H:%M:%S.%f")  # 2013-09-23T13:37:00.880302: nova launched_at, actions
+iso_micro_z = _iso("%Y-%m-%dT%H:%M:%S.%fZ")  # 2015-11-07T01:58:43.578929Z: keystone issued_at
 
 
 def iso_expires(ts: float) -> str:
@@ -95,10 +84,6 @@ class IdFactory:
         return self._rnd.getrandbits(n)
 
 
-def request_id() -> str:
-    return "req-" + str(uuid.uuid4())
-
-
 @functools.lru_cache(maxsize=1024)
 def host_id(project_id: str, host: str | None) -> str:
     """nova's hostId: sha224(project_id + host), '' when not scheduled."""
@@ -131,31 +116,10 @@ def v4str(n: int) -> str:
     return "%d.%d.%d.%d" % (n >> 24, (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF)
 
 
-def v6str(n: int) -> str:
-    """RFC 5952 text of an IPv6 address given as int (fast ``str(IPv6Address(n))``)."""
-    groups = [(n >> s) & 0xFFFF for s in (112, 96, 80, 64, 48, 32, 16, 0)]
-    best, best_len, cur, cur_len = -1, 0, -1, 0
-    for i, g in enumerate(groups):
-        if g == 0:
-            if cur < 0:
-                cur, cur_len = i, 1
-            else:
-                cur_len += 1
-            if cur_len > best_len:
-                best, best_len = cur, cur_len
-        else:
-            cur, cur_len = -1, 0
-    hexes = ["%x" % g for g in groups]
-    if best_len >= 2:
-        return ":".join(hexes[:best]) + "::" + ":".join(hexes[best + best_len:])
-    return ":".join(hexes)
-
-
 def slaac_formatter(prefix: ipaddress.IPv6Network):
     """A fast ``mac -> SLAAC address`` function for one /64 prefix."""
     base = int(prefix.network_address)
-    head = v6str(base | 0x0001000100010001)
-    head = head[: -len(":1:1:1:1")]
+    head = str(ipaddress.IPv6Address(base | 0x0001000100010001))[:-len(":1:1:1:1")]
 
     def fmt(mac: str) -> str:
         b = int(mac.replace(":", ""), 16) ^ 0x020000000000
@@ -172,10 +136,16 @@ def eui64(prefix: ipaddress.IPv6Network, mac: str) -> str:
     b = int(mac.replace(":", ""), 16)
     b ^= 0x020000000000
     iid = ((b >> 24) << 40) | (0xFFFE << 24) | (b & 0xFFFFFF)
-    return v6str(int(prefix.network_address) | iid)
+    return str(ipaddress.IPv6Address(int(prefix.network_address) | iid))
 
 
 # --------------------------------------------------------------------------- errors
+
+
+HTTP_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+               405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict",
+               413: "Request Entity Too Large", 415: "Unsupported Media Type",
+               500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class HttpError(Exception):

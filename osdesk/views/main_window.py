@@ -21,6 +21,7 @@ from osdesk.runtime.session import CloudSession
 from osdesk.views import dialogs
 from osdesk.views import window_chrome as chrome
 from osdesk.views.cloud_actions import CloudActions
+from osdesk.views.demo_clouds import DemoClouds
 from osdesk.views.icons import app_icon
 from osdesk.views.image_dialogs import Transfers
 from osdesk.views.json_inspector import open_inspector
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
         self.call_log = call_log or default_log
         self.session: CloudSession | None = None
         self._projects: list[dict] = []
-        self._demo = None
+        self.demos = DemoClouds()
         self._tasks: set[asyncio.Task] = set()
         self._quit_confirmed = False
         self._quit_question: asyncio.Task | None = None
@@ -82,18 +83,10 @@ class MainWindow(QMainWindow):
             self.open_profile(profile)
 
     def open_demo(self, servers: int = 40):
-        """Start the built-in demo cloud (once) and open it."""
-        if self._demo is None:
-            from osdesk.demo import DemoCloud
-            self._demo = DemoCloud(servers=servers).start()
-            import dataclasses
-            known = {f.name for f in dataclasses.fields(Profile)} - {"id", "source"}
-            fields = {k: v for k, v in self._demo.profile_fields().items() if k in known}
-            fields.setdefault("name", "Demo cloud")
-            profile = Profile(id="demo", source="demo", **fields)
-            self.clouds.add_transient_cloud(profile, self._demo.PASSWORD)
+        """Start the built-in demo clouds (once) and open the first; → that DemoCloud."""
+        demo = self.demos.start(self.clouds, servers)
         self.open_profile(self.clouds.transient("demo"))
-        return self._demo
+        return demo
 
     def open_profile(self, profile: Profile) -> None:
         """Open ``profile``: at once when its secret is known, else after asking for it."""
@@ -395,6 +388,4 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self.runner.shutdown()
-        if self._demo is not None:
-            self._demo.stop()
-            self._demo = None
+        self.demos.stop()

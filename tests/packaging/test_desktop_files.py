@@ -268,7 +268,8 @@ def test_wheel_ships_the_resources(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"osdesk/desktop/entry.py", "osdesk/desktop/assets.py",
                 "osdesk/resources/osdesk.svg", f"osdesk/resources/{APP_ID}.desktop",
-                f"osdesk/resources/{APP_ID}.metainfo.xml"}
+                f"osdesk/resources/{APP_ID}.metainfo.xml",
+                "osdesk/demo/console_log.txt", "osdesk/demo/seed_data.json"}  # the demo's data
     expected |= {f"osdesk/resources/icons/osdesk-{s}.png" for s in ICON_SIZES}
     assert expected <= names, sorted(expected - names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
