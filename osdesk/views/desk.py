@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -98,12 +98,22 @@ class Desk(QObject):
 
     def show_inventory(self) -> None:
         QSettings().setValue(LAST_VIEW_SETTING, "all-clouds")
+        self.w.clouds_view.setCurrentIndex(QModelIndex())  # no cloud looks chosen
         self.w.stack.setCurrentWidget(self.page)
         self.w.setWindowTitle("All clouds — osdesk")
         listed = {p.id for p in self.page._clouds}
         if listed != {p.id for p in self.w.clouds_model.profiles()} or not listed:
             self.start()
         self.page.table.setFocus()
+
+    def back_to_cloud(self) -> None:
+        """From All clouds back to the open cloud's pages, as they were."""
+        w = self.w
+        w.stack.setCurrentWidget(w.navigator.stack)
+        if w.session is not None:
+            w.setWindowTitle(f"{w.session.profile.name} — osdesk")
+            row = w.clouds_model.row_of(w.session.profile.id)
+            w.clouds_view.setCurrentIndex(w.clouds_model.index(row, 0))
 
     def _on_stack_changed(self, _index: int) -> None:
         shown = self.w.stack.currentWidget() is self.page
@@ -150,9 +160,7 @@ class Desk(QObject):
         if profile is not None and (w.session is None or w.session.profile.id != cloud_id):
             w.open_profile(profile)
         elif w.stack.currentWidget() is not w.navigator.stack:
-            w.stack.setCurrentWidget(w.navigator.stack)
-            title = w.session.profile.name if w.session else ""
-            w.setWindowTitle(f"{title} — osdesk" if title else "osdesk")
+            self.back_to_cloud()
         if not await _until(lambda: w.session is not None and bool(w.session.info)):
             return False
         session = w.session

@@ -79,7 +79,10 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- profiles
     def on_clouds_view_activated(self, index) -> None:
         profile = self.clouds_model.profile_at(index.row())
-        if profile is not None:
+        if profile is not None and self.session is not None and self.session.profile.id == \
+                profile.id and self.stack.currentWidget() is self.desk.page:
+            self.desk.back_to_cloud()  # from All clouds to the cloud that is open: no new login
+        elif profile is not None:
             self.open_profile(profile)
 
     def open_demo(self, servers: int = 40):

@@ -121,15 +121,18 @@ class SearchPalette(QDialog):
             for kind_key, raw, row_terms in self._rows:
                 s = score(query, row_terms)
                 if s:
-                    found.append((-s, kind_key, raw))
+                    found.append((-s, kind_key, raw, row_terms))
             found.sort(key=lambda f: (f[0], str(f[2].get("name") or "")))
         commands = [(label, data) for label, data in self._commands
                     if query and query in label.lower()] if query else []
-        for _s, kind_key, raw in found[:LIMIT]:
+        for _s, kind_key, raw, row_terms in found[:LIMIT]:
             kind = KIND_BY_KEY[kind_key]
             name = raw.get("name") or raw.get("floating_ip_address") or raw.get("id")
-            item = QListWidgetItem(f"{name}   —   {kind.title[:-1] if kind.title.endswith('s') else kind.title}"
-                                   f" in {raw.get(CLOUD_FIELD)} · {raw.get(PROJECT_FIELD)}")
+            noun = kind.title[:-1] if kind.title.endswith("s") else kind.title
+            hit = next((t for t in row_terms if query in t), "")
+            why = f"   ({hit})" if hit and hit != str(name).lower() else ""
+            item = QListWidgetItem(f"{name}   —   {noun} in {raw.get(CLOUD_FIELD)} · "
+                                   f"{raw.get(PROJECT_FIELD)}{why}")
             item.setToolTip(raw.get("id") or "")
             item.setData(_ROLE, ("row", (kind_key, raw)))
             self.results.addItem(item)

@@ -320,3 +320,18 @@ def test_all_clouds_comes_back_at_the_next_start_if_it_was_shown_last(window, lo
     window.desk.start_up()  # what the next start does
     assert window.stack.currentWidget() is window.desk.page
     settle(loop, window)
+
+
+def test_back_from_all_clouds_to_the_open_cloud_without_a_new_login(window, loop, clouds):
+    a, _b = clouds
+    pa = add(window, a, "cloud-a", "Lab")
+    window.open_profile(pa)
+    settle(loop, window, lambda: window.session is not None and bool(window.session.info))
+    session = window.session
+    window.desk.show_inventory()
+    assert not window.clouds_view.currentIndex().isValid()  # no cloud looks chosen
+    window.on_clouds_view_activated(window.clouds_model.index(window.clouds_model.row_of("cloud-a")))
+    assert window.stack.currentWidget() is window.navigator.stack
+    assert window.session is session  # the same connection, pages as they were
+    assert window.windowTitle() == "Lab — osdesk"
+    settle(loop, window)
