@@ -31,6 +31,7 @@ from osdesk.views.form_widgets import NameOrIdField, set_enabled, set_text, set_
 from osdesk.views.icons import icon
 from osdesk.views.password_prompt import elide
 from osdesk.views.profile_form import AUTH_TYPE_LABELS, READ_ONLY_NOTES, ProfileFormSections
+from osdesk.views.validation import FormProblems, Problem, is_submit_key, message_line
 
 __all__ = ["AUTH_TYPE_LABELS", "NameOrIdField", "ProfileDialog", "relative_time",
            "token_summary_html"]
@@ -89,10 +90,11 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self._sync_widgets()
         #: the settings whose "Test connection" failed last (Save asks first for them)
         self._failed_test = None
-        # the problems show once the user has typed something, not on an empty form
-        self._quiet = True
+        # the problems show once the user has left a field or pressed Enter, not on an
+        # empty form (validation.FormProblems)
+        self.checker.watch(*self._line_edits(), *self._name_or_id_fields(), *self._choices(),
+                           self.timeout_spin)
         self.validate()
-        self._quiet = False
         self._fit_size()
 
     # ------------------------------------------------------------------ build
@@ -110,10 +112,8 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._form_widget = form_widget
 
-        self.problems_label = QLabel()
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
-        tinted(self.problems_label, "error")
+        self.problems_label = message_line()
+        self.checker = FormProblems(self.problems_label, None, self)
 
         self.test_button = QPushButton(icon("start"), "Test connection")
         self.test_button.setToolTip("Log in once with these settings and show what the "
@@ -245,13 +245,24 @@ class ProfileDialog(ProfileFormSections, QDialog):
     def validate(self) -> bool:
         """Show the problems under the form; enable Save only without any."""
         profile = self.current_profile()
-        problems = self.problems(profile)
-        set_text(self.problems_label, "\n".join(problems))
-        set_visible(self.problems_label,
-                    bool(problems) and not self.read_only and not self._quiet)
+        problems = [Problem(p, self._field_of(p)) for p in self.problems(profile)]
+        self.checker.show(problems, quiet=self.read_only)
         set_enabled(self.save_button, not problems and not self.read_only)
         set_enabled(self.test_button, not self._testing and not profile.problems())
         return not problems
+
+    def _field_of(self, problem: str) -> QWidget | None:
+        """The field a problem of the profile is about (its outline)."""
+        starts = (("The cloud", self.name_edit), ("The auth URL", self.auth_url_edit),
+                  ("Password login", self.user_field), ("An application", self.appcred_field),
+                  ("The CA bundle", self.cacert_edit), ("Enter the", self.secret_edit))
+        return next((field for start, field in starts if problem.startswith(start)), None)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if is_submit_key(event) and not self.save_button.isEnabled():
+            self.checker.reveal()  # Enter with problems: say what they are
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------- widget sync-ups
     def _set_row_visible(self, field: QWidget, visible: bool) -> None:

@@ -132,10 +132,13 @@ def test_new_dialog_lists_problems_and_disables_save(qtbot, make_dialog):
     assert "The cloud needs a name." in text
     assert "The auth URL is required." in text
     assert "Password login needs a user name or user id." in text
-    # an empty form opens without a wall of red: the problems show once something is typed
+    # an empty form opens without a wall of red, nor does typing raise one: the problems
+    # show once the user leaves a field (Enter here; Tab or a click alike)
     assert not shown(dlg, dlg.problems_label)
     assert not dlg.save_button.isEnabled()
     qtbot.keyClicks(dlg.name_edit, "Lab")
+    assert not shown(dlg, dlg.problems_label)
+    qtbot.keyClick(dlg.name_edit, Qt.Key.Key_Return)
     assert shown(dlg, dlg.problems_label)
     assert "The cloud needs a name." not in dlg.problems_label.text()
     assert dlg.minimumWidth() >= 560
