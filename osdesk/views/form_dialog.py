@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDialog, QDialogButtonBox,
                                QFormLayout, QLayout, QVBoxLayout, QWidget)
 
+from osdesk.views.shortcuts import give_button_mnemonics
 from osdesk.views.validation import FormProblems, is_submit_key, message_line
 
 
@@ -58,6 +59,7 @@ class CheckedFormDialog(QDialog):
         for widget in inputs:
             _changed_signal(widget).connect(self.validate)
         self.checker.watch(*inputs)
+        give_button_mnemonics(self)
         self.validate()
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComb
 from osdesk.rules.launch import (LaunchRequest, _int, flavor_problem, image_min_gib, problems,
                                  quota_effect)
 from osdesk.rules.formats import fmt_gb, fmt_mb, fmt_size
+from osdesk.views.shortcuts import give_button_mnemonics
 from osdesk.views.validation import FormProblems, Problem, is_submit_key, message_line
 
 
@@ -56,6 +57,7 @@ class LaunchDialog(QDialog):
         self.flavors: list[dict] = []
         self.limits: dict | None = None
         self._build()
+        give_button_mnemonics(self)
         self._connect_signals()
         self.validate()
         self.name_edit.setFocus()  # the one thing every launch needs typed

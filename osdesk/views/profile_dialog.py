@@ -31,6 +31,7 @@ from osdesk.views.form_widgets import NameOrIdField, set_enabled, set_text, set_
 from osdesk.views.icons import icon
 from osdesk.views.password_prompt import elide
 from osdesk.views.profile_form import AUTH_TYPE_LABELS, READ_ONLY_NOTES, ProfileFormSections
+from osdesk.views.shortcuts import button_text, give_button_mnemonics
 from osdesk.views.validation import FormProblems, Problem, is_submit_key, message_line
 
 __all__ = ["AUTH_TYPE_LABELS", "NameOrIdField", "ProfileDialog", "relative_time",
@@ -85,6 +86,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         else:
             self.setWindowTitle(f"Edit cloud {elide(self._base.name, 50)}")
         self._build()
+        give_button_mnemonics(self)
         self._load(self._base, secret)
         self._connect_signals()
         self._sync_widgets()
@@ -143,7 +145,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self.readonly_note.setVisible(self.read_only)
         self.save_button.setVisible(not self.read_only)
         if self.read_only:
-            self.cancel_button.setText("Close")
+            button_text(self.cancel_button, "Close")
 
     def _fit_size(self) -> None:
         content = self._form_widget.sizeHint()
@@ -332,7 +334,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
     def on_secret_show_toggled(self, shown: bool) -> None:
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown
                                      else QLineEdit.EchoMode.Password)
-        self.secret_show_button.setText("Hide" if shown else "Show")
+        button_text(self.secret_show_button, "Hide" if shown else "Show")
 
     def on_cacert_browse_clicked(self) -> None:
         start = (os.path.dirname(os.path.expanduser(self.cacert_edit.text().strip()))
@@ -377,7 +379,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         generation = self._test_generation
         self._testing = True
         self.test_button.setEnabled(False)
-        self.test_button.setText("Testing…")
+        button_text(self.test_button, "Testing…")
         host = urlsplit(profile.auth_url).netloc or profile.auth_url
         self._show_result("info", f"Logging in at {html.escape(elide(host, 80))}…")
         try:
@@ -393,7 +395,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         if generation != self._test_generation or not shiboken6.isValid(self):
             return
         self._testing = False
-        self.test_button.setText("Test connection")
+        button_text(self.test_button, "Test connection")
         self._show_result(*outcome)
         self.validate()
         self._failed_test = None if outcome[0] == "ok" else self.current_profile()

@@ -20,6 +20,7 @@ from osdesk.models.resource_model import ResourceTableModel
 from osdesk.kinds.registry import ResourceKind
 from osdesk.runtime.session import ResourceFeed
 from osdesk.views.icons import icon
+from osdesk.views.shortcuts import give_mnemonics
 
 #: Banner styles: readable on light and dark palettes (tinted, not solid).
 _BANNER = {
@@ -312,6 +313,7 @@ class ResourcePage(QWidget):
             copy_name = menu.addAction("Copy name")
             copy_name.triggered.connect(lambda: QGuiApplication.clipboard().setText(
                 "\n".join(str(r.get("name", "")) for r in rows)))
+        give_mnemonics(menu)
         return menu
 
     # ---------------------------------------------------------------- detail

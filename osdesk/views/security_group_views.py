@@ -18,6 +18,7 @@ from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 from osdesk.views.page_actions import FAILED, PageActions
+from osdesk.views.shortcuts import give_button_mnemonics
 from osdesk.views.validation import FormProblems, Problem, message_line
 
 #: the source range a quick rule starts with; shown, and editable, before anything is sent
@@ -105,6 +106,7 @@ class RulesDialog(QDialog):
         layout.addLayout(quick_row)
         layout.addWidget(self.problem)
         layout.addWidget(close)
+        give_button_mnemonics(self)
         self.show_group(group)
 
     def show_group(self, group: dict) -> None:

@@ -4,7 +4,7 @@ bar, built here so that the window itself only wires them together."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListView, QProgressBar,
                                QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
@@ -14,6 +14,7 @@ from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import icon
 from osdesk.views.page_navigator import PageNavigator
 from osdesk.views.resource_page import ResourcePage
+from osdesk.views.shortcuts import build_go_menu, give_mnemonics, show_shortcuts
 from osdesk.views.welcome import WelcomePage
 
 #: what a cloud that failed to open offers, in its banner
@@ -167,9 +168,6 @@ def build_actions(w) -> None:
     w.delete_action = act("Delete selected", w.on_delete_selected, "Delete")
     for a in (w.filter_action, w.switch_cloud_action, w.delete_action):
         w.addAction(a)
-    for i in range(min(9, len(KINDS))):
-        sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), w)
-        sc.activated.connect(lambda i=i: w.navigator.setCurrentIndex(i))
     w.clouds_toolbar.addAction(w.add_cloud_action)
     w.clouds_toolbar.addAction(w.edit_cloud_action)
     w.clouds_toolbar.addAction(w.duplicate_cloud_action)
@@ -214,23 +212,19 @@ def build_menus(w) -> None:
     srv.addAction(w.launch_action)
     w.servers_menu = srv
     srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
+    srv.aboutToShow.connect(lambda: give_mnemonics(srv))  # after it is filled
     v = bar.addMenu("&View")
     v.addAction(w.refresh_action)
     v.addAction(w.filter_action)
     v.addAction(w.console_action)
     add_layout_toggles(w, v)
     add_theme_menu(w, v)
-    go = bar.addMenu("&Go")
-    go.addAction(w.switch_cloud_action)
-    for i, kind in enumerate(KINDS):
-        a = go.addAction(kind.title)
-        if i < 9:
-            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # QShortcut handles it
-        a.triggered.connect(lambda _=False, i=i: w.navigator.setCurrentIndex(i))
+    build_go_menu(w, bar.addMenu("&Go"))
     h = bar.addMenu("&Help")
     h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
     h.addAction("&About osdesk", lambda: w._spawn(about(w)))
+    for action in bar.actions():
+        give_mnemonics(action.menu())
 
 
 def build_status_bar(w) -> None:
@@ -296,37 +290,6 @@ async def about(w) -> None:
         w, "About osdesk", f"<h3>osdesk {__version__}</h3><p>A desktop client for OpenStack "
         f"clouds: servers, images, networks and the raw API underneath.</p>",
         icon=dialogs.Icon.NoIcon)
-
-
-#: keys that are not menu actions: (keys, what they do)
-PAGE_KEYS = (("Esc", "clear the page's filter"), ("Tab", "from the filter to the table"),
-             ("Shift+F10 / Menu", "the selection's context menu"),
-             ("Double-click", "the row's raw JSON"))
-
-
-def shortcut_rows(w) -> list[tuple[str, str]]:
-    """(keys, what) for every action of the window that has a shortcut, then the pages'
-    Ctrl+1…9 and the keys of a page: read from the actions, so never out of date."""
-    rows, seen = [], set()
-    for action in w.findChildren(QAction):
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        text = action.text().replace("&", "").rstrip(".…")
-        page_key = keys.startswith("Ctrl+") and keys[5:].isdigit()  # listed below, together
-        if keys and text and not page_key and (keys, text) not in seen:
-            seen.add((keys, text))
-            rows.append((keys, text))
-    pages = [w.navigator.title(i) for i in range(min(9, w.navigator.count()))]
-    rows.append(("Ctrl+1…9", "the pages: " + ", ".join(pages)))
-    return sorted(rows) + list(PAGE_KEYS)
-
-
-async def show_shortcuts(w) -> None:
-    import html
-    from osdesk.views import dialogs
-    table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td>"
-                    f"<td>{html.escape(t)}</td></tr>" for k, t in shortcut_rows(w))
-    await dialogs.message(w, "Keyboard shortcuts", f"<table>{table}</table>",
-                          icon=dialogs.Icon.NoIcon)
 
 
 def add_theme_menu(w, view_menu) -> None:
