@@ -14,7 +14,7 @@ from osdesk.api.pagination import DEFAULT_PAGE_SIZE
 from osdesk.kinds.base import ResourceKind
 from osdesk.kinds.columns import (Column, bool_column, id_column, project_column, status_column,
                                   text_column, time_column)
-from osdesk.kinds.detail import name_of, none_row, text
+from osdesk.kinds.detail import label, name_of, none_row, text
 from osdesk.rules.formats import (LookupContext, fmt_gb, fmt_mb, fmt_time, ip_sort_key,
                                   server_addresses)
 from osdesk.rules.server_actions import ACTIONS
@@ -190,7 +190,7 @@ def details(raw, lookups, is_admin):
     for key in ("OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname",
                 "OS-EXT-SRV-ATTR:instance_name", "hostId", "host_status"):
         if raw.get(key):
-            overview.append((key.split(":")[-1], text(raw[key]), True))
+            overview.append((label(key), text(raw[key]), True))
     addresses = [(f"{net} ({kind or 'fixed'})", addr, True)
                  for net, addr, kind in server_addresses(raw)]
     metadata = [(k, text(v), True) for k, v in sorted((raw.get("metadata") or {}).items())]
