@@ -14,7 +14,8 @@ from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import icon
 from osdesk.views.page_navigator import PageNavigator
 from osdesk.views.resource_page import ResourcePage
-from osdesk.views.shortcuts import build_go_menu, give_mnemonics, show_shortcuts
+from osdesk.views.shortcuts import (build_go_menu, give_mnemonics, show_shortcuts,
+                                   tooltips_shown)
 from osdesk.views.welcome import WelcomePage
 
 #: what a cloud that failed to open offers, in its banner
@@ -116,12 +117,28 @@ def build_window(w) -> None:
     w.console = ConsoleDock(w.api_log_model, w)
     w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, w.console)
     w.resizeDocks([w.console], [230], Qt.Orientation.Vertical)
-    w.resizeDocks([w.clouds_dock], [250], Qt.Orientation.Horizontal)
+    fit_sidebar(w, clouds_box)
 
     build_actions(w)
     build_toolbar(w)
     build_menus(w)
     build_status_bar(w)
+
+
+def fit_sidebar(w, box: QWidget) -> None:
+    """The sidebar never cuts a page's title ("Volume snapshots"); on a first start (no
+    saved window state) it opens 250 px wide — set once the window is shown, since docks
+    take no size before."""
+    tree = w.navigator.tree
+    titles = [w.navigator.title(i) for i in range(w.navigator.count())]
+    widest = max(tree.fontMetrics().horizontalAdvance(t) for t in titles)
+    box.setMinimumWidth(widest + 2 * tree.indentation() + 32)
+    from PySide6.QtCore import QSettings
+    timer = QTimer(w)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: QSettings().value("window/state") is None and w.resizeDocks(
+        [w.clouds_dock], [max(250, box.minimumWidth())], Qt.Orientation.Horizontal))
+    timer.start(0)
 
 
 def build_actions(w) -> None:
@@ -212,7 +229,7 @@ def build_menus(w) -> None:
     srv.addAction(w.launch_action)
     w.servers_menu = srv
     srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
-    srv.aboutToShow.connect(lambda: give_mnemonics(srv))  # after it is filled
+    srv.aboutToShow.connect(lambda: (give_mnemonics(srv), tooltips_shown(srv)))  # once filled
     v = bar.addMenu("&View")
     v.addAction(w.refresh_action)
     v.addAction(w.filter_action)
