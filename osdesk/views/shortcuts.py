@@ -77,6 +77,14 @@ def give_mnemonics(menu: QMenu) -> None:
             give_mnemonics(action.menu())
 
 
+def tooltips_shown(menu: QMenu) -> None:
+    """Show the tooltips of ``menu``'s entries (and its submenus')."""
+    menu.setToolTipsVisible(True)
+    for action in menu.actions():
+        if action.menu() is not None:
+            tooltips_shown(action.menu())
+
+
 def give_button_mnemonics(parent: QWidget) -> None:
     """Mnemonics for the push buttons of a dialog, unique among them."""
     buttons = [b for b in parent.findChildren(QPushButton) if b.text()]
