@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from osdesk.rules.formats import fmt_size
+from osdesk.views import dialogs
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 from osdesk.views.validation import Problem
 
@@ -239,6 +240,7 @@ class Transfers(QObject):
         dialog = TransferDialog(title, parent)
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _=0, d=dialog: self._forget(d))
+        dialogs.fit_title(dialog)
         dialog.show()
         return dialog
 
