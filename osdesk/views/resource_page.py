@@ -470,6 +470,8 @@ class ResourcePage(QWidget):
             # room for the title and the sort arrow, or the hinted number of characters
             least[col] = header_metrics.horizontalAdvance(spec.title) + 34
             hinted[col] = max(least[col], int(char * min(spec.width_hint or 12, 48)) + 16)
+            if (spec.width_hint or 12) <= 16:  # short values (a status, a time): kept whole
+                least[col] = hinted[col]
             self.table.setColumnWidth(col, hinted[col])
         self.fitter.start(hinted, least)  # narrowed to fit the table, until the user resizes
 

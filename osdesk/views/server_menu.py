@@ -36,9 +36,13 @@ def short_reason(why: str, limit: int = 40) -> str:
 
 
 def reasons_tip(why: str) -> str:
-    """Every reason, one a line, as a tooltip that wraps (rich text)."""
+    """Every reason, one a line, as a tooltip that wraps (rich text); one short reason
+    as it is."""
+    reasons = why.split("; ")
+    if len(reasons) == 1 and len(why) <= 80:
+        return why
     return "<p style='white-space: normal'>" + "<br>".join(
-        html.escape(r) for r in why.split("; ")) + "</p>"
+        html.escape(r) for r in reasons) + "</p>"
 
 
 def menu_order(actions) -> list:

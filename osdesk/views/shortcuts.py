@@ -165,7 +165,7 @@ def shortcut_rows(w) -> list[tuple[str, str]]:
         if keys and text and (keys, text) not in seen:
             seen.add((keys, text))
             rows.append((keys, text))
-    page_rows = [(" or ".join(_keys(s) for s in a.shortcuts()), f"the {plain(a.text())} page")
+    page_rows = [(" or ".join(_keys(s) for s in a.shortcuts()), f"{plain(a.text())} page")
                  for a in pages]
     return sorted(rows) + page_rows + list(PAGE_KEYS)
 

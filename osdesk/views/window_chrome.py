@@ -239,6 +239,7 @@ def build_menus(w) -> None:
     build_go_menu(w, bar.addMenu("&Go"))
     h = bar.addMenu("&Help")
     h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
+    h.addAction("&Documentation", lambda: show_readme(w))
     h.addAction("&About osdesk", lambda: w._spawn(about(w)))
     for action in bar.actions():
         give_mnemonics(action.menu())
@@ -298,6 +299,36 @@ def update_rows_label(w, *args) -> None:
 def update_busy(w) -> None:
     busy = any(p.feed.state in ("loading", "refreshing") for p in w.pages.values())
     w.busy.setVisible(busy)
+
+
+def readme_text() -> str:
+    """The README: the checkout's, else the one installed with the package's metadata."""
+    from pathlib import Path
+    checkout = Path(__file__).resolve().parents[2] / "README.md"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8", errors="replace")
+    from importlib import metadata
+    try:
+        return metadata.metadata("osdesk").get("Description") or ""
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def show_readme(w) -> None:
+    """Help → Documentation: the README in a window of its own (offline, always there)."""
+    from PySide6.QtWidgets import QDialog, QTextBrowser
+    from osdesk.views import dialogs
+    window = QDialog(w)
+    window.setWindowTitle("osdesk documentation")
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    browser = QTextBrowser()
+    browser.setOpenExternalLinks(True)
+    browser.setMarkdown(readme_text() or "The README is not installed with this copy.")
+    QVBoxLayout(window).addWidget(browser)
+    window.resize(min(900, int(w.width() * 0.9)), min(760, int(w.height() * 0.9)))
+    w.readme_window = window
+    dialogs.fit_title(window)
+    window.show()
 
 
 async def about(w) -> None:

@@ -58,3 +58,4 @@ def test_short_reason():
     long = "needs SHELVED or SHELVED_OFFLOADED, server is ACTIVE"
     assert short_reason(long) == "needs SHELVED or SHELVED_OFFLOADED …"
     assert reasons_tip("a; b <c>") == "<p style='white-space: normal'>a<br>b &lt;c&gt;</p>"
+    assert reasons_tip("needs SHUTOFF, server is ACTIVE") == "needs SHUTOFF, server is ACTIVE"
