@@ -104,3 +104,13 @@ def test_dialog_buttons_have_mnemonics(qtbot):
         letters = [mnemonic_of(b.text()) for b in dialog.findChildren(QPushButton)]
         assert all(letters) and len(set(letters)) == len(letters), letters
 
+
+
+def test_the_readme_lists_each_page_s_real_keys(window):
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = dict(re.findall(r"\| ([A-Z][\w ]+?) \| ((?:Ctrl\+\d · )?Ctrl\+G, [A-Z]) ", readme))
+    real = {action.text().replace("&", ""): " · ".join(s.toString() for s in action.shortcuts())
+            for action in window.page_actions_by_index}
+    assert listed == real
