@@ -472,6 +472,8 @@ class ResourcePage(QWidget):
             hinted[col] = max(least[col], int(char * min(spec.width_hint or 12, 48)) + 16)
             if (spec.width_hint or 12) <= 16:  # short values (a status, a time): kept whole
                 least[col] = hinted[col]
+            elif col == 0:  # the name says which row it is: narrowed the least
+                least[col] = max(least[col], int(hinted[col] * 0.6))
             self.table.setColumnWidth(col, hinted[col])
         self.fitter.start(hinted, least)  # narrowed to fit the table, until the user resizes
 
