@@ -74,7 +74,8 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     menu = servers.build_context_menu(servers.selected_rows())
     menu.adjustSize()
     grab(menu, "server-menu")
-    network = next(a.menu() for a in menu.actions() if a.menu() and a.text() == "Network")
+    network = next(a.menu() for a in menu.actions()
+                   if a.menu() and a.text().replace("&", "") == "Network")
     network.adjustSize()
     grab(network, "server-menu-network")
 

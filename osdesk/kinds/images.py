@@ -15,7 +15,7 @@ TRANSITIONAL_IMAGE_STATUSES = frozenset({"queued", "saving", "importing", "uploa
 #: Image keys shown in the main section; every other key is a custom property.
 _CORE = ("id", "name", "status", "size", "virtual_size", "disk_format", "container_format",
          "visibility", "protected", "min_disk", "min_ram", "checksum", "os_hash_algo",
-         "os_hash_value", "owner", "tags", "created_at", "updated_at")
+         "os_hash_value", "os_hidden", "owner", "tags", "created_at", "updated_at")
 _SKIP = {"self", "file", "schema", "locations", "direct_url", "stores"}
 
 

@@ -9,23 +9,12 @@ from osdesk.kinds.base import ResourceKind
 from osdesk.kinds.columns import (Column, bool_column, id_column, join_texts,
                                   network_name_getter, project_column, status_column,
                                   text_column)
-from osdesk.kinds.detail import label, name_of, none_row, text
+from osdesk.kinds.detail import name_of, none_row, owner_text, text
 from osdesk.rules.formats import ip_sort_key
-
-#: ``device_owner`` values as people say them; "compute:<zone>" is a server's
-_OWNERS = {"network:router_interface": "Router interface", "network:router_gateway":
-           "Router gateway", "network:dhcp": "DHCP", "network:floatingip": "Floating IP",
-           "network:router_ha_interface": "Router HA interface",
-           "network:router_interface_distributed": "Router interface (distributed)"}
-
 
 def attached_to(owner: str | None) -> str:
     """"compute:nova" -> "Server"; "network:dhcp" -> "DHCP"; "" when unattached."""
-    if not owner:
-        return ""
-    if owner.startswith("compute:"):
-        return "Server"
-    return _OWNERS.get(owner, label(owner.split(":")[-1]))
+    return owner_text(owner)
 
 
 def _ips(row, ctx):

@@ -9,7 +9,7 @@ from osdesk.kinds.base import ResourceKind
 from osdesk.kinds.columns import (Column, bool_column, id_column, join_texts,
                                   network_name_getter, project_column, status_column,
                                   text_column)
-from osdesk.kinds.detail import name_of, none_row, text
+from osdesk.kinds.detail import name_of, none_row, owner_text, text
 from osdesk.rules.formats import ip_sort_key
 
 
@@ -64,7 +64,7 @@ def details(raw, lookups, is_admin):
 
 def interfaces(cloud, raw):
     ports = cloud.network.list_ports(filters={"device_id": raw["id"]})
-    rows = [(p.get("device_owner", "").split(":")[-1],
+    rows = [(owner_text(p.get("device_owner")) or "Unattached",
              ", ".join(ip.get("ip_address", "") for ip in p.get("fixed_ips") or [])
              + f" ({p.get('status')})", True) for p in ports]
     return [("Interfaces", rows or none_row("no interfaces"))]

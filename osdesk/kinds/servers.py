@@ -14,7 +14,7 @@ from osdesk.api.pagination import DEFAULT_PAGE_SIZE
 from osdesk.kinds.base import ResourceKind
 from osdesk.kinds.columns import (Column, bool_column, id_column, project_column, status_column,
                                   text_column, time_column)
-from osdesk.kinds.detail import name_of, none_row, text
+from osdesk.kinds.detail import label, name_of, none_row, text
 from osdesk.rules.formats import (LookupContext, fmt_gb, fmt_mb, fmt_time, ip_sort_key,
                                   server_addresses)
 from osdesk.rules.server_actions import ACTIONS
@@ -127,7 +127,8 @@ SERVER_COLUMNS = [
            colour=lambda row, ctx: "busy" if row.get("OS-EXT-STS:task_state") else None),
     Column("power_state", "Power", _server_power, fmt=_fmt_power, width_hint=9,
            search=_fmt_power,
-           colour=lambda row, ctx: _POWER_ROLE.get(_server_power(row, ctx))),
+           colour=lambda row, ctx: _POWER_ROLE.get(_server_power(row, ctx)),
+           visible_by_default=False),  # the status says it but for the odd case
     Column("addresses", "IP addresses", lambda row, ctx: server_addresses(row),
            fmt=_fmt_addresses, sort=_addresses_sort, search=_addresses_search,
            tip=_addresses_tip, width_hint=28, addresses=True),
@@ -135,10 +136,11 @@ SERVER_COLUMNS = [
            width_hint=14),
     Column("image", "Image", _server_image, tip=_server_image_tip, uses_context=True,
            width_hint=20),
-    text_column("key_name", "Key pair", width_hint=14),
+    # shown on asking (Columns), so that the default ones fit 1440×900 with the panes
+    text_column("key_name", "Key pair", width_hint=14, visible_by_default=False),
     text_column("availability_zone", "Availability zone", "OS-EXT-AZ:availability_zone",
-                width_hint=12),
-    bool_column("locked", "Locked"),
+                width_hint=12, visible_by_default=False),
+    bool_column("locked", "Locked", visible_by_default=False),
     time_column("created", "Created"),
     time_column("updated", "Updated", visible_by_default=False),
     text_column("host", "Host", "OS-EXT-SRV-ATTR:host", visible_by_default=False),
@@ -190,7 +192,7 @@ def details(raw, lookups, is_admin):
     for key in ("OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname",
                 "OS-EXT-SRV-ATTR:instance_name", "hostId", "host_status"):
         if raw.get(key):
-            overview.append((key.split(":")[-1], text(raw[key]), True))
+            overview.append((label(key), text(raw[key]), True))
     addresses = [(f"{net} ({kind or 'fixed'})", addr, True)
                  for net, addr, kind in server_addresses(raw)]
     metadata = [(k, text(v), True) for k, v in sorted((raw.get("metadata") or {}).items())]

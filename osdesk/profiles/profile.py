@@ -121,7 +121,9 @@ class Profile:
                 split = urlsplit(url)
                 split.port  # noqa: B018 - raises ValueError for a port out of range
             except ValueError as exc:
-                out.append(f"The auth URL is not a valid URL ({exc}).")
+                why = ("its port must be a number from 1 to 65535" if "Port" in str(exc)
+                       else "check its host name or address")
+                out.append(f"The auth URL is not a valid URL: {why}.")
             else:
                 if not split.hostname:
                     out.append("The auth URL has no host name.")

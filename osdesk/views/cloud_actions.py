@@ -178,6 +178,7 @@ class CloudActions(QObject):
         dialog = ProfileDialog(profile, secret, self.secrets, self.window.runner, self.window)
         dialog.saved.connect(self.on_profile_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialogs.fit_title(dialog)
         dialog.open()
 
     def on_profile_saved(self, profile: Profile, secret: str | None, store_secret: bool) -> None:

@@ -20,7 +20,9 @@ from typing import Callable, Iterable, Sequence, TypeVar
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox,
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (QApplication, QBoxLayout, QDialog, QFileDialog, QGridLayout,
+                               QInputDialog, QLineEdit, QMessageBox, QSizePolicy, QSpacerItem,
                                QWidget)
 
 #: Called with every dialog right after it opened (the tests answer dialogs through it,
@@ -31,6 +33,42 @@ opened_hooks: list[Callable[[QDialog], None]] = []
 LIST_AT_MOST = 10
 
 Icon = QMessageBox.Icon
+
+
+#: what a title bar holds beside the title: the icon, three buttons, the margins
+TITLE_BAR_CHROME = 150
+
+
+def title_width(title: str, widget: QWidget | None = None) -> int:
+    """How wide a window must be for its title bar to show ``title`` whole (title bars
+    set it bold and a little larger than the text, in most window managers)."""
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+    need = QFontMetrics(font).horizontalAdvance(title) + TITLE_BAR_CHROME
+    screen = (widget.screen() if widget is not None else None) or QApplication.primaryScreen()
+    return min(need, int(screen.availableGeometry().width() * 0.9)) if screen else need
+
+
+def fit_title(dialog: QWidget) -> None:
+    """Make ``dialog`` at least as wide as its title needs: through its layout (message
+    and input boxes size themselves from it), else its minimum width."""
+    need = title_width(dialog.windowTitle(), dialog)
+    if dialog.minimumWidth() < need:
+        dialog.setMinimumWidth(need)
+    layout = dialog.layout()
+    if layout is None or dialog.property("title_fitted") == need:
+        return
+    dialog.setProperty("title_fitted", need)
+    margins = layout.contentsMargins()
+    strut = QSpacerItem(need - margins.left() - margins.right(), 0,
+                        QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+    if isinstance(layout, QGridLayout):
+        layout.addItem(strut, layout.rowCount(), 0, 1, layout.columnCount())
+    elif isinstance(layout, QBoxLayout) and layout.direction() in (
+            QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop):
+        layout.addSpacerItem(strut)
 
 
 async def shown(dialog: QDialog) -> int:
@@ -49,7 +87,9 @@ async def shown(dialog: QDialog) -> int:
 
     dialog.finished.connect(finish)
     dialog.destroyed.connect(lambda *_: finish(QDialog.DialogCode.Rejected.value))
+    fit_title(dialog)
     dialog.open()
+    fit_title(dialog)  # again: an input dialog makes its layout only as it opens
     for hook in list(opened_hooks):
         hook(dialog)
     try:

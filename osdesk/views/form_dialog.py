@@ -1,9 +1,13 @@
-"""The small create/import dialogs' frame: a form, its problems in red, Cancel and one action."""
+"""The small create/import dialogs' frame: a form, its problems (the shared style of
+``validation.py``), Cancel and one action."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QLabel, QLayout, QVBoxLayout, QWidget)
+                               QFormLayout, QLayout, QVBoxLayout, QWidget)
+
+from osdesk.views.shortcuts import give_button_mnemonics
+from osdesk.views.validation import FormProblems, is_submit_key, message_line
 
 
 def form_rows(*rows: tuple[str, QWidget | QLayout], parent: QWidget | None = None) -> QFormLayout:
@@ -26,23 +30,25 @@ class CheckedFormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(min_width)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
+        self.problem = message_line()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.checker = FormProblems(self.problem, self.ok, self)
 
     def problems(self) -> list[str]:
         return []
 
     def validate(self) -> list[str]:
-        """Show the problems and enable the action only without any."""
-        found = self.problems()
-        self.problem.setText(" ".join(found))
-        self.ok.setEnabled(not found)
-        return found
+        """Show the problems (once a field was left) and enable the action only without any."""
+        return self.checker.show(self.problems())
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if is_submit_key(event) and not self.ok.isEnabled():
+            self.checker.reveal()  # Enter on a form with problems: say what they are
+            return
+        super().keyPressEvent(event)
 
     def _finish(self, form: QLayout, *inputs: QWidget) -> None:
         """Lay out ``form``, the problems and the buttons; check again when an input changes."""
@@ -52,6 +58,8 @@ class CheckedFormDialog(QDialog):
         layout.addWidget(self.buttons)
         for widget in inputs:
             _changed_signal(widget).connect(self.validate)
+        self.checker.watch(*inputs)
+        give_button_mnemonics(self)
         self.validate()
 
 

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from osdesk.rules.formats import fmt_size
+from osdesk.views import dialogs
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
+from osdesk.views.validation import Problem
 
 DISK_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "vhd", "vhdx", "ploop", "aki", "ari", "ami"]
 CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "aki", "ari", "ami", "compressed"]
@@ -42,10 +44,10 @@ class CreateImageDialog(CheckedFormDialog):
         self.visibility_combo.addItems(VISIBILITIES)
         self.min_disk = QSpinBox()
         self.min_disk.setRange(0, 100000)
-        self.min_disk.setSuffix(" GB")
+        self.min_disk.setSuffix(" GiB")
         self.min_ram = QSpinBox()
         self.min_ram.setRange(0, 10_000_000)
-        self.min_ram.setSuffix(" MB")
+        self.min_ram.setSuffix(" MiB")
         self.protected_box = QCheckBox("Protected (cannot be deleted)")
         self.tags_edit = QLineEdit()
         self.tags_edit.setPlaceholderText("comma-separated")
@@ -72,12 +74,12 @@ class CreateImageDialog(CheckedFormDialog):
     def problems(self) -> list[str]:
         out = []
         if not self.name_edit.text().strip():
-            out.append("The image needs a name.")
+            out.append(Problem("Give the image a name.", self.name_edit))
         path = self.file_edit.text().strip()
         if not path:
-            out.append("Pick the file to upload.")
+            out.append(Problem("Pick the file to upload.", self.file_edit))
         elif not os.path.isfile(path):
-            out.append(f"{path} is not a readable file.")
+            out.append(Problem(f"{path} is not a readable file.", self.file_edit))
         return out
 
     def values(self) -> dict:
@@ -238,6 +240,7 @@ class Transfers(QObject):
         dialog = TransferDialog(title, parent)
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _=0, d=dialog: self._forget(d))
+        dialogs.fit_title(dialog)
         dialog.show()
         return dialog
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QDialogButtonBox, QFileDialog, QLineEdit,
 
 from osdesk.views import dialogs
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
+from osdesk.views.validation import Problem
 
 
 def write_private_key(path: str, private_key: str) -> None:
@@ -103,9 +104,10 @@ class ImportKeyDialog(CheckedFormDialog):
         return self.key_edit.toPlainText().strip()
 
     def problems(self) -> list[str]:
-        why = "" if self.name_edit.text().strip() else "The key pair needs a name."
-        why = why or public_key_problem(self.public_key())
-        return [why] if why else []
+        if not self.name_edit.text().strip():
+            return [Problem("Give the key pair a name.", self.name_edit)]
+        why = public_key_problem(self.public_key())
+        return [Problem(why, self.key_edit)] if why else []
 
     def on_load_clicked(self) -> None:
         import os
@@ -117,7 +119,9 @@ class ImportKeyDialog(CheckedFormDialog):
             with open(path, "rb") as f:
                 text = f.read(64 * 1024).decode("utf-8", "replace")
         except OSError as exc:
-            self.problem.setText(f"Could not read {path}: {exc}")
+            self.checker.show([Problem(f"Could not read {path}: {exc.strerror or exc}.",
+                                       self.key_edit)])
+            self.checker.reveal()
             return
         self.key_edit.setPlainText(text.strip())
         if not self.name_edit.text():

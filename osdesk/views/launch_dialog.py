@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComb
                                QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QRadioButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QSpinBox, QTableWidget, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from osdesk.rules.launch import (LaunchRequest, _int, flavor_problem, image_min_gib, problems,
                                  quota_effect)
 from osdesk.rules.formats import fmt_gb, fmt_mb, fmt_size
+from osdesk.views.shortcuts import give_button_mnemonics
+from osdesk.views.validation import FormProblems, Problem, is_submit_key, message_line
 
 
 def _image_label(image: dict) -> str:
@@ -55,6 +57,7 @@ class LaunchDialog(QDialog):
         self.flavors: list[dict] = []
         self.limits: dict | None = None
         self._build()
+        give_button_mnemonics(self)
         self._connect_signals()
         self.validate()
         self.name_edit.setFocus()  # the one thing every launch needs typed
@@ -177,12 +180,11 @@ class LaunchDialog(QDialog):
         quota_box = QGroupBox("Quota after launch")
         ql = QVBoxLayout(quota_box)
         ql.addWidget(self.quota_label)
-        self.problems_label = QLabel()
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("background: rgba(220, 53, 69, 0.12); padding: 6px;")
+        self.problems_label = message_line()
         self.loading_label = QLabel("Loading images, flavors and networks…")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.launch_button = self.buttons.addButton("Launch", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.checker = FormProblems(self.problems_label, self.launch_button, self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(quota_box)
@@ -210,6 +212,8 @@ class LaunchDialog(QDialog):
         self.new_keypair_button.clicked.connect(self.createKeypairRequested)
         self.buttons.rejected.connect(self.reject)
         self.launch_button.clicked.connect(self.on_launch_clicked)
+        self.checker.watch(self.name_edit, self.count_spin, self.image_combo, self.flavor_combo,
+                           self.boot_volume_spin, self.user_data_edit)
 
     # ------------------------------------------------------------------ data
     def set_choices(self, *, images, flavors, networks, keypairs, security_groups,
@@ -334,10 +338,11 @@ class LaunchDialog(QDialog):
         return problems(self.request(), self.limits, networks_optional=self.networks_optional)
 
     def validate(self) -> list[str]:
-        found = self.problems()
-        self.problems_label.setText("<br>".join(html.escape(p) for p in found))
-        self.problems_label.setVisible(bool(found))
-        self.launch_button.setEnabled(not found)
+        fields = (("The server", self.name_edit), ("The name", self.name_edit), ("User data", self.user_data_edit),
+                  ("Metadata", self.metadata_table))
+        found = self.checker.show(
+            [Problem(p, next((f for start, f in fields if p.startswith(start)), None))
+             for p in self.problems()])
         self._update_summary()
         rows = quota_effect(self.limits, self.current_flavor(), self.count_spin.value(),
                             self.request().boot_volume_gib)
@@ -376,8 +381,15 @@ class LaunchDialog(QDialog):
                 data = f.read(1024 * 1024)
             self.user_data_edit.setPlainText(data.decode("utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            self.problems_label.setText(f"Could not read {path}: {exc}")
-            self.problems_label.show()
+            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            self.checker.show([Problem(f"Could not read {path}: {why}.", self.user_data_edit)])
+            self.checker.reveal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if is_submit_key(event) and not self.launch_button.isEnabled():
+            self.checker.reveal()  # Enter with problems: say what they are
+            return
+        super().keyPressEvent(event)
 
     def on_launch_clicked(self) -> None:
         if self.validate():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 
 from osdesk.api import OsdeskError
@@ -16,6 +17,10 @@ from osdesk.views import dialogs
 
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def still_open(dialog) -> bool:
+    return shiboken6.isValid(dialog) and dialog.isVisible()
 
 
 class LaunchFlow(QObject):
@@ -34,6 +39,7 @@ class LaunchFlow(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.launchRequested.connect(lambda req: self.window._spawn(self.launch(session, req)))
         dialog.createKeypairRequested.connect(lambda: self.window._spawn(self.new_keypair(dialog)))
+        dialogs.fit_title(dialog)
         dialog.open()
         self.window._spawn(self.fill(session, dialog))
 
@@ -59,10 +65,10 @@ class LaunchFlow(QObject):
         except Stale:
             return
         except OsdeskError as exc:
-            if dialog.isVisible():
+            if still_open(dialog):
                 dialog.set_load_error(str(exc))
             return
-        if dialog.isVisible():
+        if still_open(dialog):  # not closed (and deleted) while the choices loaded
             dialog.set_choices(**choices)
 
     async def new_keypair(self, dialog) -> None:

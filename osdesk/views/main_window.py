@@ -26,7 +26,7 @@ from osdesk.views.icons import app_icon
 from osdesk.views.image_dialogs import Transfers
 from osdesk.views.json_inspector import open_inspector
 from osdesk.views.launch_flow import LaunchFlow
-from osdesk.views.resource_page import ResourcePage
+from osdesk.views.resource_page import ResourcePage, add_grouped
 
 log = logging.getLogger(__name__)
 
@@ -296,11 +296,7 @@ class MainWindow(QMainWindow):
             hint = menu.addAction("Select servers on the Servers page for their actions")
             hint.setEnabled(False)
             return
-        for action in page.menu_provider(page, rows):
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
+        add_grouped(menu, self.server_actions.menu_actions(page, rows))  # as the context menu
 
     def on_delete_selected(self) -> None:
         page = self.current_page()

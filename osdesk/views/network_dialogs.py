@@ -7,16 +7,32 @@ import ipaddress
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
+from osdesk.views.validation import Problem
+
+_CIDR_EXAMPLE = {4: "192.168.1.0/24", 6: "fd00:10::/64"}
 
 
 def cidr_problem(cidr: str, ip_version: int) -> str:
+    """"" for a network in CIDR form of ``ip_version``; else a sentence saying what to enter."""
+    text = cidr.strip()
+    example = f"Enter a network in CIDR form, such as {_CIDR_EXAMPLE[ip_version]}."
+    if not text:
+        return example
     try:
-        net = ipaddress.ip_network(cidr.strip(), strict=True)
-    except ValueError as exc:
-        return f"{cidr!r} is not a network in CIDR form ({exc})."
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return f"“{_short(text)}” is not a network in CIDR form. {example}"
     if net.version != ip_version:
-        return f"{cidr} is an IPv{net.version} range, but IPv{ip_version} is selected."
+        return f"{text} is an IPv{net.version} range, but IPv{ip_version} is selected."
+    try:
+        ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        return f"{text} has host bits set: the network is {net.with_prefixlen}."
     return ""
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class NetworkDialog(CheckedFormDialog):
@@ -56,28 +72,33 @@ class NetworkDialog(CheckedFormDialog):
     def problems(self) -> list[str]:
         out = []
         if not self.subnet_only and not self.name_edit.text().strip():
-            out.append("The network needs a name.")
-        if len(self.name_edit.text()) > 255 or len(self.subnet_name.text()) > 255:
-            out.append("Names are at most 255 characters.")
+            out.append(Problem("Give the network a name.", self.name_edit))
+        for edit in (self.name_edit, self.subnet_name):
+            if len(edit.text()) > 255:
+                out.append(Problem("Names are at most 255 characters.", edit))
         if self.wants_subnet():
             version = 4 if self.version_combo.currentIndex() == 0 else 6
             why = cidr_problem(self.cidr_edit.text(), version)
             if why:
-                out.append(why)
+                out.append(Problem(why, self.cidr_edit))
             else:
                 net = ipaddress.ip_network(self.cidr_edit.text().strip())
                 gw = self.gateway_edit.text().strip()
                 if gw and gw.lower() != "none":
                     try:
                         if ipaddress.ip_address(gw) not in net:
-                            out.append(f"Gateway {gw} is not inside {net}.")
+                            out.append(Problem(f"Gateway {gw} is not inside {net}.",
+                                               self.gateway_edit))
                     except ValueError:
-                        out.append(f"Gateway {gw!r} is not an IP address.")
+                        out.append(Problem(f"Gateway “{_short(gw)}” is not an IP address "
+                                           f"(such as {net[1]}), nor “none”.",
+                                           self.gateway_edit))
             for server in self.dns_servers():
                 try:
                     ipaddress.ip_address(server)
                 except ValueError:
-                    out.append(f"DNS server {server!r} is not an IP address.")
+                    out.append(Problem(f"DNS server “{_short(server)}” is not an IP address "
+                                       f"(such as 1.1.1.1).", self.dns_edit))
         return out
 
     def dns_servers(self) -> list[str]:

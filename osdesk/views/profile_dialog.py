@@ -31,6 +31,8 @@ from osdesk.views.form_widgets import NameOrIdField, set_enabled, set_text, set_
 from osdesk.views.icons import icon
 from osdesk.views.password_prompt import elide
 from osdesk.views.profile_form import AUTH_TYPE_LABELS, READ_ONLY_NOTES, ProfileFormSections
+from osdesk.views.shortcuts import button_text, give_button_mnemonics
+from osdesk.views.validation import FormProblems, Problem, is_submit_key, message_line
 
 __all__ = ["AUTH_TYPE_LABELS", "NameOrIdField", "ProfileDialog", "relative_time",
            "token_summary_html"]
@@ -84,15 +86,17 @@ class ProfileDialog(ProfileFormSections, QDialog):
         else:
             self.setWindowTitle(f"Edit cloud {elide(self._base.name, 50)}")
         self._build()
+        give_button_mnemonics(self)
         self._load(self._base, secret)
         self._connect_signals()
         self._sync_widgets()
         #: the settings whose "Test connection" failed last (Save asks first for them)
         self._failed_test = None
-        # the problems show once the user has typed something, not on an empty form
-        self._quiet = True
+        # the problems show once the user has left a field or pressed Enter, not on an
+        # empty form (validation.FormProblems)
+        self.checker.watch(*self._line_edits(), *self._name_or_id_fields(), *self._choices(),
+                           self.timeout_spin)
         self.validate()
-        self._quiet = False
         self._fit_size()
 
     # ------------------------------------------------------------------ build
@@ -110,10 +114,8 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._form_widget = form_widget
 
-        self.problems_label = QLabel()
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
-        tinted(self.problems_label, "error")
+        self.problems_label = message_line()
+        self.checker = FormProblems(self.problems_label, None, self)
 
         self.test_button = QPushButton(icon("start"), "Test connection")
         self.test_button.setToolTip("Log in once with these settings and show what the "
@@ -143,7 +145,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         self.readonly_note.setVisible(self.read_only)
         self.save_button.setVisible(not self.read_only)
         if self.read_only:
-            self.cancel_button.setText("Close")
+            button_text(self.cancel_button, "Close")
 
     def _fit_size(self) -> None:
         content = self._form_widget.sizeHint()
@@ -245,13 +247,24 @@ class ProfileDialog(ProfileFormSections, QDialog):
     def validate(self) -> bool:
         """Show the problems under the form; enable Save only without any."""
         profile = self.current_profile()
-        problems = self.problems(profile)
-        set_text(self.problems_label, "\n".join(problems))
-        set_visible(self.problems_label,
-                    bool(problems) and not self.read_only and not self._quiet)
+        problems = [Problem(p, self._field_of(p)) for p in self.problems(profile)]
+        self.checker.show(problems, quiet=self.read_only)
         set_enabled(self.save_button, not problems and not self.read_only)
         set_enabled(self.test_button, not self._testing and not profile.problems())
         return not problems
+
+    def _field_of(self, problem: str) -> QWidget | None:
+        """The field a problem of the profile is about (its outline)."""
+        starts = (("The cloud", self.name_edit), ("The auth URL", self.auth_url_edit),
+                  ("Password login", self.user_field), ("An application", self.appcred_field),
+                  ("The CA bundle", self.cacert_edit), ("Enter the", self.secret_edit))
+        return next((field for start, field in starts if problem.startswith(start)), None)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if is_submit_key(event) and not self.save_button.isEnabled():
+            self.checker.reveal()  # Enter with problems: say what they are
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------- widget sync-ups
     def _set_row_visible(self, field: QWidget, visible: bool) -> None:
@@ -321,7 +334,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
     def on_secret_show_toggled(self, shown: bool) -> None:
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown
                                      else QLineEdit.EchoMode.Password)
-        self.secret_show_button.setText("Hide" if shown else "Show")
+        button_text(self.secret_show_button, "Hide" if shown else "Show")
 
     def on_cacert_browse_clicked(self) -> None:
         start = (os.path.dirname(os.path.expanduser(self.cacert_edit.text().strip()))
@@ -366,7 +379,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         generation = self._test_generation
         self._testing = True
         self.test_button.setEnabled(False)
-        self.test_button.setText("Testing…")
+        button_text(self.test_button, "Testing…")
         host = urlsplit(profile.auth_url).netloc or profile.auth_url
         self._show_result("info", f"Logging in at {html.escape(elide(host, 80))}…")
         try:
@@ -382,7 +395,7 @@ class ProfileDialog(ProfileFormSections, QDialog):
         if generation != self._test_generation or not shiboken6.isValid(self):
             return
         self._testing = False
-        self.test_button.setText("Test connection")
+        button_text(self.test_button, "Test connection")
         self._show_result(*outcome)
         self.validate()
         self._failed_test = None if outcome[0] == "ok" else self.current_profile()

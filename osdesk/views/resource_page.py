@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButto
 
 from osdesk.api import OsdeskError
 from osdesk.runtime.runner import Stale
+from osdesk.views.column_fit import ColumnFitter
 from osdesk.views.detail_pane import DetailPane
 
 from osdesk.models.filter_proxy import ResourceFilterProxy
@@ -20,6 +21,7 @@ from osdesk.kinds.registry import ResourceKind
 from osdesk.runtime.session import ResourceFeed
 from osdesk.views.icons import icon
 from osdesk.views.tables import resource_table
+from osdesk.views.shortcuts import give_mnemonics, tooltips_shown
 
 #: Banner styles: readable on light and dark palettes (tinted, not solid).
 _BANNER = {
@@ -127,6 +129,7 @@ class ResourcePage(QWidget):
         header.setSectionsMovable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.fitter = ColumnFitter(self.table)
 
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -300,6 +303,8 @@ class ResourcePage(QWidget):
             copy_name = menu.addAction("Copy name")
             copy_name.triggered.connect(lambda: QGuiApplication.clipboard().setText(
                 "\n".join(str(r.get("name", "")) for r in rows)))
+        give_mnemonics(menu)
+        tooltips_shown(menu)  # why an entry is refused, in full
         return menu
 
     # ---------------------------------------------------------------- detail
@@ -440,18 +445,25 @@ class ResourcePage(QWidget):
 
     def _set_column_visible(self, col: int, visible: bool) -> None:
         self.table.setColumnHidden(col, not visible)
+        self.fitter.fit()
         self._save_columns()
 
     def _apply_default_widths(self) -> None:
         metrics = self.table.fontMetrics()
         header_metrics = self.table.horizontalHeader().fontMetrics()
         char = metrics.horizontalAdvance("x0") / 2
+        hinted, least = {}, {}
         for col, spec in enumerate(self.model.columns):
             self.table.setColumnHidden(col, not spec.visible_by_default)
             # room for the title and the sort arrow, or the hinted number of characters
-            title = header_metrics.horizontalAdvance(spec.title) + 34
-            hinted = int(char * min(spec.width_hint or 12, 48)) + 16
-            self.table.setColumnWidth(col, max(title, hinted))
+            least[col] = header_metrics.horizontalAdvance(spec.title) + 34
+            hinted[col] = max(least[col], int(char * min(spec.width_hint or 12, 48)) + 16)
+            if (spec.width_hint or 12) <= 16:  # short values (a status, a time): kept whole
+                least[col] = hinted[col]
+            elif col == 0:  # the name says which row it is: narrowed the least
+                least[col] = max(least[col], int(hinted[col] * 0.6))
+            self.table.setColumnWidth(col, hinted[col])
+        self.fitter.start(hinted, least)  # narrowed to fit the table, until the user resizes
 
     def _settings_key(self) -> str:
         return f"columns/{self.kind.key}"
@@ -463,6 +475,7 @@ class ResourcePage(QWidget):
         state = QSettings().value(self._settings_key())
         if isinstance(state, (QByteArray, bytes)) and state:
             self.table.horizontalHeader().restoreState(state)
+            self.fitter.auto = False  # the user's widths, as they left them
             for col in range(self.model.columnCount()):
                 action = self.columns_button.menu().actions()[col]
                 action.blockSignals(True)

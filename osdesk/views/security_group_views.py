@@ -18,6 +18,8 @@ from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 from osdesk.views.page_actions import FAILED, PageActions
+from osdesk.views.shortcuts import give_button_mnemonics
+from osdesk.views.validation import FormProblems, Problem, message_line
 
 #: the source range a quick rule starts with; shown, and editable, before anything is sent
 DEFAULT_SOURCE = "0.0.0.0/0"
@@ -32,7 +34,8 @@ class GroupDialog(CheckedFormDialog):
                      self.name_edit)
 
     def problems(self) -> list[str]:
-        return [] if self.name_edit.text().strip() else ["A security group needs a name."]
+        return [] if self.name_edit.text().strip() else [
+            Problem("Give the security group a name.", self.name_edit)]
 
     def values(self) -> dict:
         return {"name": self.name_edit.text().strip(),
@@ -88,10 +91,9 @@ class RulesDialog(QDialog):
             quick_row.addWidget(button)
             self.quick_buttons[quick.key] = button
         quick_row.addStretch(1)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #d9534f;")
-        self.problem.hide()
+        self.problem = message_line()
+        self.checker = FormProblems(self.problem, None, self)
+        self.checker.watch(self.ports_edit, self.source_edit)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -104,6 +106,7 @@ class RulesDialog(QDialog):
         layout.addLayout(quick_row)
         layout.addWidget(self.problem)
         layout.addWidget(close)
+        give_button_mnemonics(self)
         self.show_group(group)
 
     def show_group(self, group: dict) -> None:
@@ -124,16 +127,18 @@ class RulesDialog(QDialog):
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
         return [self.rules[r] for r in rows if r < len(self.rules)]
 
-    def say(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.setVisible(bool(text))
+    def say(self, text: str, field: QWidget | None = None) -> None:
+        """Show ``text`` (about ``field``) in the message line, the shared way; "" clears."""
+        self.checker.revealed = bool(text)
+        self.checker.show([Problem(text, field)] if text else [])
 
     def _add(self) -> None:
+        why = cidr_problem(self.source_edit.text())
         try:
             fields = rule_fields(self.protocol_combo.currentText(), self.ports_edit.text(),
                                  self.source_edit.text())
         except ValueError as exc:
-            self.say(str(exc))
+            self.say(str(exc), self.source_edit if why else self.ports_edit)
             return
         self.say("")
         self.on_add(fields)
@@ -141,7 +146,7 @@ class RulesDialog(QDialog):
     def _quick(self, key: str) -> None:
         problem = cidr_problem(self.source_edit.text())
         if problem:
-            self.say(problem)
+            self.say(problem, self.source_edit)
             return
         self.say("")
         self.on_add(quick_fields(key, self.source_edit.text()))

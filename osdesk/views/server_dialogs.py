@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout
 
 from osdesk.api import OsdeskError
 from osdesk.runtime.runner import Stale
+from osdesk.views.validation import FormProblems, message_line
 
 
 def closing_layout(dialog: QDialog, top, body: QWidget) -> None:
@@ -46,10 +47,13 @@ class MetadataDialog(QDialog):
         add, remove = QPushButton("Add"), QPushButton("Remove")
         add.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
         remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #d9534f;")
+        self.problem = message_line()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
+        # a cell's edit is committed when the user leaves it: its problem shows at once
+        self.checker = FormProblems(
+            self.problem, self.buttons.button(QDialogButtonBox.StandardButton.Save), self)
+        self.checker.revealed = True
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
@@ -77,8 +81,7 @@ class MetadataDialog(QDialog):
         for key, value in self.metadata().items():
             if len(key) > 255 or len(value) > 255:
                 why = f"Keys and values are at most 255 characters ({key[:20]}…)."
-        self.problem.setText(why)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not why)
+        self.checker.show([why] if why else [])
         return why
 
 

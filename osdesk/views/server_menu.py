@@ -24,6 +24,27 @@ SUBMENUS = {"power": "Power", "lifecycle": "Lifecycle", "network": "Network",
             "storage": "Storage", "console": "Console"}
 
 
+def short_reason(why: str, limit: int = 40) -> str:
+    """The first reason an action is refused, cut at a word within ``limit`` characters
+    ("…" says there is more: the action's tooltip has all of it)."""
+    reasons = why.split("; ")
+    first = reasons[0]
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+        return first + " …"
+    return first + (" …" if len(reasons) > 1 else "")
+
+
+def reasons_tip(why: str) -> str:
+    """Every reason, one a line, as a tooltip that wraps (rich text); one short reason
+    as it is."""
+    reasons = why.split("; ")
+    if len(reasons) == 1 and len(why) <= 80:
+        return why
+    return "<p style='white-space: normal'>" + "<br>".join(
+        html.escape(r) for r in reasons) + "</p>"
+
+
 def menu_order(actions) -> list:
     """The declared actions' keys in order, None (a separator) between groups."""
     out, group = [], None
@@ -72,10 +93,10 @@ class ServerActions(QObject):
                 enabled, why = False, "works on one server at a time"
             action.setEnabled(enabled)
             if why:
-                action.setToolTip(why)
+                action.setToolTip(reasons_tip(why))
                 action.setStatusTip(f"{spec.label.rstrip('…')}: {why}")
                 if not enabled:
-                    action.setText(f"{spec.label}  ({why})")
+                    action.setText(f"{spec.label}  ({short_reason(why)})")
             action.triggered.connect(lambda _=False, k=key, r=list(rows): self.trigger(k, r))
             submenu = SUBMENUS.get(spec.group.split(":")[0])
             if submenu:
@@ -120,6 +141,7 @@ class ServerActions(QObject):
         if len(outcomes) > 1:  # per server, in a window that stays until closed
             results = ResultsDialog(f"{spec.label.rstrip('…')}: {len(outcomes)} servers",
                                     outcomes, self.page)
+            dialogs.fit_title(results)
             results.show()
             self.last_results = results
         elif failed:
@@ -285,5 +307,6 @@ class ServerActions(QObject):
 
     def show_console_log(self, server: dict) -> None:
         viewer = ConsoleLogViewer(self.window, server, self.page)
+        dialogs.fit_title(viewer)
         viewer.show()
         viewer.reload()

@@ -7,6 +7,7 @@ import math
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
+from osdesk.views.validation import Problem
 
 GIB = 1024 ** 3
 SOURCES = ("Blank volume", "From an image", "From a snapshot")
@@ -80,23 +81,22 @@ class CreateVolumeDialog(CheckedFormDialog):
     def problems(self) -> list[str]:
         out = []
         if len(self.name_edit.text()) > 255:
-            out.append("A name is at most 255 characters.")
+            out.append(Problem("A name is at most 255 characters.", self.name_edit))
         if self.source() == 1 and not self.images:
             out.append("There is no active image to make a volume from.")
         elif self.source() == 2 and not self.snapshots:
             out.append("There is no available snapshot to make a volume from.")
         elif self.size_spin.value() < self.min_size():
             what = "image" if self.source() == 1 else "snapshot"
-            out.append(f"The {what} needs a volume of at least {self.min_size()} GiB.")
+            out.append(Problem(f"The {what} needs a volume of at least {self.min_size()} GiB.",
+                               self.size_spin))
         return out
 
     def validate(self) -> list[str]:
         if hasattr(self, "form"):
             self.form.setRowVisible(self.image_combo, self.source() == 1)
             self.form.setRowVisible(self.snapshot_combo, self.source() == 2)
-        found = super().validate()
-        self.problem.setVisible(bool(found))
-        return found
+        return super().validate()
 
     def values(self) -> dict:
         """Keyword arguments of ``BlockStorageClient.create_volume``."""

@@ -32,9 +32,10 @@ class WelcomePage(QWidget):
         # a fixed width, and the height that width needs (set_has_clouds): a word-wrapped
         # label centred in a box layout got one line's height and the sentence was cut off
         self.text.setFixedWidth(560)
-        self.add_button = QPushButton(icon("add"), "Add a cloud…")
-        self.import_button = QPushButton(icon("import"), "Import clouds.yaml…")
-        self.demo_button = QPushButton(icon("cloud"), "Open the demo cloud")
+        # Alt+A, Alt+I, Alt+O: none of the menu bar's letters (Cloud, Servers, View, Go, Help)
+        self.add_button = QPushButton(icon("add"), "&Add a cloud…")
+        self.import_button = QPushButton(icon("import"), "&Import clouds.yaml…")
+        self.demo_button = QPushButton(icon("cloud"), "&Open the demo cloud")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.add_button, self.import_button, self.demo_button):

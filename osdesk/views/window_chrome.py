@@ -4,7 +4,7 @@ bar, built here so that the window itself only wires them together."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListView, QProgressBar,
                                QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
@@ -14,6 +14,8 @@ from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import icon
 from osdesk.views.page_navigator import PageNavigator
 from osdesk.views.resource_page import ResourcePage
+from osdesk.views.shortcuts import (build_go_menu, give_mnemonics, show_shortcuts,
+                                   tooltips_shown)
 from osdesk.views.welcome import WelcomePage
 
 #: what a cloud that failed to open offers, in its banner
@@ -115,7 +117,7 @@ def build_window(w) -> None:
     w.console = ConsoleDock(w.api_log_model, w)
     w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, w.console)
     w.resizeDocks([w.console], [230], Qt.Orientation.Vertical)
-    w.resizeDocks([w.clouds_dock], [250], Qt.Orientation.Horizontal)
+    fit_sidebar(w, clouds_box)
 
     build_actions(w)
     build_toolbar(w)
@@ -125,6 +127,22 @@ def build_window(w) -> None:
     instant_start.install(w)
     from osdesk.views.desk import Desk
     w.desk = Desk(w)  # "All clouds", search everywhere, each cloud's health
+
+
+def fit_sidebar(w, box: QWidget) -> None:
+    """The sidebar never cuts a page's title ("Volume snapshots"); on a first start (no
+    saved window state) it opens 250 px wide — set once the window is shown, since docks
+    take no size before."""
+    tree = w.navigator.tree
+    titles = [w.navigator.title(i) for i in range(w.navigator.count())]
+    widest = max(tree.fontMetrics().horizontalAdvance(t) for t in titles)
+    box.setMinimumWidth(widest + 2 * tree.indentation() + 32)
+    from PySide6.QtCore import QSettings
+    timer = QTimer(w)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: QSettings().value("window/state") is None and w.resizeDocks(
+        [w.clouds_dock], [max(250, box.minimumWidth())], Qt.Orientation.Horizontal))
+    timer.start(0)
 
 
 def build_actions(w) -> None:
@@ -171,9 +189,6 @@ def build_actions(w) -> None:
     w.delete_action = act("Delete selected", w.on_delete_selected, "Delete")
     for a in (w.filter_action, w.switch_cloud_action, w.delete_action):
         w.addAction(a)
-    for i in range(min(9, len(KINDS))):
-        sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), w)
-        sc.activated.connect(lambda i=i: w.navigator.setCurrentIndex(i))
     w.clouds_toolbar.addAction(w.add_cloud_action)
     w.clouds_toolbar.addAction(w.edit_cloud_action)
     w.clouds_toolbar.addAction(w.duplicate_cloud_action)
@@ -218,23 +233,20 @@ def build_menus(w) -> None:
     srv.addAction(w.launch_action)
     w.servers_menu = srv
     srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
+    srv.aboutToShow.connect(lambda: (give_mnemonics(srv), tooltips_shown(srv)))  # once filled
     v = w.view_menu = bar.addMenu("&View")
     v.addAction(w.refresh_action)
     v.addAction(w.filter_action)
     v.addAction(w.console_action)
     add_layout_toggles(w, v)
     add_theme_menu(w, v)
-    go = bar.addMenu("&Go")
-    go.addAction(w.switch_cloud_action)
-    for i, kind in enumerate(KINDS):
-        a = go.addAction(kind.title)
-        if i < 9:
-            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # QShortcut handles it
-        a.triggered.connect(lambda _=False, i=i: w.navigator.setCurrentIndex(i))
+    build_go_menu(w, bar.addMenu("&Go"))
     h = bar.addMenu("&Help")
     h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
+    h.addAction("&Documentation", lambda: show_readme(w))
     h.addAction("&About osdesk", lambda: w._spawn(about(w)))
+    for action in bar.actions():
+        give_mnemonics(action.menu())
 
 
 def build_status_bar(w) -> None:
@@ -293,6 +305,36 @@ def update_busy(w) -> None:
     w.busy.setVisible(busy)
 
 
+def readme_text() -> str:
+    """The README: the checkout's, else the one installed with the package's metadata."""
+    from pathlib import Path
+    checkout = Path(__file__).resolve().parents[2] / "README.md"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8", errors="replace")
+    from importlib import metadata
+    try:
+        return metadata.metadata("osdesk").get("Description") or ""
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def show_readme(w) -> None:
+    """Help → Documentation: the README in a window of its own (offline, always there)."""
+    from PySide6.QtWidgets import QDialog, QTextBrowser
+    from osdesk.views import dialogs
+    window = QDialog(w)
+    window.setWindowTitle("osdesk documentation")
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    browser = QTextBrowser()
+    browser.setOpenExternalLinks(True)
+    browser.setMarkdown(readme_text() or "The README is not installed with this copy.")
+    QVBoxLayout(window).addWidget(browser)
+    window.resize(min(900, int(w.width() * 0.9)), min(760, int(w.height() * 0.9)))
+    w.readme_window = window
+    dialogs.fit_title(window)
+    window.show()
+
+
 async def about(w) -> None:
     from osdesk import __version__
     from osdesk.views import dialogs
@@ -300,37 +342,6 @@ async def about(w) -> None:
         w, "About osdesk", f"<h3>osdesk {__version__}</h3><p>A desktop client for OpenStack "
         f"clouds: servers, images, networks and the raw API underneath.</p>",
         icon=dialogs.Icon.NoIcon)
-
-
-#: keys that are not menu actions: (keys, what they do)
-PAGE_KEYS = (("Esc", "clear the page's filter"), ("Tab", "from the filter to the table"),
-             ("Shift+F10 / Menu", "the selection's context menu"),
-             ("Double-click", "the row's raw JSON"))
-
-
-def shortcut_rows(w) -> list[tuple[str, str]]:
-    """(keys, what) for every action of the window that has a shortcut, then the pages'
-    Ctrl+1…9 and the keys of a page: read from the actions, so never out of date."""
-    rows, seen = [], set()
-    for action in w.findChildren(QAction):
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        text = action.text().replace("&", "").rstrip(".…")
-        page_key = keys.startswith("Ctrl+") and keys[5:].isdigit()  # listed below, together
-        if keys and text and not page_key and (keys, text) not in seen:
-            seen.add((keys, text))
-            rows.append((keys, text))
-    pages = [w.navigator.title(i) for i in range(min(9, w.navigator.count()))]
-    rows.append(("Ctrl+1…9", "the pages: " + ", ".join(pages)))
-    return sorted(rows) + list(PAGE_KEYS)
-
-
-async def show_shortcuts(w) -> None:
-    import html
-    from osdesk.views import dialogs
-    table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td>"
-                    f"<td>{html.escape(t)}</td></tr>" for k, t in shortcut_rows(w))
-    await dialogs.message(w, "Keyboard shortcuts", f"<table>{table}</table>",
-                          icon=dialogs.Icon.NoIcon)
 
 
 def add_theme_menu(w, view_menu) -> None:

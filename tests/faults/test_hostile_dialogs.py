@@ -65,9 +65,9 @@ BAD_URLS = [
     ("", "The auth URL is required"),
     ("   ", "The auth URL is required"),
     ("http://", "has no host name"),
-    ("https://[::1/v3", "not a valid URL (Invalid IPv6 URL)"),
-    ("https://keystone.example.org:99999/v3", "not a valid URL (Port out of range"),
-    ("https://keystone.example.org:abc/v3", "not a valid URL (Port could not be cast"),
+    ("https://[::1/v3", "not a valid URL: check its host name or address."),
+    ("https://keystone.example.org:99999/v3", "its port must be a number from 1 to 65535"),
+    ("https://keystone.example.org:abc/v3", "its port must be a number from 1 to 65535"),
 ]
 
 
@@ -75,6 +75,7 @@ BAD_URLS = [
 def test_profile_dialog_refuses_a_bad_auth_url_and_says_why(profile_dialog, url, words):
     profile_dialog.auth_url_edit.setText(url)
     assert not profile_dialog.save_button.isEnabled()
+    profile_dialog.auth_url_edit.editingFinished.emit()  # the user leaves the field
     assert not profile_dialog.problems_label.isHidden()
     assert words in profile_dialog.problems_label.text()
 
@@ -151,7 +152,7 @@ BAD_CIDRS = [
     ("10.0.0.0/24", 6, "IPv4 range, but IPv6 is selected"),
     ("١٠.٠.٠.٠/٨", 4, "not a network in CIDR form"),
     ("10.0.0.0 /24", 4, "not a network in CIDR form"),
-    ("", 4, "not a network in CIDR form"),
+    ("", 4, "Enter a network in CIDR form, such as 192.168.1.0/24."),
     ("x" * 10_000, 4, "not a network in CIDR form"),
     ("10.0.0.0/24\x00", 4, "not a network in CIDR form"),
 ]
@@ -178,7 +179,7 @@ def test_network_dialog_other_garbage(qtbot):
     text = dialog.problem.text()
     assert "at most 255 characters" in text
     assert "Gateway 10.2.0.1 is not inside 10.1.0.0/24" in text
-    assert "'dns.example.org' is not an IP address" in text
+    assert "DNS server “dns.example.org” is not an IP address" in text
     assert not dialog.ok.isEnabled()
     dialog.name_edit.setText(NON_ASCII)
     dialog.gateway_edit.setText("none")
