@@ -62,7 +62,7 @@ class Desk(QObject):
         self.all_action = QAction(icon("cloud"), "&All clouds", window)
         self.all_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.all_action.triggered.connect(self.show_inventory)
-        self.search_action = QAction(icon("inspect"), "&Search everywhere…", window)
+        self.search_action = QAction(icon("inspect"), "Searc&h everywhere…", window)
         self.search_action.setShortcut(QKeySequence("Ctrl+K"))
         self.search_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.search_action.triggered.connect(self.open_search)

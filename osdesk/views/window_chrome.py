@@ -127,6 +127,8 @@ def build_window(w) -> None:
     instant_start.install(w)
     from osdesk.views.desk import Desk
     w.desk = Desk(w)  # "All clouds", search everywhere, each cloud's health
+    for action in w.menuBar().actions():  # once every menu has all its entries
+        give_mnemonics(action.menu())
 
 
 def fit_sidebar(w, box: QWidget) -> None:
@@ -245,8 +247,6 @@ def build_menus(w) -> None:
     h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
     h.addAction("&Documentation", lambda: show_readme(w))
     h.addAction("&About osdesk", lambda: w._spawn(about(w)))
-    for action in bar.actions():
-        give_mnemonics(action.menu())
 
 
 def build_status_bar(w) -> None:
