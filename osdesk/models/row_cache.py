@@ -112,23 +112,18 @@ class RowBuilder:
             colors = tuple(colors)
         return Row(key, raw, display, sort, parts, colors, seq)
 
-    def prepare(self, fresh: dict, held_rows: Sequence[Row], index: Mapping | None,
-                ctx: LookupContext, sc: int) -> PreparedPage:
+    def prepare(self, fresh: dict, held_rows: Mapping, ctx: LookupContext,
+                sc: int) -> PreparedPage:
         """The rows of ``fresh`` (``{key: raw}``) built for a later merge.
 
-        A key whose row in ``held_rows`` (found through ``index``, None when unknown)
-        holds an equal dict is not built: the merge will see it unchanged.
+        A key whose row in ``held_rows`` (``{key: Row}``, the model's) holds an equal
+        dict is not built: the merge will see it unchanged.
         """
         entries = []
         for key, raw in fresh.items():
-            held = None
-            if index is not None:
-                try:
-                    old = held_rows[index[key]]
-                    if old.key == key and (old.raw is raw or old.raw == raw):
-                        held = old
-                except (KeyError, IndexError):
-                    pass
+            held = held_rows.get(key)
+            if held is not None and not (held.raw is raw or held.raw == raw):
+                held = None
             built = None if held is not None else self.build(key, raw, -1, ctx, sc)
             entries.append((key, raw, built, held))
         return PreparedPage(entries, ctx, sc, self.columns)
