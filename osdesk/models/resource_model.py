@@ -298,6 +298,7 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         self._seen = None
         gone = [i for i, row in enumerate(self._rows) if row.key not in seen]
         removed = self._remove_positions(gone)
+        self.warm_sort_keys()
         return self._merged(MergeSummary(0, 0, removed))
 
     def upsert(self, row: Mapping) -> MergeSummary:

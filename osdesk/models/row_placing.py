@@ -6,7 +6,9 @@ is scattered over many places; a full sort only on a header click or a changed k
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+import time
+
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, Qt, QTimer
 
 from osdesk.models.merging import LAYOUT_SIG, runs
 from osdesk.models.placement import insertion_points, placed_groups, shifted, spliced
@@ -19,6 +21,8 @@ _VSORT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
 #: more places than this is appended and then moved into place in one layout change
 #: (every run costs a proxy and a view O(rows) work of their own).
 MAX_INSERT_RUNS = 16
+#: GUI-thread time per idle slice of making sort keys ahead of a header click
+WARM_SLICE_S = 0.010
 
 
 class RowPlacing:
@@ -133,3 +137,34 @@ class RowPlacing:
         if old_persistent:
             self.changePersistentIndexList(old_persistent, new_persistent)
         self.layoutChanged[LAYOUT_SIG].emit([], _VSORT)
+
+    # ------------------------------------------------------------------ sort keys
+    def warm_sort_keys(self) -> None:
+        """Make the sort keys not made yet (every column but the sort column's, see
+        :class:`RowBuilder`) in slices of ~10 ms on the GUI thread's idle turns, so the
+        first click on another header sorts on ready keys instead of making 10,000 of
+        them at once (~100-250 ms)."""
+        if QCoreApplication.instance() is None:
+            return  # no event loop to do it on (a model used without an application)
+        timer = getattr(self, "_warm_timer", None)
+        if timer is None:
+            timer = self._warm_timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(0)
+            timer.timeout.connect(self._warm_slice)
+        self._cold = [row for row in self._rows if None in row.sort]
+        if self._cold:
+            timer.start()
+
+    def _warm_slice(self) -> None:
+        cold, builder, ctx = self._cold, self._builder, self._context
+        columns = range(len(self._columns))
+        deadline = time.perf_counter() + WARM_SLICE_S
+        while cold and time.perf_counter() < deadline:
+            for row in cold[-50:]:
+                for c in columns:
+                    if row.sort[c] is None:
+                        builder.sort_key(row, c, ctx)
+            del cold[-50:]
+        if cold:
+            self._warm_timer.start()

@@ -150,3 +150,20 @@ def test_models_pass_the_testers_through_scattered_merges(check_model):
     model.sort(model.column_index("addresses"), Asc)
     proxy.set_filter_text("")
     assert model.rowCount() == 40 and proxy.rowCount() == 40
+
+
+def test_sort_keys_of_every_column_are_made_on_idle_turns_after_a_refresh(qtbot):
+    def loaded():
+        model = ResourceTableModel.for_resource("servers")
+        model.sort(model.column_index("name"), Asc)
+        paged(model, rows, 100, prepared=True)
+        return model
+    rows = servers(300)
+    model, fresh = loaded(), loaded()
+    addresses = model.column_index("addresses")
+    fresh.sort(addresses, Desc)  # keys made by the click itself
+
+    # the keys of the columns not sorted on are made between events
+    qtbot.waitUntil(lambda: all(None not in row.sort for row in model._rows))
+    model.sort(addresses, Desc)
+    assert model.keys() == fresh.keys()
