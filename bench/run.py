@@ -797,8 +797,13 @@ def versions() -> dict:
     try:
         out["python-openstackclient"] = __import__("importlib.metadata").metadata.version(
             "python-openstackclient")
-    except Exception:
-        out["python-openstackclient"] = None
+    except Exception:  # the CLI in a venv of its own (--openstack): ask it
+        try:
+            text = subprocess.run([OPENSTACK, "--version"], capture_output=True, text=True,
+                                  timeout=120).stdout.split()
+            out["python-openstackclient"] = text[-1] if text else None
+        except Exception:
+            out["python-openstackclient"] = None
     return out
 
 
