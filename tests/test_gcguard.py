@@ -109,3 +109,20 @@ def test_a_deep_pass_collects_cycles_among_frozen_objects(freezing):
     assert alive() is not None  # a frozen cycle waits for the deep pass
     freezing.deep_pass()
     assert alive() is None
+
+
+def test_a_freezing_guard_keeps_what_a_pass_walks_small_during_a_load(freezing):
+    from osdesk.runtime.gcguard import BUSY_TICK_MS, FREEZE_BATCH
+    freezing.full_pass()  # what the session made so far
+    keep: list = []
+    unfrozen_old = []
+    for n in [5_000] * 40 + [30_000] * 5:  # a load: objects that live on, between ticks
+        keep.extend([i] for i in range(n))
+        freezing.collect_due()
+        unfrozen_old.append(len(gc.get_objects(2)))
+        assert freezing._timer.interval() == BUSY_TICK_MS
+    assert max(unfrozen_old) < 2 * FREEZE_BATCH  # a full pass never walks the whole load
+    assert gc.get_freeze_count() > 340_000
+    freezing.collect_due()  # a quiet tick: back to the slow pace
+    assert freezing._timer.interval() == 500
+    del keep

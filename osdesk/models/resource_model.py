@@ -150,8 +150,11 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
 
         Persistent indexes (the selection, the current index) follow their rows.
         """
-        self._sort_column = column if 0 <= column < len(self._columns) else -1
-        self._sort_order = Qt.SortOrder(order)
+        column = column if 0 <= column < len(self._columns) else -1
+        order = Qt.SortOrder(order)
+        if (column, order) == (self._sort_column, self._sort_order):
+            return  # sorted so already: every merge keeps the order (a view asks twice)
+        self._sort_column, self._sort_order = column, order
         self._resort()
 
     # ------------------------------------------------------------------ accessors

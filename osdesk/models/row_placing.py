@@ -120,19 +120,23 @@ class RowPlacing:
                                     self._context)
 
     def _resort(self) -> None:
-        if len(self._rows) < 2:
+        """Sort every row through a permutation, in one layout change; persistent
+        indexes (selection, current index) follow their rows."""
+        rows = self._rows
+        if len(rows) < 2:
             return
-        new_rows = self._sorted_rows()
-        if all(a is b for a, b in zip(new_rows, self._rows)):
+        order = self._builder.order(rows, self._sort_column, self._descending(),
+                                    self._context)
+        if order == list(range(len(rows))):
             return
         self.layoutAboutToBeChanged[LAYOUT_SIG].emit([], _VSORT)
         old_persistent = self.persistentIndexList()
         if old_persistent:
-            where = {id(row): pos for pos, row in enumerate(new_rows)}
-            rows = self._rows
-            new_persistent = [self.index(where[id(rows[p.row()])], p.column())
-                              for p in old_persistent]
-        self._rows = new_rows
+            where = [0] * len(rows)
+            for new_pos, old_pos in enumerate(order):
+                where[old_pos] = new_pos
+            new_persistent = [self.index(where[p.row()], p.column()) for p in old_persistent]
+        self._rows = list(map(rows.__getitem__, order))
         self._index_dirty = True
         if old_persistent:
             self.changePersistentIndexList(old_persistent, new_persistent)
