@@ -2,8 +2,7 @@
 
     python bench/list_worker.py CONTESTANT INFO_JSON EXPECTED
 
-CONTESTANT: ``osdesk-lightlog`` is osdesk with a lighter console call record (a
-what-if for diagnosis, see ``light_call_log``). ``osdesk`` (MainWindow → CloudSession → runner → ResourceFeed →
+CONTESTANT: ``osdesk`` (MainWindow → CloudSession → runner → ResourceFeed →
 ResourceTableModel, on the qasync loop, offscreen), ``floor`` (one requests GET per
 page + json.loads), ``sdk`` (``list(conn.compute.servers(details=True))``).
 Log-in, discovery and imports happen before the clock starts; the clock covers the
@@ -76,27 +75,9 @@ def run_osdesk(info, expected):
     return out
 
 
-def light_call_log():
-    """What-if (diagnosis, not shipped): the console's call record without the second
-    parse, redaction copy and pretty dump of big bodies; it keeps their first
-    MAX_BODY_CHARS characters as text (a real fix would still redact them)."""
-    from osdesk.api import calllog
-    real = calllog.redact_body
-
-    def redact_body(body, content_type=""):
-        if isinstance(body, (bytes, bytearray)) and len(body) > calllog.MAX_BODY_CHARS:
-            text = bytes(body[:calllog.MAX_BODY_CHARS]).decode("utf-8", "replace")
-            return text + f"\n… ({len(body) - calllog.MAX_BODY_CHARS} more bytes)", None
-        return real(body, content_type)
-    calllog.redact_body = redact_body
-
-
 def main():
     contestant, info_json, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
     info = json.loads(info_json)
-    if contestant == "osdesk-lightlog":
-        light_call_log()
-        contestant = "osdesk"
     fn = {"floor": run_floor, "sdk": run_sdk, "osdesk": run_osdesk}[contestant]
     out = fn(info, expected)
     out["peak_rss"] = C.peak_rss_bytes()

@@ -73,7 +73,7 @@ def osdesk(info: dict, path: str, servers_expected: int) -> dict:
     servers = window.pages["servers"]
     G.load_servers(loop, window, servers_expected, timeout=120)
     servers.feed.set_paused(True)  # only the refresh below, not the auto-refresh timer
-    image_actions = window.page_actions[0]
+    image_actions = window.page_actions["images"]
     # settle as a window used for a while would be: the collector's first full pass
     # over what the start-up and the servers list left behind is behind it
     app._osdesk_gc_guard.full_pass()

@@ -4,6 +4,7 @@ quarter, as CPython's automatic collector does, and cycles still collected."""
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -74,3 +75,54 @@ def test_cycles_are_still_collected(guard):
     churn(guard, 800)
 
     assert not any(isinstance(o, Node) for o in gc.get_objects())
+
+
+@pytest.fixture
+def freezing(qapp):
+    g = MainThreadGC(freeze=True)
+    g._timer.stop()
+    yield g
+    g.stop()  # thaws everything for the rest of the session
+    gc.disable()
+
+
+def test_a_freezing_guard_leaves_survivors_out_of_later_full_passes(freezing):
+    old = [[i] for i in range(50_000)]
+    freezing.full_pass()
+    assert gc.get_freeze_count() >= 50_000
+    assert len(gc.get_objects(2)) < 1_000  # the next full pass does not walk the old rows
+    keep: list = []
+    churn(freezing, 200, keep)
+    assert gc.get_freeze_count() > 50_000 + 100_000  # what grew old since was frozen too
+    del old, keep
+
+
+def test_a_deep_pass_collects_cycles_among_frozen_objects(freezing):
+    class Node:
+        pass
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    alive = weakref.ref(a)
+    freezing.full_pass()  # alive then: frozen
+    del a, b
+    freezing.full_pass()
+    assert alive() is not None  # a frozen cycle waits for the deep pass
+    freezing.deep_pass()
+    assert alive() is None
+
+
+def test_a_freezing_guard_keeps_what_a_pass_walks_small_during_a_load(freezing):
+    from osdesk.runtime.gcguard import BUSY_TICK_MS, FREEZE_BATCH
+    freezing.full_pass()  # what the session made so far
+    keep: list = []
+    unfrozen_old = []
+    for n in [5_000] * 40 + [30_000] * 5:  # a load: objects that live on, between ticks
+        keep.extend([i] for i in range(n))
+        freezing.collect_due()
+        unfrozen_old.append(len(gc.get_objects(2)))
+        assert freezing._timer.interval() == BUSY_TICK_MS
+    assert max(unfrozen_old) < 2 * FREEZE_BATCH  # a full pass never walks the whole load
+    assert gc.get_freeze_count() > 340_000
+    freezing.collect_due()  # a quiet tick: back to the slow pace
+    assert freezing._timer.interval() == 500
+    del keep

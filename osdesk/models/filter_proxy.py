@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QRegularExpression, Qt
 
 from osdesk.models.resource_model import ResourceTableModel
 from osdesk.models.terms_proxy import TermsFilterProxy, filter_terms, key_less
 from osdesk.rules.formats import sort_wrap
 
-__all__ = ["ResourceFilterProxy", "filter_terms"]
+__all__ = ["ResourceFilterProxy", "filter_terms", "terms_pattern"]
+
+_OPTIONS = (QRegularExpression.PatternOption.CaseInsensitiveOption
+            | QRegularExpression.PatternOption.DotMatchesEverythingOption)
+
+
+def terms_pattern(terms: tuple[str, ...]) -> QRegularExpression:
+    """A pattern that matches a text holding every one of ``terms`` (case-insensitive
+    substrings, in any order); an empty pattern (every row) for no terms."""
+    if not terms:
+        return QRegularExpression()
+    if len(terms) == 1:
+        return QRegularExpression(QRegularExpression.escape(terms[0]), _OPTIONS)
+    # anchored, so a text that fails is scanned once per term, not once per start offset
+    ahead = "".join(f"(?=.*?{QRegularExpression.escape(t)})" for t in terms)
+    return QRegularExpression(r"\A" + ahead, _OPTIONS)
 
 
 class ResourceFilterProxy(TermsFilterProxy):
@@ -37,18 +52,15 @@ class ResourceFilterProxy(TermsFilterProxy):
     def set_filter_text(self, text: str) -> None:
         """Show only rows containing every term of ``text``; "" shows everything."""
         self._text = text or ""
-        self._set_terms(text)
+        terms = filter_terms(text)
+        if terms != self._terms:
+            self._terms = terms
+            self.setFilterRegularExpression(terms_pattern(terms))
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        if not self._terms:
-            return True
-        source = self.sourceModel()
-        try:
-            text = source.filter_text_at(source_row)
-        except AttributeError:  # any other source model: fall back to the role
-            text = str(source.index(source_row, 0, source_parent).data(self.filterRole()) or "")
-            text = text.lower()
-        return self._holds_terms(text)
+    # NOTE: no Python ``filterAcceptsRow``: Qt's own one matches the pattern against
+    # FilterRole in C++, and with no terms accepts a row without calling Python at all.
+    # A Python override was called for every row whenever the source's layout changed
+    # (a sort, a page moved into place): 2.6 M calls over a 50,000-server load.
 
     # ------------------------------------------------------------------ sort
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:

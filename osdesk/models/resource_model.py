@@ -6,11 +6,12 @@ import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from osdesk.models.colors import color_for
 from osdesk.kinds.columns import ALIGN_CENTER, ALIGN_RIGHT, Column
-from osdesk.models.merging import LAYOUT_SIG, item_flags, runs
+from osdesk.models.merging import item_flags
+from osdesk.models.row_placing import RowPlacing
 from osdesk.models.row_cache import MergeSummary, PreparedPage, Row, RowBuilder, keyed
 from osdesk.rules.formats import EMPTY_CONTEXT, LookupContext, native_of
 
@@ -23,7 +24,6 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _INITIAL_SORT = int(Qt.ItemDataRole.InitialSortOrderRole)
 _USER = int(Qt.ItemDataRole.UserRole)
 
-_VSORT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
 _ALIGNMENTS = {
     ALIGN_RIGHT: Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
     ALIGN_CENTER: Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
@@ -31,7 +31,7 @@ _ALIGNMENTS = {
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-class ResourceTableModel(QAbstractTableModel):
+class ResourceTableModel(RowPlacing, QAbstractTableModel):
     """Rows of one resource type (servers, images, …), described by :class:`Column` specs.
 
     Refreshes merge by key (``merge``, or ``merge_page`` + ``finish_refresh`` for a
@@ -69,6 +69,9 @@ class ResourceTableModel(QAbstractTableModel):
         self._context = context or EMPTY_CONTEXT
         self._rows: list[Row] = []
         self._index: dict[Hashable, int] = {}
+        #: every row by key, kept current through every change (``_index``, the
+        #: positions, is rebuilt lazily after rows moved)
+        self._by_key: dict[Hashable, Row] = {}
         self._index_dirty = False
         self._seq = itertools.count()
         self._sort_column = -1
@@ -147,8 +150,11 @@ class ResourceTableModel(QAbstractTableModel):
 
         Persistent indexes (the selection, the current index) follow their rows.
         """
-        self._sort_column = column if 0 <= column < len(self._columns) else -1
-        self._sort_order = Qt.SortOrder(order)
+        column = column if 0 <= column < len(self._columns) else -1
+        order = Qt.SortOrder(order)
+        if (column, order) == (self._sort_column, self._sort_order):
+            return  # sorted so already: every merge keeps the order (a view asks twice)
+        self._sort_column, self._sort_order = column, order
         self._resort()
 
     # ------------------------------------------------------------------ accessors
@@ -187,8 +193,8 @@ class ResourceTableModel(QAbstractTableModel):
 
     def raw(self, key) -> dict | None:
         """The raw API dict of ``key`` (do not mutate it: merges compare against it)."""
-        row = self.row_for_key(key)
-        return self._rows[row].raw if row >= 0 else None
+        row = self._by_key.get(key)
+        return row.raw if row is not None else None
 
     def key_at(self, row: int):
         return self._rows[row].key
@@ -240,8 +246,7 @@ class ResourceTableModel(QAbstractTableModel):
         rows held) without changing it, and whatever it read that has changed by the
         time of the merge is noticed there and done again.
         """
-        index = None if self._index_dirty else self._index
-        return self._builder.prepare(self._keyed(rows), self._rows, index, self._context,
+        return self._builder.prepare(self._keyed(rows), self._by_key, self._context,
                                      self._sort_column)
 
     def merge_page(self, rows: Iterable[Mapping] | PreparedPage) -> MergeSummary:
@@ -262,34 +267,25 @@ class ResourceTableModel(QAbstractTableModel):
                   and page.columns is self._columns)
         if self._seen is None:
             self._seen = set()
-        index = self._key_index()
-        rows = self._rows
-        sc = self._sort_column
-        changed: list[int] = []
+        by_key = self._by_key
+        replaced: list[tuple[Row, Row]] = []
         added: list[Row] = []
-        resort = False
         for key, raw, built, held in page.entries:
             self._seen.add(key)
-            pos = index.get(key)
-            if pos is None:
+            old = by_key.get(key)
+            if old is None:
                 row = built if usable and built is not None else self._build(key, raw, -1)
                 row.seq = next(self._seq)
                 added.append(row)
                 continue
-            old = rows[pos]
             if old is held or old.raw is raw or old.raw == raw:
                 continue  # unchanged (``held``: compared on the worker, still the same row)
             new = built if usable and built is not None else self._build(key, raw, old.seq)
             new.seq = old.seq
-            rows[pos] = new
-            changed.append(pos)
-            if sc >= 0 and self._key(new, sc) != self._key(old, sc):
-                resort = True
-        self._emit_changed(changed)
-        self._insert_rows(added)
-        if added or resort:
-            self._resort()
-        return self._merged(MergeSummary(len(added), len(changed), 0))
+            replaced.append((old, new))
+        resort = self._replace(replaced)
+        self._add(added, resort)
+        return self._merged(MergeSummary(len(added), len(replaced), 0))
 
     def finish_refresh(self, seen_keys: Iterable | None = None) -> MergeSummary:
         """Remove every row whose key was not seen during the refresh.
@@ -305,6 +301,7 @@ class ResourceTableModel(QAbstractTableModel):
         self._seen = None
         gone = [i for i, row in enumerate(self._rows) if row.key not in seen]
         removed = self._remove_positions(gone)
+        self.warm_sort_keys()
         return self._merged(MergeSummary(0, 0, removed))
 
     def upsert(self, row: Mapping) -> MergeSummary:
@@ -330,6 +327,7 @@ class ResourceTableModel(QAbstractTableModel):
         self._rows = [self._build(key, raw, next(self._seq)) for key, raw in fresh.items()]
         if self._sort_column >= 0:
             self._rows = self._sorted_rows()
+        self._by_key = {row.key: row for row in self._rows}
         self._rebuild_index()
         self.endResetModel()
 
@@ -350,7 +348,7 @@ class ResourceTableModel(QAbstractTableModel):
         for r, row in enumerate(self._rows):
             new = self._builder.rebuilt(row, cols, context, self._sort_column)
             if new is not None:
-                self._rows[r] = new
+                self._rows[r] = self._by_key[new.key] = new
                 if first < 0:
                     first = r
                 last = r
@@ -390,95 +388,43 @@ class ResourceTableModel(QAbstractTableModel):
 
         Returns (changed rows, whether the current sort order may be broken).
         """
-        index = self._key_index()
-        rows = self._rows
-        sc = self._sort_column
-        changed: list[int] = []
-        resort = False
-        for key in [k for k in fresh if k in index]:
+        by_key = self._by_key
+        replaced: list[tuple[Row, Row]] = []
+        for key in [k for k in fresh if k in by_key]:
             raw = fresh.pop(key)
-            pos = index[key]
-            old = rows[pos]
+            old = by_key[key]
             if raw is old.raw or raw == old.raw:
                 continue
-            new = self._build(key, raw, old.seq)
-            rows[pos] = new
+            replaced.append((old, self._build(key, raw, old.seq)))
+        return len(replaced), self._replace(replaced)
+
+    def _replace(self, replaced: list[tuple[Row, Row]]) -> bool:
+        """Put each ``(old, new)`` row in the place of the old one, one dataChanged per
+        run; returns whether a sort key changed (the order may be broken)."""
+        if not replaced:
+            return False
+        index = self._key_index()
+        rows, by_key, sc = self._rows, self._by_key, self._sort_column
+        changed: list[int] = []
+        resort = False
+        for old, new in replaced:
+            pos = index[old.key]
+            rows[pos] = by_key[new.key] = new
             changed.append(pos)
-            if sc >= 0 and new.sort[sc] != old.sort[sc]:
+            if sc >= 0 and self._key(new, sc) != self._key(old, sc):
                 resort = True
         self._emit_changed(changed)
-        return len(changed), resort
+        return resort
 
     def _upsert_keyed(self, fresh: dict) -> tuple[int, int]:
-        """Update the known keys of ``fresh``, append the others, keep the sort order.
+        """Update the known keys of ``fresh``, add the others, keep the sort order.
 
         Returns (added rows, changed rows).
         """
         changed, resort = self._update_existing(fresh)
-        added = self._append(fresh.values())
-        if added or resort:
-            self._resort()
-        return added, changed
-
-    def _append(self, raws: Iterable[Mapping]) -> int:
-        """Append rows (``fresh.values()`` after ``_update_existing``: only new keys)."""
-        return self._insert_rows([self._build(self._key_of(raw), raw, next(self._seq))
-                                  for raw in raws])
-
-    def _insert_rows(self, new_rows: list[Row]) -> int:
-        """Append built rows at the end, in one insert."""
-        if not new_rows:
-            return 0
-        start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(new_rows) - 1)
-        self._rows.extend(new_rows)
-        if not self._index_dirty:
-            for offset, row in enumerate(new_rows):
-                self._index[row.key] = start + offset
-        self.endInsertRows()
-        return len(new_rows)
-
-    def _emit_changed(self, positions: list[int]) -> None:
-        """One dataChanged per run of adjacent changed rows."""
-        if not positions:
-            return
-        positions.sort()
-        last = len(self._columns) - 1
-        for first_row, last_row in runs(positions):
-            self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, last))
-
-    def _remove_positions(self, positions: list[int]) -> int:
-        if not positions:
-            return 0
-        for first, last in reversed(runs(sorted(positions))):
-            self.beginRemoveRows(QModelIndex(), first, last)
-            del self._rows[first:last + 1]
-            self._index_dirty = True
-            self.endRemoveRows()
-        return len(positions)
-
-    def _sorted_rows(self) -> list[Row]:
-        desc = self._sort_order == Qt.SortOrder.DescendingOrder
-        return self._builder.sorted(self._rows, self._sort_column, desc, self._context)
-
-    def _resort(self) -> None:
-        if len(self._rows) < 2:
-            return
-        new_rows = self._sorted_rows()
-        if all(a is b for a, b in zip(new_rows, self._rows)):
-            return
-        self.layoutAboutToBeChanged[LAYOUT_SIG].emit([], _VSORT)
-        old_persistent = self.persistentIndexList()
-        if old_persistent:
-            where = {id(row): pos for pos, row in enumerate(new_rows)}
-            rows = self._rows
-            new_persistent = [self.index(where[id(rows[p.row()])], p.column())
-                              for p in old_persistent]
-        self._rows = new_rows
-        self._rebuild_index()
-        if old_persistent:
-            self.changePersistentIndexList(old_persistent, new_persistent)
-        self.layoutChanged[LAYOUT_SIG].emit([], _VSORT)
+        added = [self._build(key, raw, next(self._seq)) for key, raw in fresh.items()]
+        self._add(added, resort)
+        return len(added), changed
 
     def _merged(self, summary: MergeSummary) -> MergeSummary:
         self.rowsMerged.emit(summary.added, summary.changed, summary.removed)

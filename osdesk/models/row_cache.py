@@ -112,23 +112,18 @@ class RowBuilder:
             colors = tuple(colors)
         return Row(key, raw, display, sort, parts, colors, seq)
 
-    def prepare(self, fresh: dict, held_rows: Sequence[Row], index: Mapping | None,
-                ctx: LookupContext, sc: int) -> PreparedPage:
+    def prepare(self, fresh: dict, held_rows: Mapping, ctx: LookupContext,
+                sc: int) -> PreparedPage:
         """The rows of ``fresh`` (``{key: raw}``) built for a later merge.
 
-        A key whose row in ``held_rows`` (found through ``index``, None when unknown)
-        holds an equal dict is not built: the merge will see it unchanged.
+        A key whose row in ``held_rows`` (``{key: Row}``, the model's) holds an equal
+        dict is not built: the merge will see it unchanged.
         """
         entries = []
         for key, raw in fresh.items():
-            held = None
-            if index is not None:
-                try:
-                    old = held_rows[index[key]]
-                    if old.key == key and (old.raw is raw or old.raw == raw):
-                        held = old
-                except (KeyError, IndexError):
-                    pass
+            held = held_rows.get(key)
+            if held is not None and not (held.raw is raw or held.raw == raw):
+                held = None
             built = None if held is not None else self.build(key, raw, -1, ctx, sc)
             entries.append((key, raw, built, held))
         return PreparedPage(entries, ctx, sc, self.columns)
@@ -158,17 +153,30 @@ class RowBuilder:
             key = row.sort[column] = self.columns[column].sort_key(row.raw, ctx)
         return key
 
-    def sorted(self, rows: list[Row], column: int, descending: bool,
-               ctx: LookupContext) -> list[Row]:
-        """``rows`` sorted on ``column`` (-1: arrival order); missing values last."""
+    def order(self, rows: Sequence[Row], column: int, descending: bool,
+              ctx: LookupContext) -> list[int]:
+        """The permutation that sorts ``rows`` on ``column`` (-1: arrival order), missing
+        values last: ``[rows[i] for i in order]``. The keys are read once into a list
+        and sorted through its C ``__getitem__`` (no Python call per comparison or row)."""
         if column < 0:
-            return sorted(rows, key=lambda r: r.seq)
-        for row in rows:  # keys not made yet (see the class docstring)
-            self.sort_key(row, column, ctx)
+            keys = [row.seq for row in rows]
+        else:
+            keys = [row.sort[column] for row in rows]
+            if None in keys:  # keys not made yet (see the class docstring)
+                keys = [self.sort_key(row, column, ctx) for row in rows]
         # list.sort is stable, and stays stable with reverse=True: equal keys keep
         # their current order, so rows do not jump around on every refresh.
-        ordered = sorted(rows, key=lambda r: r.sort[column], reverse=descending)
-        if descending:  # missing values last in both directions, like a spreadsheet
-            ordered = ([r for r in ordered if r.sort[column] is not MISSING_KEY]
-                       + [r for r in ordered if r.sort[column] is MISSING_KEY])
-        return ordered
+        order = sorted(range(len(keys)), key=keys.__getitem__,
+                       reverse=descending and column >= 0)
+        if descending and column >= 0:
+            # missing values last in both directions, like a spreadsheet: MISSING_KEY
+            # sorts after every present key, so reversed they lead
+            missing = keys.count(MISSING_KEY)
+            if missing:
+                order = order[missing:] + order[:missing]
+        return order
+
+    def sorted(self, rows: Sequence[Row], column: int, descending: bool,
+               ctx: LookupContext) -> list[Row]:
+        """``rows`` sorted on ``column`` (-1: arrival order); missing values last."""
+        return list(map(rows.__getitem__, self.order(rows, column, descending, ctx)))
