@@ -1,7 +1,7 @@
 """osdesk benchmarks: start-up, large lists, GUI stalls, refresh churn, memory, a large
 image upload.
 
-    .venv/bin/python bench/run.py [--quick] [--only startup,lists,gui,churn,memory,breakdown,upload]
+    .venv/bin/python bench/run.py [--quick] [--only startup,lists,gui,churn,memory,breakdown,upload,inventory]
 
 Run on demand, never as a test. Every comparison is measured side by side in this run:
 the contestants alternate (round-robin, the starting one rotating), each run in a fresh
@@ -47,7 +47,7 @@ QUICK = {
     # measured at 10,000, not projected from 1,000 (projections overstated them 2x)
     "slow_reps": {"sdk": {10000: 1}, "cli": {10000: 1}},
     "gui_reps": 3, "churn_reps": 3, "refreshes": 20, "detached_refreshes": 10,
-    "upload_mib": 512, "upload_reps": 3, "upload_cli": False,
+    "upload_mib": 512, "upload_reps": 3, "upload_cli": False, "inventory_reps": 3,
 }
 FULL = {
     "startup_reps": 7,
@@ -55,7 +55,7 @@ FULL = {
     # sdk ~14 ms and the CLI ~35 ms per server: 10,000 servers take minutes per run
     "slow_reps": {"sdk": {1000: 3, 10000: 1}, "cli": {1000: 3, 10000: 1}},
     "gui_reps": 3, "churn_reps": 5, "refreshes": 200, "detached_refreshes": 30,
-    "upload_mib": 2048, "upload_reps": 3, "upload_cli": True,
+    "upload_mib": 2048, "upload_reps": 3, "upload_cli": True, "inventory_reps": 3,
 }
 
 
@@ -697,14 +697,77 @@ def targets(results, quick):
         m = U["alone"]["peak_growth"] / 2**20
         add("upload_peak_rss_growth", f"{m:.1f}MB", "<64MB", m < 64,
             f"{mib_} file: never read into memory")
+    I = results.get("inventory", {}).get("summary") or {}
+    v, w = I.get("load_stall_ms"), I.get("load_stall_worst_ms")
+    add("inventory_3x10k_stall", f"{fmt_s(v, 0)}ms" if v is not None else None, "<50ms",
+        v is not None and v < 50, "three clouds of 10,000 servers listed at once by All "
+        "clouds: median over the runs of the longest GUI gap", worst=f"{fmt_s(w, 0)}ms")
+    v, w = I.get("snapshot_rows_s"), I.get("snapshot_rows_worst_s")
+    add("start_from_snapshot", f"{fmt_s(v, 2)}s" if v is not None else None, "<=0.3s",
+        v is not None and v <= 0.3, "every cloud hung: from the window shown to the 10,000 "
+        "server rows of the last snapshot in All clouds (median)", worst=f"{fmt_s(w, 2)}s")
     return out
+
+
+# ============================================================================ inventory
+def bench_inventory(cfg, tmp, results, n):
+    """All clouds: three demo clouds of ``n`` servers (own processes), listed at once;
+    then a start from the snapshot that left, with the clouds hung (one cloud's rows
+    for start_from_snapshot: the first run lists all three, the snapshot run shows one)."""
+    reps = cfg.get("inventory_reps", 3)
+    log(f"All clouds: three demo clouds of {n:,} servers (own processes)")
+    demos = [C.DemoProcess(n, tmp, timeout=600) for _ in range(3)]
+    runs = []
+    try:
+        for d in demos:
+            d.warm()
+        infos = json.dumps([d.info for d in demos])
+        one = json.dumps([demos[0].info])
+        worker = os.path.join(HERE, "inventory_worker.py")
+        for rep in range(reps):
+            home = os.path.join(tmp, f"inventory-{rep}")  # its own cache: its own snapshot
+            os.makedirs(home, exist_ok=True)
+            load = C.run_worker([worker, "load", infos, str(n)], home, 900)
+            # the snapshot of one cloud's 10,000 servers, then the start from it
+            C.run_worker([worker, "load", one, str(n)], home + "-one", 900)
+            snap = C.run_worker([worker, "snapshot", one, str(n)], home + "-one", 300)
+            runs.append({"load": load, "snapshot": snap})
+            log(f"inventory rep {rep + 1}: load stall "
+                f"{load.get('stall', {}).get('max_ms')} ms, rows in {load.get('rows_s')} s; "
+                f"from snapshot {snap.get('rows_s')} s (stall {snap.get('stall', {}).get('max_ms')} ms)"
+                + (f" ERROR {str(load.get('stderr') or snap.get('stderr'))[-300:]}"
+                   if load.get("error") or snap.get("error") else ""))
+    finally:
+        for d in demos:
+            d.stop()
+    ok = [r for r in runs if not r["load"].get("error") and not r["snapshot"].get("error")]
+    stalls = [r["load"]["stall"]["max_ms"] for r in ok]
+    snaps = [r["snapshot"]["rows_s"] for r in ok]
+    results["inventory"] = {"servers": n, "raw": runs, "summary": {
+        "load_stall_ms": C.median(stalls), "load_stall_worst_ms": max(stalls, default=None),
+        "load_rows_s": C.median([r["load"]["rows_s"] for r in ok]),
+        "load_all_s": C.median([r["load"]["all_lists_s"] for r in ok]),
+        "snapshot_rows_s": C.median(snaps), "snapshot_rows_worst_s": max(snaps, default=None),
+        "snapshot_stall_ms": C.median([r["snapshot"]["stall"]["max_ms"] for r in ok])}}
+
+
+def report_inventory(res) -> str:
+    s = res["summary"]
+    n = res["servers"]
+    return table(f"All clouds ({len(res['raw'])} run(s), medians)", ["case", "value"], [
+        [f"3 clouds x {n:,} servers: longest GUI gap while listing", f"{fmt_s(s['load_stall_ms'], 0)} ms"],
+        ["  every server row in", f"{fmt_s(s['load_rows_s'])} s"],
+        ["  every list of every cloud in", f"{fmt_s(s['load_all_s'])} s"],
+        [f"start from the snapshot ({n:,} servers, cloud hung): rows in",
+         f"{fmt_s(s['snapshot_rows_s'])} s"],
+        ["  longest GUI gap meanwhile", f"{fmt_s(s['snapshot_stall_ms'], 0)} ms"]])
 
 
 # ============================================================================ main
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="reduced repetitions (a few minutes)")
-    ap.add_argument("--only", default="startup,lists,gui,churn,memory,breakdown,upload",
+    ap.add_argument("--only", default="startup,lists,gui,churn,memory,breakdown,upload,inventory",
                     help="comma-separated sections to run")
     ap.add_argument("--sizes", default="1000,10000,50000", help="list sizes")
     ap.add_argument("--no-cli-10k", action="store_true",
@@ -775,6 +838,9 @@ def main(argv=None) -> int:
             save(out_path, results)
         if "upload" in only:
             bench_upload(cfg, tmp, results)
+            save(out_path, results)
+        if "inventory" in only:
+            bench_inventory(cfg, tmp, results, 10000)
         results["targets"] = targets(results, args.quick)
     finally:
         C.rm_tmp(tmp)
@@ -861,6 +927,8 @@ def render(results, out_path) -> str:
         parts += [report_breakdown(results["breakdown"]), ""]
     if "upload" in results:
         parts += [report_upload(results["upload"]), ""]
+    if "inventory" in results:
+        parts += [report_inventory(results["inventory"]), ""]
     notes = [t for t in results.get("targets", []) if t["note"]]
     if notes:
         parts.append("Notes on the targets:")

@@ -37,7 +37,11 @@ def server_names(page) -> set[str]:
 
 
 def snapshot_files() -> list[Path]:
-    return sorted(default_snapshot_dir().rglob("*.json.gz"))
+    while True:
+        try:
+            return sorted(default_snapshot_dir().rglob("*.json.gz"))
+        except FileNotFoundError:  # a folder deleted (on the worker) while it was walked
+            continue
 
 
 def load_and_keep(window, loop, demo, pid="snap-demo"):
