@@ -123,6 +123,8 @@ def build_window(w) -> None:
     build_status_bar(w)
     from osdesk.views import instant_start
     instant_start.install(w)
+    from osdesk.views.notifier import Notifier
+    w.notifier = Notifier(w)
 
 
 def build_actions(w) -> None:
