@@ -20,10 +20,13 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
+from osdesk.desktop.entry import APP_ID
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "osdesk"
-ICON = "osdesk"
+#: the icon and desktop entry the menu entry installs (desktop/entry.py)
+ICON = APP_ID
 SERVICE = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 #: how long the notification server may take to answer (s); on the worker thread
@@ -44,7 +47,8 @@ def dbus_notify(title: str, body: str) -> bool:
         return False
     address = DBusAddress(PATH, bus_name=SERVICE, interface=SERVICE)
     message = new_method_call(address, "Notify", "susssasa{sv}i",
-                              (APP_NAME, 0, ICON, title, body, [], {}, -1))
+                              (APP_NAME, 0, ICON, title, body, [],
+                               {"desktop-entry": ("s", APP_ID)}, -1))
     with open_dbus_connection(bus="SESSION") as conn:
         reply = conn.send_and_get_reply(message, timeout=DBUS_TIMEOUT_S)
     return reply.header.message_type == MessageType.method_return

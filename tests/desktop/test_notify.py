@@ -71,8 +71,9 @@ def test_a_notification_server_gets_notify_with_the_spec_signature(session_bus):
     finally:
         server.kill()
         server.wait(timeout=10)
-    assert first.startswith("Notify susssasa{sv}i ('osdesk', 0, 'osdesk', "
-                            "'Server web-1 is ACTIVE', 'after 42 s · Lab', [], {}, -1)"), first
+    assert first.startswith("Notify susssasa{sv}i ('osdesk', 0, 'io.github.osdesk.osdesk', "
+                            "'Server web-1 is ACTIVE', 'after 42 s · Lab', [], "
+                            "{'desktop-entry': ('s', 'io.github.osdesk.osdesk')}, -1)"), first
     assert "'Volume data is in-use', 'after 12 s · Lab'" in second, second
     assert result.stderr == ""
 
