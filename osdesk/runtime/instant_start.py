@@ -149,7 +149,12 @@ class SnapshotKeeper(QObject):
             found, snap = self._load(cloud_id, project, kind)
             if snap is None or not snap.rows:
                 return found, None, []
-            return found, snap, [prepare(piece) for piece in sliced([snap.rows])]
+            try:
+                return found, snap, [prepare(piece) for piece in sliced([snap.rows])]
+            except Exception:  # noqa: BLE001 - rows no table can show: as if none were kept
+                log.exception("the snapshot of %s / %s / %s has rows osdesk cannot show",
+                              cloud_id, found, kind)
+                return found, None, []
         try:
             found, snap, pages = await self.runner.run(WORKER, work)
         except RuntimeError:  # the worker was shut down: the window is closing
@@ -167,9 +172,14 @@ class SnapshotKeeper(QObject):
 
 
     def _load(self, cloud_id: str, project: str, kind: str):
-        """(project, snapshot or None): the login's project, else the one remembered."""
+        """(project, snapshot or None): the login's project, else the one remembered.
+        A snapshot that cannot be used is none (logged): it never stops a page."""
         found = project or self.store.last_project(cloud_id) or ""
-        return found, self.store.load(cloud_id, found, kind)
+        try:
+            return found, self.store.load(cloud_id, found, kind)
+        except Exception:  # noqa: BLE001 - whatever is wrong with it, the page goes on
+            log.exception("the snapshot of %s / %s / %s cannot be used", cloud_id, found, kind)
+            return found, None
 
     async def restore_lookups(self, session) -> None:
         """The names for ids kept last time, until the session loads its own."""

@@ -176,3 +176,17 @@ def test_deleting_a_cloud_deletes_its_snapshot(window, loop, demo_cloud, answers
     answers.on("Delete cloud", "go")
     run(loop, window.clouds.delete_cloud(saved))
     run(loop, until(lambda: not folder.exists()))
+
+
+def test_a_corrupt_snapshot_is_ignored_with_a_log_line(window, loop, demo_cloud, caplog):
+    _profile, names = load_and_keep(window, loop, demo_cloud)
+    (servers_file,) = [p for p in snapshot_files() if p.name.endswith("--servers.json.gz")]
+    servers_file.write_bytes(b"\x1f\x8b\x08 half a file")
+    page = window.pages["servers"]
+    shown = []
+    page.feed.snapshotChanged.connect(lambda: shown.append(page.feed.snapshot_at))
+    window.open_profile(window.clouds.transient("snap-demo"))
+    run(loop, until(lambda: page.feed.state == "ready" and page.model.rowCount()))
+    assert server_names(page) == names  # the live rows, as if there were no snapshot
+    assert [s for s in shown if s is not None] == []
+    assert "ignoring the unreadable snapshot" in caplog.text
