@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,7 @@ class SnapshotStore:
             document = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
             log.warning("ignoring the unreadable snapshot %s: %s", path, exc)
             return None
         if not (isinstance(document, dict) and document.get("format") == FORMAT

@@ -10,6 +10,7 @@ at a time, as a refresh's pages are. QtCore only.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import weakref
@@ -18,6 +19,7 @@ from typing import Callable
 from PySide6.QtCore import QObject
 
 from osdesk.profiles.snapshots import SnapshotStore
+from osdesk.rules.formats import LookupContext
 from osdesk.runtime.runner import Runner
 from osdesk.runtime.session import ResourceFeed, sliced
 
@@ -27,6 +29,9 @@ log = logging.getLogger(__name__)
 SAVE_EVERY_S = 30.0
 #: The runner's key of the keeper's worker (stopped with the runner's other workers).
 WORKER = "#snapshots"
+#: The kind under which a cloud's names for ids (flavors, images, servers…) are kept, so
+#: that the tables of a cloud that cannot be reached still show names.
+LOOKUPS = "_lookups"
 
 
 def project_of(session) -> str:
@@ -83,6 +88,8 @@ class SnapshotKeeper(QObject):
         if session not in self._logins:
             self._logins[session] = None
             session.connected.connect(self._on_connected)
+            session.lookupsChanged.connect(self._on_lookups)
+            self.spawn(self.restore_lookups(session))
         self.spawn(self.restore(feed))
 
     def _on_connected(self, info: dict) -> None:
@@ -105,17 +112,27 @@ class SnapshotKeeper(QObject):
     # ------------------------------------------------------------------ saving
     def save(self, feed: ResourceFeed, force: bool = False) -> None:
         """Keep the feed's rows as they are now (at most once per SAVE_EVERY_S a kind)."""
-        session = feed.session
+        model = feed.model
+        self._keep(feed.session, feed.kind.key, force,
+                   lambda: [model.raw_at(i) for i in range(model.rowCount())])
+
+    def _on_lookups(self) -> None:
+        session = self.sender()
+        if session is not None:
+            lookups = session.lookups
+            self._keep(session, LOOKUPS, True, lambda: [
+                {f.name: dict(getattr(lookups, f.name)) for f in dataclasses.fields(lookups)}])
+
+    def _keep(self, session, kind: str, force: bool, rows) -> None:
         if session is None or not session.info:
-            return
-        key = (session.profile.id, project_of(session), feed.kind.key)
+            return  # not logged in: nothing live to keep
+        key = (session.profile.id, project_of(session), kind)
         now = time.monotonic()
         if not force and now - self._saved_at.get(key, -SAVE_EVERY_S) < SAVE_EVERY_S:
             return
         self._saved_at[key] = now
-        model = feed.model
-        rows = [model.raw_at(i) for i in range(model.rowCount())]  # held dicts, never mutated
-        self._submit(self.store.save, *key, rows, time.time())
+        # the held dicts, never mutated (merges replace them), serialised on the worker
+        self._submit(self.store.save, *key, rows(), time.time())
 
     # --------------------------------------------------------------- restoring
     async def restore(self, feed: ResourceFeed) -> None:
@@ -129,11 +146,15 @@ class SnapshotKeeper(QObject):
         prepare = feed.model.prepare
 
         def work():
-            found = project or self.store.last_project(cloud_id) or ""
-            snap = self.store.load(cloud_id, found, kind)
+            found, snap = self._load(cloud_id, project, kind)
             if snap is None or not snap.rows:
                 return found, None, []
-            return found, snap, [prepare(piece) for piece in sliced([snap.rows])]
+            try:
+                return found, snap, [prepare(piece) for piece in sliced([snap.rows])]
+            except Exception:  # noqa: BLE001 - rows no table can show: as if none were kept
+                log.exception("the snapshot of %s / %s / %s has rows osdesk cannot show",
+                              cloud_id, found, kind)
+                return found, None, []
         try:
             found, snap, pages = await self.runner.run(WORKER, work)
         except RuntimeError:  # the worker was shut down: the window is closing
@@ -148,6 +169,31 @@ class SnapshotKeeper(QObject):
             feed.model.merge_page(page)
             await asyncio.sleep(0)  # let Qt paint between slices
 
+
+
+    def _load(self, cloud_id: str, project: str, kind: str):
+        """(project, snapshot or None): the login's project, else the one remembered.
+        A snapshot that cannot be used is none (logged): it never stops a page."""
+        found = project or self.store.last_project(cloud_id) or ""
+        try:
+            return found, self.store.load(cloud_id, found, kind)
+        except Exception:  # noqa: BLE001 - whatever is wrong with it, the page goes on
+            log.exception("the snapshot of %s / %s / %s cannot be used", cloud_id, found, kind)
+            return found, None
+
+    async def restore_lookups(self, session) -> None:
+        """The names for ids kept last time, until the session loads its own."""
+        try:
+            _found, snap = await self.runner.run(WORKER, self._load, session.profile.id,
+                                                 project_of(session), LOOKUPS)
+        except RuntimeError:
+            return
+        if snap is None or not snap.rows or session.closed or session.info:
+            return  # nothing kept, or logged in already: its own names are coming
+        names = {f.name for f in dataclasses.fields(LookupContext)}
+        saved = {k: v for k, v in snap.rows[0].items() if k in names and isinstance(v, dict)}
+        session.lookups = LookupContext(**saved)
+        session.lookupsChanged.emit()
 
 
 def _spawn(coro) -> None:

@@ -5,10 +5,9 @@ only a snapshot of an unreachable cloud, and the View menu's setting."""
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
 from osdesk.runtime.instant_start import SnapshotKeeper
@@ -72,6 +71,7 @@ class SnapshotBadge(QLabel):
         super().__init__()
         self.page = page
         self.setObjectName(f"snapshot_badge_{page.kind.key}")
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.hide()
         page.toolbar.insertWidget(page.toolbar.indexOf(page.state_label), self)
         feed = page.feed
@@ -83,7 +83,7 @@ class SnapshotBadge(QLabel):
         self.setVisible(bool(text))
         if not text:
             return
-        self.setText(html.escape(text))
+        self.setText(text)
         self.setToolTip(tip)
         self.setStyleSheet(_BADGE[style])
         if self.page.state_label.text().startswith("⏳"):

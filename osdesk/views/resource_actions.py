@@ -3,6 +3,8 @@ image_dialogs.py, keypair_views.py, network_dialogs.py); the rest is declared by
 
 from __future__ import annotations
 
+import time
+
 from osdesk.api import OsdeskError
 from osdesk.api.errors import Cancelled
 from osdesk.api.image import patch_ops
@@ -75,6 +77,7 @@ class ImageActions(PageActions):
         # named in the result: the user may have moved to another project meanwhile
         where = f"{session.profile.name} / {session.info.get('project_name') or '?'}"
         dialog = self.window.transfers.open(f"Uploading {name}", self.page)
+        started = time.monotonic()
         try:
             image = await self.transfer(lambda cloud: cloud.image.create_and_upload(
                 name, path, progress=dialog.progress, cancel=dialog.cancel_event, **values))
@@ -86,8 +89,11 @@ class ImageActions(PageActions):
         except OsdeskError as exc:
             dialog.done(0)
             self.changed()
+            self.window.notifier.operation_finished("Image", name, "upload failed", started)
             await self.warn("Create image", exc)
         else:
+            self.window.notifier.operation_finished(
+                "Image", name, f"uploaded: {image.get('status')}", started)
             self.window.statusBar().showMessage(
                 f"Image {name} in {where} is {image.get('status')} "
                 f"(checksum {image.get('checksum')})", 15000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import time
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
@@ -15,6 +16,7 @@ from osdesk.rules.server_actions import (ACTION_BY_KEY, availability, availabili
                                    confirm_verb, needs_confirmation)
 from osdesk.runtime.server_ops import follow, run_on_servers, summarize
 from osdesk.views import dialogs
+from osdesk.views.notifier import server_outcome
 from osdesk.views.server_dialogs import (ConsoleLogViewer, MetadataDialog, ResizeDialog,
                                         ResultsDialog)
 
@@ -186,12 +188,16 @@ class ServerActions(QObject):
         if old is not None and not old.done():
             old.cancel()
         session = self.session
+        started = time.monotonic()
+        name = (self.page.model.raw(server_id) or {}).get("name") or server_id
 
         async def run():
             try:
                 server = await follow(session, self.page.model, server_id)
             except (Stale, asyncio.CancelledError):
                 return
+            self.window.notifier.operation_finished(
+                "Server", (server or {}).get("name") or name, server_outcome(server), started)
             if server is not None and server.get("status") == "ERROR":
                 fault = server.get("fault") or {}
                 self.window.statusBar().showMessage(

@@ -7,12 +7,21 @@ when it fails; a create that fails leaves nothing behind (Cinder makes nothing t
 
 from __future__ import annotations
 
+import asyncio
+import time
 
-from osdesk.api import OsdeskError
+from osdesk.api import NotFound, OsdeskError
+from osdesk.kinds.volumes import TRANSITIONAL
 from osdesk.runtime.runner import Stale
 from osdesk.views import dialogs
+from osdesk.views.notifier import volume_outcome
 from osdesk.views.page_actions import FAILED, PageActions
 from osdesk.views.volume_dialogs import CreateVolumeDialog, SnapshotDialog
+
+
+#: how often a changing volume is read again (s), and for how long at most
+FOLLOW_EVERY_S = 2.0
+FOLLOW_FOR_S = 1800.0
 
 
 def _choices(cloud) -> dict:
@@ -69,9 +78,35 @@ class VolumeActions(PageActions):
             await self.create(values)
 
     async def create(self, values: dict):
-        if await self.attempt("Create volume", self.session.cloud.block_storage.create_volume,
-                              **values) is not FAILED:
+        started = time.monotonic()
+        volume = await self.attempt("Create volume",
+                                    self.session.cloud.block_storage.create_volume, **values)
+        if volume is not FAILED:
             self.changed()
+            self.follow(volume, started)
+
+    def follow(self, volume: dict, started: float) -> None:
+        """Read the volume until it settles (available, in-use, an error); the end of a
+        long change may be worth a desktop notification."""
+        self.spawn(self._follow(self.session, volume["id"],
+                                volume.get("name") or volume["id"], started))
+
+    async def _follow(self, session, volume_id: str, name: str, started: float) -> None:
+        deadline = time.monotonic() + FOLLOW_FOR_S
+        while time.monotonic() < deadline:
+            await asyncio.sleep(FOLLOW_EVERY_S)
+            try:
+                volume = await session.call(session.cloud.block_storage.get_volume, volume_id)
+            except NotFound:
+                volume = None
+            except (Stale, asyncio.CancelledError):
+                return
+            except OsdeskError:
+                continue  # a passing error; keep following until the deadline
+            if volume is None or volume.get("status") not in TRANSITIONAL:
+                self.window.notifier.operation_finished("Volume", name,
+                                                        volume_outcome(volume), started)
+                return
 
     async def ask_attach(self, rows):
         volume = rows[0]
@@ -84,9 +119,11 @@ class VolumeActions(PageActions):
             await self.attach(volume, server)
 
     async def attach(self, volume: dict, server: dict):
+        started = time.monotonic()
         if await self.attempt("Attach volume", self.session.cloud.compute.attach_volume,
                               server["id"], volume["id"]) is not FAILED:
             self.changed()
+            self.follow(volume, started)
 
     async def ask_extend(self, rows):
         volume = rows[0]
@@ -99,9 +136,11 @@ class VolumeActions(PageActions):
             await self.extend(volume, new)
 
     async def extend(self, volume: dict, new_size: int):
+        started = time.monotonic()
         if await self.attempt("Extend volume", self.session.cloud.block_storage.extend_volume,
                               volume["id"], new_size) is not FAILED:
             self.changed()
+            self.follow(volume, started)
 
     async def ask_snapshot(self, rows):
         await ask_and_snapshot(self, rows)

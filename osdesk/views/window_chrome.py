@@ -127,6 +127,8 @@ def build_window(w) -> None:
     instant_start.install(w)
     from osdesk.views.desk import Desk
     w.desk = Desk(w)  # "All clouds", search everywhere, each cloud's health
+    from osdesk.views.notifier import Notifier
+    w.notifier = Notifier(w)
     for action in w.menuBar().actions():  # once every menu has all its entries
         give_mnemonics(action.menu())
 

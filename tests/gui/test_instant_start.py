@@ -125,6 +125,9 @@ def test_live_rows_replace_the_snapshot_and_keep_the_selection(window, loop, dem
 
 def test_an_unreachable_cloud_stays_browsable_read_only(window, loop, demo_cloud):
     profile, names = load_and_keep(window, loop, demo_cloud)
+    run(loop, until(lambda: window.session.lookups.image_names and any(
+        p.name.endswith("--_lookups.json.gz") for p in snapshot_files())))
+    image_names = dict(window.session.lookups.image_names)
     # the same cloud at an address where nothing listens
     dead = demo_profile(demo_cloud, auth_url="http://127.0.0.1:9/identity/v3", timeout=5)
     window.clouds.add_transient_cloud(dead, demo_cloud.PASSWORD)
@@ -134,6 +137,11 @@ def test_an_unreachable_cloud_stays_browsable_read_only(window, loop, demo_cloud
     run(loop, until(lambda: badge.text().startswith("Offline — as of")), timeout=60)
     assert server_names(page) == names
     assert window.connect_banner.isVisible()
+    # the tables still name images, flavors, networks… as they did
+    assert dict(window.session.lookups.image_names) == image_names
+    image_column = page.model.column_index("image")
+    shown = {page.model.display_at(r, image_column) for r in range(page.model.rowCount())}
+    assert shown & set(image_names.values())
     page.select_key(page.model.keys()[0])
     actions = [a for a in page.menu_provider(page, page.selected_rows()) if a is not None]
     assert actions and not any(a.isEnabled() for a in actions)
@@ -172,3 +180,17 @@ def test_deleting_a_cloud_deletes_its_snapshot(window, loop, demo_cloud, answers
     answers.on("Delete cloud", "go")
     run(loop, window.clouds.delete_cloud(saved))
     run(loop, until(lambda: not folder.exists()))
+
+
+def test_a_corrupt_snapshot_is_ignored_with_a_log_line(window, loop, demo_cloud, caplog):
+    _profile, names = load_and_keep(window, loop, demo_cloud)
+    (servers_file,) = [p for p in snapshot_files() if p.name.endswith("--servers.json.gz")]
+    servers_file.write_bytes(b"\x1f\x8b\x08 half a file")
+    page = window.pages["servers"]
+    shown = []
+    page.feed.snapshotChanged.connect(lambda: shown.append(page.feed.snapshot_at))
+    window.open_profile(window.clouds.transient("snap-demo"))
+    run(loop, until(lambda: page.feed.state == "ready" and page.model.rowCount()))
+    assert server_names(page) == names  # the live rows, as if there were no snapshot
+    assert [s for s in shown if s is not None] == []
+    assert "ignoring the unreadable snapshot" in caplog.text

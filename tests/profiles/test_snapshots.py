@@ -75,7 +75,7 @@ def test_corrupt_or_foreign_files_are_ignored_with_a_log_line(tmp_path, caplog):
     s.save("c", "p", "servers", [{"id": "a"}])
     s.save("c", "p", "images", [{"id": "i"}])
     servers = next(s.root.rglob("*--servers.json.gz"))
-    servers.write_bytes(b"\x1f\x8b not gzip at all")
+    servers.write_bytes(b"\x1f\x8b\x08 half a gzip stream")
     images = next(s.root.rglob("*--images.json.gz"))
     images.write_bytes(gzip.compress(json.dumps({"format": 1, "cloud": "other", "project": "p",
                                                  "kind": "images", "taken_at": 1,
