@@ -6,6 +6,8 @@ import base64
 import re
 from dataclasses import dataclass, field
 
+from osdesk.rules.formats import fmt_gb, fmt_mb
+
 #: Nova's limit for user_data (base64-encoded, 65535 bytes in the database column).
 MAX_USER_DATA_BYTES = 65535
 #: Server names: nova accepts most printable text up to 255 characters; leading or
@@ -130,10 +132,10 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int,
     ram = _int((flavor or {}).get("ram"))
     rows = [("Instances", "totalInstancesUsed", "maxTotalInstances", 1),
             ("vCPUs", "totalCoresUsed", "maxTotalCores", vcpus),
-            ("RAM (MiB)", "totalRAMUsed", "maxTotalRAMSize", ram)]
+            ("RAM", "totalRAMUsed", "maxTotalRAMSize", ram)]
     if boot_volume_gib and "maxTotalVolumes" in limits:
         rows += [("Volumes", "totalVolumesUsed", "maxTotalVolumes", 1),
-                 ("Volume storage (GiB)", "totalGigabytesUsed", "maxTotalVolumeGigabytes",
+                 ("Volume storage", "totalGigabytesUsed", "maxTotalVolumeGigabytes",
                   int(boot_volume_gib))]
     out = []
     for label, used_key, max_key, per in rows:
@@ -145,8 +147,19 @@ def quota_effect(limits: dict | None, flavor: dict | None, count: int,
     return out
 
 
+def quota_amount(label: str, value: int) -> str:
+    """A quota row's number as people read it: RAM and volume storage with their unit
+    ("2 GiB", as the flavors table shows them), counts as counts."""
+    unit = QUOTA_UNITS.get(label)
+    return unit(value) if unit is not None else f"{value:,}"
+
+
+#: quota rows counted in a unit (nova's RAM in MiB, cinder's storage in GiB)
+QUOTA_UNITS = {"RAM": fmt_mb, "Volume storage": fmt_gb}
+
+
 def _in_sentence(label: str) -> str:
-    """"Instances" -> "instances", but "RAM (MiB)" and "vCPUs" stay as they are."""
+    """"Instances" -> "instances", but "RAM" and "vCPUs" stay as they are."""
     return label if label[1:2].isupper() or label[:1].islower() else label[0].lower() + label[1:]
 
 
@@ -154,8 +167,9 @@ def quota_problem(limits: dict | None, flavor: dict | None, count: int,
                   boot_volume_gib: int | None = None) -> str:
     for label, used, after, limit in quota_effect(limits, flavor, count, boot_volume_gib):
         if limit >= 0 and after > limit:
-            return (f"Quota: {_in_sentence(label)} would go from {used} to {after}, over the "
-                    f"limit of {limit}.")
+            return (f"Quota: {_in_sentence(label)} would go from {quota_amount(label, used)} "
+                    f"to {quota_amount(label, after)}, over the limit of "
+                    f"{quota_amount(label, limit)}.")
     return ""
 
 

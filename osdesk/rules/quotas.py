@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from osdesk.api.errors import OsdeskError
+from osdesk.rules.launch import quota_amount
 
 #: (label, used key, limit key) in nova's absolute limits
 COMPUTE = [("Instances", "totalInstancesUsed", "maxTotalInstances"),
            ("vCPUs", "totalCoresUsed", "maxTotalCores"),
-           ("RAM (MiB)", "totalRAMUsed", "maxTotalRAMSize"),
+           ("RAM", "totalRAMUsed", "maxTotalRAMSize"),
            ("Key pairs", None, "maxTotalKeypairs"),
            ("Server groups", "totalServerGroupsUsed", "maxServerGroups")]
 #: (label, neutron quota key)
@@ -19,7 +20,7 @@ NETWORK = [("Networks", "network"), ("Subnets", "subnet"), ("Routers", "router")
            ("Security groups", "security_group"), ("Security group rules", "security_group_rule")]
 
 #: (label, cinder quota key)
-BLOCK_STORAGE = [("Volumes", "volumes"), ("Volume storage (GiB)", "gigabytes"),
+BLOCK_STORAGE = [("Volumes", "volumes"), ("Volume storage", "gigabytes"),
                  ("Volume snapshots", "snapshots"), ("Backups", "backups")]
 
 
@@ -42,8 +43,8 @@ class Usage:
 
     @property
     def text(self) -> str:
-        used = "?" if self.used is None else f"{self.used:,}"
-        return f"{used} of {'unlimited' if self.unlimited else f'{self.limit:,}'}"
+        used = "?" if self.used is None else quota_amount(self.label, self.used)
+        return f"{used} of {'unlimited' if self.unlimited else quota_amount(self.label, self.limit)}"
 
 
 def gather(cloud, project_id: str, keypair_count: int | None = None) -> tuple[list[Usage], list[str]]:

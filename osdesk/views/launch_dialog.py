@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComb
                                QVBoxLayout, QWidget)
 
 from osdesk.rules.launch import (LaunchRequest, _int, flavor_problem, image_min_gib, problems,
-                                 quota_effect)
+                                 quota_amount, quota_effect)
 from osdesk.rules.formats import fmt_gb, fmt_mb, fmt_size
 from osdesk.views.shortcuts import give_button_mnemonics
 from osdesk.views.validation import FormProblems, Problem, is_submit_key, message_line
@@ -350,7 +350,8 @@ class LaunchDialog(QDialog):
             parts = []
             for label, used, after, limit in rows:
                 over = limit >= 0 and after > limit
-                text = f"{label}: {used} → <b>{after}</b> of {'∞' if limit < 0 else limit}"
+                text = (f"{label}: {quota_amount(label, used)} → <b>{quota_amount(label, after)}"
+                        f"</b> of {'∞' if limit < 0 else quota_amount(label, limit)}")
                 parts.append(f"<span style='color:#d9534f'>{text}</span>" if over else text)
             self.quota_label.setText(" &nbsp;·&nbsp; ".join(parts))
         else:

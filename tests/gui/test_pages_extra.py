@@ -23,7 +23,7 @@ def test_quota_page_shows_compute_and_network_usage(window, loop, demo_cloud):
                                           f"{limits['maxTotalInstances']:,}")
     assert bars["Networks"].format() == (f"{quota['network']['used']:,} of "
                                          f"{quota['network']['limit']:,}")
-    assert {"vCPUs", "RAM (MiB)", "Key pairs", "Subnets", "Routers", "Ports", "Floating IPs",
+    assert {"vCPUs", "RAM", "Key pairs", "Subnets", "Routers", "Ports", "Floating IPs",
             "Security groups"} <= set(bars)
 
 

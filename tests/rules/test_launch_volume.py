@@ -39,9 +39,19 @@ def test_the_volume_not_the_flavor_must_hold_the_image():
 
 def test_a_boot_volume_counts_against_the_volume_quota():
     rows = quota_effect(LIMITS, TINY, 1, boot_volume_gib=20)
-    assert ("Volumes", 3, 4, 10) in rows and ("Volume storage (GiB)", 990, 1010, 1000) in rows
-    assert [r[0] for r in quota_effect(LIMITS, TINY, 1)] == ["Instances", "vCPUs", "RAM (MiB)"]
+    assert ("Volumes", 3, 4, 10) in rows and ("Volume storage", 990, 1010, 1000) in rows
+    assert [r[0] for r in quota_effect(LIMITS, TINY, 1)] == ["Instances", "vCPUs", "RAM"]
     req = LaunchRequest(name="v", image=IMAGE, flavor=TINY, networks="auto",
                         boot_volume_gib=20)
-    assert ("Quota: volume storage (GiB) would go from 990 to 1010, over the limit of 1000."
+    assert ("Quota: volume storage would go from 990 GiB to 1010 GiB, over the limit of 1000 GiB."
             in problems(req, LIMITS, networks_optional=True))
+
+
+def test_quota_amounts_carry_the_unit_the_flavors_table_uses():
+    from osdesk.rules.launch import quota_amount
+    from osdesk.rules.quotas import Usage
+    assert quota_amount("RAM", 2048) == "2 GiB"
+    assert quota_amount("RAM", 512) == "512 MiB"
+    assert quota_amount("Volume storage", 1000) == "1000 GiB"
+    assert quota_amount("Instances", 12000) == "12,000"
+    assert Usage("compute", "RAM", 142336, 204800).text == "139 GiB of 200 GiB"
