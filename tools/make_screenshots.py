@@ -149,6 +149,7 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     net.close()
 
     await _storage_and_reach(window, grab)
+    await _all_clouds(window, grab)
     await _instant_start(window, grab)
 
     window.close()
@@ -157,13 +158,50 @@ async def shoot(out: Path, dark: bool) -> list[Path]:
     return saved
 
 
+class _Composed:
+    """The window with a popup over it, as one picture (a popup is a window of its own)."""
+
+    def __init__(self, window, popup):
+        self.window, self.popup = window, popup
+
+    def grab(self):
+        from PySide6.QtGui import QPainter
+        picture = self.window.grab()
+        painter = QPainter(picture)
+        painter.drawPixmap(self.window.mapFromGlobal(self.popup.mapToGlobal(
+            self.popup.rect().topLeft())), self.popup.grab())
+        painter.end()
+        return picture
+
+
+async def _all_clouds(window, grab) -> None:
+    """All clouds on the demo's three clouds, and search everywhere finding an address
+    of the second one."""
+    from PySide6.QtTest import QTest
+    desk = window.desk
+    desk.show_inventory()
+    inventory = desk.page.inventory
+    await _wait(lambda: not inventory.busy() and all(
+        h.state == "connected" for h in inventory.health.values()) and len(inventory.health) >= 3,
+        timeout=60)
+    desk.page.table.selectRow(0)
+    await asyncio.sleep(0.3)
+    grab(window, "all-clouds")
+    desk.open_search()
+    QTest.keyClicks(desk.palette.edit, "10.1.0.1")
+    await asyncio.sleep(0.3)
+    grab(_Composed(window, desk.palette), "search-everywhere")
+    desk.palette.hide()
+    desk.back_to_cloud()
+
+
 async def _instant_start(window, grab) -> None:
     """The servers page opened from its snapshot (12 minutes old) while the cloud does not
     answer yet, then from a cloud that cannot be reached at all."""
     import time
     servers = window.pages["servers"]
     window.show_page("servers")
-    session, demo = window.session, window._demo
+    session, demo = window.session, window.demos.primary
     rows = [servers.model.raw_at(i) for i in range(servers.model.rowCount())]
     window.snapshots.store.save("demo", session.info["project_id"], "servers", rows,
                                 time.time() - 12 * 60)
