@@ -95,6 +95,17 @@ def resources():
 
 
 @check
+def every_resource_kind():
+    # the registry finds the kinds by listing osdesk/kinds: a kind module no other module
+    # imports is bundled only because the spec collects the package's submodules
+    from osdesk.kinds.registry import KIND_BY_KEY
+    needed = {"servers", "images", "flavors", "keypairs", "volumes", "volume_snapshots",
+              "networks", "subnets", "routers", "ports", "security_groups", "floating_ips",
+              "projects"}
+    assert needed <= set(KIND_BY_KEY), f"missing kinds: {sorted(needed - set(KIND_BY_KEY))}"
+
+
+@check
 def qt_icon_and_svg():
     from PySide6.QtGui import QImageReader
     from PySide6.QtWidgets import QApplication
