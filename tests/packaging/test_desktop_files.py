@@ -285,3 +285,13 @@ def test_packaging_scripts_parse(script):
     assert os.access(path, os.X_OK), f"{path} is not executable"
     result = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_readme_and_ci_name_one_list_of_qt_libraries():
+    import re
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"sudo apt-get install (.*?)\n```", readme, re.S).group(1)
+    ci = (ROOT / ".ci" / "run").read_text()
+    qt_libs = re.search(r'QT_LIBS="([^"]*)"', ci).group(1)
+    assert block.replace("\\\n", " ").split() == qt_libs.split()
+    assert "$QT_LIBS" in ci
