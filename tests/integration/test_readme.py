@@ -23,7 +23,7 @@ def readme_block(marker: str) -> str:
 @pytest.mark.realcloud
 def test_the_readme_api_example_lists_the_servers_of_a_clouds_yaml_cloud(realcloud, tmp_path):
     code = readme_block("api-example")
-    assert len(code.strip().splitlines()) == 5
+    assert len(code.strip().splitlines()) == 8
     # the realcloud's clouds.yaml names its clouds realcloud-*; point the example at one
     code = code.replace('"mycloud"', '"realcloud-demo"')
     env = dict(os.environ, OS_CLIENT_CONFIG_FILE=realcloud["OS_CLIENT_CONFIG_FILE"],
@@ -45,6 +45,20 @@ def test_the_readme_api_example_lists_the_servers_of_a_clouds_yaml_cloud(realclo
         assert re.search(rf"^{name} (BUILD|ACTIVE)$", result.stdout, re.M), result.stdout
     finally:
         cloud.compute.delete_server(body["server"]["id"])
+
+
+def test_the_readme_api_example_says_when_the_cloud_is_not_there(tmp_path):
+    (tmp_path / "clouds.yaml").write_text(
+        "clouds:\n  other:\n    auth:\n      auth_url: http://127.0.0.1:9/identity/v3\n"
+        "      username: demo\n      password: x\n      project_name: demo\n"
+        "      user_domain_name: Default\n      project_domain_name: Default\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(OS_CLIENT_CONFIG_FILE=str(tmp_path / "clouds.yaml"), HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", readme_block("api-example")],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert result.returncode == 1
+    assert "No cloud 'mycloud' in clouds.yaml (found: other)." in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_readme_commands_are_the_ones_ci_runs():
