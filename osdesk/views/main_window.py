@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
             hint = menu.addAction("Select servers on the Servers page for their actions")
             hint.setEnabled(False)
             return
-        add_grouped(menu, self.server_actions.menu_actions(page, rows))  # as the context menu
+        add_grouped(menu, page.menu_provider(page, rows))  # as the context menu (offline guard too)
 
     def on_delete_selected(self) -> None:
         page = self.current_page()
