@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -24,9 +23,6 @@ from osdesk.runtime.server_ops import follow
 from osdesk.runtime.session import CloudSession, lookups_from_lists, sliced
 
 log = logging.getLogger(__name__)
-
-#: held while a worker builds a page's rows (see ``Inventory._load_kind``)
-_BUILDING = threading.Lock()
 
 #: the kinds the inventory lists, in its tab order
 INVENTORY_KINDS = ("servers", "volumes", "floating_ips", "images", "networks")
@@ -146,9 +142,8 @@ class Inventory(QObject):
         """Start (again) on every cloud of ``clouds`` (profiles); ``secret_of(profile)``
         gives (known, secret). Clouds no longer given are dropped with their rows."""
         wanted = self.wanted = {p.id for p in clouds}
-        for gone in set(self._sessions) | set(self.health) - wanted:
-            if gone not in wanted:
-                self.forget(gone)
+        for gone in (set(self._sessions) | set(self.health)) - wanted:
+            self.forget(gone)
         if self.snapshots is not None:
             self._track(asyncio.ensure_future(self.snapshots.restore(clouds)))
         for profile in clouds:
@@ -324,13 +319,9 @@ class Inventory(QObject):
 
         def pages():  # on the worker: rows annotated and their cells built there
             for page in sliced(kind.pages(reach.cloud)):
-                # one cloud's worker at a time builds rows: three at once left the GUI
-                # thread waiting for the GIL for 0.4 s at a stretch (bench: inventory)
-                with _BUILDING:
-                    rows = _annotate(page, reach)
-                    seen.update(row_key(row) for row in rows)
-                    prepared = model.prepare(rows)
-                yield prepared
+                rows = _annotate(page, reach)
+                seen.update(row_key(row) for row in rows)
+                yield model.prepare(rows)
 
         await self.runner.stream(reach.ctx, pages, model.merge_page)
         return seen
