@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 from osdesk.runtime.runner import Context, Runner, Stale
 
@@ -112,11 +113,16 @@ def test_a_read_queued_while_the_context_moved_on_is_not_started():
     runner.shutdown()
 
 
-def test_stream_lets_other_work_run_between_pages_already_queued():
+def stream_queued(budget: float, monkeypatch, every: float = 0.0) -> tuple[list, list]:
+    """Stream three pages that are all queued before the first is merged; the ticks of
+    other work seen at each merge, and when each merge ran."""
+    from osdesk.runtime import runner as runner_module
+    monkeypatch.setattr(runner_module, "MERGE_BUDGET_S", budget)
+    monkeypatch.setattr(runner_module, "MERGE_EVERY_S", every)
     runner = Runner()
     ctx = Context("a")
     ticks = {"n": 0}
-    seen = []
+    seen, at = [], []
     all_queued = threading.Event()
 
     def pages():
@@ -136,10 +142,27 @@ def test_stream_lets_other_work_run_between_pages_already_queued():
             if not seen:
                 all_queued.wait(5)  # the later pages are queued before this one is merged
             seen.append(ticks["n"])
+            at.append(time.monotonic())
         count = await runner.stream(ctx, pages, on_page)
         tick.cancel()
         return count
     assert run(main()) == 3
+    runner.shutdown()
+    return seen, at
+
+
+def test_stream_lets_other_work_run_once_a_merge_has_used_its_budget(monkeypatch):
+    seen, _at = stream_queued(0.0, monkeypatch)
     # something else ran between every two merges, though no page had to be waited for
     assert seen[0] < seen[1] < seen[2]
-    runner.shutdown()
+
+
+def test_stream_merges_pages_already_queued_together_within_the_budget(monkeypatch):
+    seen, _at = stream_queued(60.0, monkeypatch)
+    # one turn of the loop (one repaint of a table) for the three pages
+    assert seen[0] == seen[1] == seen[2]
+
+
+def test_stream_merges_at_most_every_merge_every_s(monkeypatch):
+    _seen, at = stream_queued(0.0, monkeypatch, every=0.05)
+    assert at[1] - at[0] >= 0.05 and at[2] - at[1] >= 0.05

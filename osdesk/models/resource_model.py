@@ -304,6 +304,22 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         self.warm_sort_keys()
         return self._merged(MergeSummary(0, 0, removed))
 
+    def remove_keys(self, keys: Iterable) -> MergeSummary:
+        """Remove the rows of ``keys``; keys not held are ignored.
+
+        What a refresh of part of the rows uses instead of :meth:`finish_refresh` (the
+        inventory lists one cloud at a time): its cost grows with ``keys``, not with
+        every row the model holds.
+        """
+        by_key = self._by_key
+        held = [key for key in keys if key in by_key]
+        removed = 0
+        if held:
+            index = self._key_index()
+            removed = self._remove_positions([index[key] for key in held])
+        self.warm_sort_keys()
+        return self._merged(MergeSummary(0, 0, removed))
+
     def upsert(self, row: Mapping) -> MergeSummary:
         """Add or update one row (a server being followed) without touching the others."""
         fresh = self._keyed([row])
@@ -427,6 +443,7 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         return len(added), changed
 
     def _merged(self, summary: MergeSummary) -> MergeSummary:
+        self.hold_warming()
         self.rowsMerged.emit(summary.added, summary.changed, summary.removed)
         return summary
 

@@ -21,8 +21,11 @@ _VSORT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
 #: more places than this is appended and then moved into place in one layout change
 #: (every run costs a proxy and a view O(rows) work of their own).
 MAX_INSERT_RUNS = 16
-#: GUI-thread time per idle slice of making sort keys ahead of a header click
-WARM_SLICE_S = 0.010
+#: GUI-thread time per idle slice of making sort keys ahead of a header click, the rows
+#: made between two looks at the clock, and the quiet after the last merge before it starts
+WARM_SLICE_S = 0.006
+WARM_ROWS = 16
+WARM_AFTER_MS = 300
 
 
 class RowPlacing:
@@ -145,30 +148,44 @@ class RowPlacing:
     # ------------------------------------------------------------------ sort keys
     def warm_sort_keys(self) -> None:
         """Make the sort keys not made yet (every column but the sort column's, see
-        :class:`RowBuilder`) in slices of ~10 ms on the GUI thread's idle turns, so the
+        :class:`RowBuilder`) in slices of a few ms on the GUI thread's idle turns, so the
         first click on another header sorts on ready keys instead of making 10,000 of
-        them at once (~100-250 ms)."""
+        them at once (~100-250 ms). Warming starts WARM_AFTER_MS after the last merge:
+        while pages still arrive it would only compete with them."""
         if QCoreApplication.instance() is None:
             return  # no event loop to do it on (a model used without an application)
         timer = getattr(self, "_warm_timer", None)
         if timer is None:
             timer = self._warm_timer = QTimer(self)
             timer.setSingleShot(True)
-            timer.setInterval(0)
             timer.timeout.connect(self._warm_slice)
-        self._cold = [row for row in self._rows if None in row.sort]
-        if self._cold:
+        self._cold_from = 0  # the rows are looked at a slice at a time, from the first
+        timer.setInterval(WARM_AFTER_MS)
+        timer.start()
+
+    def hold_warming(self) -> None:
+        """A merge happened: warming waits WARM_AFTER_MS more, if it is under way."""
+        timer = getattr(self, "_warm_timer", None)
+        if timer is not None and timer.isActive():
+            timer.setInterval(WARM_AFTER_MS)
             timer.start()
 
     def _warm_slice(self) -> None:
-        cold, builder, ctx = self._cold, self._builder, self._context
+        rows, builder, ctx = self._rows, self._builder, self._context
         columns = range(len(self._columns))
         deadline = time.perf_counter() + WARM_SLICE_S
-        while cold and time.perf_counter() < deadline:
-            for row in cold[-50:]:
-                for c in columns:
-                    if row.sort[c] is None:
-                        builder.sort_key(row, c, ctx)
-            del cold[-50:]
-        if cold:
+        at = self._cold_from
+        # rows placed or removed between slices shift the others: a row skipped so is
+        # made when a sort needs it, as without warming
+        while at < len(rows) and time.perf_counter() < deadline:
+            for row in rows[at:at + WARM_ROWS]:
+                sort = row.sort
+                if None in sort:
+                    for c in columns:
+                        if sort[c] is None:
+                            builder.sort_key(row, c, ctx)
+            at += WARM_ROWS
+        self._cold_from = at
+        if at < len(rows):
+            self._warm_timer.setInterval(0)
             self._warm_timer.start()

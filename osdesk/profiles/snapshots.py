@@ -24,7 +24,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from osdesk.profiles.atomic import write_atomic
 from osdesk.profiles.preferences import Preferences
@@ -90,6 +90,16 @@ def _file_name(text: str) -> str:
 
 #: rows a line of a snapshot file holds (each line is one json call)
 CHUNK_ROWS = 200
+
+
+def _chunks(lines: list[str]) -> Iterator[list[dict]]:
+    """The rows of a snapshot's lines, a line (one json call: the GIL is let go
+    between them) at a time."""
+    for line in lines:
+        chunk = json.loads(line)
+        if not isinstance(chunk, list):
+            raise ValueError("a line of rows is not a list")
+        yield [row for row in chunk if isinstance(row, dict)]
 
 
 def _dumps(value) -> str:
@@ -195,18 +205,30 @@ class SnapshotStore:
     def load(self, cloud_id: str, project_id: str, kind: str) -> Snapshot | None:
         """The snapshot kept, or None: none kept, snapshots off, or a file that cannot be
         read (logged, never raised)."""
+        opened = self.open(cloud_id, project_id, kind)
+        if opened is None:
+            return None
+        taken_at, chunks = opened
+        try:
+            rows = [row for chunk in chunks for row in chunk]
+        except ValueError as exc:
+            log.warning("ignoring the unreadable snapshot of %s: %s", kind, exc)
+            return None
+        return Snapshot(rows=rows, taken_at=taken_at)
+
+    def open(self, cloud_id: str, project_id: str,
+             kind: str) -> tuple[float, Iterator[list[dict]]] | None:
+        """When the snapshot kept was taken, and its rows a chunk (CHUNK_ROWS) at a time,
+        each parsed only when it is asked for: the first rows can be shown while the
+        rest are read. None as for :meth:`load`; a chunk that is not a list of rows
+        raises ValueError from the iterator (the file is checked whole when it is
+        decompressed: gzip's CRC)."""
         if not self.enabled:
             return None
         path = self._path(cloud_id, project_id, kind)
         try:
             lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
             document = json.loads(lines[0])
-            rows = []
-            for line in lines[1:]:  # a chunk a call: the GIL is let go between them
-                chunk = json.loads(line)
-                if not isinstance(chunk, list):
-                    raise ValueError("a line of rows is not a list")
-                rows.extend(r for r in chunk if isinstance(r, dict))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, EOFError, zlib.error) as exc:
@@ -218,7 +240,7 @@ class SnapshotStore:
                 and isinstance(document.get("taken_at"), (int, float))):
             log.warning("ignoring the snapshot %s: not one osdesk wrote for it", path)
             return None
-        return Snapshot(rows=rows, taken_at=float(document["taken_at"]))
+        return float(document["taken_at"]), _chunks(lines[1:])
 
     def remember_project(self, cloud_id: str, project_id: str) -> None:
         """``cloud_id`` logs in to ``project_id`` (its profile names the project by name

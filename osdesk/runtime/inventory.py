@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 INVENTORY_KINDS = ("servers", "volumes", "floating_ips", "images", "networks")
 #: the order a cloud's lists are fetched in: the names its servers' columns use first
 LISTING_ORDER = ("images", "networks", "servers", "volumes", "floating_ips")
+#: rows built and merged at a time: several clouds build rows at once, and a worker
+#: gives way to the GUI thread between two slices (see ``pacing``)
+INVENTORY_SLICE = 100
 #: a cloud whose last good answer is older than this is "stale"
 STALE_AFTER_S = 600.0
 
@@ -136,6 +139,12 @@ class Inventory(QObject):
         self.as_of: dict[str, float] = {}
         #: keeps and restores the lists (set by the view; None: no snapshots)
         self.snapshots = None
+        #: (cloud id, kind) → the keys of that cloud's rows in the kind's model, and
+        #: {key: row} of its last live listing (gathered on the worker): what a cloud's
+        #: next listing removes, its names and its snapshot are made from, so nothing
+        #: on the GUI thread walks the rows of every cloud
+        self.shown: dict[tuple[str, str], set] = {}
+        self.listed: dict[tuple[str, str], dict] = {}
 
     # ------------------------------------------------------------------ public
     def load(self, clouds: list[tuple], *, secret_of: Callable) -> None:
@@ -187,9 +196,9 @@ class Inventory(QObject):
         self.health.pop(profile_id, None)
         self.as_of.pop(profile_id, None)
         self.live = {k for k in self.live if k[0] != profile_id}
-        for model in self.models.values():
-            keep = [k for k in model.keys() if k[0] != profile_id]
-            model.finish_refresh(seen_keys=set(keep))
+        for kind, model in self.models.items():
+            self.listed.pop((profile_id, kind), None)
+            model.remove_keys(self.shown.pop((profile_id, kind), ()))
         self.healthChanged.emit(profile_id)
 
     def busy(self, profile_id: str | None = None) -> bool:
@@ -266,31 +275,47 @@ class Inventory(QObject):
         for kind_key in LISTING_ORDER:
             if kind_key == "servers":  # its image and network columns name ids
                 self._set_names(pid)
-            seen: set = set()
+            listed: dict = {}
             for reach in reaches:
                 try:
-                    seen |= await self._load_kind(reach, kind_key)
+                    listed.update(await self._load_kind(reach, kind_key))
                 except (Stale, asyncio.CancelledError):
                     return
                 except ServiceNotAvailable:
                     continue
                 except OsdeskError as exc:
                     log.info("inventory: %s of %s: %s", kind_key, session.profile.name, exc)
-                    seen |= {k for k in self.models[kind_key].keys()
-                             if k[0] == pid and k[1] == reach.project_id}  # keep the old rows
-            model = self.models[kind_key]
-            model.finish_refresh(seen_keys=seen | {k for k in model.keys() if k[0] != pid})
-            self.live.add((pid, kind_key))
+                    listed.update(self._kept(pid, kind_key, reach.project_id))
+            self._listed_live(pid, kind_key, listed)
         self.as_of.pop(pid, None)
         if self.snapshots is not None:
-            self.snapshots.save(pid)
+            self.snapshots.save(pid, {kind: self.listed.get((pid, kind), {})
+                                      for kind in self.models})
         self.loaded.emit(pid)
+
+    def _listed_live(self, pid: str, kind: str, listed: dict) -> None:
+        """One kind of a cloud listed: its rows no longer listed go."""
+        key = (pid, kind)
+        gone = self.shown.get(key, set()) - listed.keys()
+        self.models[kind].remove_keys(gone)
+        self.shown[key] = set(listed)
+        self.listed[key] = listed
+        self.live.add(key)
+
+    def _kept(self, pid: str, kind: str, project_id: str) -> dict:
+        """The rows shown of one project of a cloud whose listing failed: kept."""
+        model = self.models[kind]
+        return {k: model.raw(k) for k in self.shown.get((pid, kind), ())
+                if k[1] == project_id and model.raw(k) is not None}
+
+    def restored(self, pid: str, kind: str, keys) -> None:
+        """Rows of a snapshot were merged (see ``InventorySnapshots``)."""
+        self.shown.setdefault((pid, kind), set()).update(keys)
 
     def _set_names(self, pid: str) -> None:
         """The cloud's image and network names, from the lists just made."""
-        lists = {kind: [self.models[kind].raw(k) for k in self.models[kind].keys() if k[0] == pid]
-                 for kind in ("images", "networks")}
-        self.contexts[pid] = lookups_from_lists(**lists)
+        self.contexts[pid] = lookups_from_lists(
+            **{kind: self.listed.get((pid, kind), {}).values() for kind in ("images", "networks")})
 
     async def _other_projects(self, session: CloudSession, info: dict) -> list[Reach]:
         if session.profile.auth_type == "v3applicationcredential":
@@ -312,16 +337,17 @@ class Inventory(QObject):
             out.append(Reach(session, project["id"], project.get("name") or project["id"], twin))
         return out
 
-    async def _load_kind(self, reach: Reach, kind_key: str) -> set:
+    async def _load_kind(self, reach: Reach, kind_key: str) -> dict:
+        """List one kind of one project; ``{key: row}`` of every row listed."""
         kind = KIND_BY_KEY[kind_key]
         model = self.models[kind_key]
-        seen: set = set()
+        listed: dict = {}
 
         def pages():  # on the worker: rows annotated and their cells built there
-            for page in sliced(kind.pages(reach.cloud)):
+            for page in sliced(kind.pages(reach.cloud), INVENTORY_SLICE):
                 rows = _annotate(page, reach)
-                seen.update(row_key(row) for row in rows)
+                listed.update((row_key(row), row) for row in rows)
                 yield model.prepare(rows)
 
         await self.runner.stream(reach.ctx, pages, model.merge_page)
-        return seen
+        return listed

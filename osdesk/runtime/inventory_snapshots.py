@@ -10,11 +10,11 @@ import datetime as _dt
 import logging
 import time
 
+from osdesk.models.inventory_model import row_key
 from osdesk.profiles.snapshots import SnapshotStore
 from osdesk.rules.formats import fmt_age
 from osdesk.runtime.instant_start import WORKER
 from osdesk.runtime.runner import Context, Runner, Stale
-from osdesk.runtime.session import sliced
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +45,29 @@ class InventorySnapshots:
         models = inventory.models
         wanted = [p.id for p in profiles]
 
-        def pages():  # on the worker: read, then build the rows a slice at a time
+        def pages():  # on the worker: read a chunk, build its rows, hand them over
             for pid in wanted:
                 for kind, model in models.items():
-                    snap = self.store.load(pid, ALL_PROJECTS, kind)
-                    if snap is None:
+                    opened = self.store.open(pid, ALL_PROJECTS, kind)
+                    if opened is None:
                         continue
-                    for piece in sliced([snap.rows]):
-                        yield pid, kind, snap.taken_at, len(piece), model.prepare(piece)
+                    taken_at, chunks = opened
+                    try:
+                        for chunk in chunks:
+                            yield (pid, kind, taken_at, [row_key(row) for row in chunk],
+                                   model.prepare(chunk))
+                    except ValueError as exc:
+                        log.warning("the snapshot of %s of %s stops short: %s", kind, pid, exc)
         shown = 0
 
         def merge(page) -> None:
             nonlocal shown
-            pid, kind, taken_at, count, prepared = page
+            pid, kind, taken_at, keys, prepared = page
             if (pid, kind) in inventory.live or pid not in inventory.wanted:
                 return  # the live rows are here (or the cloud is gone): they win
             models[kind].merge_page(prepared)
-            shown += count
+            inventory.restored(pid, kind, keys)
+            shown += len(keys)
             inventory.show_as_of(pid, taken_at)
         try:
             await self.runner.stream(self.ctx, pages, merge)
@@ -69,21 +75,26 @@ class InventorySnapshots:
             pass
         return shown
 
-    def save(self, profile_id: str, force: bool = False) -> None:
-        """Keep the rows of one cloud (after its listing), at most every SAVE_EVERY_S."""
+    def save(self, profile_id: str, lists: dict, force: bool = False) -> None:
+        """Keep one cloud's ``lists`` (kind → {key: row}, as its listing left them, not
+        changed after) at most every SAVE_EVERY_S; copied and written on the worker."""
         now = time.monotonic()
         if not force and now - self._saved_at.get(profile_id, -SAVE_EVERY_S) < SAVE_EVERY_S:
             return
         self._saved_at[profile_id] = now
         taken_at = time.time()
-        for kind, model in self.inventory.models.items():
-            rows = [model.raw(k) for k in model.keys() if k[0] == profile_id]
+        for kind, listed in lists.items():
             try:
                 future = self.runner.executor(WORKER).submit(
-                    self.store.save, profile_id, ALL_PROJECTS, kind, rows, taken_at)
+                    _save, self.store, profile_id, kind, listed, taken_at)
             except RuntimeError:  # shut down: the window is closing
                 return
             future.add_done_callback(_log_failure)
+
+
+def _save(store: SnapshotStore, profile_id: str, kind: str, listed: dict,
+          taken_at: float) -> None:
+    store.save(profile_id, ALL_PROJECTS, kind, list(listed.values()), taken_at)
 
 
 def _log_failure(future) -> None:

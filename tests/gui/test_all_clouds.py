@@ -99,6 +99,30 @@ def test_every_project_lists_the_other_projects_too(window, loop, clouds):
     settle(loop, window, lambda: projects() == {"demo"})
 
 
+def vanish(demo: DemoCloud, server_id: str) -> None:
+    """A server deleted behind osdesk's back (by another client)."""
+    srv = demo.state.server_index.pop(server_id)
+    demo.state.compute[srv.project_id].remove(srv)
+
+
+def test_listing_a_cloud_again_removes_its_vanished_rows_and_no_other(window, loop, clouds):
+    a, b = clouds
+    add(window, a, "cloud-a", "Lab")
+    add(window, b, "cloud-b", "Prod")
+    window.desk.show_inventory()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-b")) == 5
+           and len(servers_of(window, "cloud-a")) == 12)
+    gone = servers_of(window, "cloud-a")[3]["id"]
+    vanish(a, gone)
+    window.desk.page.refresh()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 11)
+    assert gone not in {r["id"] for r in servers_of(window, "cloud-a")}
+    assert len(servers_of(window, "cloud-b")) == 5
+    # a cloud dropped from the inventory takes its rows, and only its rows, along
+    window.desk.page.inventory.forget("cloud-a")
+    assert servers_of(window, "cloud-a") == [] and len(servers_of(window, "cloud-b")) == 5
+
+
 def test_a_failing_or_hanging_cloud_never_delays_the_others(window, loop, clouds):
     a, _b = clouds
     hang = socket.socket()
@@ -265,6 +289,8 @@ def test_the_next_start_shows_every_cloud_from_its_snapshot_before_any_answer(
                                 for pid in ("cloud-a", "cloud-b"))), timeout=30)
     first.shutdown()
 
+    gone = servers_of(first, "cloud-a")[0]["id"]
+    vanish(a, gone)  # in the snapshot, no longer in the cloud
     second = new_window()
     for demo in (a, b):
         demo.hang(".")  # no answer at all until unhung
@@ -283,6 +309,7 @@ def test_the_next_start_shows_every_cloud_from_its_snapshot_before_any_answer(
     settle(loop, second, lambda: all(health(second, p)[0] == "connected"
                                      for p in ("cloud-a", "cloud-b")))
     assert health(second, "cloud-a")[1].endswith(" ms")
+    assert sorted(second.desk.page.models["servers"].keys()) == [k for k in before if k[2] != gone]
     second.shutdown()
 
 

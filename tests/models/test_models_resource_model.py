@@ -281,6 +281,30 @@ def test_upsert_and_remove_key(check_model, recorder):
         "rowsRemoved"]
 
 
+def test_remove_keys_removes_only_those_held_and_keeps_the_selection(check_model, recorder):
+    """What the inventory removes when one cloud is listed again: the rows of the keys
+    given, in as many runs as they make; keys not held are ignored; the selected row
+    stays selected where it moved."""
+    model = servers_model()
+    check_model(model)
+    rows = many_servers(8)
+    model.merge(rows)
+    ids = [r["id"] for r in rows]
+    selection = QItemSelectionModel(model)
+    kept = ids[5]
+    selection.select(model.index_for_key(kept), QItemSelectionModel.SelectionFlag.Select)
+    rec = recorder(model)
+    summary = model.remove_keys([ids[1], ids[2], ids[6], "not-there"])
+    assert summary == MergeSummary(0, 0, 3)
+    assert model.keys() == [ids[0], ids[3], ids[4], ids[5], ids[7]]
+    assert len(rec.of("rowsRemoved")) == 2  # rows 1-2 and row 6: two runs
+    assert [model.key_at(i.row()) for i in selection.selectedIndexes()] == [kept]
+    assert model.row_for_key(ids[7]) == 4
+    assert model.remove_keys(["not-there"]) == MergeSummary(0, 0, 0)
+    assert model.remove_keys(set()) == MergeSummary(0, 0, 0)
+    assert model.rowCount() == 5
+
+
 def test_reset_and_clear_are_the_only_resets(check_model, recorder):
     model = servers_model()
     check_model(model)

@@ -8,8 +8,10 @@ import logging
 import os
 import stat
 
+import pytest
+
 from osdesk.profiles.preferences import Preferences
-from osdesk.profiles.snapshots import SnapshotStore, default_snapshot_dir, scrub
+from osdesk.profiles.snapshots import CHUNK_ROWS, SnapshotStore, default_snapshot_dir, scrub
 from tests.samples import SAMPLES
 
 
@@ -86,6 +88,31 @@ def test_corrupt_or_foreign_files_are_ignored_with_a_log_line(tmp_path, caplog):
     assert "unreadable snapshot" in caplog.text and "not one osdesk wrote" in caplog.text
     s.save("c", "p", "servers", [{"id": "b"}])  # and a good save replaces it
     assert s.load("c", "p", "servers").rows == [{"id": "b"}]
+
+
+def test_open_gives_the_rows_a_chunk_at_a_time_parsed_as_asked(tmp_path, caplog):
+    """What the inventory's instant start reads: the first rows can be shown before the
+    rest of a big snapshot is parsed; a bad chunk stops the rows there, loudly."""
+    s = store(tmp_path)
+    rows = [{"id": f"s-{i}", "name": f"web-{i}"} for i in range(2 * CHUNK_ROWS + 7)]
+    s.save("c", "p", "servers", rows, taken_at=50.0)
+    taken_at, chunks = s.open("c", "p", "servers")
+    assert taken_at == 50.0
+    first = next(chunks)
+    assert first == rows[:CHUNK_ROWS]
+    assert [len(c) for c in chunks] == [CHUNK_ROWS, 7]
+    assert s.open("c", "p", "images") is None
+    path = next(s.root.rglob("*--servers.json.gz"))
+    lines = gzip.decompress(path.read_bytes()).decode().split("\n")
+    lines[2] = json.dumps({"not": "a list of rows"})
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    _taken_at, chunks = s.open("c", "p", "servers")
+    assert next(chunks) == rows[:CHUNK_ROWS]
+    with pytest.raises(ValueError):
+        next(chunks)
+    with caplog.at_level(logging.WARNING):
+        assert s.load("c", "p", "servers") is None
+    assert "unreadable snapshot" in caplog.text
 
 
 def test_the_total_size_is_bounded_oldest_clouds_first(tmp_path):

@@ -1,0 +1,111 @@
+"""Workers give the GUI thread its turn: they sleep while its heart misses beats."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from osdesk.runtime import pacing
+from osdesk.runtime.pacing import Pacer
+
+
+class FakeTime:
+    """A clock that moves only when told, or when the pacer sleeps."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.slept = []
+        self.on_sleep = None
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        if self.on_sleep is not None:
+            self.on_sleep()
+
+
+def test_a_gui_thread_that_keeps_up_is_never_waited_for():
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    loop = asyncio.new_event_loop()
+    try:
+        pacer.start(loop)
+        t.now += pacing.STARVED_S / 2
+        assert not pacer.starved()
+        assert pacer.give_way() == 0.0 and t.slept == []
+    finally:
+        pacer.stop()
+        loop.close()
+
+
+def test_a_starved_gui_thread_gets_the_workers_sleep_until_its_next_beat():
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    loop = asyncio.new_event_loop()
+    try:
+        pacer.start(loop)
+        t.now += pacing.STARVED_S * 2  # the GUI thread has not run its timer since
+        assert pacer.starved()
+        beats_after = 3
+
+        def beat_on_third_sleep():
+            if len(t.slept) == beats_after:
+                pacer._tick()  # what the GUI thread's loop runs when it gets its turn
+        t.on_sleep = beat_on_third_sleep
+        waited = pacer.give_way()
+        assert len(t.slept) == beats_after
+        assert waited == pytest.approx(sum(t.slept)) and pacer.waited_s == waited
+        assert not pacer.starved()
+    finally:
+        pacer.stop()
+        loop.close()
+
+
+def test_a_worker_waits_at_most_max_wait_for_a_gui_thread_that_never_beats():
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    loop = asyncio.new_event_loop()
+    try:
+        pacer.start(loop)
+        t.now += 10.0  # a modal dialog's nested loop, say: the heart stays silent
+        waited = pacer.give_way()
+        assert pacing.MAX_WAIT_S <= waited < pacing.MAX_WAIT_S + 2 * pacing.STEP_S
+    finally:
+        pacer.stop()
+        loop.close()
+
+
+def test_no_stream_no_heartbeat_and_no_waiting():
+    """The heart beats only while a stream uses it: an idle window wakes up for nothing."""
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    loop = asyncio.new_event_loop()
+    try:
+        pacer.start(loop)
+        pacer.start(loop)
+        pacer.stop()
+        t.now += 10.0
+        assert pacer.starved()  # one user is left
+        pacer.stop()
+        assert not pacer.starved() and pacer.give_way() == 0.0
+        assert not loop._scheduled or all(h.cancelled() for h in loop._scheduled)
+    finally:
+        loop.close()
+
+
+def test_the_heart_beats_on_the_loop_it_was_started_on():
+    pacer = Pacer()
+
+    async def main():
+        pacer.start(asyncio.get_running_loop())
+        try:
+            before = pacer._beat
+            await asyncio.sleep(pacing.BEAT_S * 3)
+            return pacer._beat > before and not pacer.starved()
+        finally:
+            pacer.stop()
+    assert asyncio.run(main())
