@@ -28,55 +28,46 @@ class FakeTime:
             self.on_sleep()
 
 
-def test_a_gui_thread_that_keeps_up_is_never_waited_for():
+@pytest.fixture
+def paced():
+    """A pacer on a fake clock, started (one stream uses it) on a loop that never runs."""
     t = FakeTime()
     pacer = Pacer(t.clock, t.sleep)
     loop = asyncio.new_event_loop()
-    try:
-        pacer.start(loop)
-        t.now += pacing.STARVED_S / 2
-        assert not pacer.starved()
-        assert pacer.give_way() == 0.0 and t.slept == []
-    finally:
-        pacer.stop()
-        loop.close()
+    pacer.start(loop)
+    yield t, pacer
+    pacer.stop()
+    loop.close()
 
 
-def test_a_starved_gui_thread_gets_the_workers_sleep_until_its_next_beat():
-    t = FakeTime()
-    pacer = Pacer(t.clock, t.sleep)
-    loop = asyncio.new_event_loop()
-    try:
-        pacer.start(loop)
-        t.now += pacing.STARVED_S * 2  # the GUI thread has not run its timer since
-        assert pacer.starved()
-        beats_after = 3
-
-        def beat_on_third_sleep():
-            if len(t.slept) == beats_after:
-                pacer._tick()  # what the GUI thread's loop runs when it gets its turn
-        t.on_sleep = beat_on_third_sleep
-        waited = pacer.give_way()
-        assert len(t.slept) == beats_after
-        assert waited == pytest.approx(sum(t.slept)) and pacer.waited_s == waited
-        assert not pacer.starved()
-    finally:
-        pacer.stop()
-        loop.close()
+def test_a_gui_thread_that_keeps_up_is_never_waited_for(paced):
+    t, pacer = paced
+    t.now += pacing.STARVED_S / 2
+    assert not pacer.starved()
+    assert pacer.give_way() == 0.0 and t.slept == []
 
 
-def test_a_worker_waits_at_most_max_wait_for_a_gui_thread_that_never_beats():
-    t = FakeTime()
-    pacer = Pacer(t.clock, t.sleep)
-    loop = asyncio.new_event_loop()
-    try:
-        pacer.start(loop)
-        t.now += 10.0  # a modal dialog's nested loop, say: the heart stays silent
-        waited = pacer.give_way()
-        assert pacing.MAX_WAIT_S <= waited < pacing.MAX_WAIT_S + 2 * pacing.STEP_S
-    finally:
-        pacer.stop()
-        loop.close()
+def test_a_starved_gui_thread_gets_the_workers_sleep_until_its_next_beat(paced):
+    t, pacer = paced
+    t.now += pacing.STARVED_S * 2  # the GUI thread has not run its timer since
+    assert pacer.starved()
+    beats_after = 3
+
+    def beat_on_third_sleep():
+        if len(t.slept) == beats_after:
+            pacer._tick()  # what the GUI thread's loop runs when it gets its turn
+    t.on_sleep = beat_on_third_sleep
+    waited = pacer.give_way()
+    assert len(t.slept) == beats_after
+    assert waited == pytest.approx(sum(t.slept)) and pacer.waited_s == waited
+    assert not pacer.starved()
+
+
+def test_a_worker_waits_at_most_max_wait_for_a_gui_thread_that_never_beats(paced):
+    t, pacer = paced
+    t.now += 10.0  # a long merge or a busy repaint, say: the heart stays silent
+    waited = pacer.give_way()
+    assert pacing.MAX_WAIT_S <= waited < pacing.MAX_WAIT_S + 2 * pacing.STEP_S
 
 
 def test_no_stream_no_heartbeat_and_no_waiting():
