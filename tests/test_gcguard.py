@@ -116,11 +116,21 @@ def test_a_freezing_guard_keeps_what_a_pass_walks_small_during_a_load(freezing):
     freezing.full_pass()  # what the session made so far
     keep: list = []
     unfrozen_old = []
-    for n in [5_000] * 40 + [30_000] * 5:  # a load: objects that live on, between ticks
-        keep.extend([i] for i in range(n))
-        freezing.collect_due()
-        unfrozen_old.append(len(gc.get_objects(2)))
-        assert freezing._timer.interval() == BUSY_TICK_MS
+    passes = []
+
+    def spy(phase, info):
+        if phase == "start":
+            passes.append(info["generation"])
+    gc.callbacks.append(spy)
+    try:
+        for n in [5_000] * 40 + [30_000] * 5:  # a load: objects that live on, between ticks
+            keep.extend([i] for i in range(n))
+            freezing.collect_due()
+            unfrozen_old.append(len(gc.get_objects(2)))
+            assert freezing._timer.interval() == BUSY_TICK_MS
+    finally:
+        gc.callbacks.remove(spy)
+    assert passes == []  # frozen, not walked: a load's objects live on
     assert max(unfrozen_old) < 2 * FREEZE_BATCH  # a full pass never walks the whole load
     assert gc.get_freeze_count() > 340_000
     freezing.collect_due()  # a quiet tick: back to the slow pace

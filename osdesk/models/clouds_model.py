@@ -119,6 +119,8 @@ class CloudListModel(QAbstractListModel):
 
     def set_health(self, profile_id: str, health: tuple[str, str, str] | None) -> None:
         """How the cloud answered (the inventory's login): drawn beside its name."""
+        if self._health.get(profile_id) == health:
+            return  # drawn already (a snapshot's rows arrive a chunk at a time)
         if health is None:
             self._health.pop(profile_id, None)
         else:

@@ -32,6 +32,8 @@ DEEP_PASS_MAX_S = 3600.0
 #: since the last one (it then walks about that many: ~10 ms), not ~10 young passes
 #: later; and more new objects than this in one tick are frozen without a walk
 FREEZE_BATCH = 20_000
+#: more new objects than this many young thresholds since the last tick: a load
+BUSY_OBJECTS = 4
 #: the timer's interval while objects pile up (a load): a young pass walks every object
 #: made since the last one, ~100,000 in 500 ms of a 10,000-server load (~70-90 ms)
 BUSY_TICK_MS = 50
@@ -64,11 +66,13 @@ class MainThreadGC(QObject):
         t0, t1, t2 = self._thresholds
         c0, c1, c2 = gc.get_count()
         if self._freeze:  # tick faster while a load makes objects, slower again after
-            self._timer.setInterval(BUSY_TICK_MS if c0 > 4 * t0 else self._interval)
-            if c0 > FREEZE_BATCH:
-                # a big load: what it made since the last tick mostly lives on (rows);
-                # frozen as it is instead of walked (~60-90 ms for a page's worth). Its
-                # few cycles wait for the deep pass.
+            busy = c0 > BUSY_OBJECTS * t0
+            self._timer.setInterval(BUSY_TICK_MS if busy else self._interval)
+            if busy:
+                # a load: what it made since the last tick mostly lives on (rows); frozen
+                # as it is instead of walked (~8 ms a young pass on the GUI thread, every
+                # tick of a load, for nothing: passes during loads found 0-132 objects
+                # to free, bench inventory). Its few cycles wait for the deep pass.
                 self.freeze_now()
                 return 0
         # CPython's own rule (gcmodule.c, collect_generations): a full pass only when

@@ -60,9 +60,15 @@ class InventoryPage(QWidget):
         self._secret_of = None
         self._build()
         self._show_kind(0)
+        # the tab counts and the summary line, once per turn of the loop at most (a
+        # listing merges many times a second)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(0)
+        self._counts_timer.timeout.connect(self._update_counts)
         for model in self.models.values():
-            model.rowsMerged.connect(lambda *a: self._update_counts())
-        self.inventory.healthChanged.connect(lambda *a: self._update_counts())
+            model.rowsMerged.connect(lambda *a: self._counts_timer.start())
+        self.inventory.healthChanged.connect(lambda *a: self._counts_timer.start())
         #: every minute: mark clouds gone quiet as stale; every AUTO_REFRESH_MIN, list again
         self._minutes = 0
         self._stale_timer = QTimer(self)
