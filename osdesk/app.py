@@ -63,7 +63,7 @@ BEFORE_QT = ("concurrent.futures", "osdesk.api", "osdesk.kinds.registry", "osdes
 def import_before_qt(demo: bool = False) -> None:
     """Import :data:`BEFORE_QT` (and the demo cloud for ``--demo``) while PySide6 is not
     imported yet. PySide6's import hook reads the source of each module imported after
-    it (looking for ``from __feature__ import``); these ~400 modules imported first
+    it (looking for ``from __feature__ import``); these ~350 modules imported first
     cost ~70 ms less CPU at start (bench/README.md). Nothing here is lazy: each of them
     is imported before the first rows show anyway."""
     import importlib

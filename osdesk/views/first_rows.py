@@ -44,7 +44,7 @@ class FirstRows(QObject):
 
     def call_after(self, fn: Callable[[], object]) -> None:
         if self._done:
-            QTimer.singleShot(0, fn)
+            QTimer.singleShot(0, self, fn)  # not after the window is gone
         else:
             self._waiting.append(fn)
 
@@ -63,7 +63,7 @@ class FirstRows(QObject):
         self._deadline.stop()
         waiting, self._waiting = self._waiting, []
         for fn in waiting:
-            QTimer.singleShot(0, fn)
+            QTimer.singleShot(0, self, fn)  # not after the window is gone
 
     def _first_turn(self) -> None:
         if self._w.session is None:
