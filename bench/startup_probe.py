@@ -5,12 +5,16 @@ populated, prints the time since the parent spawned this process, and quits.
     BENCH_T0=<parent's time.time() just before spawning> python bench/startup_probe.py [N]
 
 The hook is a 2 ms QTimer started when ``MainWindow.show()`` is first called (the
-real ``show`` runs first). Everything else is ``osdesk.app.main``, unchanged.
+real ``show`` runs first). Everything else is ``osdesk.app.main``, unchanged, and so
+is the order in which it imports things: the probe patches ``MainWindow`` and
+``DemoCloud`` as their modules finish importing (``_AfterImport``), instead of
+importing them before ``main()`` as the launcher never does.
 Prints one JSON line: {"seconds": ..., "rows": ..., "phases": {...}}.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -36,66 +40,93 @@ def _proc_start_epoch() -> float | None:
         return None
 
 
+class _AfterImport:
+    """A meta path finder that calls ``patches[name](module)`` right after module
+    ``name`` is first imported, wherever the app imports it from. (Not derived from
+    ``importlib.abc.MetaPathFinder``: importing that module costs ~20 ms.)"""
+
+    def __init__(self, patches: dict):
+        self.patches = patches
+
+    def find_spec(self, name, path=None, target=None):
+        patch = self.patches.pop(name, None)
+        if patch is None:
+            return None
+        spec = importlib.util.find_spec(name)  # the ordinary finders (this one is done)
+        real_exec = spec.loader.exec_module
+
+        def exec_module(module):
+            real_exec(module)
+            patch(module)
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def main() -> int:
     servers = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     t_start = T0 or _proc_start_epoch() or _T_MAIN
     phases = {"interpreter_ready": _T_MAIN - t_start}
     from osdesk import app as osdesk_app
-    from osdesk.views import main_window as mw
     phases["imported_app"] = time.time() - t_start
     result = {}
-    real_show = mw.MainWindow.show
-    real_init = mw.MainWindow.__init__
+    sys.meta_path.insert(0, _AfterImport({"osdesk.views.main_window": lambda m: patch_window(m),
+                                          "osdesk.demo.cloud": lambda m: patch_demo(m)}))
 
-    def init(self, *a, **kw):
-        phases.setdefault("main_window_init_start", time.time() - t_start)
-        real_init(self, *a, **kw)
-        phases.setdefault("main_window_built", time.time() - t_start)
-    mw.MainWindow.__init__ = init
+    def patch_window(mw):
+        phases.setdefault("imported_window", time.time() - t_start)
+        real_show = mw.MainWindow.show
+        real_init = mw.MainWindow.__init__
 
-    from osdesk.demo import cloud as demo_cloud
-    real_start = demo_cloud.DemoCloud.start
+        def init(self, *a, **kw):
+            phases.setdefault("main_window_init_start", time.time() - t_start)
+            real_init(self, *a, **kw)
+            phases.setdefault("main_window_built", time.time() - t_start)
+        mw.MainWindow.__init__ = init
 
-    def start(self):
-        out = real_start(self)
-        phases.setdefault("demo_cloud_started", time.time() - t_start)
-        return out
-    demo_cloud.DemoCloud.start = start
+        def show(self):
+            real_show(self)
+            if getattr(self, "_bench_probe", None) is not None:
+                return
+            from PySide6.QtCore import QTimer
+            from PySide6.QtWidgets import QApplication
+            phases.setdefault("window_shown", time.time() - t_start)
+            mark = lambda name: (lambda *a: phases.setdefault(name, time.time() - t_start))
+            if self.session is not None:
+                self.session.connected.connect(mark("connected"))
+                self.session.lookupsChanged.connect(mark("lookups_loaded"))
+            if "servers" in self.pages:
+                self.pages["servers"].model.rowsInserted.connect(mark("first_rows"))
+            timer = QTimer(self)
+            timer.setInterval(2)
+            deadline = time.monotonic() + 120
 
-    def show(self):
-        real_show(self)
-        if getattr(self, "_bench_probe", None) is not None:
-            return
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-        phases.setdefault("window_shown", time.time() - t_start)
-        mark = lambda name: (lambda *a: phases.setdefault(name, time.time() - t_start))
-        if self.session is not None:
-            self.session.connected.connect(mark("connected"))
-            self.session.lookupsChanged.connect(mark("lookups_loaded"))
-        if "servers" in self.pages:
-            self.pages["servers"].model.rowsInserted.connect(mark("first_rows"))
-        timer = QTimer(self)
-        timer.setInterval(2)
-        deadline = time.monotonic() + 120
+            def poll():
+                page = self.pages.get("servers")
+                rows = page.model.rowCount() if page is not None else 0
+                if self.isVisible() and rows >= servers:
+                    result["seconds"] = time.time() - t_start
+                    result["rows"] = rows
+                    timer.stop()
+                    QApplication.quit()
+                elif time.monotonic() > deadline:
+                    result["error"] = f"not populated after 120 s ({rows} rows)"
+                    timer.stop()
+                    QApplication.quit()
+            timer.timeout.connect(poll)
+            timer.start()
+            self._bench_probe = timer
 
-        def poll():
-            page = self.pages.get("servers")
-            rows = page.model.rowCount() if page is not None else 0
-            if self.isVisible() and rows >= servers:
-                result["seconds"] = time.time() - t_start
-                result["rows"] = rows
-                timer.stop()
-                QApplication.quit()
-            elif time.monotonic() > deadline:
-                result["error"] = f"not populated after 120 s ({rows} rows)"
-                timer.stop()
-                QApplication.quit()
-        timer.timeout.connect(poll)
-        timer.start()
-        self._bench_probe = timer
+        mw.MainWindow.show = show
 
-    mw.MainWindow.show = show
+    def patch_demo(demo_cloud):
+        real_start = demo_cloud.DemoCloud.start
+
+        def start(self):
+            out = real_start(self)
+            phases.setdefault("demo_cloud_started", time.time() - t_start)
+            return out
+        demo_cloud.DemoCloud.start = start
+
     rc = osdesk_app.main(["--demo", "--demo-servers", str(servers)])
     result["phases"] = {k: round(v, 4) for k, v in phases.items()}
     result["rc"] = rc

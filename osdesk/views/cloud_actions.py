@@ -60,8 +60,10 @@ class CloudActions(QObject):
 
     async def discover_clouds_yaml(self) -> None:
         """clouds.yaml, secure.yaml and OS_* clouds, read off the GUI thread
-        (openstacksdk's loader is slow to import)."""
+        (openstacksdk's loader is slow to import), once the window shows its first rows:
+        until then that import would compete with them."""
         from osdesk.profiles import discover_clouds
+        await self.window.first_rows.wait()
         try:
             result = await self.window.runner.run("config", discover_clouds)
         except Exception as exc:  # a broken file must never stop the app

@@ -90,11 +90,11 @@ class Desk(QObject):
     def start_up(self) -> None:
         """At start: every cloud listed in the background; All clouds shown if it was
         the last view (its rows at once, from the snapshot), else what the window
-        opened stays."""
+        opened stays, and the listing waits for its first rows (``FirstRows``)."""
         if QSettings().value(LAST_VIEW_SETTING, "") == "all-clouds" and self.w.session is None:
             self.show_inventory()
         else:
-            self.start()
+            self.w.first_rows.call_after(self.start)
 
     def show_inventory(self) -> None:
         QSettings().setValue(LAST_VIEW_SETTING, "all-clouds")

@@ -22,6 +22,7 @@ from osdesk.views import dialogs
 from osdesk.views import window_chrome as chrome
 from osdesk.views.cloud_actions import CloudActions
 from osdesk.views.demo_clouds import DemoClouds
+from osdesk.views.first_rows import FirstRows
 from osdesk.views.icons import app_icon
 from osdesk.views.image_dialogs import Transfers
 from osdesk.views.json_inspector import open_inspector
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.api_log_bridge = ApiLogBridge(self.api_log_model, parent=self)
         self.api_log_bridge.attach(self.call_log)
         chrome.build_window(self)
+        #: start-up's background work (clouds.yaml, every cloud listed) waits for this
+        self.first_rows = FirstRows(self)
         self._connect_signals()
         self.clouds.load()
         self._restore_state()
@@ -151,6 +154,7 @@ class MainWindow(QMainWindow):
         self._spawn(self._load_projects(session))
 
     def _show_connect_error(self, profile: Profile, message: str) -> None:
+        self.first_rows.settle()  # no rows will come
         self.clouds.failed = profile  # the banner's "Edit cloud…" and "Retry" act on it
         self.connect_banner.setText(f"<b>Could not open {html.escape(profile.name)}.</b> "
                                     f"{html.escape(message)} {chrome.BANNER_LINKS}")

@@ -1,9 +1,11 @@
 """The API console keeps still under the user, says what it copied, shows each call's
-host, groups polling, and holds at most its memory cap."""
+host, groups polling, and holds at most its memory cap (and lets go of what it drops)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
@@ -187,6 +189,37 @@ def test_a_call_bigger_than_the_cap_keeps_only_its_head(model):
     kept = model.call_at(0)
     assert kept.id == big.id and kept.response_json is None
     assert kept.response_body == big.response_body  # the head still shows
+
+
+def alive(refs) -> list:
+    gc.collect()
+    return [r() for r in refs if r() is not None]
+
+
+def test_calls_dropped_beyond_the_cap_are_freed(qtbot, dock, model):
+    """Nothing else in the console (proxy, view, selection, polling rows) keeps a call
+    the cap dropped: memory stays flat once the cap is full."""
+    model.set_max_bytes(2 * MIB)
+    refs = []
+    for i in range(40):  # ~350 KB answers: the cap holds a handful
+        call = server_list_call(150, f"?page={i}")
+        refs.append(weakref.ref(call))
+        model.append(call)
+        dock.table.selectRow(dock.proxy.rowCount() - 1)  # the user looks at the newest
+        qtbot.wait(0)
+        del call
+    assert 0 < model.rowCount() < 40
+    assert alive(refs) == model.calls()  # only what the console still shows
+
+
+def test_a_polling_row_keeps_only_its_newest_call(dock, model):
+    calls = polling_calls(30)
+    refs = [weakref.ref(c) for c in calls]
+    fill(model, *calls)
+    newest = calls[-1]
+    del calls
+    assert model.rowCount() == 1
+    assert alive(refs) == [newest]
 
 
 def test_the_cap_is_a_remembered_setting_of_the_console(qtbot, dock, model):
