@@ -188,6 +188,11 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         """Row keys in row order."""
         return [row.key for row in self._rows]
 
+    def raws_where(self, predicate: Callable[[Mapping], bool]) -> dict:
+        """``{key: raw dict}`` of the rows whose dict ``predicate`` accepts (one pass
+        over the rows, no method call per row besides ``predicate``)."""
+        return {row.key: row.raw for row in self._rows if predicate(row.raw)}
+
     def row_for_key(self, key) -> int:
         """The row of ``key``, or -1."""
         return self._key_index().get(key, -1)

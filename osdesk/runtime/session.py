@@ -387,10 +387,7 @@ class ResourceFeed(QObject):
         """Whether a busy row changed within :data:`STUCK_AFTER_S` (worth following fast)."""
         now = time.monotonic()
         seen, moving = {}, False
-        for key in self.model.keys():
-            raw = self.model.raw(key)
-            if not self.kind.busy(raw):
-                continue
+        for key, raw in self.model.raws_where(self.kind.busy).items():
             before = self._busy_rows.get(key)
             since = before[1] if before is not None and before[0] == raw else now
             seen[key] = (raw, since)
