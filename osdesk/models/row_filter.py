@@ -85,7 +85,8 @@ class RowFilterProxy(QAbstractProxyModel):
                 (source.columnsAboutToBeRemoved, self.beginResetModel),
                 (source.columnsRemoved, self._on_reset),
                 (source.columnsAboutToBeMoved, self.beginResetModel),
-                (source.columnsMoved, self._on_reset)]
+                (source.columnsMoved, self._on_reset),
+                (source.destroyed, self._on_source_destroyed)]
 
     def _remap(self) -> None:
         """Every row's place anew (no signal: the caller tells the views)."""
@@ -96,6 +97,13 @@ class RowFilterProxy(QAbstractProxyModel):
 
     def _on_reset(self, *_args) -> None:
         self._remap()
+        self.endResetModel()
+
+    def _on_source_destroyed(self, *_args) -> None:
+        """No rows left to show (nothing of the source may be read any more)."""
+        self.beginResetModel()
+        self._data_at = None
+        self._rows, self._count, self._columns = None, 0, 0
         self.endResetModel()
 
     # ------------------------------------------------------------------ Qt API

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex, Qt
 
 from model_samples import SignalRecorder, clone, many_servers
@@ -153,3 +154,16 @@ def test_a_new_source_brings_its_rows_with_the_filter_on(check_model):
     check_mapping(second, proxy, "vm-1")
     second.clear()
     assert proxy.rowCount() == 0
+
+
+def test_a_source_deleted_first_leaves_an_empty_proxy(check_model):
+    model, proxy = make(many_servers(5))
+    check_model(proxy)
+    proxy.set_filter_text("vm")
+    shiboken6.delete(model)
+    assert proxy.rowCount() == 0 and proxy.columnCount() == 0
+    assert proxy.sourceModel() is None
+    second = ResourceTableModel.for_resource("servers")
+    second.merge(many_servers(3))
+    proxy.setSourceModel(second)
+    check_mapping(second, proxy, "vm")
