@@ -378,7 +378,7 @@ class ResourceFeed(QObject):
         self.refreshed.emit(self.model.rowCount())
         # on a turn of its own: looking for busy rows reads every row (~10-20 ms of the
         # GUI thread at 10,000 servers), after finish_refresh's removals in this one
-        asyncio.get_running_loop().call_soon(self._schedule)
+        QTimer.singleShot(0, self, self._schedule)
 
     def any_busy(self) -> bool:
         return any(self.kind.busy(self.model.raw(k)) for k in self.model.keys())
