@@ -2,48 +2,38 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRegularExpression, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from osdesk.models.resource_model import ResourceTableModel
-from osdesk.models.terms_proxy import TermsFilterProxy, filter_terms, key_less
-from osdesk.rules.formats import sort_wrap
+from osdesk.models.row_filter import RowFilterProxy
+from osdesk.models.terms_proxy import filter_terms
 
-__all__ = ["ResourceFilterProxy", "filter_terms", "terms_pattern"]
-
-_OPTIONS = (QRegularExpression.PatternOption.CaseInsensitiveOption
-            | QRegularExpression.PatternOption.DotMatchesEverythingOption)
+__all__ = ["ResourceFilterProxy", "filter_terms"]
 
 
-def terms_pattern(terms: tuple[str, ...]) -> QRegularExpression:
-    """A pattern that matches a text holding every one of ``terms`` (case-insensitive
-    substrings, in any order); an empty pattern (every row) for no terms."""
-    if not terms:
-        return QRegularExpression()
-    if len(terms) == 1:
-        return QRegularExpression(QRegularExpression.escape(terms[0]), _OPTIONS)
-    # anchored, so a text that fails is scanned once per term, not once per start offset
-    ahead = "".join(f"(?=.*?{QRegularExpression.escape(t)})" for t in terms)
-    return QRegularExpression(r"\A" + ahead, _OPTIONS)
+def _narrows(new: tuple[str, ...], old: tuple[str, ...]) -> bool:
+    """Whether every text holding ``new`` holds ``old`` too (each old term is inside a
+    new one): then only the rows shown now need testing."""
+    return bool(old) and all(any(o in n for n in new) for o in old)
 
 
-class ResourceFilterProxy(TermsFilterProxy):
+class ResourceFilterProxy(RowFilterProxy):
     """Filters a :class:`ResourceTableModel`; sorting is forwarded to the source.
 
     Every whitespace-separated term of the filter text must occur (case-insensitive
     substring) in the row's FilterRole text, which covers every column, hidden ones
-    included (a server is found by any of its IP addresses).
+    included (a server is found by any of its IP addresses). The terms are tested on
+    the source's list of those texts in one loop per keystroke (~2 ms over 10,000
+    rows); a narrowing keystroke tests only the rows shown (see :class:`RowFilterProxy`).
 
-    WORKAROUND: ``QSortFilterProxyModel.sort`` over 10,000 rows calls Python
-    ``data()``/``lessThan`` per comparison (3.1 s measured); the source sorts the same
-    rows on precomputed keys in ~20 ms and keeps the order through merges. So
-    ``sort()`` here forwards to the source, and the proxy's own sort column stays -1
-    (the proxy keeps the source order). Dynamic filtering stays on so a row whose
-    data changes is re-filtered; with the proxy's sort column at -1 it never sorts.
+    The source sorts its rows on precomputed keys and keeps the order through merges;
+    ``sort()`` here forwards to it, and the proxy keeps the source's order.
     """
 
     def __init__(self, parent=None):
-        super().__init__(ResourceTableModel.FilterRole, ResourceTableModel.SortRole, parent)
+        super().__init__(parent)
         self._text = ""
+        self._terms: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ filter
     def filter_text(self) -> str:
@@ -53,14 +43,26 @@ class ResourceFilterProxy(TermsFilterProxy):
         """Show only rows containing every term of ``text``; "" shows everything."""
         self._text = text or ""
         terms = filter_terms(text)
-        if terms != self._terms:
-            self._terms = terms
-            self.setFilterRegularExpression(terms_pattern(terms))
+        if terms == self._terms:
+            return
+        candidates = self._rows if _narrows(terms, self._terms) else None
+        self._terms = terms
+        self._refilter(candidates)
 
-    # NOTE: no Python ``filterAcceptsRow``: Qt's own one matches the pattern against
-    # FilterRole in C++, and with no terms accepts a row without calling Python at all.
-    # A Python override was called for every row whenever the source's layout changed
-    # (a sort, a page moved into place): 2.6 M calls over a 50,000-server load.
+    def _matching(self, candidates: list[int] | None) -> list[int] | None:
+        terms = self._terms
+        source = self.sourceModel()
+        if not terms or source is None:
+            return None
+        texts = source.filter_texts()
+        rows = range(len(texts)) if candidates is None else candidates
+        for term in terms:  # each term narrows the rows the next one reads
+            rows = [row for row in rows if term in texts[row]]
+        return rows if isinstance(rows, list) else list(rows)
+
+    def _accepts(self, source_row: int) -> bool:
+        text = self.sourceModel().filter_text_at(source_row)
+        return all(term in text for term in self._terms)
 
     # ------------------------------------------------------------------ sort
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
@@ -70,24 +72,13 @@ class ResourceFilterProxy(TermsFilterProxy):
             source.sort(column, order)
 
     def sort_column(self) -> int:
-        """The column the source is sorted by (the proxy's own ``sortColumn()`` is -1)."""
+        """The column the source is sorted by."""
         source = self.sourceModel()
         return source.sort_column() if hasattr(source, "sort_column") else -1
 
     def sort_order(self) -> Qt.SortOrder:
         source = self.sourceModel()
         return source.sort_order() if hasattr(source, "sort_order") else Qt.SortOrder.AscendingOrder
-
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
-        """Only used if someone sorts the proxy itself: compare the precomputed keys."""
-        source = self.sourceModel()
-        if hasattr(source, "sort_key_at") and left.column() == right.column():
-            a = source.sort_key_at(left.row(), left.column())
-            b = source.sort_key_at(right.row(), right.column())
-        else:
-            a = sort_wrap(left.data(self.sortRole()))
-            b = sort_wrap(right.data(self.sortRole()))
-        return key_less(a, b)
 
     # ------------------------------------------------------------------ helpers
     def source_key(self, proxy_row: int):

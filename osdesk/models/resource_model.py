@@ -100,17 +100,22 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
     def data(self, index, role=_DISPLAY):
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        return self.data_at(index.row(), index.column(), role)
+
+    def data_at(self, row: int, column: int, role: int = _DISPLAY):
+        """``data()`` of a cell by its row and column (a filter proxy reads it so, without
+        making a source index per cell)."""
+        row = self._rows[row]
         if role == _DISPLAY:
-            return row.display[index.column()]
+            return row.display[column]
         if role == _FOREGROUND:
             if row.colors is None:
                 return None
-            return color_for(row.colors[index.column()])
+            return color_for(row.colors[column])
         if role == _ALIGN:
-            return self._align[index.column()]
+            return self._align[column]
         if role == _USER:
-            return native_of(self._key(row, index.column()))
+            return native_of(self._key(row, column))
         if role == _USER + 1:
             return row.key
         if role == _USER + 2:
@@ -118,14 +123,14 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         if role == _USER + 3:
             return row.filter
         if role == _USER + 4:
-            return None if row.colors is None else row.colors[index.column()]
+            return None if row.colors is None else row.colors[column]
         if role == _TOOLTIP:
             # NOTE: computed on hover (one cell at a time), not cached: tooltips carry
             # ages ("3 min ago") that must be current when shown.
-            col = self._columns[index.column()]
+            col = self._columns[column]
             tip = col.tooltip(row.raw, self._context)
             if tip is None:
-                text = row.display[index.column()]
+                text = row.display[column]
                 return text if len(text) > col.width_hint else None
             return tip
         return None
@@ -183,6 +188,11 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         """Row keys in row order."""
         return [row.key for row in self._rows]
 
+    def raws_where(self, predicate: Callable[[Mapping], bool]) -> dict:
+        """``{key: raw dict}`` of the rows whose dict ``predicate`` accepts (one pass
+        over the rows, no method call per row besides ``predicate``)."""
+        return {row.key: row.raw for row in self._rows if predicate(row.raw)}
+
     def row_for_key(self, key) -> int:
         """The row of ``key``, or -1."""
         return self._key_index().get(key, -1)
@@ -205,6 +215,10 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
     def filter_text_at(self, row: int) -> str:
         """The FilterRole text of a source row, read without going through ``data()``."""
         return self._rows[row].filter
+
+    def filter_texts(self) -> list[str]:
+        """The FilterRole text of every row, in row order (a filter tests them in one loop)."""
+        return [row.filter for row in self._rows]
 
     def sort_key_at(self, row: int, column: int) -> tuple:
         """The wrapped, always-comparable sort key of a cell (see ``columns.sort_wrap``)."""

@@ -305,6 +305,18 @@ def test_remove_keys_removes_only_those_held_and_keeps_the_selection(check_model
     assert model.rowCount() == 5
 
 
+def test_raws_where_gives_the_current_dicts_the_predicate_accepts():
+    model = servers_model()
+    rows = three_servers()
+    model.merge(rows)
+    followed = dict(copy.deepcopy(rows[1]), status="REBOOT")
+    model.upsert(followed)
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    busy = model.raws_where(lambda raw: raw["status"] == "REBOOT")
+    assert busy == {"id-1": followed} and busy["id-1"] is model.raw("id-1")
+    assert model.raws_where(lambda raw: False) == {}
+
+
 def test_reset_and_clear_are_the_only_resets(check_model, recorder):
     model = servers_model()
     check_model(model)
