@@ -112,16 +112,12 @@ def test_a_read_queued_while_the_context_moved_on_is_not_started():
     runner.shutdown()
 
 
-def test_stream_lets_other_work_run_between_pages_already_queued():
-    runner = Runner()
+def _stream_ticks(runner, pages, on_page=None, *, limit: float = 30.0) -> tuple[int, list]:
+    """Run ``runner.stream`` over ``pages`` beside a coroutine that counts its turns; the
+    count at each merge, and the page count."""
     ctx = Context("a")
     ticks = {"n": 0}
     seen = []
-    all_queued = threading.Event()
-
-    def pages():
-        yield from ([1], [2], [3])
-        all_queued.set()
 
     async def ticker():
         while True:
@@ -132,14 +128,67 @@ def test_stream_lets_other_work_run_between_pages_already_queued():
         tick = asyncio.ensure_future(ticker())
         await asyncio.to_thread(lambda: None)
 
-        def on_page(page):
-            if not seen:
-                all_queued.wait(5)  # the later pages are queued before this one is merged
+        def merged(page):
+            if on_page is not None:
+                on_page(page, seen)
             seen.append(ticks["n"])
-        count = await runner.stream(ctx, pages, on_page)
+        count = await asyncio.wait_for(runner.stream(ctx, pages, merged), limit)
         tick.cancel()
         return count
-    assert run(main()) == 3
+    try:
+        return run(main()), seen
+    finally:
+        runner.shutdown()
+
+
+def _three_queued_pages():
+    """Three pages, all queued before the first one is merged."""
+    all_queued = threading.Event()
+
+    def pages():
+        yield from ([1], [2], [3])
+        all_queued.set()
+
+    def on_page(page, seen):
+        if not seen:
+            all_queued.wait(5)
+    return pages, on_page
+
+
+def test_stream_merges_pages_queued_together_in_one_go(monkeypatch):
+    # one paint for all of them: a view repaints once per turn of the loop
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_BATCH_S", 3600.0)
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_PACE_S", 3600.0)  # a slow machine
+    pages, on_page = _three_queued_pages()
+    count, seen = _stream_ticks(Runner(), pages, on_page)
+    assert count == 3
+    assert seen[1] == seen[2]
+
+
+def test_stream_lets_other_work_run_when_merging_queued_pages_takes_long(monkeypatch):
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_BATCH_S", 0.0)  # every merge is long
+    pages, on_page = _three_queued_pages()
+    count, seen = _stream_ticks(Runner(), pages, on_page)
+    assert count == 3
     # something else ran between every two merges, though no page had to be waited for
     assert seen[0] < seen[1] < seen[2]
-    runner.shutdown()
+
+
+def test_stream_hands_over_the_first_page_at_once_and_the_last_with_the_end(monkeypatch):
+    # pages that come one at a time are handed over at most every STREAM_PACE_S (here
+    # never), but the first one is shown at once, and the end does not wait for the pace
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_PACE_S", 3600.0)
+    first_merged, merged = threading.Event(), []
+
+    def pages():
+        yield [1]
+        assert first_merged.wait(5)  # page 1 was merged before page 2 existed
+        yield [2]
+        yield [3]
+
+    def on_page(page, seen):
+        merged.append(page)
+        first_merged.set()
+    count, seen = _stream_ticks(Runner(), pages, on_page)
+    assert count == 3 and merged == [[1], [2], [3]]
+    assert seen[1] == seen[2]  # 2 and 3 went together

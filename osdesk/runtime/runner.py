@@ -16,6 +16,7 @@ import asyncio
 import functools
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 #: Suffix of a cloud's transfer executor key.
 TRANSFERS = "#transfers"
+#: A stream hands the pages that arrived meanwhile to the GUI thread at most this often.
+STREAM_PACE_S = 0.050
+#: GUI-thread time a stream spends on pages handed over together before it lets Qt
+#: paint and handle input (DESIGN.md: no piece of GUI-thread work over ~50 ms).
+STREAM_BATCH_S = 0.020
 
 
 class Stale(Exception):
@@ -179,26 +185,64 @@ class Runner:
 
         future = self._submit(loop, ctx.key, work)
         pages = 0
+        handed_at = None  # perf_counter() of the last hand-over to ``on_page``
+        getter: asyncio.Future | None = None  # a queue.get() left waiting by the pacing
         try:
             while True:
-                kind, value = await queue.get()
+                if getter is None:
+                    getter = asyncio.ensure_future(queue.get())
+                kind, value = await getter
+                getter = None
+                batch = []
+                # Pages are handed over together at most every STREAM_PACE_S: a view
+                # paints once per hand-over, and a paint of a big table costs more
+                # GUI-thread time (~10 ms, most of it Python calls for each cell) than
+                # merging a page of it (~3 ms). The first page, the end and an error
+                # are handed over at once.
+                while kind == "page":
+                    if ctx.generation != generation:
+                        raise Stale()
+                    batch.append(value)
+                    if not queue.empty():
+                        kind, value = queue.get_nowait()
+                        continue
+                    wait = 0.0 if handed_at is None else (
+                        handed_at + STREAM_PACE_S - time.perf_counter())
+                    kind = None
+                    if wait > 0:
+                        getter = asyncio.ensure_future(queue.get())
+                        await asyncio.wait([getter], timeout=wait)
+                        if getter.done():
+                            kind, value = getter.result()
+                            getter = None
                 if ctx.generation != generation:
                     raise Stale()
-                if kind == "page":
-                    pages += 1
-                    on_page(value)
-                    # Let Qt paint and handle input between pages: with pages already
-                    # queued, ``queue.get()`` returns at once, and several merges ran
-                    # back to back (bench: 5 pages, ~160 ms, without one event between).
-                    await asyncio.sleep(0)
-                elif kind == "error":
+                pages += await self._hand_over(ctx, generation, batch, on_page)
+                handed_at = time.perf_counter()
+                if kind == "error":
                     raise value
-                else:
+                if kind == "end":
                     return pages
         finally:
             stop.set()
+            if getter is not None:
+                getter.cancel()
             # the worker finishes by itself; nothing waits on it here
             future.add_done_callback(lambda f: f.exception() if not f.cancelled() else None)
+
+    @staticmethod
+    async def _hand_over(ctx: Context, generation: int, batch: list, on_page: Callable) -> int:
+        """``on_page`` each page of ``batch``, letting Qt paint and handle input whenever
+        that took longer than :data:`STREAM_BATCH_S`; returns the pages handed over."""
+        since = time.perf_counter()
+        for n, page in enumerate(batch):
+            if n and time.perf_counter() - since > STREAM_BATCH_S:
+                await asyncio.sleep(0)
+                since = time.perf_counter()
+                if ctx.generation != generation:
+                    raise Stale()
+            on_page(page)
+        return len(batch)
 
     def shutdown(self, key: str | None = None) -> None:
         """Stop accepting work; running calls finish on their own (never joined)."""
