@@ -15,7 +15,8 @@ from PySide6.QtCore import QCoreApplication, QTimer
 __all__ = ["FilterTextWarming", "WARM_TEXTS_AFTER_MS", "WARM_TEXTS_SLICE_S"]
 
 #: Quiet time after the last merge before the texts are made: pages of a list arrive
-#: closer together than this, and the worker building them needs the GIL meanwhile.
+#: closer together than this, and the threads fetching and building them need the GIL
+#: meanwhile. While a paged refresh has not ended (``finish_refresh``), ten times that.
 WARM_TEXTS_AFTER_MS = 100
 #: GUI-thread time per idle slice of making filter texts
 WARM_TEXTS_SLICE_S = 0.008
@@ -23,7 +24,7 @@ WARM_TEXTS_SLICE_S = 0.008
 
 class FilterTextWarming:
     """The filter text warming half of :class:`ResourceTableModel` (a QObject): it uses
-    ``_rows``, ``_builder`` and ``_context`` of the model."""
+    ``_rows``, ``_builder``, ``_context`` and ``_seen`` of the model."""
 
     _texts_timer: QTimer | None = None
     #: rows whose filter text may not be made yet; None: to be collected again
@@ -40,7 +41,7 @@ class FilterTextWarming:
             timer.setSingleShot(True)
             timer.timeout.connect(self._warm_texts_slice)
         self._cold_texts = None
-        timer.start(WARM_TEXTS_AFTER_MS)
+        timer.start(WARM_TEXTS_AFTER_MS * (1 if self._seen is None else 10))
 
     def _warm_texts_slice(self) -> None:
         cold = self._cold_texts

@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +253,54 @@ class Runner:
                 ex = self._executors.pop(k, None)
                 if ex is not None:
                     ex.shutdown(wait=False, cancel_futures=True)
+
+
+def ahead(items: Iterable, name: str = "") -> Iterator:
+    """``items`` iterated on a thread of its own, an item or two ahead of the caller.
+
+    A list's pages come so: the next page's request is in flight (its time passes in
+    the server) while the caller builds the rows of this one. Whatever ``items`` uses
+    (the cloud's connection) must have no other user meanwhile: the cloud's worker,
+    which runs the caller, is busy with it. When the caller stops early, the thread
+    ends after the item it is on, and the caller waits for that, so the connection is
+    free again when the caller's work is done.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            put(("error", exc))
+
+    thread = threading.Thread(target=produce, daemon=True,
+                              name=name or f"{threading.current_thread().name}-ahead")
+    thread.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        thread.join()
 
 
 #: The app's runner.
