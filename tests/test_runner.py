@@ -192,3 +192,52 @@ def test_stream_hands_over_the_first_page_at_once_and_the_last_with_the_end(monk
     count, seen = _stream_ticks(Runner(), pages, on_page)
     assert count == 3 and merged == [[1], [2], [3]]
     assert seen[1] == seen[2]  # 2 and 3 went together
+
+
+# ------------------------------------------------------------------ ahead
+def test_ahead_gives_the_items_in_order_made_on_another_thread():
+    from osdesk.runtime.runner import ahead
+    made_on = set()
+
+    def items():
+        for i in range(5):
+            made_on.add(threading.current_thread())
+            yield i
+    assert list(ahead(items())) == [0, 1, 2, 3, 4]
+    assert made_on and threading.current_thread() not in made_on
+
+
+def test_ahead_raises_the_error_of_the_items_after_the_items_before_it():
+    from osdesk.runtime.runner import ahead
+
+    def items():
+        yield 1
+        yield 2
+        raise ValueError("page 3 failed")
+    got = []
+    try:
+        for item in ahead(items()):
+            got.append(item)
+    except ValueError as exc:
+        assert str(exc) == "page 3 failed"
+    else:
+        raise AssertionError("no error")
+    assert got == [1, 2]
+
+
+def test_ahead_stopped_early_ends_its_thread_before_the_caller_goes_on():
+    # the items use the cloud's connection: once the caller stops, nothing may use it
+    from osdesk.runtime.runner import ahead
+    made, busy = [], threading.Lock()
+
+    def items():
+        for i in range(1000):
+            with busy:  # "a request": the caller must never run beside one after close
+                made.append(i)
+            yield i
+    it = ahead(items(), name="ahead-test")
+    assert next(it) == 0
+    it.close()
+    assert not busy.locked()
+    assert not any(t.name == "ahead-test" for t in threading.enumerate())
+    assert len(made) <= 3  # one handed over, one waiting in the hand-off, one in flight
