@@ -31,7 +31,7 @@ STUCK_AFTER_S = 300.0
 #: without ending (a step lost to an event-loop error), and a page must never stop
 #: updating for good because of it.
 DEAD_REFRESH_GRACE_S = 30.0
-#: Most rows merged on the GUI thread in one go (~500 server rows take ~20 ms; see
+#: Most rows merged on the GUI thread in one go (~500 server rows take 3-10 ms; see
 #: DESIGN.md, no single piece of GUI-thread work over ~50 ms), even when a cloud
 #: ignores ``limit`` and sends tens of thousands of rows in one page.
 MERGE_SLICE = 500
