@@ -288,8 +288,9 @@ def ahead(items: Iterable, name: str = "") -> Iterator:
         except BaseException as exc:  # handed to the caller, raised there
             put(("error", exc))
 
+    # not named cloud-…: it is a part of the calling worker's job, not a worker of its own
     thread = threading.Thread(target=produce, daemon=True,
-                              name=name or f"{threading.current_thread().name}-ahead")
+                              name=name or f"ahead-{threading.current_thread().name}")
     thread.start()
     try:
         while True:
