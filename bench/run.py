@@ -471,7 +471,8 @@ def report_breakdown(b):
         f"(parse again + redact copy + pretty dump)",
         f"   worker thread: building rows (ResourceTableModel.prepare) {b['build_us_per_row']}"
         f" µs/row ({b.get('prepare_ms', b.get('model_only_unsorted_ms', 0)):.0f} ms for "
-        f"{b['rows']:,})",
+        f"{b['rows']:,})" + (f"; GUI thread, idle turns after a refresh: their filter texts "
+                             f"{b['filter_texts_ms']:.0f} ms" if "filter_texts_ms" in b else ""),
         f"   GUI thread, placing prepared pages with a shown view, events processed per page:"
         f" sorted {b['window_like_fill_ms']:.0f} ms (slowest page "
         f"{b['window_like_page_ms']['max']:.0f} ms, last {b['window_like_page_ms']['last']:.0f}"

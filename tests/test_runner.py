@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 from osdesk.runtime.runner import Context, Runner, Stale
 
@@ -113,21 +112,12 @@ def test_a_read_queued_while_the_context_moved_on_is_not_started():
     runner.shutdown()
 
 
-def stream_queued(budget: float, monkeypatch, every: float = 0.0) -> tuple[list, list]:
-    """Stream three pages that are all queued before the first is merged; the ticks of
-    other work seen at each merge, and when each merge ran."""
-    from osdesk.runtime import runner as runner_module
-    monkeypatch.setattr(runner_module, "MERGE_BUDGET_S", budget)
-    monkeypatch.setattr(runner_module, "MERGE_EVERY_S", every)
-    runner = Runner()
+def _stream_ticks(runner, pages, on_page=None, *, limit: float = 30.0) -> tuple[int, list]:
+    """Run ``runner.stream`` over ``pages`` beside a coroutine that counts its turns; the
+    count at each merge, and the page count."""
     ctx = Context("a")
     ticks = {"n": 0}
-    seen, at = [], []
-    all_queued = threading.Event()
-
-    def pages():
-        yield from ([1], [2], [3])
-        all_queued.set()
+    seen = []
 
     async def ticker():
         while True:
@@ -138,31 +128,117 @@ def stream_queued(budget: float, monkeypatch, every: float = 0.0) -> tuple[list,
         tick = asyncio.ensure_future(ticker())
         await asyncio.to_thread(lambda: None)
 
-        def on_page(page):
-            if not seen:
-                all_queued.wait(5)  # the later pages are queued before this one is merged
+        def merged(page):
+            if on_page is not None:
+                on_page(page, seen)
             seen.append(ticks["n"])
-            at.append(time.monotonic())
-        count = await runner.stream(ctx, pages, on_page)
+        count = await asyncio.wait_for(runner.stream(ctx, pages, merged), limit)
         tick.cancel()
         return count
-    assert run(main()) == 3
-    runner.shutdown()
-    return seen, at
+    try:
+        return run(main()), seen
+    finally:
+        runner.shutdown()
 
 
-def test_stream_lets_other_work_run_once_a_merge_has_used_its_budget(monkeypatch):
-    seen, _at = stream_queued(0.0, monkeypatch)
+def _three_queued_pages():
+    """Three pages, all queued before the first one is merged."""
+    all_queued = threading.Event()
+
+    def pages():
+        yield from ([1], [2], [3])
+        all_queued.set()
+
+    def on_page(page, seen):
+        if not seen:
+            all_queued.wait(5)
+    return pages, on_page
+
+
+def test_stream_merges_pages_queued_together_in_one_go(monkeypatch):
+    # one paint for all of them: a view repaints once per turn of the loop
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_BATCH_S", 3600.0)
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_PACE_S", 3600.0)  # a slow machine
+    pages, on_page = _three_queued_pages()
+    count, seen = _stream_ticks(Runner(), pages, on_page)
+    assert count == 3
+    # the first page goes at once, with whatever was queued by then; the rest together
+    assert len(set(seen)) <= 2
+
+
+def test_stream_lets_other_work_run_when_merging_queued_pages_takes_long(monkeypatch):
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_BATCH_S", 0.0)  # every merge is long
+    pages, on_page = _three_queued_pages()
+    count, seen = _stream_ticks(Runner(), pages, on_page)
+    assert count == 3
     # something else ran between every two merges, though no page had to be waited for
     assert seen[0] < seen[1] < seen[2]
 
 
-def test_stream_merges_pages_already_queued_together_within_the_budget(monkeypatch):
-    seen, _at = stream_queued(60.0, monkeypatch)
-    # one turn of the loop (one repaint of a table) for the three pages
-    assert seen[0] == seen[1] == seen[2]
+def test_stream_hands_over_the_first_page_at_once_and_the_last_with_the_end(monkeypatch):
+    # pages that come one at a time are handed over at most every STREAM_PACE_S (here
+    # never), but the first one is shown at once, and the end does not wait for the pace
+    monkeypatch.setattr("osdesk.runtime.runner.STREAM_PACE_S", 3600.0)
+    first_merged, merged = threading.Event(), []
+
+    def pages():
+        yield [1]
+        assert first_merged.wait(5)  # page 1 was merged before page 2 existed
+        yield [2]
+        yield [3]
+
+    def on_page(page, seen):
+        merged.append(page)
+        first_merged.set()
+    count, seen = _stream_ticks(Runner(), pages, on_page)
+    assert count == 3 and merged == [[1], [2], [3]]
+    assert seen[1] == seen[2]  # 2 and 3 went together
 
 
-def test_stream_merges_at_most_every_merge_every_s(monkeypatch):
-    _seen, at = stream_queued(0.0, monkeypatch, every=0.05)
-    assert at[1] - at[0] >= 0.05 and at[2] - at[1] >= 0.05
+# ------------------------------------------------------------------ ahead
+def test_ahead_gives_the_items_in_order_made_on_another_thread():
+    from osdesk.runtime.runner import ahead
+    made_on = set()
+
+    def items():
+        for i in range(5):
+            made_on.add(threading.current_thread())
+            yield i
+    assert list(ahead(items())) == [0, 1, 2, 3, 4]
+    assert made_on and threading.current_thread() not in made_on
+
+
+def test_ahead_raises_the_error_of_the_items_after_the_items_before_it():
+    from osdesk.runtime.runner import ahead
+
+    def items():
+        yield 1
+        yield 2
+        raise ValueError("page 3 failed")
+    got = []
+    try:
+        for item in ahead(items()):
+            got.append(item)
+    except ValueError as exc:
+        assert str(exc) == "page 3 failed"
+    else:
+        raise AssertionError("no error")
+    assert got == [1, 2]
+
+
+def test_ahead_stopped_early_ends_its_thread_before_the_caller_goes_on():
+    # the items use the cloud's connection: once the caller stops, nothing may use it
+    from osdesk.runtime.runner import ahead
+    made, busy = [], threading.Lock()
+
+    def items():
+        for i in range(1000):
+            with busy:  # "a request": the caller must never run beside one after close
+                made.append(i)
+            yield i
+    it = ahead(items(), name="ahead-test")
+    assert next(it) == 0
+    it.close()
+    assert not busy.locked()
+    assert not any(t.name == "ahead-test" for t in threading.enumerate())
+    assert len(made) <= 3  # one handed over, one waiting in the hand-off, one in flight

@@ -72,11 +72,12 @@ class Column:
     # -- the public face of a column -------------------------------------------
     def cell(self, row: Mapping, ctx: LookupContext,
              with_key: bool = True) -> tuple[str, tuple | None, str]:
-        """``(display, sort key, filter text)`` in one pass: what a model caches per cell.
+        """``(display, sort key, filter text)`` of a cell in one pass.
 
-        Same results as ``value``/``sort_key``/``filter_text``, with fewer calls: a
-        model runs this for every cell of every arriving row. ``with_key=False``
-        skips the sort key (returns None for it).
+        Same results as ``value``/``sort_key``/``filter_text``, which the model calls
+        one at a time when a part is first asked for (``models/row_cache.py``); the
+        tests hold those to this. ``with_key=False`` skips the sort key (returns None
+        for it).
         """
         try:
             native = self.get(row, ctx)

@@ -1,4 +1,5 @@
-"""The generic resource table: raw API dicts in, cached cells out, merged by key, sorted here."""
+"""The generic resource table: raw API dicts in, cells made when asked for, merged by key,
+sorted here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from osdesk.kinds.columns import ALIGN_CENTER, ALIGN_RIGHT, Column
 from osdesk.models.merging import item_flags
 from osdesk.models.row_placing import RowPlacing
 from osdesk.models.row_cache import MergeSummary, PreparedPage, Row, RowBuilder, keyed
+from osdesk.models.text_warming import FilterTextWarming
 from osdesk.rules.formats import EMPTY_CONTEXT, LookupContext, native_of
 
 __all__ = ["MergeSummary", "PreparedPage", "ResourceTableModel"]
@@ -29,9 +31,13 @@ _ALIGNMENTS = {
     ALIGN_CENTER: Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
 }
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+#: Roles a view asks for each cell it paints (QStyledItemDelegate) that rows have none of
+_UNUSED_ROLES = frozenset(int(r) for r in (
+    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.CheckStateRole))
 
 
-class ResourceTableModel(RowPlacing, QAbstractTableModel):
+class ResourceTableModel(RowPlacing, FilterTextWarming, QAbstractTableModel):
     """Rows of one resource type (servers, images, …), described by :class:`Column` specs.
 
     Refreshes merge by key (``merge``, or ``merge_page`` + ``finish_refresh`` for a
@@ -98,6 +104,8 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         return item_flags(index)
 
     def data(self, index, role=_DISPLAY):
+        if role in _UNUSED_ROLES:  # asked for every painted cell: answered first
+            return None
         if not index.isValid():
             return None
         return self.data_at(index.row(), index.column(), role)
@@ -107,11 +115,14 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         making a source index per cell)."""
         row = self._rows[row]
         if role == _DISPLAY:
-            return row.display[column]
+            cells = row.cells  # made when first asked for (see RowBuilder)
+            if cells is not None:
+                text = cells[column]
+                if text is not None:
+                    return text
+            return self._builder.display(row, column, self._context)
         if role == _FOREGROUND:
-            if row.colors is None:
-                return None
-            return color_for(row.colors[column])
+            return color_for(self._builder.color(row, column, self._context))
         if role == _ALIGN:
             return self._align[column]
         if role == _USER:
@@ -121,16 +132,17 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         if role == _USER + 2:
             return row.raw
         if role == _USER + 3:
-            return row.filter
+            text = row.filter
+            return text if text is not None else self._builder.filter_text(row, self._context)
         if role == _USER + 4:
-            return None if row.colors is None else row.colors[column]
+            return self._builder.color(row, column, self._context)
         if role == _TOOLTIP:
             # NOTE: computed on hover (one cell at a time), not cached: tooltips carry
             # ages ("3 min ago") that must be current when shown.
             col = self._columns[column]
             tip = col.tooltip(row.raw, self._context)
             if tip is None:
-                text = row.display[column]
+                text = self._builder.display(row, column, self._context)
                 return text if len(text) > col.width_hint else None
             return tip
         return None
@@ -214,18 +226,21 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
 
     def filter_text_at(self, row: int) -> str:
         """The FilterRole text of a source row, read without going through ``data()``."""
-        return self._rows[row].filter
+        return self._builder.filter_text(self._rows[row], self._context)
 
     def filter_texts(self) -> list[str]:
-        """The FilterRole text of every row, in row order (a filter tests them in one loop)."""
-        return [row.filter for row in self._rows]
+        """The FilterRole text of every row, in row order (a filter tests them in one loop);
+        texts not made yet (see ``text_warming``) are made now."""
+        builder, ctx = self._builder, self._context
+        return [row.filter if row.filter is not None else builder.filter_text(row, ctx)
+                for row in self._rows]
 
     def sort_key_at(self, row: int, column: int) -> tuple:
         """The wrapped, always-comparable sort key of a cell (see ``columns.sort_wrap``)."""
         return self._key(self._rows[row], column)
 
     def display_at(self, row: int, column: int) -> str:
-        return self._rows[row].display[column]
+        return self._builder.display(self._rows[row], column, self._context)
 
     # ------------------------------------------------------------------ merging
     def merge(self, rows: Iterable[Mapping]) -> MergeSummary:
@@ -252,9 +267,9 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         self._seen = set()
 
     def prepare(self, rows: Iterable[Mapping]) -> PreparedPage:
-        """Build the cells of a page's rows now, on the calling (worker) thread, so that
-        :meth:`merge_page` on the GUI thread only has to place them (~70 µs a server
-        row otherwise, all on the GUI thread).
+        """Build a page's rows now (keys, the sort column's keys, unchanged rows found),
+        on the calling (worker) thread, so that :meth:`merge_page` on the GUI thread
+        only has to place them.
 
         Safe to call from another thread: it reads the model (lookups, sort column, the
         rows held) without changing it, and whatever it read that has changed by the
@@ -277,8 +292,10 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
     def _merge_prepared(self, page: PreparedPage) -> MergeSummary:
         """:meth:`merge_page` of rows built by :meth:`prepare`: the same result as
         merging the raw rows, with the building done already where it still holds."""
-        usable = (page.context is self._context and page.sort_column == self._sort_column
-                  and page.columns is self._columns)
+        sc = self._sort_column
+        usable = (page.sort_column == sc and page.columns is self._columns
+                  and (page.context is self._context or sc < 0
+                       or not self._columns[sc].uses_context))
         if self._seen is None:
             self._seen = set()
         by_key = self._by_key
@@ -360,6 +377,8 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         self._by_key = {row.key: row for row in self._rows}
         self._rebuild_index()
         self.endResetModel()
+        if self._rows:
+            self.warm_filter_texts()
 
     def clear(self) -> None:
         self.reset([])
@@ -370,15 +389,14 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         context = context or EMPTY_CONTEXT
         if context is self._context:
             return
-        self._context = context
+        old, self._context = self._context, context
         cols = [i for i, c in enumerate(self._columns) if c.uses_context]
         if not cols or not self._rows:
             return
         first = last = -1
+        relooked, sc = self._builder.relooked, self._sort_column
         for r, row in enumerate(self._rows):
-            new = self._builder.rebuilt(row, cols, context, self._sort_column)
-            if new is not None:
-                self._rows[r] = self._by_key[new.key] = new
+            if relooked(row, cols, old, context, sc):
                 if first < 0:
                     first = r
                 last = r
@@ -387,6 +405,7 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         self.dataChanged.emit(self.index(first, min(cols)), self.index(last, max(cols)))
         if self._sort_column in cols:
             self._resort()
+        self.warm_filter_texts()
 
     def update_context(self, **lookups) -> None:
         """``set_context`` with some lookups replaced, e.g. ``update_context(flavor_names=…)``."""
@@ -398,7 +417,7 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
         return keyed(rows, self._key_of)
 
     def _build(self, key, raw: Mapping, seq: int) -> Row:
-        """Cache every cell of a row (see :class:`RowBuilder`)."""
+        """A row with the sort column's key made (see :class:`RowBuilder`)."""
         return self._builder.build(key, raw, seq, self._context, self._sort_column)
 
     def _key(self, row: Row, column: int) -> tuple:
@@ -458,6 +477,7 @@ class ResourceTableModel(RowPlacing, QAbstractTableModel):
 
     def _merged(self, summary: MergeSummary) -> MergeSummary:
         self.hold_warming()
+        self.warm_filter_texts()
         self.rowsMerged.emit(summary.added, summary.changed, summary.removed)
         return summary
 

@@ -1,4 +1,5 @@
-"""The rows of the resource table: every cell built once, rebuilt or sorted on demand.
+"""The rows of the resource table: keys and the sort column's keys made when a row
+arrives; display text, colours and filter text made when first asked for.
 
 Qt-free: :class:`RowBuilder` also runs on a worker thread (``ResourceTableModel.prepare``),
 so it reads only the columns and the lookups it is given.
@@ -30,30 +31,35 @@ class MergeSummary(NamedTuple):
 
 
 class Row:
-    """One row with every cell precomputed, so ``data()`` only indexes."""
+    """One row: its key, its raw dict, its sort keys, and its cells once asked for.
 
-    __slots__ = ("key", "raw", "display", "sort", "parts", "filter", "colors", "seq")
+    The text attributes are None until :class:`RowBuilder` makes them (on the GUI
+    thread, when a view asks or on idle turns), and None again when the lookups they
+    used change.
+    """
 
-    def __init__(self, key, raw, display, sort, parts, colors, seq):
+    __slots__ = ("key", "raw", "sort", "seq", "cells", "colors", "filter")
+
+    def __init__(self, key, raw, sort, seq):
         self.key = key
         self.raw = raw
-        self.display = display  # tuple[str]
-        self.sort = sort        # list of wrapped keys (columns.sort_wrap); None = not yet
-        self.parts = parts      # tuple[str], filter text per column
-        self.filter = "\n".join(parts).lower()
-        self.colors = colors    # tuple[str | None] or None when no column is coloured
-        self.seq = seq          # arrival order, the "unsorted" order
+        self.sort = sort    # list of wrapped keys (columns.sort_wrap); None = not yet
+        self.seq = seq      # arrival order, the "unsorted" order
+        self.cells = None   # list of display texts, None per cell not made yet
+        self.colors = None  # list of colour role names (None: no colour), made together
+        self.filter = None  # the lower-cased text of every column for the filter box
 
 
 class PreparedPage:
-    """A page of rows with their cells already built, off the GUI thread
-    (:meth:`ResourceTableModel.prepare`), for :meth:`ResourceTableModel.merge_page`.
+    """A page of rows built off the GUI thread (:meth:`ResourceTableModel.prepare`),
+    for :meth:`ResourceTableModel.merge_page`.
 
     ``entries`` holds ``(key, raw, built, held)`` per row: ``built`` is the row made
     with ``context`` and ``sort_column``, or None when ``held`` (the model's row the
     worker found with an equal dict) made building it pointless. Both are only used
-    when they still hold on the GUI thread: the same lookups and sort column, the same
-    row object at that key; otherwise the merge builds the row itself.
+    when they still hold on the GUI thread: the same sort column (and lookups, when it
+    uses them), the same row object at that key; otherwise the merge builds the row
+    itself.
     """
 
     __slots__ = ("entries", "context", "sort_column", "columns")
@@ -85,11 +91,13 @@ def keyed(rows: Iterable[Mapping], key_of: Callable[[Mapping], Hashable]) -> dic
 class RowBuilder:
     """Makes, remakes and sorts :class:`Row` objects for one tuple of columns.
 
-    Sort keys are made at build time only for the sort column; the others are made
-    the first time they are needed (a sort on that column, a SortRole read) and then
-    kept until the row changes. Building the natural/IP/date keys of every column
-    took about a third of the time of an insert, for keys most rows never use.
-    Display and filter text are always made at build time.
+    A row is built with the sort key of the sort column only (what placing it needs);
+    the other sort keys, the display texts, the colours and the filter text are made
+    the first time they are needed (a view paints the row, a sort on that column, the
+    filter box) and kept until the row changes. Building every cell of every arriving
+    row cost ~23 µs a server row on the worker, for cells a view shows a screenful of;
+    the filter text is made on the GUI thread's idle turns after a refresh
+    (``ResourceTableModel.warm_filter_texts``) or when the filter asks for it.
     """
 
     def __init__(self, columns: Sequence[Column]):
@@ -97,20 +105,11 @@ class RowBuilder:
         self._coloured = tuple(i for i, c in enumerate(self.columns) if c.colour is not None)
 
     def build(self, key, raw: Mapping, seq: int, ctx: LookupContext, sc: int) -> Row:
-        """Every cell of a row, with the lookups ``ctx`` and the sort column ``sc``."""
-        cells = [col.cell(raw, ctx, c == sc) for c, col in enumerate(self.columns)]
-        if cells:
-            display, sort, parts = zip(*cells)
-            sort = list(sort)
-        else:
-            display, sort, parts = (), [], ()
-        colors = None
-        if self._coloured:
-            colors = [None] * len(self.columns)
-            for c in self._coloured:
-                colors[c] = self.columns[c].color(raw, ctx)
-            colors = tuple(colors)
-        return Row(key, raw, display, sort, parts, colors, seq)
+        """A row of ``raw`` with the sort key of column ``sc`` (-1: none) made."""
+        sort = [None] * len(self.columns)
+        if sc >= 0:
+            sort[sc] = self.columns[sc].sort_key(raw, ctx)
+        return Row(key, raw, sort, seq)
 
     def prepare(self, fresh: dict, held_rows: Mapping, ctx: LookupContext,
                 sc: int) -> PreparedPage:
@@ -120,31 +119,80 @@ class RowBuilder:
         dict is not built: the merge will see it unchanged.
         """
         entries = []
+        append = entries.append
+        get = held_rows.get
+        Row_, n = Row, len(self.columns)
+        sort_key = self.columns[sc].sort_key if sc >= 0 else None
         for key, raw in fresh.items():
-            held = held_rows.get(key)
-            if held is not None and not (held.raw is raw or held.raw == raw):
-                held = None
-            built = None if held is not None else self.build(key, raw, -1, ctx, sc)
-            entries.append((key, raw, built, held))
+            held = get(key)
+            if held is not None:
+                if held.raw is raw or held.raw == raw:
+                    append((key, raw, None, held))
+                    continue
+            # build() inlined: this runs for every row of a list
+            sort = [None] * n
+            if sort_key is not None:
+                sort[sc] = sort_key(raw, ctx)
+            append((key, raw, Row_(key, raw, sort, -1), None))
         return PreparedPage(entries, ctx, sc, self.columns)
 
-    def rebuilt(self, row: Row, cols: Sequence[int], ctx: LookupContext, sc: int) -> Row | None:
-        """``row`` with the cells of ``cols`` made with new lookups, or None when they read
-        the same (its sort keys made with the old lookups are dropped then)."""
-        display, sort, parts = list(row.display), list(row.sort), list(row.parts)
-        colors = list(row.colors) if row.colors is not None else None
+    # ------------------------------------------------------------ cells, when asked
+    def display(self, row: Row, column: int, ctx: LookupContext) -> str:
+        """The display text of a cell (made now if it was not made yet)."""
+        cells = row.cells
+        if cells is None:
+            cells = row.cells = [None] * len(self.columns)
+        text = cells[column]
+        if text is None:
+            text = cells[column] = self.columns[column].value(row.raw, ctx)
+        return text
+
+    def color(self, row: Row, column: int, ctx: LookupContext) -> str | None:
+        """The colour role name of a cell ("ok", "busy" …; None when it has none)."""
+        if not self._coloured:
+            return None
+        colors = row.colors
+        if colors is None:
+            colors = [None] * len(self.columns)
+            for c in self._coloured:
+                colors[c] = self.columns[c].color(row.raw, ctx)
+            row.colors = colors
+        return colors[column]
+
+    def filter_text(self, row: Row, ctx: LookupContext) -> str:
+        """What the filter box matches: the text of every column, hidden ones included,
+        one column a line, lower-cased (made now if it was not made yet)."""
+        text = row.filter
+        if text is None:
+            raw = row.raw
+            text = row.filter = "\n".join([col.filter_text(raw, ctx)
+                                            for col in self.columns]).lower()
+        return text
+
+    def relooked(self, row: Row, cols: Sequence[int], old: LookupContext,
+                 new: LookupContext, sc: int) -> bool:
+        """Whether the cells of ``cols`` (columns that use the lookups) read otherwise
+        with the lookups ``new`` than with ``old``; if so, the row's texts made with
+        the old ones are dropped and its sort keys of ``cols`` made again (``sc``'s now,
+        the others when needed)."""
+        raw = row.raw
         for c in cols:
             col = self.columns[c]
-            display[c], sort[c], parts[c] = col.cell(row.raw, ctx, c == sc)
-            if colors is not None and col.colour is not None:
-                colors[c] = col.color(row.raw, ctx)
-        new = Row(row.key, row.raw, tuple(display), sort, tuple(parts),
-                  tuple(colors) if colors is not None else None, row.seq)
-        if (new.display, new.parts, new.colors) != (row.display, row.parts, row.colors) \
-                or (sc in cols and new.sort[sc] != row.sort[sc]):
-            return new
-        row.sort = sort
-        return None
+            if col.native(raw, old) != col.native(raw, new) or (
+                    col.colour is not None and col.color(raw, old) != col.color(raw, new)):
+                break
+        else:
+            return False
+        row.filter = None
+        if row.cells is not None or row.colors is not None:
+            for c in cols:
+                if row.cells is not None:
+                    row.cells[c] = None
+                if row.colors is not None:
+                    row.colors[c] = self.columns[c].color(raw, new)
+        for c in cols:
+            row.sort[c] = self.columns[c].sort_key(raw, new) if c == sc else None
+        return True
 
     def sort_key(self, row: Row, column: int, ctx: LookupContext) -> tuple:
         """The wrapped sort key of a cell, made now if it was not made yet."""

@@ -16,7 +16,7 @@ from osdesk.api import Cloud, OsdeskError, ServiceNotAvailable
 from osdesk.api.calllog import CallLog
 from osdesk.rules.formats import LookupContext
 from osdesk.kinds.registry import KIND_BY_KEY, KINDS, ResourceKind
-from osdesk.runtime.runner import Context, Runner, Stale
+from osdesk.runtime.runner import Context, Runner, Stale, ahead
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ STUCK_AFTER_S = 300.0
 #: without ending (a step lost to an event-loop error), and a page must never stop
 #: updating for good because of it.
 DEAD_REFRESH_GRACE_S = 30.0
-#: Most rows merged on the GUI thread in one go (~500 server rows take ~20 ms; see
+#: Most rows merged on the GUI thread in one go (~500 server rows take 3-10 ms; see
 #: DESIGN.md, no single piece of GUI-thread work over ~50 ms), even when a cloud
 #: ignores ``limit`` and sends tens of thousands of rows in one page.
 MERGE_SLICE = 500
@@ -336,12 +336,14 @@ class ResourceFeed(QObject):
         self.model.begin_refresh()
 
         try:
-            # the rows' cells are built on the worker, between fetching pages (GIL
-            # handed back every 1 ms), so the GUI thread only places them
+            # the rows are built on the worker while the next page's request is in
+            # flight (``ahead``; GIL handed back every 1 ms), so the GUI thread only
+            # places them
             prepare = self.model.prepare
             await session.runner.stream(
                 session.ctx,
-                lambda: (prepare(page) for page in sliced(self.kind.pages(session.cloud))),
+                lambda: (prepare(page)
+                         for page in ahead(sliced(self.kind.pages(session.cloud)))),
                 self._merge_page)
         except Stale:
             return
