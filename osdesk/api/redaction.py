@@ -116,15 +116,16 @@ class JsonText:
         """The value, every secret removed; parsed a member at a time near the top, so the
         thread doing it hands the GIL back between members (one ``json.loads`` of 20 MB
         would hold it, and the GUI thread, for a third of a second)."""
-        return redact_json(_parse_in_steps(self.text))
+        return redact_json(parse_in_steps(self.text))
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
-def _parse_in_steps(text: str, pos: int = 0, depth: int = 0):
-    """``json.loads(text)``, the top two levels of containers taken apart member by member."""
+def parse_in_steps(text: str, pos: int = 0, depth: int = 0):
+    """``json.loads(text)``, the top two levels of containers taken apart member by member
+    (so a list of servers is parsed a server a call, the GIL let go between them)."""
     value, end = _value_at(text, _SPACE.match(text, pos).end(), depth)
     if depth == 0 and _SPACE.match(text, end).end() != len(text):
         raise ValueError(f"extra data at character {end}")

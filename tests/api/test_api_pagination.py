@@ -262,3 +262,33 @@ def test_empty_page_ends_the_list_even_with_a_next_link(devstack):
 ])
 def test_next_link_reads_every_openstack_shape(body, key, expected):
     assert next_link(body, key) == expected
+
+
+def test_a_huge_body_is_parsed_member_by_member_to_the_same_value(devstack, monkeypatch):
+    """A body far over a page's (a cloud ignoring ``limit``) is parsed a server a call,
+    the GIL let go between them: the same list, and a broken one still says so."""
+    import json as stdlib_json
+
+    from osdesk.api import cloud as cloud_module
+    from osdesk.api.errors import BadResponse
+    real = sample(f"{NOVA}/servers/v2.100/servers-details-resp.json")
+    server = real["servers"][0]
+    body = {"servers": [dict(server, id=f"id-{i}", name=f"vm-{i}") for i in range(300)]}
+    text = stdlib_json.dumps(body)
+    monkeypatch.setattr(cloud_module, "STEPWISE_JSON_BYTES", len(text) // 2)
+    whole_calls = []
+    real_loads = stdlib_json.loads
+
+    def counted_loads(s, *a, **kw):
+        whole_calls.append(len(s))
+        return real_loads(s, *a, **kw)
+    monkeypatch.setattr(stdlib_json, "loads", counted_loads)
+    devstack.rsps.add("GET", f"{devstack.compute}/servers/detail", body=text,
+                      content_type="application/json")
+    servers = devstack.cloud().compute.list_servers()
+    assert servers == body["servers"]
+    assert not [n for n in whole_calls if n >= len(text) // 2]  # never one call for it all
+    devstack.rsps.replace("GET", f"{devstack.compute}/servers/detail", body=text[:-40],
+                          content_type="application/json")
+    with pytest.raises(BadResponse, match="not valid JSON"):
+        devstack.cloud().compute.list_servers()
