@@ -115,10 +115,12 @@ def install(w) -> None:
     """The keeper, a badge and the offline guard on every page, and View → the setting."""
     w.snapshots = SnapshotKeeper(w.runner, spawn=w._spawn, parent=w)
     w.snapshot_badges = []
-    for page in w.pages.values():
+
+    def keep(page) -> None:  # every page, as it is made (after its actions)
         w.snapshots.attach(page.feed)
         w.snapshot_badges.append(SnapshotBadge(page))
         guard_actions(page)
+    w.pages.each(keep)
     timer = QTimer(w)
     timer.setInterval(20000)  # the ages move on
     timer.timeout.connect(lambda: [b.update_badge() for b in w.snapshot_badges if b.isVisible()])
