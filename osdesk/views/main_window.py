@@ -24,9 +24,10 @@ from osdesk.views.cloud_actions import CloudActions
 from osdesk.views.demo_clouds import DemoClouds
 from osdesk.views.first_rows import FirstRows
 from osdesk.views.icons import app_icon
+from osdesk.views.instant_start import last_rows_first
 from osdesk.views.transfers import Transfers
 from osdesk.views.launch_flow import LaunchFlow
-from osdesk.views.resource_page import ResourcePage, add_grouped
+from osdesk.views.resource_page import ResourcePage
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
         self._spawn(self._connect(session))
 
     async def _connect(self, session: CloudSession) -> None:
+        await last_rows_first(self)  # a returning user's last rows show first
+        if session is not self.session:
+            return
         try:
             await session.connect()
         except Stale:
@@ -293,20 +297,6 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if page is not None:
             page.focus_filter()
-
-    def on_servers_menu_about_to_show(self) -> None:
-        """The Servers menu holds the same actions as the right-click menu."""
-        menu = self.servers_menu
-        menu.clear()
-        menu.addAction(self.launch_action)
-        menu.addSeparator()
-        page = self.pages["servers"]
-        rows = page.selected_rows() if self.session is not None else []
-        if not rows:
-            hint = menu.addAction("Select servers on the Servers page for their actions")
-            hint.setEnabled(False)
-            return
-        add_grouped(menu, page.menu_provider(page, rows))  # as the context menu (offline guard too)
 
     def on_delete_selected(self) -> None:
         page = self.current_page()

@@ -14,7 +14,7 @@ from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import icon
 from osdesk.views.lazy_pages import LazyActions, LazyPages
 from osdesk.views.page_navigator import PageNavigator
-from osdesk.views.resource_page import ResourcePage
+from osdesk.views.resource_page import ResourcePage, add_grouped
 from osdesk.views.shortcuts import (build_go_menu, give_mnemonics, show_shortcuts,
                                    tooltips_shown)
 from osdesk.views.welcome import WelcomePage
@@ -273,7 +273,7 @@ def build_menus(w) -> None:
     srv = bar.addMenu("&Servers")
     srv.addAction(w.launch_action)
     w.servers_menu = srv
-    srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
+    srv.aboutToShow.connect(lambda: fill_servers_menu(w))
     srv.aboutToShow.connect(lambda: (give_mnemonics(srv), tooltips_shown(srv)))  # once filled
     v = w.view_menu = bar.addMenu("&View")
     v.addAction(w.refresh_action)
@@ -286,6 +286,21 @@ def build_menus(w) -> None:
     h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
     h.addAction("&Documentation", lambda: show_readme(w))
     h.addAction("&About osdesk", lambda: w._spawn(about(w)))
+
+
+def fill_servers_menu(w) -> None:
+    """The Servers menu holds the same actions as the right-click menu."""
+    menu = w.servers_menu
+    menu.clear()
+    menu.addAction(w.launch_action)
+    menu.addSeparator()
+    page = w.pages["servers"]
+    rows = page.selected_rows() if w.session is not None else []
+    if not rows:
+        hint = menu.addAction("Select servers on the Servers page for their actions")
+        hint.setEnabled(False)
+        return
+    add_grouped(menu, page.menu_provider(page, rows))  # as the context menu (offline guard too)
 
 
 def build_status_bar(w) -> None:
