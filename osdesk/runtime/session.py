@@ -102,9 +102,12 @@ class CloudSession(QObject):
         """The cloud's API client, made on first use: the login makes it on the worker,
         so the HTTP stack (requests, keystoneauth1: ~0.1 s of imports) loads there, after
         the window and a returning user's last rows are shown, not before."""
+        cloud = self._cloud
+        if cloud is not None:
+            return cloud
+        from osdesk.api.cloud import Cloud
         with self._cloud_lock:
             if self._cloud is None:
-                from osdesk.api.cloud import Cloud
                 self._cloud = Cloud(self.profile, self._secret, call_log=self._call_log)
             return self._cloud
 
@@ -164,10 +167,10 @@ class CloudSession(QObject):
         """The user gave up waiting: if a call is stuck on this cloud's worker, later calls
         get a new worker and a new connection (same token) instead of queueing behind it
         until its timeout. Returns whether there was one."""
-        if not self.runner.busy(self.ctx.key):
-            return False
+        old = self._cloud
+        if old is None or not self.runner.busy(self.ctx.key):
+            return False  # no client yet: the login is still making it (not the network)
         log.info("leaving a stuck call on %s to its timeout", self.profile.name)
-        old = self.cloud
         # closed on the old worker once the stuck call (and any queued behind it) ended
         self.runner.executor(self.ctx.key).submit(old.close)
         self.runner.abandon(self.ctx.key)
