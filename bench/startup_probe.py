@@ -9,7 +9,12 @@ real ``show`` runs first). Everything else is ``osdesk.app.main``, unchanged, an
 is the order in which it imports things: the probe patches ``MainWindow`` and
 ``DemoCloud`` as their modules finish importing (``_AfterImport``), instead of
 importing them before ``main()`` as the launcher never does.
-Prints one JSON line: {"seconds": ..., "rows": ..., "phases": {...}}.
+Prints one JSON line: {"seconds": ..., "rows": ..., "from_snapshot": ..., "phases": {...}}
+(``from_snapshot``: the rows were instant start's snapshot of the last run, not the live
+list). With ``BENCH_KEEP_SNAPSHOT=1`` (the untimed warm-up) it quits only once the servers
+page's snapshot is written (10 s at most), so that the timed runs after it start as a
+returning user's do; without it a quit right after the rows may leave none, and which
+start the timed runs measure was a race.
 """
 
 from __future__ import annotations
@@ -98,17 +103,33 @@ def main() -> int:
                 self.pages["servers"].model.rowsInserted.connect(mark("first_rows"))
             timer = QTimer(self)
             timer.setInterval(2)
-            deadline = time.monotonic() + 120
+            deadline = [time.monotonic() + 120]
+            keep = os.environ.get("BENCH_KEEP_SNAPSHOT") == "1"
+
+            def kept() -> bool:
+                from osdesk.profiles.snapshots import default_snapshot_dir
+                try:
+                    return any(default_snapshot_dir().rglob("*--servers.json.gz"))
+                except OSError:
+                    return False
 
             def poll():
                 page = self.pages.get("servers")
                 rows = page.model.rowCount() if page is not None else 0
-                if self.isVisible() and rows >= servers:
+                if "seconds" in result:  # the warm-up: until the snapshot is written
+                    if kept() or time.monotonic() > deadline[0]:
+                        timer.stop()
+                        QApplication.quit()
+                elif self.isVisible() and rows >= servers:
                     result["seconds"] = time.time() - t_start
                     result["rows"] = rows
+                    result["from_snapshot"] = page.feed.snapshot_at is not None
+                    if keep:
+                        deadline[0] = time.monotonic() + 10
+                        return
                     timer.stop()
                     QApplication.quit()
-                elif time.monotonic() > deadline:
+                elif time.monotonic() > deadline[0]:
                     result["error"] = f"not populated after 120 s ({rows} rows)"
                     timer.stop()
                     QApplication.quit()

@@ -54,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: Qt-free modules every start needs, imported before PySide6 (``import_before_qt``):
-#: the API layer (requests, keystoneauth1) that opens or lists any cloud, the kinds,
-#: rules and profiles the window is built from, and the runner's executors.
+#: the API layer's errors, call log and collections, the kinds, rules and profiles the
+#: window is built from, and the runner's executors. The HTTP stack (requests,
+#: keystoneauth1: ``osdesk.api.cloud``) is not among them: the first login loads it on
+#: its worker, once a returning user's last rows show (``CloudSession.cloud``).
 BEFORE_QT = ("concurrent.futures", "osdesk.api", "osdesk.kinds.registry", "osdesk.profiles",
              "osdesk.rules.formats", "osdesk.runtime.runner")
 
@@ -63,9 +65,9 @@ BEFORE_QT = ("concurrent.futures", "osdesk.api", "osdesk.kinds.registry", "osdes
 def import_before_qt(demo: bool = False) -> None:
     """Import :data:`BEFORE_QT` (and the demo cloud for ``--demo``) while PySide6 is not
     imported yet. PySide6's import hook reads the source of each module imported after
-    it (looking for ``from __feature__ import``); these ~350 modules imported first
-    cost ~70 ms less CPU at start (bench/README.md). Nothing here is lazy: each of them
-    is imported before the first rows show anyway."""
+    it (looking for ``from __feature__ import``); modules imported first cost less CPU
+    at start (bench/README.md). Each of them is imported before the first rows show
+    anyway."""
     import importlib
     for name in BEFORE_QT + (("osdesk.demo",) if demo else ()):
         importlib.import_module(name)

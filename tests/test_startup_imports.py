@@ -1,6 +1,7 @@
 """What start-up imports, and in which order: ``import osdesk.app`` is light (no Qt, no
 HTTP stack, no openstacksdk); ``import_before_qt`` brings the Qt-free API layer in
-before PySide6; the window never imports openstacksdk until clouds.yaml is read."""
+before PySide6, without the HTTP stack; the window never imports openstacksdk until
+clouds.yaml is read, nor the HTTP stack until a cloud logs in."""
 
 from __future__ import annotations
 
@@ -29,10 +30,13 @@ def test_importing_the_launcher_imports_nothing_heavy():
     assert not any(loaded.values()), loaded
 
 
-def test_the_api_layer_comes_in_before_qt():
+def test_the_api_layer_comes_in_before_qt_without_the_http_stack():
     loaded = loaded_after("import osdesk.app\nosdesk.app.import_before_qt(demo=True)\n"
-                          "import osdesk.demo.cloud")
-    assert loaded["requests"] and loaded["keystoneauth1"]
+                          "import osdesk.demo.cloud, sys\n"
+                          "assert 'osdesk.api.calllog' in sys.modules\n"
+                          "assert 'osdesk.kinds.servers' in sys.modules")
+    # the first login loads them (on its worker), after a returning user's last rows show
+    assert not loaded["requests"] and not loaded["keystoneauth1"]
     assert not loaded["PySide6"]  # every module of BEFORE_QT is Qt-free
     assert not loaded["openstack"] and not loaded["yaml"]  # clouds.yaml is read later
 
@@ -48,5 +52,12 @@ def test_building_the_window_does_not_import_openstacksdk(tmp_path):
                 f"OSDESK_CONFIG_DIR={str(tmp_path / 'config')!r}, "
                 f"XDG_CONFIG_HOME={str(home / '.config')!r})\n")
     loaded = loaded_after(env_code + code)
-    assert loaded["PySide6"] and loaded["keystoneauth1"]
+    assert loaded["PySide6"]
     assert not loaded["openstack"]  # the clouds.yaml scan runs on the loop, after start
+    assert not loaded["requests"] and not loaded["keystoneauth1"]  # no cloud logged in
+
+
+def test_the_http_stack_comes_with_the_cloud_client():
+    loaded = loaded_after("import osdesk.api\nfrom osdesk.api import Cloud\n"
+                          "assert Cloud.__module__ == 'osdesk.api.cloud'")
+    assert loaded["requests"] and loaded["keystoneauth1"]

@@ -16,7 +16,7 @@ import time
 import weakref
 from typing import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from osdesk.profiles.snapshots import SnapshotStore
 from osdesk.rules.formats import LookupContext
@@ -40,7 +40,14 @@ def project_of(session) -> str:
 
 
 class SnapshotKeeper(QObject):
-    """Saves each feed's rows after a refresh and shows them again on the next open."""
+    """Saves each feed's rows after a refresh and shows them again on the next open.
+
+    Signals:
+        restoreSettled(object): the feed's snapshot rows show, or none will (none kept,
+            the live rows came first, or it could not be read).
+    """
+
+    restoreSettled = Signal(object)
 
     def __init__(self, runner: Runner, store: SnapshotStore | None = None,
                  spawn: Callable | None = None, parent: QObject | None = None):
@@ -55,6 +62,8 @@ class SnapshotKeeper(QObject):
         self._shown: dict[str, str] = {}
         #: session -> the project of its first login (None until then)
         self._logins: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        #: the feeds whose snapshot is being looked for, not shown yet
+        self._restoring: weakref.WeakSet = weakref.WeakSet()
 
     def _submit(self, fn, *args):
         try:
@@ -90,7 +99,30 @@ class SnapshotKeeper(QObject):
             session.connected.connect(self._on_connected)
             session.lookupsChanged.connect(self._on_lookups)
             self.spawn(self.restore_lookups(session))
+        self._restoring.add(feed)
         self.spawn(self.restore(feed))
+
+    async def restored(self, feed: ResourceFeed, timeout: float) -> None:
+        """Return once the feed's snapshot rows show or none will, or after ``timeout``."""
+        if feed not in self._restoring:
+            return
+        settled = asyncio.get_running_loop().create_future()
+
+        def on_settled(which) -> None:
+            if which is feed and not settled.done():
+                settled.set_result(None)
+        self.restoreSettled.connect(on_settled)
+        try:
+            await asyncio.wait_for(settled, timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            self.restoreSettled.disconnect(on_settled)
+
+    def _settled(self, feed: ResourceFeed) -> None:
+        if feed in self._restoring:
+            self._restoring.discard(feed)
+            self.restoreSettled.emit(feed)
 
     def _on_connected(self, info: dict) -> None:
         """The first login of a session: remember its project for the next start, and
@@ -138,6 +170,12 @@ class SnapshotKeeper(QObject):
     async def restore(self, feed: ResourceFeed) -> None:
         """Show the snapshot of the feed's cloud, project and kind, unless the live rows
         are there first."""
+        try:
+            await self._restore(feed)
+        finally:
+            self._settled(feed)
+
+    async def _restore(self, feed: ResourceFeed) -> None:
         session = feed.session
         if session is None:
             return
@@ -167,6 +205,7 @@ class SnapshotKeeper(QObject):
             if feed.snapshot_at is None:
                 feed.show_snapshot(snap.taken_at)
             feed.model.merge_page(page)
+            self._settled(feed)  # its first rows show
             await asyncio.sleep(0)  # let Qt paint between slices
 
 

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from osdesk.api import Cloud, OsdeskError, ServiceNotAvailable
+from osdesk.api import ConfigError, OsdeskError, ServiceNotAvailable
 from osdesk.api.calllog import CallLog
 from osdesk.rules.formats import LookupContext
 from osdesk.kinds.registry import KIND_BY_KEY, KINDS, ResourceKind
 from osdesk.runtime.runner import Context, Runner, Stale, ahead
+
+if TYPE_CHECKING:
+    from osdesk.api.cloud import Cloud
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +87,39 @@ class CloudSession(QObject):
         #: the worker's key: the profile id, or another for a second user of the cloud
         #: (the inventory) that must not queue behind the window's pages
         self.ctx = Context(key or profile.id)
-        self.cloud = Cloud(profile, secret, call_log=call_log)
+        problems = profile.problems()
+        if problems:  # as Cloud would say: at once, before anything shows the cloud
+            raise ConfigError(" ".join(problems))
+        self._secret, self._call_log = secret, call_log
+        self._cloud: Cloud | None = None
+        self._cloud_lock = threading.Lock()
         self.info: dict = {}
         self.lookups = LookupContext()
         self.closed = False
 
+    @property
+    def cloud(self) -> Cloud:
+        """The cloud's API client, made on first use: the login makes it on the worker,
+        so the HTTP stack (requests, keystoneauth1: ~0.1 s of imports) loads there, after
+        the window and a returning user's last rows are shown, not before."""
+        cloud = self._cloud
+        if cloud is not None:
+            return cloud
+        from osdesk.api.cloud import Cloud
+        with self._cloud_lock:
+            if self._cloud is None:
+                self._cloud = Cloud(self.profile, self._secret, call_log=self._call_log)
+            return self._cloud
+
+    @cloud.setter
+    def cloud(self, cloud: Cloud) -> None:
+        with self._cloud_lock:
+            self._cloud = cloud
+
     async def connect(self, lookups: bool = True) -> dict:
         try:
-            self.info = await self.runner.read_for(self.ctx, _connect_work, self.cloud)
+            self.info = await self.runner.read_for(
+                self.ctx, lambda: _connect_work(self.cloud))
         except Stale:
             raise
         except OsdeskError as exc:
@@ -138,10 +167,10 @@ class CloudSession(QObject):
         """The user gave up waiting: if a call is stuck on this cloud's worker, later calls
         get a new worker and a new connection (same token) instead of queueing behind it
         until its timeout. Returns whether there was one."""
-        if not self.runner.busy(self.ctx.key):
-            return False
+        old = self._cloud
+        if old is None or not self.runner.busy(self.ctx.key):
+            return False  # no client yet: the login is still making it (not the network)
         log.info("leaving a stuck call on %s to its timeout", self.profile.name)
-        old = self.cloud
         # closed on the old worker once the stuck call (and any queued behind it) ended
         self.runner.executor(self.ctx.key).submit(old.close)
         self.runner.abandon(self.ctx.key)
@@ -168,12 +197,16 @@ class CloudSession(QObject):
         return current is not None and current >= parse_version(version)
 
     def token_expires_in(self) -> float | None:
-        return self.cloud.token_expires_in()
+        cloud = self._cloud
+        return cloud.token_expires_in() if cloud is not None else None
 
     def close(self) -> None:
         self.closed = True
         self.ctx.close()  # a call started after this (lookups of a late login) is stale too
-        cloud = self.cloud
+        with self._cloud_lock:
+            cloud = self._cloud
+        if cloud is None:
+            return  # never used: nothing to close
         # Close on the worker so an in-flight request is not torn down under it.
         self.runner.executor(self.ctx.key).submit(cloud.close)
 

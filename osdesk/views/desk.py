@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
 from osdesk.api import OsdeskError
+from osdesk.kinds.registry import KIND_BY_KEY
 from osdesk.models.inventory_model import CLOUD_ID_FIELD, PROJECT_ID_FIELD
 from osdesk.runtime.inventory_snapshots import InventorySnapshots
 from osdesk.runtime.runner import Stale
@@ -151,8 +152,8 @@ class Desk(QObject):
     async def _reveal(self, kind_key: str, raw: dict) -> bool:
         w = self.w
         cloud_id, project_id = raw.get(CLOUD_ID_FIELD), raw.get(PROJECT_ID_FIELD)
-        key = raw.get(w.pages[kind_key].key_field) if isinstance(
-            w.pages[kind_key].key_field, str) else raw.get("id")
+        key_field = KIND_BY_KEY[kind_key].row_key
+        key = raw.get(key_field) if isinstance(key_field, str) else raw.get("id")
         profile = w.clouds_model.profile(cloud_id) if cloud_id else None
         if cloud_id and profile is None:
             w.statusBar().showMessage("That cloud is no longer saved.", 10000)

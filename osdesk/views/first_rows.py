@@ -33,8 +33,7 @@ class FirstRows(QObject):
         self._deadline = QTimer(self)
         self._deadline.setSingleShot(True)
         self._deadline.timeout.connect(self.settle)
-        for page in window.pages.values():
-            page.feed.stateChanged.connect(self._on_state)
+        window.pages.each(lambda page: page.feed.stateChanged.connect(self._on_state))
         # the first turn of the loop: by then the window has opened what it opens
         QTimer.singleShot(0, self._first_turn)
 

@@ -7,13 +7,12 @@ import threading
 import time
 from collections import deque
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from osdesk.rules.formats import fmt_size
-from osdesk.views import dialogs
 from osdesk.views.form_dialog import CheckedFormDialog, form_rows
 from osdesk.views.validation import Problem
 
@@ -226,31 +225,3 @@ class TransferDialog(QDialog):
 
     def reject(self) -> None:  # Esc / close = cancel, never a silent background transfer
         self.cancel()
-
-
-class Transfers(QObject):
-    """The window's running uploads and downloads: each has its progress dialog; the
-    window asks before quitting while any runs, and cancels them when it goes."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._dialogs: list[TransferDialog] = []
-
-    def open(self, title: str, parent: QWidget) -> TransferDialog:
-        dialog = TransferDialog(title, parent)
-        self._dialogs.append(dialog)
-        dialog.finished.connect(lambda _=0, d=dialog: self._forget(d))
-        dialogs.fit_title(dialog)
-        dialog.show()
-        return dialog
-
-    def _forget(self, dialog: TransferDialog) -> None:
-        if dialog in self._dialogs:
-            self._dialogs.remove(dialog)
-
-    def titles(self) -> list[str]:
-        return [d.windowTitle() for d in self._dialogs]
-
-    def cancel_all(self) -> None:
-        for dialog in list(self._dialogs):
-            dialog.cancel()

@@ -111,14 +111,31 @@ def guard_actions(page) -> None:
     page.menu_provider = guarded
 
 
+#: the longest a login waits for the shown page's last rows to be found and shown
+LOGIN_WAITS_S = 1.0
+
+
+async def last_rows_first(w) -> None:
+    """Before a login: wait until the shown page's snapshot rows show or none will
+    (``LOGIN_WAITS_S`` at most). A returning user's last rows are read and shown first;
+    the login then loads the HTTP stack and talks to the cloud while they are on screen,
+    instead of holding the GIL while they load (one Python thread runs at a time)."""
+    page = w.current_page()
+    keeper = getattr(w, "snapshots", None)
+    if page is not None and keeper is not None:
+        await keeper.restored(page.feed, LOGIN_WAITS_S)
+
+
 def install(w) -> None:
     """The keeper, a badge and the offline guard on every page, and View → the setting."""
     w.snapshots = SnapshotKeeper(w.runner, spawn=w._spawn, parent=w)
     w.snapshot_badges = []
-    for page in w.pages.values():
+
+    def keep(page) -> None:  # every page, as it is made (after its actions)
         w.snapshots.attach(page.feed)
         w.snapshot_badges.append(SnapshotBadge(page))
         guard_actions(page)
+    w.pages.each(keep)
     timer = QTimer(w)
     timer.setInterval(20000)  # the ages move on
     timer.timeout.connect(lambda: [b.update_badge() for b in w.snapshot_badges if b.isVisible()])

@@ -24,10 +24,10 @@ from osdesk.views.cloud_actions import CloudActions
 from osdesk.views.demo_clouds import DemoClouds
 from osdesk.views.first_rows import FirstRows
 from osdesk.views.icons import app_icon
-from osdesk.views.image_dialogs import Transfers
-from osdesk.views.json_inspector import open_inspector
+from osdesk.views.instant_start import last_rows_first
+from osdesk.views.transfers import Transfers
 from osdesk.views.launch_flow import LaunchFlow
-from osdesk.views.resource_page import ResourcePage, add_grouped
+from osdesk.views.resource_page import ResourcePage
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self.clouds.load()
         self._restore_state()
+        # the page shown is made now (the others when first shown); a page made later
+        # joins the open cloud as the pages made then did
+        self.pages.each(lambda page: chrome.join_session(self, page))
+        self.navigator.ensure(self.navigator.currentIndex())
 
     # ------------------------------------------------------------------ build
     def _connect_signals(self) -> None:
@@ -72,12 +76,15 @@ class MainWindow(QMainWindow):
         self.welcome.addRequested.connect(self.clouds.on_add_cloud)
         self.welcome.importRequested.connect(self.clouds.on_import_clouds_yaml)
         self.welcome.demoRequested.connect(lambda: self.open_demo())
-        self.console.inspectRequested.connect(
-            lambda value, title: open_inspector(self, value, title))
-        for page in self.pages.values():
-            page.inspectRequested.connect(self.on_page_inspect_requested)
-            page.countsChanged.connect(lambda *a: chrome.update_rows_label(self))
-            page.feed.stateChanged.connect(lambda *a: chrome.update_busy(self))
+        self.console.inspectRequested.connect(lambda value, title: chrome.inspect(self, value,
+                                                                                  title))
+        self.pages.each(lambda page: chrome.connect_page(self, page))
+
+    @property
+    def server_actions(self):
+        """The Servers page's actions (made with that page)."""
+        self.pages["servers"]
+        return self._server_actions
 
     # --------------------------------------------------------------- profiles
     def on_clouds_view_activated(self, index) -> None:
@@ -130,7 +137,7 @@ class MainWindow(QMainWindow):
         session.connected.connect(self.on_session_connected)
         session.lookupsChanged.connect(self.on_session_lookups_changed)
         session.projectChanged.connect(self.on_session_project_changed)
-        for page in self.pages.values():
+        for page in self.pages.built():
             page.feed.set_session(session)
         self.demo_banner.setVisible(profile.source == "demo")
         self.status_cloud.setText(f"{profile.name} · connecting…")
@@ -139,6 +146,9 @@ class MainWindow(QMainWindow):
         self._spawn(self._connect(session))
 
     async def _connect(self, session: CloudSession) -> None:
+        await last_rows_first(self)  # a returning user's last rows show first
+        if session is not self.session:
+            return
         try:
             await session.connect()
         except Stale:
@@ -169,7 +179,7 @@ class MainWindow(QMainWindow):
             self.session = None
             old.close()
             old.deleteLater()
-        for page in self.pages.values():
+        for page in self.pages.built():
             page.feed.set_session(None)
             page.feed.set_lookups(LookupContext())
         self.quota_page.reset()
@@ -229,14 +239,14 @@ class MainWindow(QMainWindow):
     def on_session_lookups_changed(self) -> None:
         if self.session is None:
             return
-        for page in self.pages.values():
+        for page in self.pages.built():
             page.feed.set_lookups(self.session.lookups)
 
     def on_session_project_changed(self) -> None:
         session = self.session
         if session is None:
             return
-        for page in self.pages.values():
+        for page in self.pages.built():
             page.feed.set_session(session)
         self.quota_page.reset()
         self._refresh_current_page()
@@ -268,7 +278,7 @@ class MainWindow(QMainWindow):
                 self.quota_page.refresh()
         current = self.current_page()
         minimized = self.isMinimized()
-        for page in self.pages.values():
+        for page in self.pages.built():
             page.feed.set_paused(page is not current or minimized)
         if self.session is not None and self.session.info and current is not None:
             if not current.feed.loaded_once:
@@ -288,20 +298,6 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.focus_filter()
 
-    def on_servers_menu_about_to_show(self) -> None:
-        """The Servers menu holds the same actions as the right-click menu."""
-        menu = self.servers_menu
-        menu.clear()
-        menu.addAction(self.launch_action)
-        menu.addSeparator()
-        page = self.pages["servers"]
-        rows = page.selected_rows() if self.session is not None else []
-        if not rows:
-            hint = menu.addAction("Select servers on the Servers page for their actions")
-            hint.setEnabled(False)
-            return
-        add_grouped(menu, page.menu_provider(page, rows))  # as the context menu (offline guard too)
-
     def on_delete_selected(self) -> None:
         page = self.current_page()
         if page is not None and page.table.hasFocus():
@@ -315,7 +311,7 @@ class MainWindow(QMainWindow):
         page = self.sender()
         title = raw.get("name") or raw.get("id") or "resource"
         kind = page.kind.title if isinstance(page, ResourcePage) else "Resource"
-        open_inspector(self, raw, f"{kind}: {title}")
+        chrome.inspect(self, raw, f"{kind}: {title}")
 
     # --------------------------------------------------------------- helpers
     def current_page(self) -> ResourcePage | None:

@@ -78,8 +78,9 @@ class QuotaPage(QWidget):
 
     async def _load(self, session) -> None:
         self.state.setText("Loading…")
-        keypairs = self.window.pages["keypairs"].model.rowCount() \
-            if self.window.pages["keypairs"].feed.loaded_once else None
+        page = self.window.pages.peek("keypairs")  # not made: not loaded either
+        keypairs = page.model.rowCount() if page is not None and page.feed.loaded_once \
+            else None
         try:
             rows, problems = await session.call(gather, session.cloud,
                                                 session.info.get("project_id"), keypairs)

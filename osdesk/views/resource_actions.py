@@ -164,11 +164,16 @@ class NetworkActions(PageActions):
             return
         except OsdeskError as exc:
             self.changed()
-            self.window.pages["subnets"].refresh()
+            self._refresh_subnets()
             await self.warn("Create network", exc)
             return
         self.changed()
-        self.window.pages["subnets"].refresh()
+        self._refresh_subnets()
+
+    def _refresh_subnets(self) -> None:
+        subnets = self.window.pages.peek("subnets")  # not made: it loads when first shown
+        if subnets is not None:
+            subnets.refresh()
 
     async def ask_create_subnet(self, rows: list[dict]):
         network = rows[0]
@@ -183,4 +188,4 @@ class NetworkActions(PageActions):
                               network["id"], **subnet) is FAILED:
             return
         self.changed()
-        self.window.pages["subnets"].refresh()
+        self._refresh_subnets()

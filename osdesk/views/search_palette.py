@@ -89,7 +89,7 @@ class SearchPalette(QDialog):
             where = {CLOUD_FIELD: session.profile.name, CLOUD_ID_FIELD: session.profile.id,
                      PROJECT_FIELD: session.info.get("project_name") or "",
                      PROJECT_ID_FIELD: session.info.get("project_id") or ""}
-            for kind_key, page in self.w.pages.items():
+            for kind_key, page in self.w.pages.built_items():  # a page not made has no rows
                 model = page.model
                 for i in range(model.rowCount()):
                     own = model.raw_at(i)

@@ -66,7 +66,7 @@ class ServerFlows:
         """Show the server's new addresses, volumes or groups, and the pages that list them."""
         await self.actions.refresh_row(server["id"])
         for key in pages:
-            page = self.window.pages.get(key)
+            page = self.window.pages.peek(key)  # a page not made loads when first shown
             if page is not None:
                 page.refresh()
 

@@ -70,8 +70,16 @@ class ServerActions(QObject):
         #: server id -> (title, password) Nova gave once; memory only (show_once)
         self.passwords: dict[str, tuple[str, str]] = {}
         page.detail_extras = self.password_sections
-        from osdesk.views.server_flows import ServerFlows
-        self.flows = ServerFlows(self)
+        self._flows = None
+
+    @property
+    def flows(self):
+        """The dialog flows (connect, volumes, groups…), made when first run: their module
+        loads after the first rows, not before."""
+        if self._flows is None:
+            from osdesk.views.server_flows import ServerFlows
+            self._flows = ServerFlows(self)
+        return self._flows
 
     @property
     def session(self):

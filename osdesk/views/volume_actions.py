@@ -157,7 +157,7 @@ async def ask_and_snapshot(actions: PageActions, volumes: list[dict]) -> None:
                              **values) is FAILED:
         return
     actions.changed()
-    snapshots = actions.window.pages.get("volume_snapshots")
+    snapshots = actions.window.pages.peek("volume_snapshots")  # not made: loads when shown
     if snapshots is not None and snapshots is not actions.page:
         snapshots.refresh()
 

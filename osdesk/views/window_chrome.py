@@ -12,8 +12,9 @@ from osdesk.kinds.registry import KINDS
 from osdesk.models.clouds_model import CloudListModel
 from osdesk.views.console_dock import ConsoleDock
 from osdesk.views.icons import icon
+from osdesk.views.lazy_pages import LazyActions, LazyPages
 from osdesk.views.page_navigator import PageNavigator
-from osdesk.views.resource_page import ResourcePage
+from osdesk.views.resource_page import ResourcePage, add_grouped
 from osdesk.views.shortcuts import (build_go_menu, give_mnemonics, show_shortcuts,
                                    tooltips_shown)
 from osdesk.views.welcome import WelcomePage
@@ -77,13 +78,10 @@ def build_window(w) -> None:
     w.connect_banner.hide()
     w.connect_banner.linkActivated.connect(lambda link: w.clouds.on_banner_link(link))
     w.navigator = PageNavigator(w)
-    w.pages: dict[str, ResourcePage] = {}
-    for kind in KINDS:
-        page = ResourcePage(kind)
-        page.setObjectName(f"page_{kind.key}")
-        w.pages[kind.key] = page
-        page.said.connect(lambda text: w.statusBar().showMessage(text, 10000))
-        w.navigator.addPage(page, kind.title, kind.section)
+    # each resource page is made when first shown or asked for (lazy_pages.py)
+    w.pages = LazyPages(KINDS, lambda kind: make_page(w, kind))
+    w.page_index = {kind.key: w.navigator.addPage(lambda key=kind.key: w.pages[key],
+                                                  kind.title, kind.section) for kind in KINDS}
     from osdesk.views.quota_page import QuotaPage
     w.quota_page = QuotaPage(w)
     w.quota_page.setObjectName("page_quotas")
@@ -91,11 +89,9 @@ def build_window(w) -> None:
     w.sidebar_split.addWidget(w.navigator.tree)
     w.sidebar_split.setStretchFactor(0, 1)
     w.sidebar_split.setStretchFactor(1, 3)
-    from osdesk.views.server_menu import ServerActions
-    w.server_actions = ServerActions(w, w.pages["servers"])
-    from osdesk.views.action_views import actions_for
-    w.page_actions = {kind.key: actions_for(w, w.pages[kind.key]) for kind in KINDS
-                      if kind.actions and kind.key != "servers"}
+    w.page_actions = LazyActions([kind.key for kind in KINDS
+                                  if kind.actions and kind.key != "servers"], w.pages)
+    w.pages.each(lambda page: give_actions(w, page))
     w.welcome = WelcomePage()
     w.stack = QStackedWidget()
     w.stack.addWidget(w.welcome)
@@ -131,6 +127,47 @@ def build_window(w) -> None:
     w.notifier = Notifier(w)
     for action in w.menuBar().actions():  # once every menu has all its entries
         give_mnemonics(action.menu())
+
+
+def make_page(w, kind) -> ResourcePage:
+    """The page of ``kind``, put in the navigator where its placeholder stood."""
+    page = ResourcePage(kind)
+    page.setObjectName(f"page_{kind.key}")
+    page.said.connect(lambda text: w.statusBar().showMessage(text, 10000))
+    w.navigator.place(w.page_index[kind.key], page)
+    return page
+
+
+def give_actions(w, page) -> None:
+    """A page's actions: the server menu for Servers, else its kind's action class (these
+    modules and the dialogs they import load with the first page that needs them)."""
+    key = page.kind.key
+    if key == "servers":
+        from osdesk.views.server_menu import ServerActions
+        w._server_actions = ServerActions(w, page)
+    elif page.kind.actions:
+        from osdesk.views.action_views import actions_for
+        w.page_actions.made[key] = actions_for(w, page)
+
+
+def connect_page(w, page) -> None:
+    page.inspectRequested.connect(w.on_page_inspect_requested)
+    page.countsChanged.connect(lambda *a: update_rows_label(w))
+    page.feed.stateChanged.connect(lambda *a: update_busy(w))
+
+
+def join_session(w, page) -> None:
+    """A page made after the cloud opened: paused unless it is the page shown (a page
+    made to be shown is resumed and loaded by the page change), on the open cloud."""
+    page.feed.set_paused(page is not w.current_page())
+    if w.session is not None:
+        page.feed.set_session(w.session)
+
+
+def inspect(w, value, title: str) -> None:
+    """``value`` as JSON in an inspector window (its module loads with the first)."""
+    from osdesk.views.json_inspector import open_inspector
+    open_inspector(w, value, title)
 
 
 def fit_sidebar(w, box: QWidget) -> None:
@@ -236,7 +273,7 @@ def build_menus(w) -> None:
     srv = bar.addMenu("&Servers")
     srv.addAction(w.launch_action)
     w.servers_menu = srv
-    srv.aboutToShow.connect(w.on_servers_menu_about_to_show)
+    srv.aboutToShow.connect(lambda: fill_servers_menu(w))
     srv.aboutToShow.connect(lambda: (give_mnemonics(srv), tooltips_shown(srv)))  # once filled
     v = w.view_menu = bar.addMenu("&View")
     v.addAction(w.refresh_action)
@@ -249,6 +286,21 @@ def build_menus(w) -> None:
     h.addAction("&Keyboard shortcuts", lambda: w._spawn(show_shortcuts(w)))
     h.addAction("&Documentation", lambda: show_readme(w))
     h.addAction("&About osdesk", lambda: w._spawn(about(w)))
+
+
+def fill_servers_menu(w) -> None:
+    """The Servers menu holds the same actions as the right-click menu."""
+    menu = w.servers_menu
+    menu.clear()
+    menu.addAction(w.launch_action)
+    menu.addSeparator()
+    page = w.pages["servers"]
+    rows = page.selected_rows() if w.session is not None else []
+    if not rows:
+        hint = menu.addAction("Select servers on the Servers page for their actions")
+        hint.setEnabled(False)
+        return
+    add_grouped(menu, page.menu_provider(page, rows))  # as the context menu (offline guard too)
 
 
 def build_status_bar(w) -> None:
@@ -303,7 +355,7 @@ def update_rows_label(w, *args) -> None:
 
 
 def update_busy(w) -> None:
-    busy = any(p.feed.state in ("loading", "refreshing") for p in w.pages.values())
+    busy = any(p.feed.state in ("loading", "refreshing") for p in w.pages.built())
     w.busy.setVisible(busy)
 
 
@@ -386,7 +438,8 @@ def add_layout_toggles(w, view_menu) -> None:
 
     def show_details(on: bool) -> None:
         QSettings().setValue("details_pane", bool(on))
-        for page in w.pages.values():
+        for page in w.pages.built():
             page.detail.setVisible(on)
     w.details_action.toggled.connect(show_details)
     show_details(w.details_action.isChecked())
+    w.pages.each(lambda page: page.detail.setVisible(w.details_action.isChecked()))

@@ -194,3 +194,38 @@ def test_a_corrupt_snapshot_is_ignored_with_a_log_line(window, loop, demo_cloud,
     assert server_names(page) == names  # the live rows, as if there were no snapshot
     assert [s for s in shown if s is not None] == []
     assert "ignoring the unreadable snapshot" in caplog.text
+
+
+def test_the_last_rows_show_before_the_login_starts_then_the_live_rows_come(
+        window, loop, demo_cloud, qtbot, tmp_path, call_log):
+    _profile, names = load_and_keep(window, loop, demo_cloud)
+    window.close()
+    from osdesk.views.main_window import MainWindow
+    again = MainWindow(store=ProfileStore(tmp_path / "config"), secrets=SecretStore(),
+                       runner=Runner(), call_log=call_log)
+    qtbot.addWidget(again)
+    try:
+        again.show()
+        page = again.pages["servers"]
+        seen, calls_at_rows = [], []  # API calls made; how many when rows came
+        call_log.subscribe(seen.append)
+        page.model.rowsInserted.connect(lambda *a: calls_at_rows.append(len(seen)))
+        profile = demo_profile(demo_cloud)
+        again.clouds.add_transient_cloud(profile, demo_cloud.PASSWORD)
+        again.open_profile(profile)
+        run(loop, until(lambda: page.feed.state == "ready"))
+        assert calls_at_rows and calls_at_rows[0] == 0, "the last rows came before any call"
+        assert server_names(page) == names
+        assert again.session.info and seen  # then the login and the live list
+    finally:
+        again.shutdown()
+
+
+def test_without_a_snapshot_the_login_does_not_wait(window, loop, demo_cloud):
+    window.snapshots.set_enabled(False)
+    profile = demo_profile(demo_cloud, "no-snap")
+    window.clouds.add_transient_cloud(profile, demo_cloud.PASSWORD)
+    window.open_profile(profile)
+    page = window.pages["servers"]
+    run(loop, until(lambda: page.feed.state == "ready" and page.model.rowCount() > 0))
+    assert page.feed.snapshot_at is None and window.session.info
