@@ -59,6 +59,7 @@ class InventoryPage(QWidget):
         self._clouds: list = []
         self._secret_of = None
         self._build()
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self._show_kind(0)
         # the tab counts and the summary line, once per turn of the loop at most (a
         # listing merges many times a second)
@@ -151,6 +152,9 @@ class InventoryPage(QWidget):
             self.table.setColumnHidden(col, not column.visible_by_default)
             header.resizeSection(col, self.fontMetrics().averageCharWidth()
                                  * (column.width_hint + 3))
+        # the rows sorted as the header's arrow says (by Cloud at first: each cloud's rows
+        # together), not in the order the clouds happened to answer
+        self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_counts()
 
     def _on_filter(self, text: str) -> None:

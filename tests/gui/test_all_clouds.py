@@ -78,6 +78,11 @@ def test_all_clouds_lists_every_cloud_with_cloud_project_and_region(window, loop
     # the sidebar says how each cloud answered
     assert health(window, "cloud-a")[0] == "connected"
     assert health(window, "cloud-a")[1].endswith(" ms")
+    # sorted as the header says, by Cloud at first: each cloud's rows together, in the
+    # clouds' order, whichever answered first
+    shown = [model.raw(k)[CLOUD_FIELD] for k in model.keys()]
+    assert shown == sorted(shown, key=str.casefold)
+    assert model.sort_column() == 0 == window.desk.page.table.horizontalHeader().sortIndicatorSection()
     # the tab counts follow within a turn of the loop
     run(loop, until(lambda: window.desk.page.tabs.tabText(0) == "Servers (17)"), timeout=5)
     # the same id in another cloud is another row: keys carry the cloud
