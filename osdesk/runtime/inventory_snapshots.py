@@ -46,18 +46,7 @@ class InventorySnapshots:
         wanted = [p.id for p in profiles]
 
         def pages():  # on the worker: read a chunk, build its rows, hand them over
-            for pid in wanted:
-                for kind, model in models.items():
-                    opened = self.store.open(pid, ALL_PROJECTS, kind)
-                    if opened is None:
-                        continue
-                    taken_at, chunks = opened
-                    try:
-                        for chunk in chunks:
-                            yield (pid, kind, taken_at, [row_key(row) for row in chunk],
-                                   model.prepare(chunk))
-                    except ValueError as exc:
-                        log.warning("the snapshot of %s of %s stops short: %s", kind, pid, exc)
+            return _snapshot_pages(self.store, models, wanted)
         shown = 0
 
         def merge(page) -> None:
@@ -90,6 +79,24 @@ class InventorySnapshots:
             except RuntimeError:  # shut down: the window is closing
                 return
             future.add_done_callback(_log_failure)
+
+
+def _snapshot_pages(store: SnapshotStore, models: dict, wanted: list[str]):
+    """(cloud, kind, taken at, keys, prepared rows) of each chunk of each kept list, read
+    and built a chunk at a time (on the worker); a chunk that cannot be read ends its
+    list there, with a log line."""
+    for pid in wanted:
+        for kind, model in models.items():
+            opened = store.open(pid, ALL_PROJECTS, kind)
+            if opened is None:
+                continue
+            taken_at, chunks = opened
+            try:
+                for chunk in chunks:
+                    yield (pid, kind, taken_at, [row_key(row) for row in chunk],
+                           model.prepare(chunk))
+            except ValueError as exc:
+                log.warning("the snapshot of %s of %s stops short: %s", kind, pid, exc)
 
 
 def _save(store: SnapshotStore, profile_id: str, kind: str, listed: dict,
