@@ -30,9 +30,10 @@ DEEP_PASS_S = 600.0
 DEEP_PASS_MAX_S = 3600.0
 #: with ``freeze``: a full pass once this many objects reached the oldest generation
 #: since the last one (it then walks about that many: ~10 ms), not ~10 young passes
-#: later; and more new objects than this in one tick are frozen without a walk
+#: later
 FREEZE_BATCH = 20_000
-#: more new objects than this many young thresholds since the last tick: a load
+#: more new objects than this many young thresholds since the last tick: a load, whose
+#: new objects are frozen without a walk
 BUSY_OBJECTS = 4
 #: the timer's interval while objects pile up (a load): a young pass walks every object
 #: made since the last one, ~100,000 in 500 ms of a 10,000-server load (~70-90 ms)

@@ -305,8 +305,8 @@ class Inventory(QObject):
     def _kept(self, pid: str, kind: str, project_id: str) -> dict:
         """The rows shown of one project of a cloud whose listing failed: kept."""
         model = self.models[kind]
-        return {k: model.raw(k) for k in self.shown.get((pid, kind), ())
-                if k[1] == project_id and model.raw(k) is not None}
+        rows = {k: model.raw(k) for k in self.shown.get((pid, kind), ()) if k[1] == project_id}
+        return {k: row for k, row in rows.items() if row is not None}
 
     def restored(self, pid: str, kind: str, keys) -> None:
         """Rows of a snapshot were merged (see ``InventorySnapshots``)."""
