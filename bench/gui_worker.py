@@ -65,12 +65,18 @@ class GcWatch:
 
 def measured(loop, probe, gcw, coro_fn):
     """Run ``coro_fn()`` on the loop with the stall probe on; stall + GC report."""
+    import stall_sampler
+    sampler = stall_sampler.Sampler().start() if stall_sampler.ENABLED else None
     gcw.take()
     probe.start()
     t0 = time.perf_counter()
     extra = loop.run_until_complete(coro_fn())
     seconds = time.perf_counter() - t0
     out = probe.stop()
+    if sampler is not None:
+        sampler.stop()
+        print(f"=== {getattr(coro_fn, '__name__', 'case')}", file=sys.stderr)
+        sampler.report(probe.gaps, probe.ends)
     out["seconds"] = round(seconds, 3)
     out["gc"] = gcw.take()
     if isinstance(extra, dict):

@@ -43,6 +43,8 @@ def main() -> int:
     mode, infos, n = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
     app, loop = G.setup_app()
     probe = G.StallProbe()
+    import stall_sampler
+    sampler = stall_sampler.Sampler().start() if stall_sampler.ENABLED else None
     window = window_with(infos)
     page = window.desk.page
     servers = page.models["servers"]
@@ -88,6 +90,9 @@ def main() -> int:
         if mode == "snapshot":
             for info in infos:
                 requests.get(info["base_url"] + "/__bench__/unhang", timeout=30)
+    if sampler is not None:
+        sampler.stop()
+        sampler.report(probe.gaps, probe.ends)
     window.shutdown()
     print(json.dumps(out))
     return 0

@@ -100,3 +100,38 @@ def test_the_heart_beats_on_the_loop_it_was_started_on():
         finally:
             pacer.stop()
     assert asyncio.run(main())
+
+
+def test_submitted_work_gets_the_heartbeat_and_gives_way_through_it():
+    """Work that is not a stream (writing a snapshot) is paced too: the heart beats while
+    it runs, the work is handed the pacer's give_way, and the beat stops after it."""
+    from concurrent.futures import ThreadPoolExecutor
+    pacer = Pacer()
+    seen = {}
+
+    def work(n, between):
+        seen["beating"] = pacer._handle is not None
+        seen["between"] = between
+        return n * 2
+
+    async def main():
+        with ThreadPoolExecutor(1) as executor:
+            future = pacer.submit(executor, work, 21)
+            assert await asyncio.wrap_future(future) == 42
+            await asyncio.sleep(0)  # the stop is handed to the loop by the worker
+            await asyncio.sleep(0)
+            return pacer._handle is None and pacer._users == 0
+    assert asyncio.run(main())
+    assert seen == {"beating": True, "between": pacer.give_way}
+
+
+def test_submitting_to_a_shut_down_executor_leaves_no_heartbeat():
+    from concurrent.futures import ThreadPoolExecutor
+    pacer = Pacer()
+    executor = ThreadPoolExecutor(1)
+    executor.shutdown()
+
+    async def main():
+        return pacer.submit(executor, lambda between: None)
+    assert asyncio.run(main()) is None
+    assert pacer._handle is None and pacer._users == 0

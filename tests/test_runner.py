@@ -242,3 +242,23 @@ def test_ahead_stopped_early_ends_its_thread_before_the_caller_goes_on():
     assert not busy.locked()
     assert not any(t.name == "ahead-test" for t in threading.enumerate())
     assert len(made) <= 3  # one handed over, one waiting in the hand-off, one in flight
+
+
+def test_workers_yield_the_cpu_to_the_gui_thread():
+    """A worker thread (and the thread fetching a list's pages ahead) asks the kernel for
+    less of the CPU than the GUI thread: each Linux thread has its own nice value."""
+    import os
+
+    from osdesk.runtime import runner as runner_module
+
+    def niceness():
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    r = Runner()
+    try:
+        mine = niceness()
+        worker = r.executor("nice-test").submit(niceness).result(5)
+        ahead = list(runner_module.ahead((niceness() for _ in range(1)), name="t"))
+    finally:
+        r.shutdown()
+    assert niceness() == mine  # the GUI thread keeps its own
+    assert worker == ahead[0] == min(19, mine + runner_module.WORKER_NICENESS)

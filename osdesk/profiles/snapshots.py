@@ -24,7 +24,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from osdesk.profiles.atomic import write_atomic
 from osdesk.profiles.preferences import Preferences
@@ -148,17 +148,21 @@ class SnapshotStore:
 
     # ---------------------------------------------------------------- writing
     def save(self, cloud_id: str, project_id: str, kind: str, rows: list[dict],
-             taken_at: float | None = None) -> None:
-        """Keep ``rows`` (scrubbed) as the snapshot of this cloud, project and kind."""
+             taken_at: float | None = None, between: Callable[[], object] | None = None) -> None:
+        """Keep ``rows`` (scrubbed) as the snapshot of this cloud, project and kind.
+        ``between`` is called between two chunks of rows (a worker's turn to give way)."""
         if not self.enabled:
             return
         header = {"format": FORMAT, "cloud": cloud_id, "project": project_id or "",
                   "kind": kind, "taken_at": time.time() if taken_at is None else taken_at}
-        kept = [scrub(r) for r in rows if isinstance(r, dict)]
-        # a line per CHUNK_ROWS rows: json.dumps never holds the GIL long (one call for
-        # 10,000 servers held it ~0.3 s, a stall of the GUI thread); zlib lets go of it
-        lines = [_dumps(header)] + [_dumps(kept[i:i + CHUNK_ROWS])
-                                    for i in range(0, len(kept), CHUNK_ROWS)]
+        # a line per CHUNK_ROWS rows: scrubbing and json.dumps never hold the GIL long
+        # (one call for 10,000 servers held it ~0.3 s, a stall of the GUI thread); zlib
+        # lets go of it
+        lines = [_dumps(header)]
+        for i in range(0, len(rows), CHUNK_ROWS):
+            if between is not None and i:
+                between()
+            lines.append(_dumps([scrub(r) for r in rows[i:i + CHUNK_ROWS] if isinstance(r, dict)]))
         payload = gzip.compress("\n".join(lines).encode("utf-8"), compresslevel=5)
         path = self._path(cloud_id, project_id, kind)
         with self._lock:

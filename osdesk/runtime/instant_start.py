@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from osdesk.profiles.snapshots import SnapshotStore
 from osdesk.rules.formats import LookupContext
+from osdesk.runtime.pacing import pacer
 from osdesk.runtime.runner import Runner
 from osdesk.runtime.session import ResourceFeed, sliced
 
@@ -163,8 +164,15 @@ class SnapshotKeeper(QObject):
         if not force and now - self._saved_at.get(key, -SAVE_EVERY_S) < SAVE_EVERY_S:
             return
         self._saved_at[key] = now
-        # the held dicts, never mutated (merges replace them), serialised on the worker
-        self._submit(self.store.save, *key, rows(), time.time())
+        # the held dicts, never mutated (merges replace them), serialised on the worker,
+        # which gives the GUI thread its turns between chunks
+        try:
+            future = pacer.submit(self.runner.executor(WORKER), self.store.save, *key,
+                                  rows(), time.time())
+        except RuntimeError:  # shut down: the window is closing
+            return
+        if future is not None:
+            future.add_done_callback(_log_failure)
 
     # --------------------------------------------------------------- restoring
     async def restore(self, feed: ResourceFeed) -> None:

@@ -14,6 +14,7 @@ from osdesk.models.inventory_model import row_key
 from osdesk.profiles.snapshots import SnapshotStore
 from osdesk.rules.formats import fmt_age
 from osdesk.runtime.instant_start import WORKER
+from osdesk.runtime.pacing import pacer
 from osdesk.runtime.runner import Context, Runner, Stale
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,11 @@ class InventorySnapshots:
         taken_at = time.time()
         for kind, listed in lists.items():
             try:
-                future = self.runner.executor(WORKER).submit(
-                    _save, self.store, profile_id, kind, listed, taken_at)
+                future = pacer.submit(self.runner.executor(WORKER), _save, self.store,
+                                      profile_id, kind, listed, taken_at)
             except RuntimeError:  # shut down: the window is closing
+                return
+            if future is None:
                 return
             future.add_done_callback(_log_failure)
 
@@ -100,8 +103,8 @@ def _snapshot_pages(store: SnapshotStore, models: dict, wanted: list[str]):
 
 
 def _save(store: SnapshotStore, profile_id: str, kind: str, listed: dict,
-          taken_at: float) -> None:
-    store.save(profile_id, ALL_PROJECTS, kind, list(listed.values()), taken_at)
+          taken_at: float, between=None) -> None:
+    store.save(profile_id, ALL_PROJECTS, kind, list(listed.values()), taken_at, between)
 
 
 def _log_failure(future) -> None:

@@ -83,6 +83,26 @@ class Pacer:
         self.waited_s += waited
         return waited
 
+    def submit(self, executor, fn, *args):
+        """On the GUI thread: ``fn(*args, between=self.give_way)`` on ``executor``, the
+        heart beating until it ends (work that is not a stream, such as writing a
+        snapshot, gives way too). The future, or None once the executor is shut down."""
+        loop = asyncio.get_event_loop()
+        self.start(loop)  # before the work can begin
+        try:
+            future = executor.submit(fn, *args, between=self.give_way)
+        except RuntimeError:  # shut down: the window is closing
+            self.stop()
+            return None
+
+        def ended(_future) -> None:
+            try:
+                loop.call_soon_threadsafe(self.stop)
+            except RuntimeError:  # the loop is closed
+                pass
+        future.add_done_callback(ended)
+        return future
+
 
 #: the app's pacer (one GUI thread, one heartbeat)
 pacer = Pacer()

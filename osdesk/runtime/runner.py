@@ -16,6 +16,7 @@ import asyncio
 import functools
 import logging
 import queue
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,22 @@ from typing import Any, Callable, Iterable, Iterator
 from osdesk.runtime.pacing import pacer
 
 log = logging.getLogger(__name__)
+
+#: how much less of the CPU a worker thread asks for than the GUI thread (nice values:
+#: the GUI thread keeps the process's, every worker's is this much higher)
+WORKER_NICENESS = 5
+
+
+def background_thread() -> None:
+    """Make the calling (worker) thread yield the CPU to the GUI thread: on Linux each
+    thread has its own nice value. Nothing where that is not so."""
+    try:
+        nice = os.getpriority(os.PRIO_PROCESS, os.getpid())  # the main (GUI) thread's
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       min(19, nice + WORKER_NICENESS))
+    except (AttributeError, OSError):
+        pass
+
 
 #: Suffix of a cloud's transfer executor key.
 TRANSFERS = "#transfers"
@@ -82,7 +99,8 @@ class Runner:
             if ex is None:
                 suffix = "-transfer" if key.endswith(TRANSFERS) else ""
                 ex = ThreadPoolExecutor(max_workers=workers,
-                                        thread_name_prefix=f"cloud-{key[:12]}{suffix}")
+                                        thread_name_prefix=f"cloud-{key[:12]}{suffix}",
+                                        initializer=background_thread)
                 self._executors[key] = ex
             return ex
 
@@ -286,6 +304,7 @@ def ahead(items: Iterable, name: str = "") -> Iterator:
         return False
 
     def produce():
+        background_thread()
         try:
             for item in items:
                 if not put(("item", item)):

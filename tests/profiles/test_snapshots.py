@@ -163,3 +163,17 @@ def test_default_folder_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", "relative")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert default_snapshot_dir() == tmp_path / "home" / ".cache" / "osdesk" / "snapshots"
+
+
+def test_saving_gives_way_between_chunks_and_keeps_every_row(tmp_path):
+    """A worker writing a big snapshot lets the GUI thread run between two chunks
+    (``between``, the pacer's give_way in the app): one call per chunk after the first."""
+    s = store(tmp_path)
+    rows = [{"id": f"s-{i}", "adminPass": "x"} for i in range(2 * CHUNK_ROWS + 1)]
+    written = []
+
+    def between():  # what is on disk so far is nothing: the file is written at the end
+        written.append(list(s.root.rglob("*.json.gz")))
+    s.save("c", "p", "servers", rows, taken_at=1.0, between=between)
+    assert written == [[], []]
+    assert s.load("c", "p", "servers").rows == [{"id": r["id"]} for r in rows]
