@@ -73,6 +73,16 @@ def negotiate(ours: tuple[int, int], server_min, server_max) -> tuple[int, int] 
 STEPWISE_JSON_BYTES = 8 * 2**20
 
 
+class _TokenOnly(requests.auth.AuthBase):
+    """A requests auth that adds nothing: keystoneauth sends the token itself."""
+
+    def __call__(self, request):
+        return request
+
+
+_TOKEN_ONLY = _TokenOnly()
+
+
 class Cloud:
     """An authenticated connection to one cloud.
 
@@ -88,6 +98,9 @@ class Cloud:
         self._secret = secret
         self.call_log = call_log or default_log
         self._http = http or requests.Session()
+        # Keystone tokens are the only credentials sent: no Basic auth from ~/.netrc
+        # (which requests would look for, two file checks, before every request)
+        self._http.auth = _TOKEN_ONLY
         self._prefixes: list[tuple[str, str]] = []  # (url prefix, service type)
         self._prefix_lock = threading.Lock()
         self._catalog_ref = None

@@ -39,7 +39,7 @@ class RecordingAdapter(HTTPAdapter):
         read_body = not stream
         if read_body:
             try:
-                response.content  # noqa: B018 - read now so elapsed covers the body
+                read_body_now(response)  # read now so elapsed covers the body
             except Exception as exc:  # reset in the middle of the body
                 self._report(request, response, start, error=_describe(exc), read_body=False)
                 _tag(exc, request)
@@ -54,6 +54,22 @@ class RecordingAdapter(HTTPAdapter):
                             cloud=cloud, service_type=service, read_body=read_body,
                             endpoint=endpoint)
         self._on_call(record)
+
+
+#: a body is read in pieces of up to this many bytes (requests' own reads take 10 KiB)
+BODY_PIECE_BYTES = 1 << 20
+
+
+def read_body_now(response) -> bytes:
+    """``response.content``, read in pieces of up to BODY_PIECE_BYTES instead of the
+    10 KiB requests reads at a time: each piece read lets go of the GIL and has to win
+    it back, which takes up to a switch interval while another thread builds rows, so a
+    900 KB page read 10 KiB at a time waited for the GIL ~90 times (bench/: the worker
+    fetching the next page was the slowest part of a list). The same errors as
+    requests' own read (``iter_content`` turns urllib3's into requests')."""
+    if response._content is False and response.raw is not None and response.status_code:
+        response._content = b"".join(response.iter_content(BODY_PIECE_BYTES)) or b""
+    return response.content
 
 
 def _describe(exc: Exception) -> str:
