@@ -31,6 +31,8 @@ LISTING_ORDER = ("images", "networks", "servers", "volumes", "floating_ips")
 #: rows built and merged at a time: several clouds build rows at once, and a worker
 #: gives way to the GUI thread between two slices (see ``pacing``)
 INVENTORY_SLICE = 100
+#: the logins start at most this long after the snapshot's rows began to be read
+SNAPSHOT_HEAD_START_S = 0.5
 #: a cloud whose last good answer is older than this is "stale"
 STALE_AFTER_S = 600.0
 
@@ -145,6 +147,8 @@ class Inventory(QObject):
         #: on the GUI thread walks the rows of every cloud
         self.shown: dict[tuple[str, str], set] = {}
         self.listed: dict[tuple[str, str], dict] = {}
+        #: the snapshot's restore under way (the logins wait for it, a while)
+        self._restoring: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ public
     def load(self, clouds: list[tuple], *, secret_of: Callable) -> None:
@@ -153,8 +157,9 @@ class Inventory(QObject):
         wanted = self.wanted = {p.id for p in clouds}
         for gone in (set(self._sessions) | set(self.health)) - wanted:
             self.forget(gone)
+        self._restoring = None
         if self.snapshots is not None:
-            self._track(asyncio.ensure_future(self.snapshots.restore(clouds)))
+            self._restoring = self._track(asyncio.ensure_future(self.snapshots.restore(clouds)))
         for profile in clouds:
             known, secret = secret_of(profile)
             if not known:
@@ -255,8 +260,14 @@ class Inventory(QObject):
         pid = session.profile.id
         if pid not in self.health or self.health[pid].state != "connected":
             self._set_health(pid, Health("connecting"))
-        started = time.monotonic()
         try:
+            restoring = self._restoring
+            if restoring is not None and not restoring.done():
+                # the kept rows first: a login (its HTTP stack imported, its token
+                # parsed) competes with them for the GIL, and no cloud answers faster
+                # than they are read
+                await asyncio.wait([restoring], timeout=SNAPSHOT_HEAD_START_S)
+            started = time.monotonic()
             info = await session.connect(lookups=False)
             latency = (time.monotonic() - started) * 1000
             reaches = [Reach(session, info.get("project_id") or "",

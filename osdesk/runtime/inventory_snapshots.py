@@ -7,15 +7,19 @@ at a time. QtCore only."""
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import threading
 import logging
 import time
+from concurrent.futures import Future
+from typing import Awaitable
 
 from osdesk.models.inventory_model import row_key
 from osdesk.profiles.snapshots import SnapshotStore
 from osdesk.rules.formats import fmt_age
 from osdesk.runtime.instant_start import WORKER
 from osdesk.runtime.pacing import pacer
-from osdesk.runtime.runner import Context, Runner, Stale
+from osdesk.runtime.runner import Context, Runner, Stale, background_thread
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +44,27 @@ class InventorySnapshots:
         self.ctx = Context(WORKER)
         self._saved_at: dict[str, float] = {}
 
-    async def restore(self, profiles) -> int:
-        """Show every cloud's kept lists whose live ones have not come yet; the rows shown."""
+    def restore(self, profiles) -> Awaitable[int]:
+        """Show every cloud's kept lists whose live ones have not come yet; the awaitable
+        gives the rows shown. The files are read from now on, on a thread beside the
+        worker (decompressing lets go of the GIL), one file ahead of the worker building
+        the rows: the first read begins before the window's next paint, not after it."""
         inventory = self.inventory
         models = inventory.models
-        wanted = [p.id for p in profiles]
+        files = [(pid, kind) for pid in (p.id for p in profiles) for kind in models]
+        read = functools.partial(_in_a_thread, self.store.open)
+        try:
+            first = read(files[0][0], ALL_PROJECTS, files[0][1]) if files else None
+        except RuntimeError:  # no new thread: the interpreter is shutting down
+            files, first = [], None
+        return self._restore(files, read, first)
 
-        def pages():  # on the worker: read a chunk, build its rows, hand them over
-            return _snapshot_pages(self.store, models, wanted)
+    async def _restore(self, files: list[tuple[str, str]], read, first) -> int:
+        inventory = self.inventory
+        models = inventory.models
+
+        def pages():  # on the worker: a chunk of a file read, its rows built, handed over
+            return _snapshot_pages(files, read, first, models)
         shown = 0
 
         def merge(page) -> None:
@@ -84,22 +101,46 @@ class InventorySnapshots:
             future.add_done_callback(_log_failure)
 
 
-def _snapshot_pages(store: SnapshotStore, models: dict, wanted: list[str]):
-    """(cloud, kind, taken at, keys, prepared rows) of each chunk of each kept list, read
-    and built a chunk at a time (on the worker); a chunk that cannot be read ends its
-    list there, with a log line."""
-    for pid in wanted:
-        for kind, model in models.items():
-            opened = store.open(pid, ALL_PROJECTS, kind)
-            if opened is None:
-                continue
-            taken_at, chunks = opened
+def _in_a_thread(fn, *args) -> Future:
+    """``fn(*args)`` on a thread of its own, which ends with it (a file read beside the
+    worker, as part of its job: not a worker of its own)."""
+    future: Future = Future()
+
+    def run() -> None:
+        background_thread()
+        if future.set_running_or_notify_cancel():
             try:
-                for chunk in chunks:
-                    yield (pid, kind, taken_at, [row_key(row) for row in chunk],
-                           model.prepare(chunk))
-            except ValueError as exc:
-                log.warning("the snapshot of %s of %s stops short: %s", kind, pid, exc)
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to the worker, raised there
+                future.set_exception(exc)
+    threading.Thread(target=run, name="snapshot-read", daemon=True).start()
+    return future
+
+
+def _snapshot_pages(files: list[tuple[str, str]], read, future, models: dict):
+    """(cloud, kind, taken at, keys, prepared rows) of each chunk of each kept list of
+    ``files`` (cloud, kind), built a chunk at a time (on the worker) while the reader
+    reads the next file (``read(cloud, project, kind)``: a future of
+    ``SnapshotStore.open``; ``future``: the first file's); a chunk that cannot be read
+    ends its list there, with a log line."""
+    for i, (pid, kind) in enumerate(files):
+        try:
+            found = future.result()
+            if i + 1 < len(files):  # one file ahead: two at most in memory at once
+                future = read(files[i + 1][0], ALL_PROJECTS, files[i + 1][1])
+        except (OSError, RuntimeError) as exc:  # what open() does not log and ignore; no
+            log.warning("the snapshots were not read: %s", exc)  # thread (shutting down)
+            return
+        if found is None:
+            continue
+        taken_at, chunks = found
+        model = models[kind]
+        try:
+            for chunk in chunks:
+                yield (pid, kind, taken_at, [row_key(row) for row in chunk],
+                       model.prepare(chunk))
+        except ValueError as exc:
+            log.warning("the snapshot of %s of %s stops short: %s", kind, pid, exc)
 
 
 def _save(store: SnapshotStore, profile_id: str, kind: str, listed: dict,

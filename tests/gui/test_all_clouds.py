@@ -4,6 +4,7 @@ search everywhere, opening a row where it lives, and actions on the row's own cl
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from osdesk.demo import DemoCloud
 from osdesk.models.clouds_model import CloudListModel
 from osdesk.models.inventory_model import CLOUD_FIELD, PROJECT_FIELD
 from osdesk.profiles.profile import Profile
+from osdesk.runtime.session import CloudSession
 from tests.gui.conftest import run, until
 
 
@@ -270,7 +272,7 @@ def test_delete_from_all_clouds_asks_with_the_cloud_named(window, loop, clouds, 
 
 
 def test_the_next_start_shows_every_cloud_from_its_snapshot_before_any_answer(
-        qtbot, loop, tmp_path, clouds):
+        qtbot, loop, tmp_path, clouds, monkeypatch):
     """List both clouds once; close; open a new window with both clouds hung: every row
     is there at once, each cloud marked with the age of its rows; live rows replace them
     once the cloud answers again."""
@@ -301,10 +303,32 @@ def test_the_next_start_shows_every_cloud_from_its_snapshot_before_any_answer(
     second = new_window()
     for demo in (a, b):
         demo.hang(".")  # no answer at all until unhung
+    store = second.snapshots.store
+    reading = threading.Event()
+    real_open = store.open
+
+    def open_(*args):
+        reading.set()
+        return real_open(*args)
+    store.open = open_
+    logins = []
+    real_connect = CloudSession.connect
+
+    async def connect(self, *args, **kwargs):
+        logins.append(page.models["servers"].rowCount())
+        return await real_connect(self, *args, **kwargs)
+    monkeypatch.setattr(CloudSession, "connect", connect)
     try:
         second.desk.start()
         page = second.desk.page
+        # the first file is read from now on, not after the window's next turn (its
+        # first paint): this thread waits while the loop does not run
+        assert reading.wait(10), "the snapshot is read only once the loop runs again"
         run(loop, until(lambda: len(page.models["servers"].keys()) == len(before)), timeout=30)
+        # and the logins (each importing the HTTP stack, competing for the GIL) began
+        # once the kept rows were in
+        run(loop, until(lambda: len(logins) == 2), timeout=30)
+        assert logins == [len(before)] * 2
         assert sorted(page.models["servers"].keys()) == before
         for pid in ("cloud-a", "cloud-b"):
             state, short, _detail = health(second, pid)
