@@ -10,6 +10,27 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTableView
 
 
+def default_widths(table: QTableView, columns,
+                   name_column: int = 0) -> tuple[dict[int, int], dict[int, int]]:
+    """(hinted, least) widths in pixels of ``columns`` (``Column`` specs) in ``table``:
+    the hinted number of characters, and how far fitting may narrow each (short values,
+    a status or a time, are kept whole; ``name_column``, which says which row it is,
+    the least narrowed)."""
+    metrics = table.fontMetrics()
+    header_metrics = table.horizontalHeader().fontMetrics()
+    char = metrics.horizontalAdvance("x0") / 2
+    hinted, least = {}, {}
+    for col, spec in enumerate(columns):
+        # room for the title and the sort arrow, or the hinted number of characters
+        least[col] = header_metrics.horizontalAdvance(spec.title) + 34
+        hinted[col] = max(least[col], int(char * min(spec.width_hint or 12, 48)) + 16)
+        if (spec.width_hint or 12) <= 16:
+            least[col] = hinted[col]
+        elif col == name_column:
+            least[col] = max(least[col], int(hinted[col] * 0.6))
+    return hinted, least
+
+
 class ColumnFitter(QObject):
     def __init__(self, table: QTableView):
         super().__init__(table)

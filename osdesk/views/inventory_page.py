@@ -22,6 +22,7 @@ from osdesk.runtime.inventory import INVENTORY_KINDS, Inventory
 from osdesk.runtime.runner import Stale
 from osdesk.runtime.server_ops import run_on_servers, summarize
 from osdesk.views import dialogs
+from osdesk.views.column_fit import ColumnFitter, default_widths
 from osdesk.views.icons import icon
 from osdesk.views.tables import resource_table
 
@@ -111,6 +112,7 @@ class InventoryPage(QWidget):
         top.addWidget(self.refresh_button)
         self.table = resource_table(self.proxy)
         self.table.setObjectName("inventory_table")
+        self.fitter = ColumnFitter(self.table)
         self.table.customContextMenuRequested.connect(self._on_menu)
         self.table.doubleClicked.connect(lambda index: self.open_current())
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_current)
@@ -148,10 +150,13 @@ class InventoryPage(QWidget):
         self.filter_edit.setPlaceholderText(f"Filter {title} of every cloud "
                                             "(any column, IP addresses too)")
         header = self.table.horizontalHeader()
-        for col, column in enumerate(self.models[self.kind_key].columns):
+        columns = self.models[self.kind_key].columns
+        names = [i for i, c in enumerate(columns) if c.key == "name"]
+        hinted, least = default_widths(self.table, columns, names[0] if names else 0)
+        for col, column in enumerate(columns):
             self.table.setColumnHidden(col, not column.visible_by_default)
-            header.resizeSection(col, self.fontMetrics().averageCharWidth()
-                                 * (column.width_hint + 3))
+            header.resizeSection(col, hinted[col])
+        self.fitter.start(hinted, least)  # narrowed to fit the table, as on a cloud's pages
         # the rows sorted as the header's arrow says (by Cloud at first: each cloud's rows
         # together), not in the order the clouds happened to answer
         self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButto
 
 from osdesk.api import OsdeskError
 from osdesk.runtime.runner import Stale
-from osdesk.views.column_fit import ColumnFitter
+from osdesk.views.column_fit import ColumnFitter, default_widths
 from osdesk.views.detail_pane import DetailPane
 
 from osdesk.models.filter_proxy import ResourceFilterProxy
@@ -449,19 +449,9 @@ class ResourcePage(QWidget):
         self._save_columns()
 
     def _apply_default_widths(self) -> None:
-        metrics = self.table.fontMetrics()
-        header_metrics = self.table.horizontalHeader().fontMetrics()
-        char = metrics.horizontalAdvance("x0") / 2
-        hinted, least = {}, {}
+        hinted, least = default_widths(self.table, self.model.columns)
         for col, spec in enumerate(self.model.columns):
             self.table.setColumnHidden(col, not spec.visible_by_default)
-            # room for the title and the sort arrow, or the hinted number of characters
-            least[col] = header_metrics.horizontalAdvance(spec.title) + 34
-            hinted[col] = max(least[col], int(char * min(spec.width_hint or 12, 48)) + 16)
-            if (spec.width_hint or 12) <= 16:  # short values (a status, a time): kept whole
-                least[col] = hinted[col]
-            elif col == 0:  # the name says which row it is: narrowed the least
-                least[col] = max(least[col], int(hinted[col] * 0.6))
             self.table.setColumnWidth(col, hinted[col])
         self.fitter.start(hinted, least)  # narrowed to fit the table, until the user resizes
 

@@ -393,3 +393,19 @@ def test_back_from_all_clouds_to_the_open_cloud_without_a_new_login(window, loop
     assert window.session is session  # the same connection, pages as they were
     assert window.windowTitle() == "Lab — osdesk"
     settle(loop, window)
+
+
+def test_short_values_are_shown_whole_as_on_a_clouds_pages(window, loop, clouds):
+    """The inventory sizes its columns as a cloud's pages do: a status or a time is
+    never cut ("SUSPEND…"), and the columns are fitted to the table."""
+    a, _b = clouds
+    add(window, a, "cloud-a", "Lab")
+    window.desk.show_inventory()
+    settle(loop, window, lambda: len(servers_of(window, "cloud-a")) == 12)
+    page = window.desk.page
+    model = page.models["servers"]
+    col = {model.headerData(c, Qt.Orientation.Horizontal): c for c in range(model.columnCount())}
+    metrics = page.table.fontMetrics()
+    for title, longest in (("Status", "SUSPENDED"), ("Created", "2026-12-06 21:55")):
+        assert page.table.columnWidth(col[title]) > metrics.horizontalAdvance(longest), title
+    assert page.fitter.auto and page.fitter.hinted
