@@ -151,10 +151,13 @@ class Cloud:
             if not p.user_id:
                 user["user_domain_id"] = p.user_domain_id or (None if p.user_domain_name else "default")
                 user["user_domain_name"] = p.user_domain_name or None
+        # an auth URL that names v3 needs no discovery: the login is one request, not two
+        # (the GET of the URL's version document first, a round trip to a far cloud)
+        plugins = v3 if urlsplit(url).path.rstrip("/").endswith("/v3") else generic
         if p.auth_type == "password":
-            return generic.Password(url, password=self._secret or "", **user, **scope)
+            return plugins.Password(url, password=self._secret or "", **user, **scope)
         if p.auth_type == "token":
-            return generic.Token(url, token=self._secret or "", **scope)
+            return plugins.Token(url, token=self._secret or "", **scope)
         if p.auth_type == "v3applicationcredential":
             if not urlsplit(url).path.rstrip("/").endswith("/v3"):
                 url += "/v3"
