@@ -127,11 +127,14 @@ def run_gui(args) -> int:
 
 
 def gui_event_loop(app):
-    """The GUI thread's runtime: the GC guard, the GIL switch interval and the qasync
-    loop (set as the current loop). The benchmarks call this too, so they measure the
-    app as it runs."""
+    """The GUI thread's runtime: glibc's mmap threshold, the GC guard, the GIL switch
+    interval and the qasync loop (set as the current loop). The benchmarks call this
+    too, so they measure the app as it runs."""
     import qasync
-    from osdesk.runtime import gcguard
+    from osdesk.runtime import allocator, gcguard
+    # big blocks (list pages' bodies) unmapped when freed, not left as holes in the
+    # heaps (RSS stepping up by tens of MB over refreshes: osdesk/runtime/allocator.py)
+    allocator.fix_mmap_threshold()
     app._osdesk_gc_guard = gcguard.install(app)
     # Hand the GIL back to the GUI thread sooner while a worker parses a page
     # (bench/: the loaded-refresh stall went from ~250 ms to ~70 ms).
