@@ -104,7 +104,7 @@ def test_the_heart_beats_on_the_loop_it_was_started_on():
 
 def test_submitted_work_gets_the_heartbeat_and_gives_way_through_it():
     """Work that is not a stream (writing a snapshot) is paced too: the heart beats while
-    it runs, the work is handed the pacer's give_way, and the beat stops after it."""
+    it runs, the work is handed the pacer's wait_for_streams, and the beat stops after."""
     from concurrent.futures import ThreadPoolExecutor
     pacer = Pacer()
     seen = {}
@@ -122,7 +122,7 @@ def test_submitted_work_gets_the_heartbeat_and_gives_way_through_it():
             await asyncio.sleep(0)
             return pacer._handle is None and pacer._users == 0
     assert asyncio.run(main())
-    assert seen == {"beating": True, "between": pacer.give_way}
+    assert seen == {"beating": True, "between": pacer.wait_for_streams}
 
 
 def test_submitting_to_a_shut_down_executor_leaves_no_heartbeat():
@@ -135,3 +135,28 @@ def test_submitting_to_a_shut_down_executor_leaves_no_heartbeat():
         return pacer.submit(executor, lambda between: None)
     assert asyncio.run(main()) is None
     assert pacer._handle is None and pacer._users == 0
+
+
+def test_background_work_waits_for_the_streams_then_goes_on(paced):
+    """Between two pieces, background work sleeps while a stream (a list being loaded)
+    runs, until it ends, or BACKGROUND_WAIT_S at most at a time."""
+    t, pacer = paced  # one stream running
+    pacer._tick()
+    ends_after = 5
+
+    def stream_ends_on_fifth_sleep():
+        pacer._tick()  # the GUI thread keeps up meanwhile
+        if len(t.slept) == ends_after:
+            pacer.stop()
+    t.on_sleep = stream_ends_on_fifth_sleep
+    waited = pacer.wait_for_streams()
+    assert t.slept == [pacing.BACKGROUND_STEP_S] * ends_after
+    assert waited == pytest.approx(ends_after * pacing.BACKGROUND_STEP_S)
+    t.slept.clear()
+    t.on_sleep = None
+    pacer._tick()
+    assert pacer.wait_for_streams() == 0.0 and t.slept == []  # no stream: no wait
+    pacer.start(pacer._loop)  # a stream stuck on a hung cloud
+    pacer._tick()
+    t.on_sleep = pacer._tick
+    assert pacing.BACKGROUND_WAIT_S <= pacer.wait_for_streams() < pacing.BACKGROUND_WAIT_S + 0.1

@@ -262,3 +262,18 @@ def test_workers_yield_the_cpu_to_the_gui_thread():
         r.shutdown()
     assert niceness() == mine  # the GUI thread keeps its own
     assert worker == ahead[0] == min(19, mine + runner_module.WORKER_NICENESS)
+
+
+def test_streams_hand_over_on_one_grid():
+    """Every stream hands its pages over at the slots of one shared grid (STREAM_PACE_S
+    apart): streams that handed over at different times meet at the same next slot, so
+    their rows are merged, and painted, in one turn."""
+    from osdesk.runtime.runner import STREAM_PACE_S as pace, next_hand_over
+    base = 1000 * pace
+    slots = {round(next_hand_over(base + pace * f) / pace, 6) for f in (0.1, 0.3, 0.5, 0.94)}
+    assert slots == {1002.0}  # four streams' last hand-overs, one next slot
+    for f in (0.0, 0.3, 0.94, 0.96):
+        last = base + pace * f
+        nxt = next_hand_over(last)
+        assert abs(nxt / pace - round(nxt / pace)) < 1e-6  # on the grid
+        assert last + 0.9 * pace < nxt <= last + 2 * pace  # about a pace on, never sooner

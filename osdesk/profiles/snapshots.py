@@ -150,7 +150,7 @@ class SnapshotStore:
     def save(self, cloud_id: str, project_id: str, kind: str, rows: list[dict],
              taken_at: float | None = None, between: Callable[[], object] | None = None) -> None:
         """Keep ``rows`` (scrubbed) as the snapshot of this cloud, project and kind.
-        ``between`` is called between two chunks of rows (a worker's turn to give way)."""
+        ``between`` is called before each chunk of rows (a worker's turn to give way)."""
         if not self.enabled:
             return
         header = {"format": FORMAT, "cloud": cloud_id, "project": project_id or "",
@@ -160,7 +160,7 @@ class SnapshotStore:
         # lets go of it
         lines = [_dumps(header)]
         for i in range(0, len(rows), CHUNK_ROWS):
-            if between is not None and i:
+            if between is not None:
                 between()
             lines.append(_dumps([scrub(r) for r in rows[i:i + CHUNK_ROWS] if isinstance(r, dict)]))
         payload = gzip.compress("\n".join(lines).encode("utf-8"), compresslevel=5)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import queue
+import math
 import os
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,16 @@ TRANSFERS = "#transfers"
 #: (bench: 10,000 servers, ~6 paints of the table instead of ~20, 1.25x the floor
 #: instead of 1.36x with 50 ms).
 STREAM_PACE_S = 0.100
+
+
+def next_hand_over(last: float) -> float:
+    """When a stream that last handed pages over at ``last`` (``time.perf_counter()``)
+    hands the next ones over: STREAM_PACE_S later, on a grid of STREAM_PACE_S that every
+    stream shares (a few ms early rather than a step late), so several streams' pages
+    (All clouds lists every cloud at once) are merged in one turn of the loop and
+    painted once, not once per stream (bench: 3 clouds of 10,000 servers, the longest
+    GUI gap ~43 -> ~36 ms)."""
+    return math.ceil((last + STREAM_PACE_S) / STREAM_PACE_S - 0.05) * STREAM_PACE_S
 #: GUI-thread time a stream spends on pages handed over together before it lets Qt
 #: paint and handle input (DESIGN.md: no piece of GUI-thread work over ~50 ms).
 STREAM_BATCH_S = 0.020
@@ -220,11 +231,12 @@ class Runner:
                 kind, value = await getter
                 getter = None
                 batch = []
-                # Pages are handed over together at most every STREAM_PACE_S: a view
+                # Pages are handed over together every STREAM_PACE_S: a view
                 # paints once per hand-over, and a paint of a big table costs as much
                 # GUI-thread time as merging a page or more (5-15 ms, ~24 Python calls
                 # for each cell shown), time the threads fetching the next pages need
-                # the GIL for. The first page, the end and an error go at once.
+                # the GIL for. The first page, the end and an error go at once; the
+                # others at the next slot of a grid all streams share.
                 while kind == "page":
                     if ctx.generation != generation:
                         raise Stale()
@@ -233,7 +245,7 @@ class Runner:
                         kind, value = queue.get_nowait()
                         continue
                     wait = 0.0 if handed_at is None else (
-                        handed_at + STREAM_PACE_S - time.perf_counter())
+                        next_hand_over(handed_at) - time.perf_counter())
                     kind = None
                     if wait > 0:
                         getter = asyncio.ensure_future(queue.get())

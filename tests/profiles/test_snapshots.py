@@ -166,8 +166,9 @@ def test_default_folder_follows_xdg(monkeypatch, tmp_path):
 
 
 def test_saving_gives_way_between_chunks_and_keeps_every_row(tmp_path):
-    """A worker writing a big snapshot lets the GUI thread run between two chunks
-    (``between``, the pacer's give_way in the app): one call per chunk after the first."""
+    """A worker writing a big snapshot lets the lists and the GUI thread run between
+    two chunks (``between``, the pacer's wait_for_streams in the app): a call before
+    each chunk."""
     s = store(tmp_path)
     rows = [{"id": f"s-{i}", "adminPass": "x"} for i in range(2 * CHUNK_ROWS + 1)]
     written = []
@@ -175,5 +176,5 @@ def test_saving_gives_way_between_chunks_and_keeps_every_row(tmp_path):
     def between():  # what is on disk so far is nothing: the file is written at the end
         written.append(list(s.root.rglob("*.json.gz")))
     s.save("c", "p", "servers", rows, taken_at=1.0, between=between)
-    assert written == [[], []]
+    assert written == [[], [], []]
     assert s.load("c", "p", "servers").rows == [{"id": r["id"]} for r in rows]
