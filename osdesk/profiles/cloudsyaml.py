@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from osdesk.profiles.config_paths import nothing_to_read
 from osdesk.profiles.profile import Profile
 # ProfileImportError is re-exported from here (osdesk.profiles imports it here)
 from osdesk.profiles.settings import (SECRET_KEYS, ProfileImportError,  # noqa: F401
@@ -72,9 +73,12 @@ def discover_clouds(
 def _discover(result, config_files, env, secure_files, vendor_files, fetch_remote) -> None:
     import warnings
 
+    env = dict(os.environ if env is None else env)
+    if (config_files is None and secure_files is None
+            and nothing_to_read(env, _auth_envvar_keys(env))):
+        return  # no clouds.yaml, no OS_* cloud: openstacksdk's loader is not imported
     from openstack.config import loader as os_loader  # lazy: ~0.5 s to import
 
-    env = dict(os.environ if env is None else env)
     config_list = [os.fspath(p) for p in config_files] if config_files is not None \
         else list(os_loader.CONFIG_FILES)
     if secure_files is not None:

@@ -148,7 +148,7 @@ class Inventory(QObject):
         self.shown: dict[tuple[str, str], set] = {}
         self.listed: dict[tuple[str, str], dict] = {}
         #: the snapshot's restore under way (the logins wait for it, a while)
-        self._restoring: asyncio.Task | None = None
+        self.restoring: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ public
     def load(self, clouds: list[tuple], *, secret_of: Callable) -> None:
@@ -157,9 +157,9 @@ class Inventory(QObject):
         wanted = self.wanted = {p.id for p in clouds}
         for gone in (set(self._sessions) | set(self.health)) - wanted:
             self.forget(gone)
-        self._restoring = None
+        self.restoring = None
         if self.snapshots is not None:
-            self._restoring = self._track(asyncio.ensure_future(self.snapshots.restore(clouds)))
+            self.restoring = self._track(asyncio.ensure_future(self.snapshots.restore(clouds)))
         for profile in clouds:
             known, secret = secret_of(profile)
             if not known:
@@ -261,7 +261,7 @@ class Inventory(QObject):
         if pid not in self.health or self.health[pid].state != "connected":
             self._set_health(pid, Health("connecting"))
         try:
-            restoring = self._restoring
+            restoring = self.restoring
             if restoring is not None and not restoring.done():
                 # the kept rows first: a login (its HTTP stack imported, its token
                 # parsed) competes with them for the GIL, and no cloud answers faster

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 
 from osdesk.profiles import ProfileStore, ProfileStoreError, SecretStore
 from osdesk.profiles.profile import Profile
-from osdesk.views import dialogs
+from osdesk.views import dialogs, first_rows
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,14 @@ class CloudActions(QObject):
 
     async def discover_clouds_yaml(self) -> None:
         """clouds.yaml, secure.yaml and OS_* clouds, read off the GUI thread
-        (openstacksdk's loader is slow to import), once the window shows its first rows:
-        until then that import would compete with them."""
+        (openstacksdk's loader is slow to import), once the window shows its first rows
+        (All clouds' from its snapshot, too): until then that import would compete with
+        them."""
         from osdesk.profiles import discover_clouds
         await self.window.first_rows.wait()
+        restoring = self.window.desk.page.inventory.restoring
+        if restoring is not None and not restoring.done():  # All clouds' kept rows first
+            await asyncio.wait([restoring], timeout=first_rows.WAIT_S)
         try:
             result = await self.window.runner.run("config", discover_clouds)
         except Exception as exc:  # a broken file must never stop the app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 import uuid
 from pathlib import Path
@@ -492,3 +494,45 @@ def test_the_private_loader_methods_osdesk_overrides_still_exist():
                          ("_load_yaml_json_file", ["self", "filelist"])):
         method = getattr(loader.OpenStackConfig, name)
         assert list(inspect.signature(method).parameters) == params, name
+
+
+def _python(code: str, home: Path, **env_extra) -> str:
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OS_", "XDG_", "SNAP_"))}
+    env.update(HOME=str(home), PYTHONPATH=str(Path(__file__).resolve().parents[2]), **env_extra)
+    out = subprocess.run([sys.executable, "-c", code], cwd=home, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split("\n")[0]
+
+
+@pytest.mark.parametrize("xdg", [{}, {"XDG_CONFIG_HOME": "/x/conf", "XDG_CONFIG_DIRS": "/a/b:/c"}])
+def test_the_cheap_search_path_covers_openstacksdks(tmp_path, xdg):
+    """Without a file in these folders (and no OS_* cloud) openstacksdk's loader is not
+    imported: they must be every folder the loader looks in (in a process of its own:
+    the loader reads its folders once, when imported)."""
+    code = ("import os, json; from openstack.config import loader; "
+            "from osdesk.profiles.config_paths import candidate_files; "
+            "print(json.dumps([loader.CONFIG_FILES + loader.SECURE_FILES, "
+            "candidate_files(os.environ)]))")
+    theirs, ours = json.loads(_python(code, tmp_path, **xdg))
+    # platformdirs joins several site folders with ':' (the loader then looks in
+    # "<first>:...:<last>/clouds.yaml"): each folder on its own is looked at here
+    theirs = {os.path.join(d, os.path.basename(p)) for p in theirs
+              for d in os.path.dirname(p).split(os.pathsep)}
+    assert theirs <= set(ours), sorted(theirs - set(ours))
+
+
+@pytest.mark.parametrize("with_file", [False, True])
+def test_no_configuration_no_openstacksdk_import(tmp_path, with_file):
+    """A start with no clouds.yaml and no OS_* variables does not import openstacksdk
+    (~0.5 s of the GIL, while the first rows are shown); with a clouds.yaml it does."""
+    home = tmp_path / "home"
+    (home / ".config").mkdir(parents=True)
+    if with_file:
+        write(home / ".config" / "openstack" / "clouds.yaml", LAB)
+    code = ("import sys; from osdesk.profiles import discover_clouds; r = discover_clouds(); "
+            "print('openstack' in sys.modules, [p.cloud_name for p, _ in r.profiles])")
+    assert _python(code, home) == ("True ['lab']" if with_file else "False []")
