@@ -29,8 +29,9 @@ STARVED_S = 0.008
 #: a worker sleeps in steps of this, and at most MAX_WAIT_S in all at one check
 STEP_S = 0.002
 MAX_WAIT_S = 0.100
-#: background work (writing a snapshot) waits at most this long at a time for the
-#: streams to end, then goes on a piece (so a stream stuck on a hung cloud only slows it)
+#: background work (writing a snapshot) waits at most this long in all for the streams
+#: to end, then goes on (a stream stuck on a hung cloud, or a window refreshing all the
+#: time, only delays it that much)
 BACKGROUND_WAIT_S = 1.0
 #: how often background work looks whether the streams have ended
 BACKGROUND_STEP_S = 0.02
@@ -93,24 +94,37 @@ class Pacer:
         self.waited_s += waited
         return waited
 
-    def wait_for_streams(self) -> float:
+    def wait_for_streams(self, limit: float = BACKGROUND_WAIT_S) -> float:
         """On a worker doing background work, between two pieces of it: sleep while a
         stream runs (a list someone waits for: it gets the GIL, not this), at most
-        BACKGROUND_WAIT_S, then give way as a stream would. Returns the seconds slept."""
+        ``limit``, then give way as a stream would. Returns the seconds slept."""
         start = self._clock()
-        while self._streams > 0 and self._clock() - start < BACKGROUND_WAIT_S:
+        while self._streams > 0 and self._clock() - start < limit:
             self._sleep(BACKGROUND_STEP_S)
         return self._clock() - start + self.give_way()
 
+    def _background_turns(self):
+        """``between`` for one piece of background work: it waits for the streams
+        BACKGROUND_WAIT_S in all, not at each piece (what it holds, a list's rows, is
+        not kept for long by a window that refreshes all the time)."""
+        left = BACKGROUND_WAIT_S
+
+        def between() -> float:
+            nonlocal left
+            waited = self.wait_for_streams(left)
+            left = max(0.0, left - waited)
+            return waited
+        return between
+
     def submit(self, executor, fn, *args):
         """On the GUI thread: background work, ``fn(*args, between=...)`` on ``executor``,
-        ``between`` (:meth:`wait_for_streams`) called by ``fn`` between two pieces of its
-        work; the heart beats until it ends. The future, or None once the executor is
-        shut down."""
+        ``between`` (:meth:`wait_for_streams`, BACKGROUND_WAIT_S in all) called by ``fn``
+        between two pieces of its work; the heart beats until it ends. The future, or
+        None once the executor is shut down."""
         loop = asyncio.get_event_loop()
         self.start(loop, stream=False)  # before the work can begin
         try:
-            future = executor.submit(fn, *args, between=self.wait_for_streams)
+            future = executor.submit(fn, *args, between=self._background_turns())
         except RuntimeError:  # shut down: the window is closing
             self.stop(stream=False)
             return None
