@@ -143,14 +143,14 @@ class SearchPalette(QDialog):
         if self.results.count():
             self.results.setCurrentRow(0)
         if not query:
-            self.hint.setText(f"{len(self._rows)} rows of every loaded cloud · "
+            self.hint.setText(f"{_rows(len(self._rows))} of every loaded cloud · "
                               "Enter opens · Esc closes")
         elif not self.results.count():
             self.hint.setText(f"Nothing loaded matches “{text.strip()}”.")
         else:
             more = len(found) - LIMIT
-            self.hint.setText(f"{len(found)} rows" + (f" ({more} more: type more)" if more > 0
-                                                       else "") + " · Enter opens")
+            self.hint.setText(_rows(len(found)) + (f" ({more} more: type more)" if more > 0
+                                                    else "") + " · Enter opens")
 
     def _move(self, key) -> None:
         step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10,
@@ -177,3 +177,8 @@ class SearchPalette(QDialog):
             self.desk.show_inventory()
         elif what == "action":
             value.trigger()
+
+
+def _rows(n: int) -> str:
+    """"1 row", "12 rows"."""
+    return f"{n:,} row" + ("" if n == 1 else "s")

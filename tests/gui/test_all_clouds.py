@@ -197,6 +197,8 @@ def test_search_finds_a_server_by_ip_in_another_cloud_and_opens_it_there(window,
     # the address may be used in both clouds: each is listed, with its cloud
     wanted = [i for i, t in enumerate(texts) if target["name"] in t and "in Prod" in t]
     assert len(wanted) == 1, texts
+    n = len(texts)
+    assert palette.hint.text().startswith(f"{n} row{'' if n == 1 else 's'} · "), palette.hint.text()
     for _ in range(wanted[0]):
         QTest.keyClick(palette.edit, Qt.Key.Key_Down)
     QTest.keyClick(palette.edit, Qt.Key.Key_Return)
