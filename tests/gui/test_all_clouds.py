@@ -221,6 +221,7 @@ def test_search_finds_by_uuid_and_answers_pages_and_actions_by_name(window, loop
     QTest.keyClicks(palette.edit, target["id"][:13])
     assert palette.results.count() == 1
     assert palette.results.item(0).text().startswith(target["name"])
+    assert palette.hint.text() == "1 row · Enter opens"
     palette.edit.clear()
     QTest.keyClicks(palette.edit, "go to volumes")
     assert palette.results.item(0).text() == "Go to Volumes"
