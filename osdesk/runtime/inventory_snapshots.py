@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import threading
 import logging
+import threading
 import time
 from concurrent.futures import Future
 from typing import Awaitable
