@@ -166,12 +166,9 @@ class SnapshotKeeper(QObject):
         self._saved_at[key] = now
         # the held dicts, never mutated (merges replace them), serialised on the worker,
         # which gives the GUI thread its turns between chunks
-        try:
-            future = pacer.submit(self.runner.executor(WORKER), self.store.save, *key,
-                                  rows(), time.time())
-        except RuntimeError:  # shut down: the window is closing
-            return
-        if future is not None:
+        future = pacer.submit(self.runner.executor(WORKER), self.store.save, *key,
+                              rows(), time.time())
+        if future is not None:  # (None: shut down, the window is closing)
             future.add_done_callback(_log_failure)
 
     # --------------------------------------------------------------- restoring

@@ -91,12 +91,9 @@ class InventorySnapshots:
         self._saved_at[profile_id] = now
         taken_at = time.time()
         for kind, listed in lists.items():
-            try:
-                future = pacer.submit(self.runner.executor(WORKER), _save, self.store,
-                                      profile_id, kind, listed, taken_at)
-            except RuntimeError:  # shut down: the window is closing
-                return
-            if future is None:
+            future = pacer.submit(self.runner.executor(WORKER), _save, self.store,
+                                  profile_id, kind, listed, taken_at)
+            if future is None:  # shut down: the window is closing
                 return
             future.add_done_callback(_log_failure)
 

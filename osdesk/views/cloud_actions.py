@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 
 from osdesk.profiles import ProfileStore, ProfileStoreError, SecretStore
 from osdesk.profiles.profile import Profile
-from osdesk.views import dialogs, first_rows
+from osdesk.views import dialogs
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,6 @@ class CloudActions(QObject):
         them."""
         from osdesk.profiles import discover_clouds
         await self.window.first_rows.wait()
-        restoring = self.window.desk.page.inventory.restoring
-        if restoring is not None and not restoring.done():  # All clouds' kept rows first
-            await asyncio.wait([restoring], timeout=first_rows.WAIT_S)
         try:
             result = await self.window.runner.run("config", discover_clouds)
         except Exception as exc:  # a broken file must never stop the app

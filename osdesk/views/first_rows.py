@@ -4,7 +4,8 @@ Python runs one thread at a time, so reading clouds.yaml (openstacksdk's loader 
 slow to import) or listing every cloud for the inventory while the opened cloud logs
 in and lists its first page makes that first page come later. ``FirstRows`` holds such
 work until the window has what it opened with: a page of the open cloud has its rows
-(or failed to get them), the login failed, or no cloud is opening. ``WAIT_S`` bounds
+(or failed to get them), the login failed, All clouds has shown the rows kept from the
+last time, or nothing is opening. ``WAIT_S`` bounds
 the hold, so a slow or hung cloud delays the rest by that much at most.
 """
 
@@ -65,10 +66,16 @@ class FirstRows(QObject):
             QTimer.singleShot(0, self, fn)  # not after the window is gone
 
     def _first_turn(self) -> None:
+        if self._done:
+            return
         if self._w.session is None:
-            self.settle()  # nothing opening: nothing to wait for
-        elif not self._done:
-            self._deadline.start(int(WAIT_S * 1000))
+            # All clouds shown at start: its rows kept from the last time are the first
+            restoring = self._w.desk.page.inventory.restoring
+            if restoring is None or restoring.done():
+                self.settle()  # nothing opening: nothing to wait for
+                return
+            restoring.add_done_callback(lambda _task: self.settle())
+        self._deadline.start(int(WAIT_S * 1000))
 
     def _on_state(self, state: str, _message: str) -> None:
         if state in _DONE_STATES and self._w.session is not None:
