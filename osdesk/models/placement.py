@@ -22,28 +22,46 @@ def insertion_points(rows: Sequence, new_rows: Sequence, column: int,
     in ``rows`` (sorted on ``column``) it goes before: after every row with an equal
     key, as a stable sort of ``rows + new_rows`` would place it. Non-decreasing.
 
-    Each new row reads O(log rows) keys; reading every key once per page instead is
-    O(rows) per page, quadratic over a load (~17 ms a page at 50,000 rows: cache misses).
+    Each search gallops from the last point (1, 2, 4, … rows on) before bisecting:
+    a page's rows mostly go in a few runs (names that share a prefix), so most points
+    cost a comparison or two near the last one, instead of ~16 all over a list of
+    50,000 rows (a cache miss each: ~2 ms a page). Reading every key once per page
+    instead is O(rows) per page, quadratic over a load (~17 ms a page at 50,000 rows).
     """
     n = len(rows)
     if column < 0 or not n:  # arrival order: new rows come last
         return [n] * len(new_rows)
-    out = []
-    lo = 0  # the points do not decrease: each search starts at the last one
     if descending:
         def key(row):
             return _Descending(row.sort[column])
-        for row in new_rows:
-            lo = bisect_right(rows, _Descending(row.sort[column]), lo, key=key)
-            out.append(lo)
-        return out
 
-    def key(row):  # missing keys, (1,), sort after every present one, (0, …)
-        return row.sort[column]
+        def wrap(row):
+            return _Descending(row.sort[column])
+    else:
+        def key(row):  # missing keys, (1,), sort after every present one, (0, …)
+            return row.sort[column]
+        wrap = key
+    out = []
+    lo = 0  # the points do not decrease: each search starts at the last one
     for row in new_rows:
-        lo = bisect_right(rows, row.sort[column], lo, key=key)
+        lo = _gallop_right(rows, wrap(row), lo, n, key)
         out.append(lo)
     return out
+
+
+def _gallop_right(rows: Sequence, x, lo: int, n: int, key) -> int:
+    """``bisect_right(rows, x, lo, key=key)``, looking at lo, lo+1, lo+3, lo+7, … first:
+    O(log distance) comparisons from ``lo`` instead of O(log n)."""
+    if lo >= n or x < key(rows[lo]):
+        return lo
+    below, step = lo, 1  # key(rows[below]) <= x
+    while True:
+        probe = below + step
+        if probe >= n:
+            return bisect_right(rows, x, below + 1, n, key=key)
+        if x < key(rows[probe]):
+            return bisect_right(rows, x, below + 1, probe, key=key)
+        below, step = probe, step * 2
 
 
 class _Descending:

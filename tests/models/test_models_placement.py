@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from model_samples import clone, many_servers
 from osdesk.models.filter_proxy import ResourceFilterProxy
 from osdesk.models.resource_model import ResourceTableModel
+from osdesk.models.placement import insertion_points
 from osdesk.models.row_placing import MAX_INSERT_RUNS
 from osdesk.rules.formats import MISSING_KEY
 
@@ -75,6 +76,37 @@ def paged(model, rows: list[dict], size: int, prepared: bool) -> None:
         page = rows[start:start + size]
         model.merge_page(model.prepare(page) if prepared else page)
     model.finish_refresh()
+
+
+class _Row:
+    def __init__(self, key):
+        self.sort = [key]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("spread", [3, 40, 5000])  # runs of ties, a few runs, scattered
+def test_the_galloping_search_finds_what_bisection_finds(descending, spread):
+    """Every point as a stable sort would put the row: after equal keys, missing keys
+    last in both orders; near the last point, at the list's end, past every row."""
+    rng = random.Random(f"{descending}{spread}")
+
+    def key(value):
+        return MISSING_KEY if value is None else (0, value)
+
+    def order(keys):  # ascending, or descending with the missing ones still last
+        present = sorted((k for k in keys if k != MISSING_KEY), reverse=descending)
+        return present + [k for k in keys if k == MISSING_KEY]
+
+    for size in (0, 1, 2, 7, 300):
+        held = order([key(rng.choice([None] + list(range(spread)))) for _ in range(size)])
+        new = order([key(rng.choice([None] + list(range(-2, spread + 2))))
+                     for _ in range(rng.randrange(1, 60))])
+        rows, news = [_Row(k) for k in held], [_Row(k) for k in new]
+        expected = []
+        for k in new:  # plain bisection: the first held row the new one sorts before
+            before = [i for i, h in enumerate(held) if order([h, k]) == [k, h] and h != k]
+            expected.append(before[0] if before else len(held))
+        assert insertion_points(rows, news, 0, descending) == expected
 
 
 @pytest.mark.parametrize("column_key", ["name", "status", "addresses", "created", None])
