@@ -21,6 +21,7 @@ from keystoneauth1.identity import generic, v3
 from osdesk import __version__
 from osdesk.api import errors, failures
 from osdesk.api.calllog import CallLog, default_log, url_under
+from osdesk.api.page_memo import PageMemo, PageSlot
 from osdesk.api.redaction import parse_in_steps
 from osdesk.api.transport import RecordingAdapter
 
@@ -125,6 +126,8 @@ class Cloud:
         self._token_ref = None
         self._token_at = 0.0
         self._catalog_retry_at = float("-inf")
+        #: list pages of the last listings, not parsed again when the same (page_memo)
+        self.page_memo = PageMemo()
 
     # ------------------------------------------------------------ auth plugin
     def _make_auth(self, project_id: str | None = None, project_name: str | None = None):
@@ -243,6 +246,7 @@ class Cloud:
         self._adapters.clear()
         self._clients.clear()
         self._compute_version = False
+        self.page_memo.clear()
         return info
 
     # -------------------------------------------------------------- endpoints
@@ -340,18 +344,29 @@ class Cloud:
             raise errors.ApiError.from_response(resp, method)
         return resp
 
-    def json(self, service_type: str, method: str, path: str, **kwargs):
-        """:meth:`request` and parse the body as JSON ({} for an empty body)."""
+    def json(self, service_type: str, method: str, path: str, *,
+             reuse: PageSlot | None = None, **kwargs):
+        """:meth:`request` and parse the body as JSON ({} for an empty body).
+
+        With ``reuse`` (a list page's slot in :attr:`page_memo`), a body that is byte
+        for byte the one parsed last time for that page is not parsed again: last
+        time's objects come back.
+        """
         resp = self.request(service_type, method, path, **kwargs)
         if not resp.content:
             return {}
+        if reuse is not None:
+            known = reuse.known(resp.content)
+            if known is not None:
+                return known
         try:
             if len(resp.content) > STEPWISE_JSON_BYTES:
                 # one json.loads of 50 MB holds the GIL, and the GUI thread, ~0.4 s;
                 # member by member it lets go between servers (~70 % more parse time,
                 # so only for bodies far over a page's)
-                return parse_in_steps(resp.text)
-            return resp.json()
+                body = parse_in_steps(resp.text)
+            else:
+                body = resp.json()
         except ValueError:
             snippet = resp.text[:120].strip()
             kind = "an HTML page" if snippet[:1] == "<" else "not valid JSON"
@@ -360,6 +375,9 @@ class Cloud:
                 f"but the body is {kind}: {snippet!r}", method=method, url=resp.url,
                 status=resp.status_code,
                 request_id=errors.request_id_of(resp.headers)) from None
+        if reuse is not None:
+            reuse.keep(body)
+        return body
 
     # ---------------------------------------------------------------- clients
     compute = property(lambda self: self._client("compute"), doc="The Nova client.")

@@ -55,26 +55,51 @@ def iter_pages(cloud, service_type: str, path: str, key: str, *, params: dict | 
         params.setdefault("limit", page_size)
     seen: set[str] = set()
     page_path, page_params = path, params
-    for _ in range(max_pages):
-        body = cloud.json(service_type, "GET", page_path, params=page_params, **request_kwargs)
-        items = body.get(key, []) if isinstance(body, dict) else []
-        yield items
-        href = next_link(body, key) if isinstance(body, dict) else None
-        if not href or not items:
-            return
-        marker = marker_of(href)
-        if marker is None:
-            page_path, page_params = relative_link(href, cloud.endpoint(service_type)), None
-            what = f"the next link {href!r}"
-        else:
-            params = dict(params, marker=marker)
-            page_path, page_params = path, params
-            what = f"the page marker {marker!r}"
-        if (marker or page_path) in seen:
-            raise PaginationLoop(f"The {service_type} service returned {what} twice while "
-                                 f"listing {path}; stopped to avoid an endless loop.")
-        seen.add(marker or page_path)
+    memo = getattr(cloud, "page_memo", None)
+    listing = None if memo is None else memo.listing(
+        (service_type, path, key, _frozen(params), _frozen(request_kwargs)))
+    complete = False
+    try:
+        for _ in range(max_pages):
+            reuse = None if listing is None else listing.page(
+                (page_path, _frozen(page_params)))
+            if reuse is not None:
+                request_kwargs["reuse"] = reuse
+            body = cloud.json(service_type, "GET", page_path, params=page_params,
+                              **request_kwargs)
+            items = body.get(key, []) if isinstance(body, dict) else []
+            yield items
+            href = next_link(body, key) if isinstance(body, dict) else None
+            if not href or not items:
+                complete = True
+                return
+            page_path, page_params = _follow(cloud, service_type, path, params, href, seen)
+    finally:
+        if listing is not None:
+            listing.finish(complete)
     raise PaginationLoop(f"Listing {path} did not end after {max_pages} pages.")
+
+
+def _frozen(mapping: dict | None) -> tuple:
+    """A mapping of request parameters as a hashable key (values as their repr)."""
+    return tuple(sorted((k, repr(v)) for k, v in (mapping or {}).items() if k != "reuse"))
+
+
+def _follow(cloud, service_type: str, path: str, params: dict, href: str,
+            seen: set) -> tuple[str, dict | None]:
+    """The path and parameters of the page ``href`` (a next link) names."""
+    marker = marker_of(href)
+    if marker is None:
+        page_path, page_params = relative_link(href, cloud.endpoint(service_type)), None
+        what = f"the next link {href!r}"
+    else:
+        page_path, page_params = path, dict(params, marker=marker)
+        what = f"the page marker {marker!r}"
+    if (marker or page_path) in seen:
+        raise PaginationLoop(f"The {service_type} service returned {what} twice while "
+                             f"listing {path}; stopped to avoid an endless loop.")
+    seen.add(marker or page_path)
+    return page_path, page_params
 
 
 def relative_link(href: str, endpoint: str) -> str:

@@ -341,3 +341,17 @@ def json_response(body, status: int = 200, headers: dict | None = None):
     out = {"Content-Type": "application/json"}
     out.update(headers or {})
     return status, out, json.dumps(body)
+
+
+class Pages:
+    """A ``responses`` callback answering each request with the body registered for its
+    marker (None: the first page); ``seen`` holds each request's query."""
+
+    def __init__(self, by_marker: dict):
+        self.by_marker = by_marker
+        self.seen: list[dict] = []
+
+    def __call__(self, request):
+        query = query_of(request)
+        self.seen.append(query)
+        return json_response(self.by_marker[query.get("marker")])

@@ -6,22 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from api_fakes import GLANCE, KEYSTONE, NEUTRON, NOVA, json_response, query_of, sample
+from api_fakes import GLANCE, KEYSTONE, NEUTRON, NOVA, Pages, json_response, query_of, sample
 from osdesk.api.errors import PaginationLoop
 from osdesk.api.pagination import list_all, marker_of, next_link
 
 
-class Pages:
-    """A callback answering each request with the body registered for its marker."""
-
-    def __init__(self, by_marker: dict):
-        self.by_marker = by_marker
-        self.seen: list[dict] = []
-
-    def __call__(self, request):
-        query = query_of(request)
-        self.seen.append(query)
-        return json_response(self.by_marker[query.get("marker")])
 
 
 def _nova_pages():

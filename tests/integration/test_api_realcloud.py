@@ -11,6 +11,7 @@ import requests
 
 from osdesk.api import (AuthenticationFailed, Cloud, NotFound, ServiceNotAvailable)
 from osdesk.api.errors import Conflict, Forbidden
+from osdesk.api.pagination import iter_pages
 from tests.integration.helpers import demo_profile, unique, wait_for
 
 pytestmark = pytest.mark.realcloud
@@ -190,6 +191,27 @@ def test_network_and_subnet_create_delete_and_in_use_message(demo_cloud):
         demo_cloud.network.delete_network(net["id"])
     with pytest.raises(NotFound):
         demo_cloud.network.get_network(net["id"])
+
+
+def test_unchanged_pages_of_real_services_are_not_parsed_again(demo_cloud):
+    """Nova, Glance and Neutron answer an unchanged list with the same bytes, so the
+    second listing hands back the first one's objects; a change makes that page anew."""
+    lists = {"flavors": lambda: list(iter_pages(demo_cloud, "compute", "/flavors/detail",
+                                                "flavors", page_size=2)),
+             "images": lambda: list(demo_cloud.image.iter_image_pages(page_size=2)),
+             "networks": lambda: list(demo_cloud.network.iter_pages("networks", page_size=2))}
+    kept = {}
+    for name, listing in lists.items():
+        first, kept[name] = listing(), listing()
+        assert first and all(first), name
+        assert [p is q for p, q in zip(first, kept[name])] == [True] * len(first), name
+    net = demo_cloud.network.create_network(unique("memo"))
+    try:
+        after = lists["networks"]()
+        assert net["id"] in {n["id"] for page in after for n in page}
+        assert after[-1] is not kept["networks"][-1]
+    finally:
+        demo_cloud.network.delete_network(net["id"])
 
 
 def test_routers_list_and_detail(demo_cloud, realcloud):
