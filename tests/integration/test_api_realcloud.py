@@ -203,7 +203,7 @@ def test_unchanged_pages_of_real_services_are_not_parsed_again(demo_cloud):
     kept = {}
     for name, listing in lists.items():
         first, kept[name] = listing(), listing()
-        assert first and all(first), name
+        assert first and first[0], name  # (a last page may be empty)
         assert [p is q for p, q in zip(first, kept[name])] == [True] * len(first), name
     net = demo_cloud.network.create_network(unique("memo"))
     try:
