@@ -310,7 +310,11 @@ class ResourceTableModel(RowPlacing, FilterTextWarming, QAbstractTableModel):
                 added.append(row)
                 continue
             if old is held or old.raw is raw or old.raw == raw:
-                continue  # unchanged (``held``: compared on the worker, still the same row)
+                # unchanged (``held``: compared on the worker, still the same row); the
+                # newest dict is kept, the one the API layer's page memo holds too: one
+                # copy of the rows, not the snapshot's or an older page's beside it
+                old.raw = raw
+                continue
             new = built if usable and built is not None else self._build(key, raw, old.seq)
             new.seq = old.seq
             replaced.append((old, new))
@@ -443,6 +447,7 @@ class ResourceTableModel(RowPlacing, FilterTextWarming, QAbstractTableModel):
             raw = fresh.pop(key)
             old = by_key[key]
             if raw is old.raw or raw == old.raw:
+                old.raw = raw  # the same content: the newest dict (see _merge_prepared)
                 continue
             replaced.append((old, self._build(key, raw, old.seq)))
         return len(replaced), self._replace(replaced)

@@ -513,6 +513,31 @@ def test_prepare_skips_building_rows_the_model_already_holds_unchanged():
     assert sum(built.values()) == 1 and built[rows[4]["id"]]
 
 
+@pytest.mark.parametrize("how", ["merge", "paged", "prepared"])
+def test_an_unchanged_row_keeps_the_newest_dict_so_one_copy_lives(how, recorder):
+    """The API layer's page memo hands the same dicts back while a page's bytes stay
+    the same; the model keeps those, not the equal ones it had (a snapshot's, an older
+    page's), so the rows live once, not twice, and the next refresh finds them by
+    identity. Nothing is told to views."""
+    model = servers_model()
+    old = many_servers(6)
+    model.merge(old)
+    cells = [model.index(r, 1).data() for r in range(6)]
+    rec = recorder(model)
+    new = clone(old)
+
+    if how == "merge":
+        model.merge(new)
+    else:
+        model.begin_refresh()
+        model.merge_page(model.prepare(new) if how == "prepared" else new)
+        model.finish_refresh()
+
+    assert all(model.raw(row["id"]) is row for row in new)
+    assert rec.events == []
+    assert [model.index(r, 1).data() for r in range(6)] == cells
+
+
 def test_a_prepared_page_whose_lookups_or_sort_changed_meanwhile_is_built_again():
     model = servers_model(context=LookupContext(flavor_names={}))
     rows = many_servers(5)
