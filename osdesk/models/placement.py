@@ -34,17 +34,13 @@ def insertion_points(rows: Sequence, new_rows: Sequence, column: int,
     if descending:
         def key(row):
             return _Descending(row.sort[column])
-
-        def wrap(row):
-            return _Descending(row.sort[column])
     else:
         def key(row):  # missing keys, (1,), sort after every present one, (0, …)
             return row.sort[column]
-        wrap = key
     out = []
     lo = 0  # the points do not decrease: each search starts at the last one
     for row in new_rows:
-        lo = _gallop_right(rows, wrap(row), lo, n, key)
+        lo = _gallop_right(rows, key(row), lo, n, key)
         out.append(lo)
     return out
 
