@@ -49,6 +49,9 @@ TRANSFERS = "#transfers"
 #: (bench: 10,000 servers, ~6 paints of the table instead of ~20, 1.25x the floor
 #: instead of 1.36x with 50 ms).
 STREAM_PACE_S = 0.100
+#: GUI-thread time a stream spends on pages handed over together before it lets Qt
+#: paint and handle input (DESIGN.md: no piece of GUI-thread work over ~50 ms).
+STREAM_BATCH_S = 0.020
 
 
 def next_hand_over(last: float) -> float:
@@ -59,9 +62,6 @@ def next_hand_over(last: float) -> float:
     painted once, not once per stream (bench: 3 clouds of 10,000 servers, the longest
     GUI gap ~43 -> ~36 ms)."""
     return math.ceil((last + STREAM_PACE_S) / STREAM_PACE_S - 0.05) * STREAM_PACE_S
-#: GUI-thread time a stream spends on pages handed over together before it lets Qt
-#: paint and handle input (DESIGN.md: no piece of GUI-thread work over ~50 ms).
-STREAM_BATCH_S = 0.020
 
 
 class Stale(Exception):
